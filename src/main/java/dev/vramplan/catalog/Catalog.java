@@ -1,0 +1,24 @@
+package dev.vramplan.catalog;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Everything the planner reads from {@code catalog/}: cards, models, the fleet and its workloads. */
+public record Catalog(Map<String, Gpu> gpus, Map<String, Model> models, Map<String, Integer> fleetCards,
+                      List<Workload> workloads) {
+    public Catalog {
+        gpus = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(gpus));
+        models = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(models));
+        fleetCards = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fleetCards));
+        workloads = List.copyOf(workloads);
+    }
+
+    public Gpu gpu(String id) {
+        return gpus.get(id);
+    }
+
+    public Model model(String id) {
+        return models.get(id);
+    }
+}

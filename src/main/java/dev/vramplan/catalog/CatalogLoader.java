@@ -1,0 +1,382 @@
+package dev.vramplan.catalog;
+
+import dev.vramplan.catalog.Yaml.ListNode;
+import dev.vramplan.catalog.Yaml.Node;
+import dev.vramplan.catalog.Yaml.ScalarNode;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Loads {@code gpus.yaml}, {@code models.yaml} (and any {@code models-*.yaml}) and {@code fleet.yaml}
+ * from a catalog folder, strictly: every unknown field, wrong type, missing field, duplicate id,
+ * unknown reference and impossible value is reported with file, line, column and field path.
+ * {@link #load} throws {@link InvalidInputException} with all problems; {@link #check} returns them.
+ */
+public final class CatalogLoader {
+    public static final String GPUS = "gpus.yaml";
+    public static final String MODELS = "models.yaml";
+    public static final String FLEET = "fleet.yaml";
+
+    private static final Pattern RATE = Pattern.compile("\\s*([0-9]+(?:\\.[0-9]+)?)\\s*(GB/s|TB/s)\\s*");
+    private static final Pattern WATTS = Pattern.compile("\\s*([0-9]+(?:\\.[0-9]+)?)\\s*W\\s*");
+    private static final List<String> VENDORS = List.of("nvidia", "amd");
+    private static final List<String> CLASSES = List.of("datacenter", "workstation", "consumer");
+
+    private final Problems problems = new Problems();
+    private final Path dir;
+
+    private CatalogLoader(Path dir) {
+        this.dir = dir;
+    }
+
+    /** The catalog, or an {@link InvalidInputException} naming every problem. */
+    public static Catalog load(Path dir) {
+        CatalogLoader l = new CatalogLoader(dir);
+        Catalog c = l.read();
+        l.problems.throwIfAny();
+        return c;
+    }
+
+    /** Every problem of the catalog in file order; empty when it is valid. */
+    public static List<Problems.Problem> check(Path dir) {
+        CatalogLoader l = new CatalogLoader(dir);
+        l.read();
+        return l.problems.sorted();
+    }
+
+    private String display(Path file) {
+        Path cwd = Path.of("").toAbsolutePath();
+        Path abs = file.toAbsolutePath().normalize();
+        return abs.startsWith(cwd) ? cwd.relativize(abs).toString() : file.toString();
+    }
+
+    private Catalog read() {
+        Yaml.Loc dirLoc = new Yaml.Loc(display(dir), 1, 1);
+        if (!Files.isDirectory(dir)) {
+            problems.add(dirLoc, "", "the catalog folder does not exist (give one with --catalog DIR)");
+            return null;
+        }
+        Map<String, Gpu> gpus = new LinkedHashMap<>();
+        Map<String, Yaml.Loc> gpuLocs = new LinkedHashMap<>();
+        Node g = readFile(GPUS, true);
+        if (g != null) {
+            readList(g, "gpus", (f, path) -> {
+                Gpu gpu = gpu(f);
+                putUnique(gpus, gpuLocs, gpu == null ? null : gpu.id(), gpu, f, path);
+            });
+        }
+        Map<String, Model> models = new LinkedHashMap<>();
+        Map<String, Yaml.Loc> modelLocs = new LinkedHashMap<>();
+        List<String> modelFiles = new ArrayList<>();
+        modelFiles.add(MODELS);
+        try (Stream<Path> s = Files.list(dir)) {
+            s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("models-") && n.endsWith(".yaml"))
+                    .sorted().forEach(modelFiles::add);
+        } catch (IOException e) {
+            problems.add(dirLoc, "", "cannot be listed: " + e.getMessage());
+        }
+        for (String file : modelFiles) {
+            Node m = readFile(file, file.equals(MODELS));
+            if (m != null) {
+                readList(m, "models", (f, path) -> {
+                    Model model = ModelReader.model(f);
+                    putUnique(models, modelLocs, model == null ? null : model.id(), model, f, path);
+                });
+            }
+        }
+        Map<String, Integer> cards = new LinkedHashMap<>();
+        List<Workload> workloads = new ArrayList<>();
+        Node fl = readFile(FLEET, true);
+        if (fl != null) {
+            readFleet(fl, gpus, models, cards, workloads);
+        }
+        return new Catalog(gpus, models, cards, workloads);
+    }
+
+    private Node readFile(String name, boolean required) {
+        Path file = dir.resolve(name);
+        if (!Files.exists(file)) {
+            if (required) {
+                problems.add(new Yaml.Loc(display(file), 1, 1), "", "is missing from the catalog folder");
+            }
+            return null;
+        }
+        return Yaml.read(file, display(file), problems);
+    }
+
+    private interface ItemReader {
+        void read(Fields f, String path);
+    }
+
+    /** Reads the top-level {@code key:} list of a file, item by item. */
+    private void readList(Node root, String key, ItemReader reader) {
+        Fields top = Fields.of(root, "", problems);
+        if (top == null) {
+            return;
+        }
+        ListNode list = top.list(key, true);
+        top.finish();
+        if (list == null) {
+            return;
+        }
+        for (int i = 0; i < list.items().size(); i++) {
+            String path = key + "[" + i + "]";
+            Fields f = Fields.of(list.items().get(i), path, problems);
+            if (f != null) {
+                reader.read(f, path);
+                f.finish();
+            }
+        }
+    }
+
+    private <T> void putUnique(Map<String, T> into, Map<String, Yaml.Loc> locs, String id, T value, Fields f, String path) {
+        if (id == null || value == null) {
+            return;
+        }
+        Yaml.Loc prev = locs.get(id);
+        if (prev != null) {
+            f.problem("id", "duplicate id \"" + id + "\": already defined at " + prev);
+            return;
+        }
+        locs.put(id, f.locOf("id"));
+        into.put(id, value);
+    }
+
+    static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]*");
+
+    /** Ids are lowercase names: they appear on command lines and in rules. */
+    static String id(Fields f) {
+        String id = f.string("id");
+        if (id != null && !ID.matcher(id).matches()) {
+            f.problem("id", "\"" + id + "\" is not a valid id: use lowercase letters, digits, '.', '_' and '-'");
+            return null;
+        }
+        return id;
+    }
+
+    private Gpu gpu(Fields f) {
+        int before = problems.size();
+        String id = id(f);
+        String name = f.string("name");
+        String vendor = f.choice("vendor", VENDORS, v -> VENDORS.contains(v) ? v : null, null);
+        String cls = f.choice("class", CLASSES, v -> CLASSES.contains(v) ? v : null, "datacenter");
+        String arch = f.string("architecture");
+        Double cc = f.number("compute_capability", 1.0, 20.0, Double.NaN);
+        if (cc != null && cc.isNaN()) {
+            cc = null;
+        }
+        if ("nvidia".equals(vendor) && cc == null && !f.has("compute_capability")) {
+            f.problem("compute_capability", "is required for NVIDIA cards (e.g. 8.6)");
+        }
+        Long memory = f.size("memory", true);
+        Long usable = f.size("usable_memory", true);
+        if (memory != null && usable != null && usable > memory * 11 / 10) {
+            f.problem("usable_memory", "is larger than the memory sold (" + Sizes.human(memory) + ")");
+            usable = null;
+        }
+        Double bandwidth = rate(f, "memory_bandwidth");
+        Double tdp = watts(f, "tdp");
+        Set<DataType> natives = EnumSet.noneOf(DataType.class);
+        List<String> names = Named.ids(DataType.class);
+        ListNode nl = f.list("native_precisions", true);
+        if (nl != null) {
+            for (int i = 0; i < nl.items().size(); i++) {
+                Node n = nl.items().get(i);
+                String p = f.path("native_precisions[" + i + "]");
+                String v = n instanceof ScalarNode s ? s.text() : null;
+                DataType t = v == null ? null : DataType.of(v);
+                if (t == null) {
+                    problems.add(n.loc(), p, (v == null ? "expected a precision name" : "\"" + v + "\" is not a precision")
+                            + ": one of " + String.join(", ", names) + "." + Suggest.didYouMean(v, names));
+                } else {
+                    natives.add(t);
+                }
+            }
+        }
+        Map<DataType, Double> peaks = new EnumMap<>(DataType.class);
+        Fields pf = f.map("peak_dense_tflops", false);
+        if (pf != null) {
+            for (DataType t : DataType.values()) {
+                Double v = pf.number(t.id(), 0.001, 1_000_000, Double.NaN);
+                if (v != null && !v.isNaN()) {
+                    peaks.put(t, v);
+                }
+            }
+            pf.finish();
+        }
+        Long runtime = f.size("runtime_overhead", false);
+        if (problems.size() > before || id == null || memory == null || usable == null) {
+            return null;
+        }
+        return new Gpu(id, name, vendor, cls, arch, cc, memory, usable, bandwidth == null ? 0 : bandwidth, tdp,
+                natives, peaks, runtime);
+    }
+
+    private static Double rate(Fields f, String key) {
+        String s = f.string(key, null);
+        if (s == null) {
+            if (!f.has(key)) {
+                f.problem(key, "is required but missing");
+            }
+            return null;
+        }
+        Matcher m = RATE.matcher(s);
+        if (!m.matches()) {
+            f.problem(key, "\"" + s + "\" is not a bandwidth: write e.g. \"600 GB/s\" or \"3.35 TB/s\"");
+            return null;
+        }
+        double v = Double.parseDouble(m.group(1)) * (m.group(2).equals("TB/s") ? 1000 : 1);
+        if (v <= 0 || v > 100_000) {
+            f.problem(key, "\"" + s + "\" is out of range (0 to 100 TB/s)");
+            return null;
+        }
+        return v;
+    }
+
+    private static Double watts(Fields f, String key) {
+        String s = f.string(key, null);
+        if (s == null) {
+            return null;
+        }
+        Matcher m = WATTS.matcher(s);
+        if (!m.matches() || Double.parseDouble(m.group(1)) <= 0 || Double.parseDouble(m.group(1)) > 10_000) {
+            f.problem(key, "\"" + s + "\" is not a power: write e.g. \"300 W\"");
+            return null;
+        }
+        return Double.parseDouble(m.group(1));
+    }
+
+    private void readFleet(Node root, Map<String, Gpu> gpus, Map<String, Model> models, Map<String, Integer> cards,
+                           List<Workload> workloads) {
+        Fields top = Fields.of(root, "", problems);
+        if (top == null) {
+            return;
+        }
+        ListNode cl = top.list("cards", true);
+        ListNode wl = top.list("workloads", true);
+        top.finish();
+        if (cl != null) {
+            Map<String, Yaml.Loc> seen = new LinkedHashMap<>();
+            for (int i = 0; i < cl.items().size(); i++) {
+                Fields f = Fields.of(cl.items().get(i), "cards[" + i + "]", problems);
+                if (f == null) {
+                    continue;
+                }
+                String gpu = f.string("gpu");
+                long count = f.integer("count", 1, 1_000_000, 1L);
+                f.finish();
+                if (gpu == null) {
+                    continue;
+                }
+                if (!gpus.containsKey(gpu) && !gpus.isEmpty()) {
+                    f.problem("gpu", "unknown gpu \"" + gpu + "\" (not in " + GPUS + ")." + Suggest.didYouMean(gpu, gpus.keySet()));
+                } else if (seen.containsKey(gpu)) {
+                    f.problem("gpu", "\"" + gpu + "\" is listed twice: already at " + seen.get(gpu) + "; add up the counts");
+                } else {
+                    seen.put(gpu, f.locOf("gpu"));
+                    cards.put(gpu, (int) count);
+                }
+            }
+        }
+        if (wl != null) {
+            Map<String, Yaml.Loc> seen = new LinkedHashMap<>();
+            for (int i = 0; i < wl.items().size(); i++) {
+                Fields f = Fields.of(wl.items().get(i), "workloads[" + i + "]", problems);
+                if (f == null) {
+                    continue;
+                }
+                Workload w = workload(f, models);
+                f.finish();
+                if (w == null) {
+                    continue;
+                }
+                if (seen.containsKey(w.id())) {
+                    f.problem("id", "duplicate id \"" + w.id() + "\": already defined at " + seen.get(w.id()));
+                } else {
+                    seen.put(w.id(), f.locOf("id"));
+                    workloads.add(w);
+                }
+            }
+        }
+    }
+
+    private Workload workload(Fields f, Map<String, Model> models) {
+        int before = problems.size();
+        String id = id(f);
+        String modelId = f.string("model");
+        Model model = modelId == null ? null : models.get(modelId);
+        if (modelId != null && model == null && !models.isEmpty()) {
+            f.problem("model", "unknown model \"" + modelId + "\" (not in " + MODELS + ")." + Suggest.didYouMean(modelId, models.keySet()));
+        }
+        Mode mode = f.choice("mode", Named.ids(Mode.class), Mode::of, null);
+        Long res = f.optInteger("resolution", 32, 8192);
+        Long seq = f.optInteger("seq_len", 1, 1 << 21);
+        Optimizer opt = f.choice("optimizer", Named.ids(Optimizer.class), Optimizer::of,
+                mode == Mode.INFERENCE ? Optimizer.NONE : Optimizer.ADAMW);
+        long global = f.integer("global_batch", 1, 1_000_000, 1L);
+        List<Precision> precisions = new ArrayList<>();
+        List<String> pnames = Named.ids(Precision.class);
+        ListNode pl = f.list("precisions", false);
+        if (pl != null) {
+            for (int i = 0; i < pl.items().size(); i++) {
+                Node n = pl.items().get(i);
+                String v = n instanceof ScalarNode s ? s.text() : null;
+                Precision p = v == null ? null : Precision.of(v);
+                if (p == null) {
+                    problems.add(n.loc(), f.path("precisions[" + i + "]"), (v == null ? "expected a precision" : "\"" + v + "\" is not a precision")
+                            + ": one of " + String.join(", ", pnames) + "." + Suggest.didYouMean(v, pnames));
+                } else if (!precisions.contains(p)) {
+                    precisions.add(p);
+                }
+            }
+        }
+        String team = "";
+        String priority = "normal";
+        boolean production = false;
+        Fields tags = f.map("tags", false);
+        if (tags != null) {
+            team = tags.string("team", "");
+            priority = tags.choice("priority", List.of("low", "normal", "high"),
+                    v -> List.of("low", "normal", "high").contains(v) ? v : null, "normal");
+            production = tags.bool("production", false);
+            tags.finish();
+        }
+        if (model != null) {
+            if (model.vision() && res == null && seq == null) {
+                f.problem("resolution", "is required for the vision model \"" + modelId + "\" (e.g. 640)");
+            } else if (model.vision() && seq != null) {
+                f.problem("seq_len", "is for text models; \"" + modelId + "\" takes images: give resolution instead");
+            } else if (!model.vision() && res != null) {
+                f.problem("resolution", "is for vision models; \"" + modelId + "\" takes text: give seq_len instead");
+            } else if (!model.vision() && seq == null) {
+                f.problem("seq_len", "is required for the text model \"" + modelId + "\" (e.g. 2048)");
+            }
+            if (model.architecture() instanceof TransformerSpec t && seq != null && seq > t.maxPositions() && t.maxPositions() > 0
+                    && "learned".equals(t.position())) {
+                f.problem("seq_len", seq + " is longer than the " + t.maxPositions() + " positions \"" + modelId + "\" has learned");
+            }
+        }
+        if (mode == Mode.INFERENCE && f.has("optimizer") && opt != Optimizer.NONE) {
+            f.problem("optimizer", "inference has no optimizer: remove it or write none");
+        }
+        if (problems.size() > before || id == null || mode == null || model == null) {
+            return null;
+        }
+        return new Workload(id, modelId, mode, res == null ? null : res.intValue(), seq == null ? null : seq.intValue(),
+                opt, (int) global, team.toLowerCase(Locale.ROOT), priority, production, precisions);
+    }
+}

@@ -1,0 +1,26 @@
+package dev.vramplan.catalog;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A job to plan on every card: a model, training or inference, the target input size, the
+ * optimizer, the target global batch and tags the rules may use.
+ *
+ * @param resolutionPx  target square input side (vision); null for text
+ * @param seqLenTokens  target sequence length (text); null for vision
+ * @param globalBatch   the effective batch the team wants (gradient accumulation or replicas make it up)
+ * @param precisions    the precisions the team will consider, highest first; empty: all
+ */
+public record Workload(String id, String modelId, Mode mode, Integer resolutionPx, Integer seqLenTokens,
+                       Optimizer optimizer, int globalBatch, String team, String priority, boolean production,
+                       List<Precision> precisions) {
+    public Workload {
+        Objects.requireNonNull(id);
+        Objects.requireNonNull(mode);
+        precisions = List.copyOf(precisions);
+        if ((resolutionPx == null) == (seqLenTokens == null)) {
+            throw new IllegalArgumentException("a workload has either a resolution or a sequence length");
+        }
+    }
+}

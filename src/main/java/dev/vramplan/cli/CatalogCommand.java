@@ -1,0 +1,49 @@
+package dev.vramplan.cli;
+
+import dev.vramplan.catalog.Catalog;
+import dev.vramplan.catalog.CatalogLoader;
+import dev.vramplan.catalog.Problems;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "catalog", mixinStandardHelpOptions = true, description = "Works with the catalog.",
+        subcommands = CatalogCommand.Check.class)
+final class CatalogCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give a subcommand: check");
+    }
+
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = "Checks every catalog file and reports every problem (not just the first).",
+            footer = {"", "Example: vramplan catalog check --catalog catalog/"})
+    static final class Check implements Callable<Integer> {
+        @Option(names = "--catalog", paramLabel = "DIR", description = "catalog folder (default: catalog/)")
+        Path catalog;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            Path dir = Paths.catalog(catalog);
+            List<Problems.Problem> problems = CatalogLoader.check(dir);
+            if (!problems.isEmpty()) {
+                problems.forEach(p -> spec.commandLine().getErr().println(p.format()));
+                spec.commandLine().getErr().println(problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + " in " + Paths.shown(dir));
+                return Exits.INVALID;
+            }
+            Catalog c = CatalogLoader.load(dir);
+            spec.commandLine().getOut().printf("%s: ok (%d gpus, %d models, %d cards in the fleet, %d workloads)%n",
+                    Paths.shown(dir), c.gpus().size(), c.models().size(), c.fleetCards().size(), c.workloads().size());
+            return Exits.OK;
+        }
+    }
+}

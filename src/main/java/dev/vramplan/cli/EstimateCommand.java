@@ -1,0 +1,136 @@
+package dev.vramplan.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.vramplan.catalog.Catalog;
+import dev.vramplan.catalog.CatalogLoader;
+import dev.vramplan.catalog.Gpu;
+import dev.vramplan.catalog.InvalidInputException;
+import dev.vramplan.catalog.Mode;
+import dev.vramplan.catalog.Model;
+import dev.vramplan.catalog.Named;
+import dev.vramplan.catalog.Optimizer;
+import dev.vramplan.catalog.Precision;
+import dev.vramplan.catalog.Sizes;
+import dev.vramplan.catalog.Suggest;
+import dev.vramplan.estimate.Component;
+import dev.vramplan.estimate.Estimate;
+import dev.vramplan.estimate.EstimateRequest;
+import dev.vramplan.estimate.Estimator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "estimate", mixinStandardHelpOptions = true,
+        description = "Estimates the GPU memory of one configuration, with its breakdown.",
+        footer = {"", "Example: vramplan estimate --model llama-3-8b --gpu a100-sxm4-80gb --mode train --precision bf16 --batch 4 --seq-len 2048"})
+final class EstimateCommand implements Callable<Integer> {
+    enum Format { table, json }
+
+    @Option(names = "--model", required = true, paramLabel = "ID")
+    String model;
+    @Option(names = "--gpu", required = true, paramLabel = "ID")
+    String gpu;
+    @Option(names = "--mode", required = true, paramLabel = "train|inference")
+    String mode;
+    @Option(names = "--precision", required = true, paramLabel = "P",
+            description = "fp32, amp-fp16, amp-bf16, fp16, bf16, fp8, int8 or int4")
+    String precision;
+    @Option(names = "--batch", required = true, paramLabel = "N")
+    int batch;
+    @Option(names = "--resolution", paramLabel = "PX", description = "input side in pixels (vision models)")
+    Integer resolution;
+    @Option(names = "--seq-len", paramLabel = "N", description = "tokens per sample (text models)")
+    Integer seqLen;
+    @Option(names = "--optimizer", paramLabel = "O", description = "adamw, adamw-8bit, sgd, adafactor or none (default: adamw when training)")
+    String optimizer;
+    @Option(names = "--no-flash-attention", description = "eager attention that keeps the s x s scores")
+    boolean noFlash;
+    @Option(names = "--format", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE})")
+    Format format;
+    @Option(names = "--catalog", paramLabel = "DIR")
+    Path catalog;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    static <E extends Enum<E> & Named> E choice(String option, String value, Class<E> type) {
+        E e = Named.byId(type, value);
+        if (e == null) {
+            throw new InvalidInputException(option + ": \"" + value + "\" is not one of " + String.join(", ", Named.ids(type))
+                    + "." + Suggest.didYouMean(value, Named.ids(type)));
+        }
+        return e;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Mode m = choice("--mode", mode, Mode.class);
+        Precision p = choice("--precision", precision, Precision.class);
+        Optimizer o = optimizer == null ? (m == Mode.TRAIN ? Optimizer.ADAMW : Optimizer.NONE) : choice("--optimizer", optimizer, Optimizer.class);
+        Catalog c = CatalogLoader.load(Paths.catalog(catalog));
+        Model md = c.model(model);
+        if (md == null) {
+            throw new InvalidInputException("--model: unknown model \"" + model + "\"." + Suggest.didYouMean(model, c.models().keySet()));
+        }
+        Gpu g = c.gpu(gpu);
+        if (g == null) {
+            throw new InvalidInputException("--gpu: unknown gpu \"" + gpu + "\"." + Suggest.didYouMean(gpu, c.gpus().keySet()));
+        }
+        if (md.vision() && seqLen != null || !md.vision() && resolution != null) {
+            throw new InvalidInputException(md.vision() ? "--seq-len: " + model + " takes images: give --resolution"
+                    : "--resolution: " + model + " takes text: give --seq-len");
+        }
+        EstimateRequest r;
+        try {
+            r = new EstimateRequest(md, g, m, p, batch, resolution, seqLen, o, !noFlash);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(e.getMessage());
+        }
+        Estimate e = Estimator.estimate(r);
+        PrintWriter out = spec.commandLine().getOut();
+        if (format == Format.json) {
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("model", md.id());
+            j.put("gpu", g.id());
+            j.put("mode", m.id());
+            j.put("precision", p.id());
+            j.put("batch", batch);
+            j.put("resolution", resolution);
+            j.put("seq_len", seqLen);
+            j.put("optimizer", r.optimizer().id());
+            j.put("params", e.params());
+            j.put("peak_phase", e.peakPhase());
+            j.put("peak_allocated_bytes", e.peakAllocatedBytes());
+            j.put("reserved_bytes", e.reservedBytes());
+            j.put("device_bytes", e.deviceBytes());
+            j.put("usable_bytes", e.usableBytes());
+            j.put("fits", e.fits());
+            Map<String, Long> b = new LinkedHashMap<>();
+            e.breakdown().forEach((k, v) -> b.put(k.id(), v));
+            j.put("breakdown", b);
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(j));
+        } else {
+            out.printf(Locale.ROOT, "%s on %s, %s, %s, batch %d, %s%s: %,d parameters, peak at %s%n", md.id(), g.id(), m.id(), p.id(), batch,
+                    resolution != null ? resolution + " px" : seqLen + " tokens", m == Mode.TRAIN ? ", " + r.optimizer().id() : "",
+                    e.params(), e.peakPhase());
+            Table t = new Table("component", "bytes", "size");
+            for (Component k : Component.values()) {
+                t.add(k.id(), e.breakdown().get(k), Sizes.human(e.breakdown().get(k)));
+            }
+            t.add("peak_allocated", e.peakAllocatedBytes(), Sizes.human(e.peakAllocatedBytes()));
+            t.add("reserved", e.reservedBytes(), Sizes.human(e.reservedBytes()));
+            t.add("device", e.deviceBytes(), Sizes.human(e.deviceBytes()));
+            t.add("usable", e.usableBytes(), Sizes.human(e.usableBytes()));
+            t.print(out);
+            out.printf(Locale.ROOT, "%s: %.0f%% of the card%n", e.fits() ? "fits" : "does not fit", 100 * e.utilization());
+        }
+        return Exits.OK;
+    }
+}

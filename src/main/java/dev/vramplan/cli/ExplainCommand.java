@@ -1,0 +1,117 @@
+package dev.vramplan.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.vramplan.catalog.Sizes;
+import dev.vramplan.plan.Decision;
+import dev.vramplan.store.PlanStore;
+import dev.vramplan.store.StoredCell;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "explain", mixinStandardHelpOptions = true,
+        description = "Shows the decision trail of a stored plan: what won, what lost, and which rule decided.",
+        footer = {"", "Example: vramplan explain --model llama-3-8b --gpu a10g --mode train"})
+final class ExplainCommand implements Callable<Integer> {
+    enum Format { text, json }
+
+    @Option(names = "--model", required = true, paramLabel = "ID")
+    String model;
+    @Option(names = "--gpu", required = true, paramLabel = "ID")
+    String gpu;
+    @Option(names = "--mode", paramLabel = "train|inference")
+    String mode;
+    @Option(names = "--run", paramLabel = "N", description = "run id (default: the latest)")
+    Long run;
+    @Option(names = "--format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE})")
+    Format format;
+    @Option(names = "--db", paramLabel = "PATH|URL")
+    String db;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        QueryCommand.checkMode(mode);
+        PrintWriter out = spec.commandLine().getOut();
+        List<StoredCell> cells;
+        try (PlanStore store = PlanStore.open(Paths.db(db))) {
+            cells = store.cells(QueryCommand.runId(store, run), model, gpu, mode, true);
+        }
+        if (cells.isEmpty()) {
+            throw new Exits.NothingFeasible("no stored plan matches model " + model + " on " + gpu + (mode == null ? "" : " (" + mode + ")"));
+        }
+        if (format == Format.json) {
+            List<Map<String, Object>> list = new ArrayList<>();
+            for (StoredCell c : cells) {
+                Map<String, Object> m = QueryCommand.json(c);
+                List<Map<String, Object>> trail = new ArrayList<>();
+                for (Decision d : c.trail()) {
+                    Map<String, Object> dm = new LinkedHashMap<>();
+                    dm.put("kind", d.kind().name().toLowerCase(java.util.Locale.ROOT));
+                    dm.put("precision", d.precision());
+                    dm.put("resolution", d.resolutionPx());
+                    dm.put("seq_len", d.seqLenTokens());
+                    dm.put("batch", d.batch());
+                    dm.put("device_bytes", d.deviceBytes());
+                    dm.put("usable_bytes", c.usableBytes());
+                    dm.put("rule", d.rule());
+                    dm.put("reason", d.reason());
+                    trail.add(dm);
+                }
+                m.put("decisions", trail);
+                list.add(m);
+            }
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(list));
+        } else {
+            for (StoredCell c : cells) {
+                out.printf("%s on %s (%s), run %d, card memory %s%n", c.workloadId(), c.gpuId(), c.mode(), c.runId(),
+                        Sizes.human(c.usableBytes()));
+                if (c.feasible()) {
+                    out.printf("  chosen: %s, %s, batch %d%s, needs %s (%.0f%% of the card)%n", c.precision(),
+                            c.resolutionPx() != null ? c.resolutionPx() + " px" : c.seqLenTokens() + " tokens", c.batch(),
+                            c.gradAccumSteps() != null && c.gradAccumSteps() > 1 ? " x " + c.gradAccumSteps() + " accumulation steps" : "",
+                            Sizes.human(c.deviceBytes()), 100 * c.utilization());
+                    out.printf("    by \"%s\": %s%n", c.rule(), c.reason());
+                    out.print("  memory:");
+                    c.breakdown().forEach((k, v) -> {
+                        if (v > 0) {
+                            out.print(" " + k + " " + Sizes.human(v) + ";");
+                        }
+                    });
+                    out.println();
+                } else {
+                    out.printf("  infeasible, by \"%s\": %s%n", c.rule(), c.reason());
+                }
+                out.println("  decisions:");
+                for (Decision d : c.trail()) {
+                    if (d.kind() == Decision.Kind.CHOOSE) {
+                        continue;
+                    }
+                    StringBuilder what = new StringBuilder();
+                    if (d.precision() != null) {
+                        what.append(d.precision());
+                    }
+                    if (d.batch() != null) {
+                        what.append(", ").append(d.resolutionPx() != null ? d.resolutionPx() + " px" : d.seqLenTokens() + " tokens")
+                                .append(", batch ").append(d.batch());
+                    }
+                    if (d.deviceBytes() != null) {
+                        what.append(" (").append(Sizes.human(d.deviceBytes())).append(")");
+                    }
+                    out.printf("    %-10s %s%s  [%s]%n", d.kind().name().toLowerCase(java.util.Locale.ROOT),
+                            what.length() == 0 ? "" : what + ": ", d.reason(), d.rule());
+                }
+            }
+        }
+        return cells.stream().anyMatch(StoredCell::feasible) ? Exits.OK : Exits.NOTHING_FEASIBLE;
+    }
+}

@@ -1,0 +1,50 @@
+package dev.vramplan.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code vramplan} command line. */
+@Command(name = "vramplan", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Plans the largest batch size, resolution and precision each workload can run at on each card of a fleet.",
+        subcommands = {PlanCommand.class, QueryCommand.class, ExplainCommand.class, EstimateCommand.class,
+                CatalogCommand.class, RulesCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Exit codes: 0 ok, 1 unexpected failure, 2 invalid input, 3 nothing feasible found.",
+                "Example: vramplan plan && vramplan query --model yolov8s --gpu t4 --mode train"})
+public final class Main implements Runnable {
+    public static final String VERSION = "0.1.0";
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "give a command: plan, query, explain, estimate, catalog check, rules check");
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line with the given streams; returns the exit code. */
+    public static int run(String[] args, java.io.PrintWriter out, java.io.PrintWriter err) {
+        boolean stacktrace = java.util.Arrays.asList(args).contains("--stacktrace");
+        String[] rest = java.util.Arrays.stream(args).filter(a -> !a.equals("--stacktrace")).toArray(String[]::new);
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        Exits handler = new Exits(stacktrace);
+        cl.setExecutionExceptionHandler(handler);
+        cl.setParameterExceptionHandler(handler);
+        int code = cl.execute(rest);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[]{"vramplan " + VERSION};
+        }
+    }
+}

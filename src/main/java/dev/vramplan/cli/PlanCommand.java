@@ -1,0 +1,62 @@
+package dev.vramplan.cli;
+
+import dev.vramplan.catalog.Catalog;
+import dev.vramplan.catalog.CatalogLoader;
+import dev.vramplan.catalog.Sizes;
+import dev.vramplan.plan.CellPlan;
+import dev.vramplan.plan.PlanResult;
+import dev.vramplan.plan.Planner;
+import dev.vramplan.rules.RuleBase;
+import dev.vramplan.store.PlanStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "plan", mixinStandardHelpOptions = true,
+        description = "Plans every card of the fleet x every workload under the rules, stores the plan and prints it.",
+        footer = {"", "Example: vramplan plan --rules my-rules/ --db team.db"})
+final class PlanCommand implements Callable<Integer> {
+    @Option(names = "--catalog", paramLabel = "DIR", description = "catalog folder (default: catalog/)")
+    Path catalog;
+    @Option(names = "--rules", paramLabel = "DIR", description = "rules folder (default: rules/)")
+    Path rules;
+    @Option(names = "--db", paramLabel = "PATH|URL", description = "H2 file path or JDBC URL (default: db/vramplan)")
+    String db;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        Path catalogDir = Paths.catalog(catalog);
+        Path rulesDir = Paths.rules(rules);
+        Catalog c = CatalogLoader.load(catalogDir);
+        RuleBase rb = RuleBase.load(rulesDir);
+        PlanResult result = new Planner(rb).plan(c);
+        long runId;
+        try (PlanStore store = PlanStore.open(Paths.db(db))) {
+            runId = store.save(result, Paths.shown(catalogDir), Paths.shown(rulesDir), Main.VERSION);
+        }
+        Table t = new Table("gpu", "workload", "mode", "precision", "res/seq", "batch", "accum", "memory", "used", "rule");
+        for (CellPlan p : result.cells()) {
+            if (p.feasible()) {
+                t.add(p.gpuId(), p.workloadId(), p.mode().id(), p.precision(),
+                        p.resolutionPx() != null ? p.resolutionPx() + " px" : p.seqLenTokens() + " tok", p.batch(),
+                        p.gradAccumSteps(), Sizes.human(p.estimate().deviceBytes()),
+                        String.format(Locale.ROOT, "%.0f%%", 100 * p.utilization()), p.rule());
+            } else {
+                t.add(p.gpuId(), p.workloadId(), p.mode().id(), "infeasible", null, null, null, null, null, p.rule());
+            }
+        }
+        t.print(out);
+        out.printf(Locale.ROOT, "run %d: %d cells planned (%d feasible, %d infeasible), %d candidates, %d rule firings; stored in %s%n",
+                runId, result.cells().size(), result.feasible(), result.cells().size() - result.feasible(),
+                result.candidates(), result.firings(), Paths.db(db).startsWith("jdbc:") ? Paths.db(db) : Paths.shown(Path.of(Paths.db(db))) + ".mv.db");
+        return Exits.OK;
+    }
+}

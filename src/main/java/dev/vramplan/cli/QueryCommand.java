@@ -1,0 +1,129 @@
+package dev.vramplan.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.vramplan.catalog.InvalidInputException;
+import dev.vramplan.catalog.Sizes;
+import dev.vramplan.store.PlanStore;
+import dev.vramplan.store.StoredCell;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "query", mixinStandardHelpOptions = true,
+        description = "Prints the recommended settings for a model from the latest stored plan (or run N).",
+        footer = {"", "Example: vramplan query --model yolov8s --gpu t4 --mode train --format json",
+                "Exit code 3 when no stored recommendation is feasible."})
+final class QueryCommand implements Callable<Integer> {
+    enum Format { table, json, csv }
+
+    @Option(names = "--model", required = true, paramLabel = "ID", description = "model id")
+    String model;
+    @Option(names = "--gpu", paramLabel = "ID", description = "card id (default: every card)")
+    String gpu;
+    @Option(names = "--mode", paramLabel = "train|inference", description = "job (default: both)")
+    String mode;
+    @Option(names = "--run", paramLabel = "N", description = "run id (default: the latest)")
+    Long run;
+    @Option(names = "--format", defaultValue = "table", description = "table, json or csv (default: ${DEFAULT-VALUE})")
+    Format format;
+    @Option(names = "--db", paramLabel = "PATH|URL", description = "H2 file path or JDBC URL (default: db/vramplan)")
+    String db;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    static String checkMode(String mode) {
+        if (mode != null && !mode.equals("train") && !mode.equals("inference")) {
+            throw new InvalidInputException("--mode: \"" + mode + "\" is not a mode: use train or inference");
+        }
+        return mode;
+    }
+
+    /** The run to read: the one asked for (which must exist), or the latest. */
+    static long runId(PlanStore store, Long run) {
+        if (run != null) {
+            if (!store.runExists(run)) {
+                throw new InvalidInputException("--run: there is no run " + run + " in the database");
+            }
+            return run;
+        }
+        return store.latestRun().orElseThrow(() -> new Exits.NothingFeasible("no plan is stored yet: run 'vramplan plan' first"));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        checkMode(mode);
+        PrintWriter out = spec.commandLine().getOut();
+        List<StoredCell> cells;
+        try (PlanStore store = PlanStore.open(Paths.db(db))) {
+            long id = runId(store, run);
+            cells = store.cells(id, model, gpu, mode, false);
+        }
+        switch (format) {
+            case json -> {
+                List<Map<String, Object>> list = new ArrayList<>();
+                for (StoredCell c : cells) {
+                    list.add(json(c));
+                }
+                out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(list));
+            }
+            case csv -> {
+                out.println("model,gpu,workload,mode,feasible,precision,resolution,seq_len,batch,grad_accum_steps,device_bytes,usable_bytes,utilization,rule,reason");
+                for (StoredCell c : cells) {
+                    out.println(String.join(",", List.of(Table.csv(c.modelId()), Table.csv(c.gpuId()), Table.csv(c.workloadId()),
+                            Table.csv(c.mode()), Table.csv(c.feasible()), Table.csv(c.precision()), Table.csv(c.resolutionPx()),
+                            Table.csv(c.seqLenTokens()), Table.csv(c.batch()), Table.csv(c.gradAccumSteps()), Table.csv(c.deviceBytes()),
+                            Table.csv(c.usableBytes()), Table.csv(c.utilization()), Table.csv(c.rule()), Table.csv(c.reason()))));
+                }
+            }
+            default -> {
+                Table t = new Table("gpu", "workload", "mode", "precision", "res/seq", "batch", "accum", "memory", "used", "rule");
+                for (StoredCell c : cells) {
+                    t.add(c.gpuId(), c.workloadId(), c.mode(), c.feasible() ? c.precision() : "infeasible",
+                            c.resolutionPx() != null ? c.resolutionPx() + " px" : c.seqLenTokens() != null ? c.seqLenTokens() + " tok" : null,
+                            c.batch(), c.gradAccumSteps(), c.deviceBytes() == null ? null : Sizes.human(c.deviceBytes()),
+                            c.utilization() == null ? null : String.format(Locale.ROOT, "%.0f%%", 100 * c.utilization()), c.rule());
+                }
+                t.print(out);
+            }
+        }
+        if (cells.stream().noneMatch(StoredCell::feasible)) {
+            throw new Exits.NothingFeasible(cells.isEmpty()
+                    ? "no stored plan matches model " + model + (gpu == null ? "" : ", gpu " + gpu) + (mode == null ? "" : ", mode " + mode)
+                    : "nothing feasible for model " + model + (gpu == null ? "" : " on " + gpu) + ": " + cells.get(0).reason());
+        }
+        return Exits.OK;
+    }
+
+    static Map<String, Object> json(StoredCell c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("run", c.runId());
+        m.put("model", c.modelId());
+        m.put("gpu", c.gpuId());
+        m.put("workload", c.workloadId());
+        m.put("mode", c.mode());
+        m.put("feasible", c.feasible());
+        m.put("precision", c.precision());
+        m.put("batch", c.batch());
+        m.put("resolution", c.resolutionPx());
+        m.put("seq_len", c.seqLenTokens());
+        m.put("grad_accum_steps", c.gradAccumSteps());
+        m.put("peak_allocated_bytes", c.peakAllocatedBytes());
+        m.put("reserved_bytes", c.reservedBytes());
+        m.put("device_bytes", c.deviceBytes());
+        m.put("usable_bytes", c.usableBytes());
+        m.put("utilization", c.utilization());
+        m.put("breakdown", c.breakdown());
+        m.put("rule", c.rule());
+        m.put("reason", c.reason());
+        return m;
+    }
+}

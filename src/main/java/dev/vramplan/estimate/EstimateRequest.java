@@ -1,0 +1,42 @@
+package dev.vramplan.estimate;
+
+import dev.vramplan.catalog.Gpu;
+import dev.vramplan.catalog.Mode;
+import dev.vramplan.catalog.Model;
+import dev.vramplan.catalog.Optimizer;
+import dev.vramplan.catalog.Precision;
+
+import java.util.Objects;
+
+/**
+ * One configuration to estimate.
+ *
+ * @param resolutionPx   square input side for vision models (null for text)
+ * @param seqLenTokens   tokens per sample for text models (null for vision)
+ * @param flashAttention fused attention that keeps no s×s scores (transformers)
+ */
+public record EstimateRequest(Model model, Gpu gpu, Mode mode, Precision precision, int batch, Integer resolutionPx,
+                              Integer seqLenTokens, Optimizer optimizer, boolean flashAttention) {
+    public static final int MAX_BATCH = 1 << 20;
+
+    public EstimateRequest {
+        Objects.requireNonNull(model);
+        Objects.requireNonNull(gpu);
+        Objects.requireNonNull(mode);
+        Objects.requireNonNull(precision);
+        Objects.requireNonNull(optimizer);
+        if (batch < 1 || batch > MAX_BATCH) {
+            throw new IllegalArgumentException("batch " + batch + " must be between 1 and " + MAX_BATCH);
+        }
+        if (model.vision()) {
+            if (resolutionPx == null || resolutionPx < 32 || resolutionPx > 16384) {
+                throw new IllegalArgumentException("model " + model.id() + " takes images: give a resolution between 32 and 16384 px");
+            }
+        } else if (seqLenTokens == null || seqLenTokens < 1 || seqLenTokens > (1 << 21)) {
+            throw new IllegalArgumentException("model " + model.id() + " takes text: give a sequence length between 1 and 2097152 tokens");
+        }
+        if (mode == Mode.INFERENCE) {
+            optimizer = Optimizer.NONE;
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package dev.vramplan.estimate;
+
+import dev.vramplan.catalog.TransformerSpec;
+
+/**
+ * Parameters and activation bytes of a transformer, from its configuration.
+ *
+ * <p>Activations saved for backward follow Korthikanti et al. 2022, "Reducing Activation Recomputation in
+ * Large Transformer Models" (per layer, 16-bit, plain 4h MLP, dropout: {@code s·b·h·(34 + 5·a·s/h)} bytes),
+ * generalised tensor by tensor so that grouped-query attention, gated MLPs, other head widths, no dropout and
+ * FlashAttention-style kernels (which keep the output and a log-sum-exp row instead of the a·s² scores) each
+ * change exactly the tensors they change. With h = heads·head_dim = kv width and i = 4h, e = 2 and dropout the
+ * sum reproduces the paper's 34·s·b·h + 5·a·s²·b (a test checks it).
+ */
+public final class TransformerMath {
+    private TransformerMath() {
+    }
+
+    static long normParams(TransformerSpec t) {
+        return t.rmsNorm() ? t.hidden() : 2L * t.hidden();
+    }
+
+    /** Weights of the attention and MLP matrices of one block (the part that quantization stores in 4 or 8 bits). */
+    static long blockMatrixParams(TransformerSpec t) {
+        long h = t.hidden();
+        long q = (long) t.heads() * t.headDim();
+        long kv = (long) t.kvHeads() * t.headDim();
+        long attn = h * q + 2 * h * kv + q * h;
+        long mlp = (t.gatedMlp() ? 3L : 2L) * h * t.intermediate();
+        return attn + mlp;
+    }
+
+    /** Biases and norms of one block. */
+    static long blockOtherParams(TransformerSpec t) {
+        long h = t.hidden();
+        long q = (long) t.heads() * t.headDim();
+        long kv = (long) t.kvHeads() * t.headDim();
+        long bias = (t.qkvBias() ? q + 2 * kv : 0) + (t.outBias() ? h : 0);
+        if (t.mlpBias()) {
+            bias += t.gatedMlp() ? 2L * t.intermediate() + h : (long) t.intermediate() + h;
+        }
+        return bias + t.normsPerLayer() * normParams(t);
+    }
+
+    /** Embeddings (tokens, positions, types or patches), final norm, lm_head / pooler / classifier. */
+    static long outerParams(TransformerSpec t) {
+        long h = t.hidden();
+        long n = 0;
+        if (t.kind() == TransformerSpec.Kind.VISION) {
+            long side = t.imageSize() / t.patch();
+            n += (long) t.channels() * t.patch() * t.patch() * h + h + h + (side * side + 1) * h;
+            n += h * t.numClasses() + t.numClasses();
+        } else {
+            n += (long) t.vocab() * h;
+            if ("learned".equals(t.position())) {
+                n += (long) t.maxPositions() * h;
+            }
+            n += (long) t.typeVocab() * h;
+            if (t.embeddingNorm()) {
+                n += normParams(t);
+            }
+            if (t.kind() == TransformerSpec.Kind.DECODER && !t.tiedEmbeddings()) {
+                n += (long) t.vocab() * h + (t.lmHeadBias() ? t.vocab() : 0);
+            }
+            if (t.pooler()) {
+                n += h * h + h;
+            }
+        }
+        if (t.finalNorm()) {
+            n += normParams(t);
+        }
+        return n;
+    }
+
+    public static long params(TransformerSpec t) {
+        return outerParams(t) + (long) t.layers() * (blockMatrixParams(t) + blockOtherParams(t));
+    }
+
+    /** Sum over 2-D weight matrices of (rows + columns): what Adafactor's factored second moment stores. */
+    static double factoredElements(TransformerSpec t) {
+        long h = t.hidden();
+        long q = (long) t.heads() * t.headDim();
+        long kv = (long) t.kvHeads() * t.headDim();
+        long i = t.intermediate();
+        double perLayer = (h + q) + 2 * (h + kv) + (q + h) + (t.gatedMlp() ? 3 : 2) * (h + i);
+        double outer = t.kind() == TransformerSpec.Kind.VISION ? h + t.numClasses() : 2.0 * (t.vocab() + h);
+        return t.layers() * (perLayer + blockOtherParams(t)) + outer;
+    }
+
+    /**
+     * Bytes one block keeps for backward at micro-batch b and sequence s.
+     *
+     * @param e     bytes per activation element (2 for 16-bit compute, 4 for fp32)
+     * @param flash attention by a fused kernel that keeps no s×s scores
+     */
+    static double savedBytesPerLayer(TransformerSpec t, double b, double s, int e, boolean flash) {
+        double h = t.hidden();
+        double q = (double) t.heads() * t.headDim();
+        double kv = (double) t.kvHeads() * t.headDim();
+        double i = t.intermediate();
+        double a = t.heads();
+        boolean dropout = t.dropout() > 0;
+        double sb = s * b;
+        double bytes = 0;
+        // inputs the norms keep, and norm outputs the projections keep (a parallel block shares one)
+        bytes += t.normsPerLayer() * e * sb * h;
+        bytes += (t.normsPerLayer() <= 1 ? 1 : 2) * e * sb * h;
+        // query, key and value after the rotary embedding: grouped-query attention keeps kv_heads, not heads
+        bytes += e * sb * (q + 2 * kv);
+        if (flash) {
+            bytes += e * sb * q + 4 * a * sb;                 // output O and the fp32 log-sum-exp per row
+        } else {
+            bytes += e * a * s * sb;                          // softmax output, a·s²·b
+            if (dropout) {
+                bytes += a * s * sb + e * a * s * sb;         // dropout mask (1 byte) and dropout output
+            }
+            bytes += e * sb * q;                              // context, the input of the output projection
+        }
+        if (dropout) {
+            bytes += 2 * sb * h;                              // two residual dropout masks (1 byte each)
+        }
+        bytes += (t.gatedMlp() ? 4 : 2) * e * sb * i;         // gate, up, act(gate), product | fc1 out, act out
+        return bytes;
+    }
+
+    /** The largest single tensor of a block's forward (its gradient is the backward's transient). */
+    static double largestTensorBytes(TransformerSpec t, double b, double s, int e, boolean flash) {
+        double big = Math.max(e * s * b * t.intermediate(), e * s * b * t.hidden());
+        if (!flash) {
+            big = Math.max(big, e * (double) t.heads() * s * s * b);
+        }
+        return big;
+    }
+
+    /** Bytes of one block's forward working set when nothing is kept for backward (inference). */
+    static double inferenceWorkingBytes(TransformerSpec t, double b, double s, int e, boolean flash) {
+        double h = t.hidden();
+        double q = (double) t.heads() * t.headDim();
+        double kv = (double) t.kvHeads() * t.headDim();
+        double i = t.intermediate();
+        // residual stream + norm output, then the wider of attention (q, k, v, output) and MLP (gate, up, product)
+        double attn = e * s * b * (q + 2 * kv + q) + (flash ? 0 : e * (double) t.heads() * s * s * b);
+        double mlp = e * s * b * (t.gatedMlp() ? 3 : 2) * i;
+        return 2 * e * s * b * h + Math.max(attn, mlp);
+    }
+}

@@ -1,0 +1,24 @@
+package dev.vramplan.plan;
+
+import dev.vramplan.catalog.Mode;
+import dev.vramplan.estimate.Estimate;
+
+import java.util.List;
+
+/**
+ * The plan for one card type × workload: the recommended precision, input size and batch with its
+ * estimate, or why nothing fits; and the decision trail.
+ *
+ * @param gradAccumSteps micro-batches per optimizer step that keep the workload's global batch (training)
+ */
+public record CellPlan(String gpuId, String workloadId, String modelId, Mode mode, boolean feasible, String precision,
+                       Integer resolutionPx, Integer seqLenTokens, Integer batch, Integer gradAccumSteps,
+                       Estimate estimate, long usableBytes, String rule, String reason, List<Decision> trail) {
+    public CellPlan {
+        trail = List.copyOf(trail);
+    }
+
+    public Double utilization() {
+        return estimate == null ? null : estimate.utilization();
+    }
+}

@@ -1,0 +1,354 @@
+package dev.vramplan.plan;
+
+import dev.vramplan.catalog.Catalog;
+import dev.vramplan.catalog.Gpu;
+import dev.vramplan.catalog.Mode;
+import dev.vramplan.catalog.Model;
+import dev.vramplan.catalog.Precision;
+import dev.vramplan.catalog.Sizes;
+import dev.vramplan.catalog.Workload;
+import dev.vramplan.estimate.Estimate;
+import dev.vramplan.estimate.EstimateRequest;
+import dev.vramplan.estimate.Estimator;
+import dev.vramplan.rules.Candidate;
+import dev.vramplan.rules.Card;
+import dev.vramplan.rules.Cell;
+import dev.vramplan.rules.Choice;
+import dev.vramplan.rules.Job;
+import dev.vramplan.rules.PolicySession;
+import dev.vramplan.rules.PrecisionOption;
+import dev.vramplan.rules.Rejection;
+import dev.vramplan.rules.RuleBase;
+import dev.vramplan.rules.Setting;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Plans every card of the fleet × every workload. Java generates candidates and computes their memory;
+ * the rules set policy values, reject precisions and candidates, and choose.
+ *
+ * <p>Per cell, in one rules session: (1) the card, the job and one option per precision go in; rules set
+ * the batch step and minimum and refuse precisions. (2) For each allowed precision and each input size
+ * (the target, then smaller multiples of the model's stride down to half the target), the batch ladder is
+ * searched with the rules as the judge: probes at ladder positions 0, 1, 2, 4, 8, … up to the first batch
+ * that no longer fits the card at all, then bisection between the largest accepted and the smallest
+ * rejected probe. This keeps a cell to a few dozen candidates even with a step of 1, and assumes what memory
+ * rules are: a batch that is rejected stays rejected when it grows. (3) The choice rule picks among
+ * survivors.
+ */
+public final class Planner {
+    /** Inputs are stepped down to at most half the target resolution before a cell is called infeasible. */
+    public static final double MIN_RESOLUTION_SHARE = 0.5;
+
+    private final RuleBase rules;
+    private long candidates;
+    private long firings;
+
+    public Planner(RuleBase rules) {
+        this.rules = rules;
+    }
+
+    public PlanResult plan(Catalog catalog) {
+        List<CellPlan> cells = new ArrayList<>();
+        for (Map.Entry<String, Integer> card : catalog.fleetCards().entrySet()) {
+            Gpu gpu = catalog.gpu(card.getKey());
+            for (Workload w : catalog.workloads()) {
+                cells.add(planCell(gpu, card.getValue(), w, catalog.model(w.modelId())));
+            }
+        }
+        return new PlanResult(cells, candidates, firings);
+    }
+
+    public static Card card(Gpu g, int count) {
+        return new Card(g.id(), g.name(), g.vendor(), g.gpuClass(), g.architecture(),
+                g.computeCapability() == null ? 0 : g.computeCapability(), g.usableBytes(),
+                g.nativePrecisions().stream().map(t -> t.id()).collect(java.util.stream.Collectors.toSet()), count);
+    }
+
+    public static Job job(Workload w, Model m) {
+        return new Job(w.id(), m.id(), m.family(), w.mode().id(), m.vision(), m.detector(), m.batchNorm(), m.decoder(),
+                m.strideOrPatch(), w.resolutionPx() == null ? 0 : w.resolutionPx(),
+                w.seqLenTokens() == null ? 0 : w.seqLenTokens(), w.optimizer().id(), w.globalBatch(), w.team(),
+                w.priority(), w.production());
+    }
+
+    private static final class Series {
+        final Precision precision;
+        final int resolution;
+        final int seqLen;
+        final boolean target;
+        final Ladder ladder;
+        final Map<Integer, Candidate> probes = new HashMap<>();
+
+        Series(Precision precision, int resolution, int seqLen, boolean target, Ladder ladder) {
+            this.precision = precision;
+            this.resolution = resolution;
+            this.seqLen = seqLen;
+            this.target = target;
+            this.ladder = ladder;
+        }
+    }
+
+    CellPlan planCell(Gpu gpu, int count, Workload w, Model m) {
+        String cellId = gpu.id() + "/" + w.id();
+        List<Decision> trail = new ArrayList<>();
+        try (PolicySession s = new PolicySession(rules)) {
+            s.insert(card(gpu, count));
+            s.insert(job(w, m));
+            s.insert(new Cell(cellId, gpu.id(), w.id()));
+            List<Precision> wanted = w.precisions().isEmpty() ? List.of(Precision.values()) : w.precisions();
+            for (Precision p : wanted) {
+                s.insert(new PrecisionOption(cellId, gpu.id(), w.id(), p.id(), p.rank(), p.quantized(), p.usesBf16(),
+                        p.usesFp16(), p == Precision.FP8, p == Precision.INT8 || p == Precision.INT4));
+            }
+            s.fire();
+
+            int step = 1;
+            int minBatch = 1;
+            List<Setting> settings = new ArrayList<>(s.facts(Setting.class));
+            settings.sort(Comparator.comparing(Setting::rule).thenComparing(Setting::name));
+            boolean stepSet = false;
+            for (Setting st : settings) {
+                trail.add(new Decision(Decision.Kind.SETTING, null, null, null, null, null, st.rule(), st.reason()));
+                if (st.name().equals(Setting.BATCH_STEP) && !stepSet) {
+                    step = st.value();
+                    stepSet = true;
+                } else if (st.name().equals(Setting.MIN_BATCH)) {
+                    minBatch = Math.max(minBatch, st.value());
+                }
+            }
+            Set<String> refused = new HashSet<>();
+            List<Rejection> optionRejections = new ArrayList<>(s.facts(Rejection.class));
+            optionRejections.sort(Comparator.comparing(Rejection::precision).thenComparing(Rejection::rule));
+            for (Rejection r : optionRejections) {
+                refused.add(r.precision());
+                trail.add(new Decision(Decision.Kind.REJECT, r.precision(), null, null, null, null, r.rule(), r.reason()));
+            }
+
+            List<Series> series = new ArrayList<>();
+            for (Precision p : wanted) {
+                if (refused.contains(p.id())) {
+                    continue;
+                }
+                for (int size : sizes(w, m)) {
+                    boolean vision = m.vision();
+                    int res = vision ? size : 0;
+                    int seq = vision ? 0 : size;
+                    boolean target = vision ? size == w.resolutionPx() : size == w.seqLenTokens();
+                    EstimateRequest probe = request(m, gpu, w, p, 1, res, seq);
+                    int physical = Estimator.maxBatch(probe, gpu.usableBytes(), EstimateRequest.MAX_BATCH);
+                    series.add(new Series(p, res, seq, target, ladder(step, minBatch, physical)));
+                }
+            }
+            Map<Long, Candidate> all = new HashMap<>();
+            Map<Long, Estimate> estimates = new HashMap<>();
+            long[] nextId = {1};
+            // probe rounds
+            for (Series sr : series) {
+                for (int idx = 0; idx < sr.ladder.size(); idx = idx == 0 ? 1 : idx * 2) {
+                    addCandidate(s, sr, idx, cellId, gpu, w, m, all, estimates, nextId);
+                }
+                if (!sr.ladder.isEmpty()) {
+                    addCandidate(s, sr, sr.ladder.size() - 1, cellId, gpu, w, m, all, estimates, nextId);
+                }
+            }
+            s.fire();
+            // bisection rounds, all series at once
+            boolean moved = true;
+            while (moved) {
+                moved = false;
+                Set<Long> rejected = rejectedIds(s);
+                for (Series sr : series) {
+                    int lo = -1;
+                    int hi = Integer.MAX_VALUE;
+                    for (Map.Entry<Integer, Candidate> e : sr.probes.entrySet()) {
+                        if (!rejected.contains(e.getValue().id())) {
+                            lo = Math.max(lo, e.getKey());
+                        }
+                    }
+                    for (Map.Entry<Integer, Candidate> e : sr.probes.entrySet()) {
+                        if (rejected.contains(e.getValue().id()) && e.getKey() > lo) {
+                            hi = Math.min(hi, e.getKey());
+                        }
+                    }
+                    if (lo >= 0 && hi != Integer.MAX_VALUE && hi - lo > 1) {
+                        addCandidate(s, sr, lo + (hi - lo) / 2, cellId, gpu, w, m, all, estimates, nextId);
+                        moved = true;
+                    }
+                }
+                if (moved) {
+                    s.fire();
+                }
+            }
+            firings += s.firings();
+
+            Set<Long> rejected = new HashSet<>();
+            List<Rejection> rejections = new ArrayList<>();
+            for (Rejection r : s.facts(Rejection.class)) {
+                if (r.candidateId() >= 0) {
+                    rejected.add(r.candidateId());
+                    rejections.add(r);
+                }
+            }
+            rejections.sort(Comparator.comparingLong(Rejection::candidateId).thenComparing(Rejection::rule));
+            for (Rejection r : rejections) {
+                Candidate c = all.get(r.candidateId());
+                trail.add(new Decision(Decision.Kind.REJECT, c.precision(), nz(c.resolutionPx()), nz(c.seqLenTokens()),
+                        c.batch(), c.deviceBytes(), r.rule(), r.reason()));
+            }
+            List<Choice> choices = new ArrayList<>(s.facts(Choice.class));
+            choices.sort(Comparator.comparingLong(Choice::candidateId));
+            if (!choices.isEmpty()) {
+                Choice ch = choices.get(0);
+                Candidate c = all.get(ch.candidateId());
+                trail.add(new Decision(Decision.Kind.CHOOSE, c.precision(), nz(c.resolutionPx()), nz(c.seqLenTokens()),
+                        c.batch(), c.deviceBytes(), ch.rule(), ch.reason()));
+                Integer accum = w.mode() == Mode.TRAIN ? Math.max(1, (w.globalBatch() + c.batch() - 1) / c.batch()) : null;
+                return new CellPlan(gpu.id(), w.id(), m.id(), w.mode(), true, c.precision(), nz(c.resolutionPx()),
+                        nz(c.seqLenTokens()), c.batch(), accum, estimates.get(c.id()), gpu.usableBytes(), ch.rule(),
+                        ch.reason(), trail);
+            }
+            // nothing survived: the reason is the rejection of the candidate that came closest (least memory)
+            Decision why = infeasibleReason(trail, all, rejections, refused, wanted, minBatch);
+            trail.add(why);
+            return new CellPlan(gpu.id(), w.id(), m.id(), w.mode(), false, null, null, null, null, null, null,
+                    gpu.usableBytes(), why.rule(), why.reason(), trail);
+        }
+    }
+
+    private static Integer nz(int v) {
+        return v == 0 ? null : v;
+    }
+
+    private static Decision infeasibleReason(List<Decision> trail, Map<Long, Candidate> all, List<Rejection> rejections,
+                                             Set<String> refused, List<Precision> wanted, int minBatch) {
+        if (all.isEmpty()) {
+            String rule = trail.stream().filter(d -> d.kind() == Decision.Kind.REJECT).map(Decision::rule)
+                    .reduce((a, b) -> b).orElse("(no rule)");
+            return new Decision(Decision.Kind.INFEASIBLE, null, null, null, null, null, rule,
+                    "no precision is allowed: " + String.join(", ", new TreeSet<>(refused)) + " were refused");
+        }
+        Rejection best = null;
+        Candidate bestC = null;
+        for (Rejection r : rejections) {
+            Candidate c = all.get(r.candidateId());
+            if (bestC == null || c.deviceBytes() < bestC.deviceBytes()) {
+                best = r;
+                bestC = c;
+            }
+        }
+        String size = bestC.resolutionPx() > 0 ? bestC.resolutionPx() + " px" : bestC.seqLenTokens() + " tokens";
+        return new Decision(Decision.Kind.INFEASIBLE, bestC.precision(), nz(bestC.resolutionPx()), nz(bestC.seqLenTokens()),
+                bestC.batch(), bestC.deviceBytes(), best.rule(),
+                "nothing fits: even the smallest candidate (" + bestC.precision() + ", " + size + ", batch " + bestC.batch()
+                        + ") " + best.reason());
+    }
+
+    private static Set<Long> rejectedIds(PolicySession s) {
+        Set<Long> ids = new HashSet<>();
+        for (Rejection r : s.facts(Rejection.class)) {
+            if (r.candidateId() >= 0) {
+                ids.add(r.candidateId());
+            }
+        }
+        return ids;
+    }
+
+    private void addCandidate(PolicySession s, Series sr, int idx, String cellId, Gpu gpu, Workload w, Model m,
+                              Map<Long, Candidate> all, Map<Long, Estimate> estimates, long[] nextId) {
+        if (sr.probes.containsKey(idx)) {
+            return;
+        }
+        int batch = sr.ladder.get(idx);
+        Estimate e = Estimator.estimate(request(m, gpu, w, sr.precision, batch, sr.resolution, sr.seqLen));
+        Candidate c = new Candidate(nextId[0]++, cellId, gpu.id(), w.id(), sr.precision.id(), sr.precision.rank(),
+                sr.resolution, sr.seqLen, batch, e.deviceBytes(), gpu.usableBytes(), sr.target);
+        sr.probes.put(idx, c);
+        all.put(c.id(), c);
+        estimates.put(c.id(), e);
+        s.insert(c);
+        candidates++;
+    }
+
+    static EstimateRequest request(Model m, Gpu gpu, Workload w, Precision p, int batch, int res, int seq) {
+        return new EstimateRequest(m, gpu, w.mode(), p, batch, res == 0 ? null : res, seq == 0 ? null : seq,
+                w.optimizer(), true);
+    }
+
+    /** Input sizes to try, largest first: the target, then multiples of the stride below it, down to half the target. */
+    static List<Integer> sizes(Workload w, Model m) {
+        List<Integer> out = new ArrayList<>();
+        if (!m.vision()) {
+            out.add(w.seqLenTokens());
+            return out;
+        }
+        int target = w.resolutionPx();
+        int stride = m.strideOrPatch();
+        out.add(target);
+        int floor = (int) Math.ceil(target * MIN_RESOLUTION_SHARE);
+        for (int r = (target - 1) / stride * stride; r >= Math.max(stride, floor); r -= stride) {
+            out.add(r);
+        }
+        return out;
+    }
+
+    /**
+     * Batch sizes from the minimum up to the first that exceeds the card (so the rules can say why not
+     * larger): powers of two (step 0) or multiples of the step. Kept as a formula, not a list: with step 1
+     * a large card holds tens of thousands of sizes.
+     */
+    record Ladder(long start, int step, int size) {
+        int get(int idx) {
+            return (int) (step <= 0 ? start << idx : start + (long) idx * step);
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+    }
+
+    static Ladder ladder(int step, int minBatch, int physicalMax) {
+        long start;
+        if (step <= 0) {
+            start = 1;
+            while (start < minBatch) {
+                start *= 2;
+            }
+        } else {
+            start = ((minBatch + step - 1L) / step) * step;
+        }
+        if (start > EstimateRequest.MAX_BATCH) {
+            return new Ladder(start, step, 0);
+        }
+        int size = 0;
+        Ladder l = new Ladder(start, step, Integer.MAX_VALUE);
+        // count values <= physicalMax, then one more (the first that does not fit), all within MAX_BATCH
+        if (step <= 0) {
+            long b = start;
+            while (b <= EstimateRequest.MAX_BATCH) {
+                size++;
+                if (b > physicalMax) {
+                    break;
+                }
+                b *= 2;
+            }
+        } else {
+            long fitting = physicalMax < start ? 0 : (physicalMax - start) / step + 1;
+            long max = (EstimateRequest.MAX_BATCH - start) / step + 1;
+            size = (int) Math.min(fitting + 1, max);
+        }
+        return new Ladder(l.start(), step, size);
+    }
+
+    /** For messages: "13.27 GiB". */
+    static String human(long bytes) {
+        return Sizes.human(bytes);
+    }
+}

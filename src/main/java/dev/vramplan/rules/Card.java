@@ -1,0 +1,33 @@
+package dev.vramplan.rules;
+
+import java.util.Set;
+
+/**
+ * A card type as the rules see it.
+ *
+ * @param computeCapability NVIDIA compute capability, 0 for other vendors
+ * @param gpuClass          datacenter, workstation or consumer
+ */
+public record Card(String id, String name, String vendor, String gpuClass, String architecture, double computeCapability,
+                   long usableBytes, Set<String> nativePrecisions, int count) {
+    public Card {
+        nativePrecisions = Set.copyOf(nativePrecisions);
+    }
+
+    /** Whether the hardware runs a number format natively ("fp8", "bf16", …). */
+    public boolean runs(String precision) {
+        return nativePrecisions.contains(precision);
+    }
+
+    // bean-style accessors: DRL constraints read properties through getters
+    public String getId() { return id; }
+    public String getName() { return name; }
+    public String getVendor() { return vendor; }
+    public String getGpuClass() { return gpuClass; }
+    public String getArchitecture() { return architecture; }
+    public double getComputeCapability() { return computeCapability; }
+    public long getUsableBytes() { return usableBytes; }
+    public Set<String> getNativePrecisions() { return nativePrecisions; }
+    public int getCount() { return count; }
+    public boolean isConsumer() { return "consumer".equals(gpuClass); }
+}

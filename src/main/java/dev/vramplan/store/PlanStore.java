@@ -1,0 +1,230 @@
+package dev.vramplan.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vramplan.estimate.Component;
+import dev.vramplan.plan.CellPlan;
+import dev.vramplan.plan.Decision;
+import dev.vramplan.plan.PlanResult;
+import dev.vramplan.store.generated.tables.records.PlanCellRecord;
+import dev.vramplan.store.generated.tables.records.PlanDecisionRecord;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.conf.RenderQuotedNames;
+import org.jooq.conf.Settings;
+import org.jooq.impl.DSL;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static dev.vramplan.store.generated.Tables.PLAN_CELL;
+import static dev.vramplan.store.generated.Tables.PLAN_DECISION;
+import static dev.vramplan.store.generated.Tables.PLAN_RUN;
+
+/**
+ * Plans in a database through jOOQ: an H2 file by default, or any JDBC URL (PostgreSQL for a shared store).
+ * The only class that sees generated code or SQL; it takes and returns the planner's records.
+ */
+public final class PlanStore implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Connection connection;
+    private final DSLContext dsl;
+    private final String shown;
+
+    private PlanStore(Connection connection, SQLDialect dialect, String shown) {
+        this.connection = connection;
+        this.shown = shown;
+        Settings settings = new Settings().withRenderQuotedNames(RenderQuotedNames.NEVER).withExecuteLogging(false)
+                .withRenderSchema(false);
+        this.dsl = DSL.using(connection, dialect, settings);
+    }
+
+    /** The JDBC URL for {@code --db}: a JDBC URL as given, or a path to an H2 file (".mv.db" is added by H2). */
+    public static String url(String db) {
+        if (db.startsWith("jdbc:")) {
+            return db;
+        }
+        String path = db.endsWith(".mv.db") ? db.substring(0, db.length() - ".mv.db".length()) : db;
+        return "jdbc:h2:file:" + Path.of(path).toAbsolutePath().normalize();
+    }
+
+    /** Opens (creating if needed) the database and brings its schema up to date. */
+    public static PlanStore open(String db) {
+        String url = url(db);
+        if (url.startsWith("jdbc:h2:file:")) {
+            Path parent = Path.of(url.substring("jdbc:h2:file:".length()).split(";")[0]).getParent();
+            try {
+                if (parent != null) {
+                    Files.createDirectories(parent);
+                }
+            } catch (java.io.IOException e) {
+                throw new StoreException(db + ": cannot create the folder for the database: " + e.getMessage(), e);
+            }
+        }
+        SQLDialect dialect = url.startsWith("jdbc:postgresql:") ? SQLDialect.POSTGRES : SQLDialect.H2;
+        try {
+            Connection c = DriverManager.getConnection(url);
+            Migrations.apply(c);
+            return new PlanStore(c, dialect, db);
+        } catch (SQLException e) {
+            throw new StoreException(db + ": cannot open the database: " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return (nl < 0 ? s : s.substring(0, nl)).replaceAll("\\s*\\[\\d+-\\d+\\]$", "");
+    }
+
+    /** Stores a planning run in one transaction; returns its id. A failure leaves the database as it was. */
+    public long save(PlanResult plan, String catalogDir, String rulesDir, String toolVersion) {
+        try {
+            return dsl.transactionResult(cfg -> {
+                DSLContext tx = DSL.using(cfg);
+                long runId = tx.insertInto(PLAN_RUN)
+                        .set(PLAN_RUN.STARTED_AT, OffsetDateTime.now(ZoneOffset.UTC))
+                        .set(PLAN_RUN.CATALOG_DIR, catalogDir)
+                        .set(PLAN_RUN.RULES_DIR, rulesDir)
+                        .set(PLAN_RUN.TOOL_VERSION, toolVersion)
+                        .set(PLAN_RUN.CELLS, plan.cells().size())
+                        .set(PLAN_RUN.FEASIBLE, (int) plan.feasible())
+                        .returningResult(PLAN_RUN.ID).fetchOne().value1();
+                for (CellPlan c : plan.cells()) {
+                    PlanCellRecord r = tx.newRecord(PLAN_CELL);
+                    r.setRunId(runId);
+                    r.setGpuId(c.gpuId());
+                    r.setWorkloadId(c.workloadId());
+                    r.setModelId(c.modelId());
+                    r.setJobMode(c.mode().id());
+                    r.setFeasible(c.feasible());
+                    r.setPrecisionName(c.precision());
+                    r.setResolutionPx(c.resolutionPx());
+                    r.setSeqLenTokens(c.seqLenTokens());
+                    r.setBatchSize(c.batch());
+                    r.setGradAccumSteps(c.gradAccumSteps());
+                    if (c.estimate() != null) {
+                        r.setPeakAllocatedBytes(c.estimate().peakAllocatedBytes());
+                        r.setReservedBytes(c.estimate().reservedBytes());
+                        r.setDeviceBytes(c.estimate().deviceBytes());
+                        r.setUtilization(c.estimate().utilization());
+                        r.setBreakdown(breakdownJson(c.estimate().breakdown()));
+                    }
+                    r.setUsableBytes(c.usableBytes());
+                    r.setRuleName(c.rule());
+                    r.setReason(c.reason());
+                    r.store();
+                    long cellId = r.getId();
+                    List<PlanDecisionRecord> ds = new ArrayList<>();
+                    int seq = 0;
+                    for (Decision d : c.trail()) {
+                        PlanDecisionRecord dr = tx.newRecord(PLAN_DECISION);
+                        dr.setCellId(cellId);
+                        dr.setSeq(seq++);
+                        dr.setKind(d.kind().name().toLowerCase(java.util.Locale.ROOT));
+                        dr.setPrecisionName(d.precision());
+                        dr.setResolutionPx(d.resolutionPx());
+                        dr.setSeqLenTokens(d.seqLenTokens());
+                        dr.setBatchSize(d.batch());
+                        dr.setDeviceBytes(d.deviceBytes());
+                        dr.setRuleName(d.rule());
+                        dr.setReason(d.reason());
+                        ds.add(dr);
+                    }
+                    tx.batchInsert(ds).execute();
+                }
+                return runId;
+            });
+        } catch (org.jooq.exception.DataAccessException e) {
+            throw new StoreException(shown + ": the plan could not be stored (nothing was written): "
+                    + firstLine(e.getCause() == null ? e.getMessage() : e.getCause().getMessage()), e);
+        }
+    }
+
+    static String breakdownJson(Map<Component, Long> breakdown) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        breakdown.forEach((k, v) -> m.put(k.id(), v));
+        try {
+            return JSON.writeValueAsString(m);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The latest run's id, if any run is stored. */
+    public Optional<Long> latestRun() {
+        return Optional.ofNullable(dsl.select(DSL.max(PLAN_RUN.ID)).from(PLAN_RUN).fetchOne().value1());
+    }
+
+    public boolean runExists(long id) {
+        return dsl.fetchExists(PLAN_RUN, PLAN_RUN.ID.eq(id));
+    }
+
+    /** Cells of a run, filtered by model (required), gpu and mode (optional); with their decision trails if asked. */
+    public List<StoredCell> cells(long runId, String model, String gpu, String mode, boolean withTrail) {
+        Condition cond = PLAN_CELL.RUN_ID.eq(runId);
+        if (model != null) {
+            cond = cond.and(PLAN_CELL.MODEL_ID.eq(model));
+        }
+        if (gpu != null) {
+            cond = cond.and(PLAN_CELL.GPU_ID.eq(gpu));
+        }
+        if (mode != null) {
+            cond = cond.and(PLAN_CELL.JOB_MODE.eq(mode));
+        }
+        List<StoredCell> out = new ArrayList<>();
+        for (PlanCellRecord r : dsl.selectFrom(PLAN_CELL).where(cond).orderBy(PLAN_CELL.ID).fetch()) {
+            List<Decision> trail = List.of();
+            if (withTrail) {
+                trail = new ArrayList<>();
+                for (PlanDecisionRecord d : dsl.selectFrom(PLAN_DECISION).where(PLAN_DECISION.CELL_ID.eq(r.getId()))
+                        .orderBy(PLAN_DECISION.SEQ).fetch()) {
+                    trail.add(new Decision(Decision.Kind.valueOf(d.getKind().toUpperCase(java.util.Locale.ROOT)),
+                            d.getPrecisionName(), d.getResolutionPx(), d.getSeqLenTokens(), d.getBatchSize(),
+                            d.getDeviceBytes(), d.getRuleName(), d.getReason()));
+                }
+            }
+            Map<String, Long> breakdown = new LinkedHashMap<>();
+            if (r.getBreakdown() != null) {
+                try {
+                    breakdown = JSON.readValue(r.getBreakdown(), new TypeReference<LinkedHashMap<String, Long>>() { });
+                } catch (JsonProcessingException e) {
+                    throw new StoreException(shown + ": a stored breakdown is not readable", e);
+                }
+            }
+            out.add(new StoredCell(r.getRunId(), r.getGpuId(), r.getWorkloadId(), r.getModelId(), r.getJobMode(),
+                    r.getFeasible(), r.getPrecisionName(), r.getResolutionPx(), r.getSeqLenTokens(), r.getBatchSize(),
+                    r.getGradAccumSteps(), r.getPeakAllocatedBytes(), r.getReservedBytes(), r.getDeviceBytes(),
+                    r.getUsableBytes(), r.getUtilization(), breakdown, r.getRuleName(), r.getReason(), trail));
+        }
+        return out;
+    }
+
+    /** Number of runs stored (for tests and listings). */
+    public int runCount() {
+        return dsl.fetchCount(PLAN_RUN);
+    }
+
+    @Override
+    public void close() {
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            // closing a connection we are done with: nothing left to save
+        }
+    }
+}
