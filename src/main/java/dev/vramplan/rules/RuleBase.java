@@ -95,10 +95,17 @@ public final class RuleBase {
             throw new InvalidInputException(problems);
         }
         KieBuilder builder = ks.newKieBuilder(kfs).buildAll();
-        for (Message m : builder.getResults().getMessages(Message.Level.ERROR)) {
-            Path p = m.getPath() == null ? null : byResource.get(m.getPath());
-            String where = (p == null ? shown : display(p)) + ":" + Math.max(1, m.getLine()) + ":" + Math.max(1, m.getColumn());
-            problems.add(where + ": " + clean(m.getText()));
+        List<Message> errors = builder.getResults().getMessages(Message.Level.ERROR);
+        for (Message m : errors) {
+            if (errors.size() > 1 && String.valueOf(m.getText()).startsWith("Parser returned a null Package")) {
+                continue;   // a consequence of the parse error reported beside it
+            }
+            Path p = null;
+            if (m.getPath() != null) {
+                String name = Path.of(m.getPath()).getFileName().toString();
+                p = byResource.get("src/main/resources/policy/" + name);
+            }
+            problems.add(locate(m, p == null ? shown : display(p), p));
         }
         if (!problems.isEmpty()) {
             throw new InvalidInputException(problems.stream().distinct().toList());
@@ -106,6 +113,77 @@ public final class RuleBase {
         KieContainer container = ks.newKieContainer(release);
         KieBase base = container.getKieBase();
         return new RuleBase(base, drl, HexFormat.of().formatHex(sha.digest()));
+    }
+
+    private static final java.util.regex.Pattern PARSER = java.util.regex.Pattern.compile("\\[ERR \\d+\\] Line (\\d+):(\\d+) (.*)", java.util.regex.Pattern.DOTALL);
+    private static final java.util.regex.Pattern UNRESOLVED = java.util.regex.Pattern.compile(
+            "unable to resolve method using strict-mode: ([\\w.$]+)\\.(\\w+)\\(\\)");
+    private static final java.util.regex.Pattern EXPRESSION = java.util.regex.Pattern.compile("Unable to Analyse Expression (.*?):\\s*\\[", java.util.regex.Pattern.DOTALL);
+
+    /** {@code file:line:column: message}, with the column found in the source where Drools gives none. */
+    static String locate(Message m, String file, Path source) {
+        String text = m.getText() == null ? "" : m.getText();
+        int line = Math.max(1, m.getLine());
+        int col = Math.max(1, m.getColumn());
+        java.util.regex.Matcher pm = PARSER.matcher(text);
+        if (pm.matches()) {
+            line = Integer.parseInt(pm.group(1));
+            col = Integer.parseInt(pm.group(2)) + 1;
+            text = pm.group(3);
+        }
+        java.util.regex.Matcher um = UNRESOLVED.matcher(text);
+        java.util.regex.Matcher em = EXPRESSION.matcher(text);
+        String expression = em.find() ? em.group(1).trim() : null;
+        if (um.find()) {
+            String type = um.group(1);
+            String field = um.group(2);
+            String simple = type.substring(type.lastIndexOf('.') + 1);
+            List<String> fields = new ArrayList<>();
+            try {
+                for (java.lang.reflect.Method method : Class.forName(type).getMethods()) {
+                    String n = method.getName();
+                    if (method.getParameterCount() == 0 && method.getDeclaringClass() != Object.class) {
+                        if (n.startsWith("get") && n.length() > 3) {
+                            fields.add(Character.toLowerCase(n.charAt(3)) + n.substring(4));
+                        } else if (n.startsWith("is") && n.length() > 2) {
+                            fields.add(Character.toLowerCase(n.charAt(2)) + n.substring(3));
+                        }
+                    }
+                }
+            } catch (ClassNotFoundException e) {
+                // a type declared in DRL: no suggestion
+            }
+            text = simple + " has no field \"" + field + "\"." + dev.vramplan.catalog.Suggest.didYouMean(field, fields)
+                    + (fields.isEmpty() ? "" : " Fields: " + String.join(", ", new java.util.TreeSet<>(fields)));
+            col = columnOf(source, line, field, col);
+        } else if (expression != null) {
+            col = columnOf(source, line, expression, col);
+            int cut = text.indexOf('\n');
+            String detail = text.contains("[Error: ") ? text.substring(text.indexOf("[Error: ") + 8, text.indexOf(']', text.indexOf("[Error: "))) : "";
+            text = "cannot analyse " + expression + (detail.isEmpty() ? "" : ": " + detail);
+            if (cut < 0 && detail.isEmpty()) {
+                text = clean(m.getText());
+            }
+        }
+        return file + ":" + line + ":" + col + ": " + clean(text);
+    }
+
+    private static int columnOf(Path source, int line, String token, int fallback) {
+        if (source == null) {
+            return fallback;
+        }
+        try {
+            List<String> lines = Files.readAllLines(source, StandardCharsets.UTF_8);
+            if (line >= 1 && line <= lines.size()) {
+                int at = lines.get(line - 1).indexOf(token);
+                if (at >= 0) {
+                    return at + 1;
+                }
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return fallback;
+        }
+        return fallback;
     }
 
     /** Drools' messages span lines and repeat the rule text; keep the sentence. */
