@@ -74,9 +74,12 @@ public final class CatalogLoader {
         Node g = readFile(GPUS, true);
         if (g != null) {
             readList(g, "gpus", (f, path) -> {
+                declared(f, declaredGpus);
                 Gpu gpu = gpu(f);
                 putUnique(gpus, gpuLocs, gpu == null ? null : gpu.id(), gpu, f, path);
             });
+        } else {
+            gpusUnreadable = true;
         }
         Map<String, Model> models = new LinkedHashMap<>();
         Map<String, Yaml.Loc> modelLocs = new LinkedHashMap<>();
@@ -91,8 +94,12 @@ public final class CatalogLoader {
         }
         for (String file : modelFiles) {
             Node m = readFile(file, file.equals(MODELS));
+            if (m == null && file.equals(MODELS)) {
+                modelsUnreadable = true;
+            }
             if (m != null) {
                 readList(m, "models", (f, path) -> {
+                    declared(f, declaredModels);
                     Model model = ModelReader.model(f);
                     putUnique(models, modelLocs, model == null ? null : model.id(), model, f, path);
                 });
@@ -105,6 +112,18 @@ public final class CatalogLoader {
             readFleet(fl, gpus, models, cards, workloads);
         }
         return new Catalog(gpus, models, cards, workloads);
+    }
+
+    /** Ids written in a file, valid entries or not: a reference to them is not "unknown". */
+    private final java.util.Set<String> declaredGpus = new java.util.HashSet<>();
+    private final java.util.Set<String> declaredModels = new java.util.HashSet<>();
+    private boolean gpusUnreadable;
+    private boolean modelsUnreadable;
+
+    private static void declared(Fields f, java.util.Set<String> into) {
+        if (f.raw().entries().get("id") != null && f.raw().entries().get("id").value() instanceof ScalarNode s && s.text() != null) {
+            into.add(s.text());
+        }
     }
 
     private Node readFile(String name, boolean required) {
@@ -282,8 +301,10 @@ public final class CatalogLoader {
                 if (gpu == null) {
                     continue;
                 }
-                if (!gpus.containsKey(gpu) && !gpus.isEmpty()) {
+                if (!declaredGpus.contains(gpu) && !gpusUnreadable) {
                     f.problem("gpu", "unknown gpu \"" + gpu + "\" (not in " + GPUS + ")." + Suggest.didYouMean(gpu, gpus.keySet()));
+                } else if (!gpus.containsKey(gpu)) {
+                    continue;   // the card's own entry is wrong and reported there
                 } else if (seen.containsKey(gpu)) {
                     f.problem("gpu", "\"" + gpu + "\" is listed twice: already at " + seen.get(gpu) + "; add up the counts");
                 } else {
@@ -319,7 +340,7 @@ public final class CatalogLoader {
         String id = id(f);
         String modelId = f.string("model");
         Model model = modelId == null ? null : models.get(modelId);
-        if (modelId != null && model == null && !models.isEmpty()) {
+        if (modelId != null && model == null && !declaredModels.contains(modelId) && !modelsUnreadable) {
             f.problem("model", "unknown model \"" + modelId + "\" (not in " + MODELS + ")." + Suggest.didYouMean(modelId, models.keySet()));
         }
         Mode mode = f.choice("mode", Named.ids(Mode.class), Mode::of, null);
@@ -356,13 +377,13 @@ public final class CatalogLoader {
             tags.finish();
         }
         if (model != null) {
-            if (model.vision() && res == null && seq == null) {
+            if (model.vision() && !f.has("resolution") && seq == null) {
                 f.problem("resolution", "is required for the vision model \"" + modelId + "\" (e.g. 640)");
             } else if (model.vision() && seq != null) {
                 f.problem("seq_len", "is for text models; \"" + modelId + "\" takes images: give resolution instead");
             } else if (!model.vision() && res != null) {
                 f.problem("resolution", "is for vision models; \"" + modelId + "\" takes text: give seq_len instead");
-            } else if (!model.vision() && seq == null) {
+            } else if (!model.vision() && !f.has("seq_len")) {
                 f.problem("seq_len", "is required for the text model \"" + modelId + "\" (e.g. 2048)");
             }
             if (model.architecture() instanceof TransformerSpec t && seq != null && seq > t.maxPositions() && t.maxPositions() > 0

@@ -133,9 +133,18 @@ final class ModelReader {
         }
         YoloSpec spec = new YoloSpec(family, depth, width, maxCh, nc, anchors, layers, backbone, scale);
         try {
-            dev.vramplan.catalog.YoloCheck.check(spec);
-        } catch (IllegalArgumentException e) {
-            y.problems().add(y.loc(), y.path(), e.getMessage());
+            YoloCheck.check(spec);
+        } catch (YoloCheck.LayerProblem e) {
+            List<Node> rows = new ArrayList<>();
+            if (bb != null) {
+                rows.addAll(bb.items());
+            }
+            if (hd != null) {
+                rows.addAll(hd.items());
+            }
+            boolean inHead = e.layer >= backbone;
+            String where = e.layer < 0 ? y.path() : y.path(inHead ? "head[" + (e.layer - backbone) + "]" : "backbone[" + e.layer + "]");
+            y.problems().add(e.layer >= 0 && e.layer < rows.size() ? rows.get(e.layer).loc() : y.loc(), where, e.getMessage());
             return null;
         }
         return spec;

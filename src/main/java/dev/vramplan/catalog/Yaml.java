@@ -119,6 +119,11 @@ public final class Yaml {
             JsonLocation l = e.getLocation();
             int line = l == null ? 1 : Math.max(1, l.getLineNr());
             int col = l == null ? 1 : Math.max(1, l.getColumnNr());
+            int tab = text.indexOf('\t');
+            if (tab >= 0 && String.valueOf(e.getOriginalMessage()).contains("\\t")) {
+                line = 1 + (int) text.substring(0, tab).chars().filter(ch -> ch == '\n').count();
+                col = tab - text.lastIndexOf('\n', tab);
+            }
             problems.add(new Loc(displayName, line, col), "", "malformed YAML: " + yamlReason(e, text, line));
             return null;
         } catch (IOException e) {

@@ -10,29 +10,39 @@ final class YoloCheck {
     private YoloCheck() {
     }
 
+    /** A problem with one layer (index into the layer list, -1 for the whole model). */
+    static final class LayerProblem extends IllegalArgumentException {
+        final int layer;
+
+        LayerProblem(int layer, String message) {
+            super(message);
+            this.layer = layer;
+        }
+    }
+
     static void check(YoloSpec spec) {
         List<YoloSpec.Layer> layers = spec.layers();
         if (layers.isEmpty()) {
-            throw new IllegalArgumentException("the layer list is empty");
+            throw new LayerProblem(-1, "the layer list is empty");
         }
         for (int i = 0; i < layers.size(); i++) {
             YoloSpec.Layer l = layers.get(i);
             if (!MODULES.contains(l.module())) {
-                throw new IllegalArgumentException("layer " + i + ": unknown module \"" + l.module() + "\"."
+                throw new LayerProblem(i, "layer " + i + ": unknown module \"" + l.module() + "\"."
                         + Suggest.didYouMean(l.module(), MODULES) + " Known: " + String.join(", ", new java.util.TreeSet<>(MODULES)));
             }
             for (int f : l.from()) {
                 int abs = f < 0 ? i + f : f;
                 if (abs < -1 || abs >= i || (i == 0 && f != -1)) {
-                    throw new IllegalArgumentException("layer " + i + ": from " + f + " does not name an earlier layer");
+                    throw new LayerProblem(i, "layer " + i + ": from " + f + " does not name an earlier layer");
                 }
             }
             if (!l.module().equals("Concat") && !l.module().equals("Detect") && l.from().size() != 1) {
-                throw new IllegalArgumentException("layer " + i + ": " + l.module() + " takes exactly one input");
+                throw new LayerProblem(i, "layer " + i + ": " + l.module() + " takes exactly one input");
             }
         }
         if (!layers.get(layers.size() - 1).module().equals("Detect")) {
-            throw new IllegalArgumentException("the last layer must be Detect");
+            throw new LayerProblem(layers.size() - 1, "the last layer must be Detect");
         }
     }
 }

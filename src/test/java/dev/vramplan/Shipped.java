@@ -1,0 +1,66 @@
+package dev.vramplan;
+
+import dev.vramplan.catalog.Catalog;
+import dev.vramplan.catalog.CatalogLoader;
+import dev.vramplan.rules.RuleBase;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+/** The shipped catalog and rules (tests run in the project folder), loaded once. */
+public final class Shipped {
+    public static final Path CATALOG = Path.of("catalog");
+    public static final Path RULES = Path.of("rules");
+    private static Catalog catalog;
+    private static RuleBase rules;
+
+    private Shipped() {
+    }
+
+    public static synchronized Catalog catalog() {
+        if (catalog == null) {
+            catalog = CatalogLoader.load(CATALOG);
+        }
+        return catalog;
+    }
+
+    public static synchronized RuleBase rules() {
+        if (rules == null) {
+            rules = RuleBase.load(RULES);
+        }
+        return rules;
+    }
+
+    /** A copy of a shipped folder, to edit in a test. */
+    public static Path copy(Path from, Path to) {
+        try {
+            Files.createDirectories(to);
+            try (Stream<Path> s = Files.list(from)) {
+                for (Path p : s.toList()) {
+                    if (Files.isRegularFile(p)) {
+                        Files.copy(p, to.resolve(p.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+            return to;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Replaces text in a file, failing when the text is not there (so an edit cannot silently do nothing). */
+    public static void edit(Path file, String from, String to) {
+        try {
+            String s = Files.readString(file);
+            if (!s.contains(from)) {
+                throw new AssertionError(file + " does not contain: " + from);
+            }
+            Files.writeString(file, s.replaceFirst(java.util.regex.Pattern.quote(from), java.util.regex.Matcher.quoteReplacement(to)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
