@@ -1,0 +1,142 @@
+package dev.vramplan.plan;
+
+import dev.vramplan.Shipped;
+import dev.vramplan.catalog.Catalog;
+import dev.vramplan.catalog.Precision;
+import dev.vramplan.rules.RuleBase;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The planner over the shipped catalog and rules, and over edited copies of the rules. */
+class PlannerTest {
+    static PlanResult shipped;
+
+    @BeforeAll
+    static void planShipped() {
+        shipped = new Planner(Shipped.rules()).plan(Shipped.catalog());
+    }
+
+    static Map<String, CellPlan> byCell(PlanResult r) {
+        Map<String, CellPlan> m = new HashMap<>();
+        r.cells().forEach(c -> m.put(c.gpuId() + "/" + c.workloadId(), c));
+        return m;
+    }
+
+    @Test
+    void everyCardTimesEveryWorkloadIsPlanned() {
+        Catalog c = Shipped.catalog();
+        assertThat(shipped.cells()).hasSize(c.fleetCards().size() * c.workloads().size());
+        assertThat(shipped.feasible()).isGreaterThan(shipped.cells().size() / 2);
+        for (CellPlan p : shipped.cells()) {
+            assertThat(p.rule()).isNotBlank();
+            assertThat(p.reason()).isNotBlank();
+            if (p.feasible()) {
+                // the chosen plan fits within the shipped 10% headroom
+                assertThat(p.estimate().deviceBytes()).isLessThanOrEqualTo((long) (p.usableBytes() * 0.90));
+                assertThat(p.trail()).anyMatch(d -> d.kind() == Decision.Kind.CHOOSE && d.rule().equals(p.rule()));
+                // powers of two, as the shipped policy says
+                assertThat(Integer.bitCount(p.batch())).isEqualTo(1);
+            } else {
+                assertThat(p.trail()).anyMatch(d -> d.kind() == Decision.Kind.INFEASIBLE);
+            }
+        }
+    }
+
+    @Test
+    void bf16IsNeverPlannedOnCardsWithoutIt() {
+        for (CellPlan p : shipped.cells()) {
+            if (p.feasible() && (p.gpuId().equals("t4") || p.gpuId().startsWith("v100"))) {
+                assertThat(p.precision()).doesNotContain("bf16");
+                assertThat(p.trail()).anyMatch(d -> d.rule().equals("bf16 needs compute capability 8.0"));
+            }
+        }
+    }
+
+    @Test
+    void trainingIsNeverPlannedInQuantizedPrecisions() {
+        for (CellPlan p : shipped.cells()) {
+            if (p.feasible() && p.mode().id().equals("train")) {
+                assertThat(Precision.of(p.precision()).quantized()).isFalse();
+                assertThat(p.batch() * p.gradAccumSteps()).isGreaterThanOrEqualTo(
+                        Shipped.catalog().workloads().stream().filter(w -> w.id().equals(p.workloadId())).findFirst().orElseThrow().globalBatch());
+            }
+        }
+    }
+
+    @Test
+    void bnTrainingBatchesAreAtLeast8() {
+        for (CellPlan p : shipped.cells()) {
+            if (p.feasible() && p.mode().id().equals("train") && p.modelId().matches("yolo.*|resnet.*")) {
+                assertThat(p.batch()).isGreaterThanOrEqualTo(8);
+            }
+        }
+    }
+
+    @Test
+    void planningIsDeterministic() {
+        PlanResult again = new Planner(Shipped.rules()).plan(Shipped.catalog());
+        assertThat(again.cells()).usingRecursiveFieldByFieldElementComparator().isEqualTo(shipped.cells());
+    }
+
+    /** The acceptance test: 10% → 40% headroom lowers the batch wherever memory was binding. */
+    @Test
+    void raisingTheHeadroomLowersTheBatchWhereMemoryWasBinding(@TempDir Path tmp) {
+        Path rules = Shipped.copy(Shipped.RULES, tmp.resolve("rules"));
+        Shipped.edit(rules.resolve("memory.drl"), "rule \"Keep 10% of memory free\"", "rule \"Keep 40% of memory free\"");
+        Shipped.edit(rules.resolve("memory.drl"), "deviceBytes > usableBytes * 0.90", "deviceBytes > usableBytes * 0.60");
+        PlanResult stricter = new Planner(RuleBase.load(rules)).plan(Shipped.catalog());
+        Map<String, CellPlan> after = byCell(stricter);
+        int lowered = 0;
+        for (CellPlan before : shipped.cells()) {
+            CellPlan now = after.get(before.gpuId() + "/" + before.workloadId());
+            if (!before.feasible()) {
+                assertThat(now.feasible()).isFalse();
+                continue;
+            }
+            boolean binding = before.trail().stream().anyMatch(d -> d.kind() == Decision.Kind.REJECT
+                    && d.rule().equals("Keep 10% of memory free") && before.precision().equals(d.precision())
+                    && java.util.Objects.equals(before.resolutionPx(), d.resolutionPx()) && d.batch() != null && d.batch() > before.batch());
+            boolean usesMoreThan60 = before.estimate().deviceBytes() > before.usableBytes() * 0.60;
+            if (binding && usesMoreThan60) {
+                // the same plan is now over budget: a smaller batch, or a lower precision or input, or nothing
+                boolean smaller = now.feasible() && (now.batch() < before.batch()
+                        || Precision.of(now.precision()).rank() > Precision.of(before.precision()).rank()
+                        || (now.resolutionPx() != null && now.resolutionPx() < before.resolutionPx()));
+                assertThat(smaller || !now.feasible()).as(before.gpuId() + "/" + before.workloadId()).isTrue();
+                if (now.feasible() && now.precision().equals(before.precision()) && now.batch() < before.batch()) {
+                    lowered++;
+                }
+                assertThat(now.trail()).anyMatch(d -> d.rule().equals("Keep 40% of memory free"));
+            }
+            if (now.feasible()) {
+                assertThat(now.estimate().deviceBytes()).isLessThanOrEqualTo((long) (now.usableBytes() * 0.60));
+            }
+        }
+        assertThat(lowered).isGreaterThan(5);
+    }
+
+    @Test
+    void aCellWhereNothingFitsSaysWhy() {
+        CellPlan p = byCell(shipped).get("t4/llama-3.2-1b-finetune");
+        assertThat(p.feasible()).isFalse();
+        assertThat(p.rule()).isEqualTo("Keep 10% of memory free");
+        assertThat(p.reason()).startsWith("nothing fits: even the smallest candidate (");
+    }
+
+    @Test
+    void ladders() {
+        assertThat(List.of(0, 1, 2, 3).stream().map(i -> Planner.ladder(0, 8, 100).get(i)).toList()).containsExactly(8, 16, 32, 64);
+        assertThat(Planner.ladder(0, 8, 100).size()).isEqualTo(5);          // 8 16 32 64 128(first over)
+        assertThat(Planner.ladder(8, 1, 100).size()).isEqualTo(13);         // 8 .. 96, then 104
+        assertThat(Planner.ladder(8, 1, 100).get(12)).isEqualTo(104);
+        assertThat(Planner.ladder(1, 1, 0).size()).isEqualTo(1);            // batch 1 does not fit: one candidate to reject
+    }
+}

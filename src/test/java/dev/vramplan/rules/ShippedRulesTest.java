@@ -1,0 +1,172 @@
+package dev.vramplan.rules;
+
+import dev.vramplan.Shipped;
+import dev.vramplan.catalog.Catalog;
+import dev.vramplan.catalog.Mode;
+import dev.vramplan.catalog.Optimizer;
+import dev.vramplan.catalog.Precision;
+import dev.vramplan.catalog.Workload;
+import dev.vramplan.plan.Planner;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * One test per shipped rule, each with the case where it must fire and the twin where it must not. The
+ * facts are what the planner inserts; the rules are the real DRL files in rules/.
+ */
+class ShippedRulesTest {
+    static final Catalog C = Shipped.catalog();
+
+    static Card card(String id) {
+        return Planner.card(C.gpu(id), 1);
+    }
+
+    static Job job(String model, Mode mode) {
+        boolean vision = C.model(model).vision();
+        Workload w = new Workload("w", model, mode, vision ? 640 : null, vision ? null : 2048,
+                mode == Mode.TRAIN ? Optimizer.ADAMW : Optimizer.NONE, 64, "team", "normal", false, List.of());
+        return Planner.job(w, C.model(model));
+    }
+
+    static PrecisionOption option(String gpu, Precision p) {
+        return new PrecisionOption(gpu + "/w", gpu, "w", p.id(), p.rank(), p.quantized(), p.usesBf16(), p.usesFp16(),
+                p == Precision.FP8, p == Precision.INT8 || p == Precision.INT4);
+    }
+
+    static long nextId = 1;
+
+    static Candidate candidate(String gpu, Precision p, int res, int batch, double share) {
+        long usable = C.gpu(gpu).usableBytes();
+        return new Candidate(nextId++, gpu + "/w", gpu, "w", p.id(), p.rank(), res, 0, batch, (long) (usable * share), usable, true);
+    }
+
+    /** Fires the shipped rules over the facts; returns (rule name → reason) of every decision. */
+    static List<String> fire(Object... facts) {
+        try (PolicySession s = new PolicySession(Shipped.rules())) {
+            for (Object f : facts) {
+                s.insert(f);
+            }
+            s.fire();
+            List<String> out = new ArrayList<>();
+            s.facts(Rejection.class).forEach(r -> out.add("reject " + r.precision() + (r.candidateId() >= 0 ? "#" + r.candidateId() : "") + ": " + r.rule()));
+            s.facts(Setting.class).forEach(r -> out.add("set " + r.name() + "=" + r.value() + ": " + r.rule()));
+            s.facts(Choice.class).forEach(r -> out.add("choose #" + r.candidateId() + ": " + r.rule()));
+            return out;
+        }
+    }
+
+    static List<String> rulesFired(Object... facts) {
+        return fire(facts).stream().map(s -> s.substring(s.indexOf(": ") + 2)).distinct().toList();
+    }
+
+    @Test
+    void aJobMustFitInTheCardsMemory() {
+        assertThat(rulesFired(job("yolov8s", Mode.TRAIN), candidate("t4", Precision.AMP_FP16, 640, 64, 1.01)))
+                .contains("A job must fit in the card's memory");
+        assertThat(rulesFired(job("yolov8s", Mode.TRAIN), candidate("t4", Precision.AMP_FP16, 640, 64, 0.99)))
+                .doesNotContain("A job must fit in the card's memory");
+    }
+
+    @Test
+    void keep10PercentOfMemoryFree() {
+        assertThat(rulesFired(job("yolov8s", Mode.TRAIN), candidate("t4", Precision.AMP_FP16, 640, 64, 0.91)))
+                .containsExactly("Keep 10% of memory free");
+        // just inside the budget: 89% of the card
+        assertThat(rulesFired(job("yolov8s", Mode.TRAIN), candidate("t4", Precision.AMP_FP16, 640, 64, 0.89)))
+                .doesNotContain("Keep 10% of memory free");
+    }
+
+    @Test
+    void bf16NeedsComputeCapability8() {
+        assertThat(rulesFired(card("t4"), job("llama-3.2-1b", Mode.TRAIN), option("t4", Precision.BF16)))
+                .containsExactly("bf16 needs compute capability 8.0");
+        assertThat(rulesFired(card("v100-sxm2-16gb"), job("llama-3.2-1b", Mode.TRAIN), option("v100-sxm2-16gb", Precision.AMP_BF16)))
+                .containsExactly("bf16 needs compute capability 8.0");
+        assertThat(rulesFired(card("a10g"), job("llama-3.2-1b", Mode.TRAIN), option("a10g", Precision.BF16))).isEmpty();
+    }
+
+    @Test
+    void fp8NeedsComputeCapability89() {
+        assertThat(rulesFired(card("a100-sxm4-80gb"), job("llama-3-8b", Mode.INFERENCE), option("a100-sxm4-80gb", Precision.FP8)))
+                .containsExactly("fp8 needs compute capability 8.9");
+        assertThat(rulesFired(card("l4"), job("llama-3-8b", Mode.INFERENCE), option("l4", Precision.FP8))).isEmpty();
+        // an AMD card has no compute capability; its datasheet lists fp8
+        assertThat(rulesFired(card("mi300x"), job("llama-3-8b", Mode.INFERENCE), option("mi300x", Precision.FP8))).isEmpty();
+    }
+
+    @Test
+    void integerAndFp8PrecisionsAreForInferenceOnly() {
+        assertThat(rulesFired(card("h100-sxm-80gb"), job("llama-3-8b", Mode.TRAIN), option("h100-sxm-80gb", Precision.INT4)))
+                .containsExactly("Integer and fp8 precisions are for inference only");
+        assertThat(rulesFired(card("h100-sxm-80gb"), job("llama-3-8b", Mode.TRAIN), option("h100-sxm-80gb", Precision.FP8)))
+                .containsExactly("Integer and fp8 precisions are for inference only");
+        assertThat(rulesFired(card("h100-sxm-80gb"), job("llama-3-8b", Mode.INFERENCE), option("h100-sxm-80gb", Precision.INT4))).isEmpty();
+    }
+
+    @Test
+    void sixteenBitPrecisionsNeedSixteenBitTensorUnits() {
+        assertThat(rulesFired(card("gtx-1080"), job("resnet50", Mode.TRAIN), option("gtx-1080", Precision.AMP_FP16)))
+                .containsExactly("16-bit precisions need 16-bit tensor units");
+        assertThat(rulesFired(card("t4"), job("resnet50", Mode.TRAIN), option("t4", Precision.AMP_FP16))).isEmpty();
+    }
+
+    @Test
+    void fp32OnlyOnCardsWithout16BitTensorUnits() {
+        assertThat(rulesFired(card("t4"), job("resnet50", Mode.TRAIN), option("t4", Precision.FP32)))
+                .containsExactly("Use fp32 only on cards without 16-bit tensor units");
+        assertThat(rulesFired(card("gtx-1060-6gb"), job("resnet50", Mode.TRAIN), option("gtx-1060-6gb", Precision.FP32))).isEmpty();
+    }
+
+    @Test
+    void mixedPrecisionIsForTraining() {
+        assertThat(rulesFired(card("l4"), job("llama-3-8b", Mode.INFERENCE), option("l4", Precision.AMP_BF16)))
+                .containsExactly("Mixed precision is for training");
+        assertThat(rulesFired(card("l4"), job("llama-3-8b", Mode.TRAIN), option("l4", Precision.AMP_BF16))).isEmpty();
+    }
+
+    @Test
+    void batchSizesArePowersOfTwo() {
+        assertThat(fire(new Cell("t4/w", "t4", "w"), job("llama-3-8b", Mode.INFERENCE)))
+                .containsExactly("set batch_step=0: Batch sizes are powers of two");
+    }
+
+    @Test
+    void trainBatchNormModelsWithAtLeast8SamplesPerBatch() {
+        assertThat(fire(new Cell("t4/w", "t4", "w"), job("resnet50", Mode.TRAIN)))
+                .contains("set min_batch=8: Train BatchNorm models with at least 8 samples per batch");
+        // not for serving, and not for transformers (LayerNorm does not depend on the batch)
+        assertThat(rulesFired(new Cell("t4/w", "t4", "w"), job("resnet50", Mode.INFERENCE)))
+                .doesNotContain("Train BatchNorm models with at least 8 samples per batch");
+        assertThat(rulesFired(new Cell("t4/w", "t4", "w"), job("llama-3.2-1b", Mode.TRAIN)))
+                .doesNotContain("Train BatchNorm models with at least 8 samples per batch");
+    }
+
+    @Test
+    void detectorResolutionsAreMultiplesOfTheStride() {
+        assertThat(rulesFired(job("yolov8s", Mode.TRAIN), candidate("t4", Precision.AMP_FP16, 650, 8, 0.5)))
+                .contains("Detector resolutions are multiples of the stride");
+        assertThat(rulesFired(job("yolov8s", Mode.TRAIN), candidate("t4", Precision.AMP_FP16, 640, 8, 0.5)))
+                .doesNotContain("Detector resolutions are multiples of the stride");
+        // a classifier may take any size
+        assertThat(rulesFired(job("resnet50", Mode.TRAIN), candidate("t4", Precision.AMP_FP16, 650, 8, 0.5)))
+                .doesNotContain("Detector resolutions are multiples of the stride");
+    }
+
+    @Test
+    void theChoicePrefersPrecisionThenInputThenBatchAmongSurvivors() {
+        Candidate bestButTooBig = candidate("t4", Precision.AMP_FP16, 640, 64, 0.95);
+        Candidate smallerBatch = candidate("t4", Precision.AMP_FP16, 640, 32, 0.60);
+        Candidate lowerRes = candidate("t4", Precision.AMP_FP16, 608, 64, 0.80);
+        Candidate lowerPrecision = candidate("t4", Precision.FP16, 640, 64, 0.70);
+        assertThat(fire(job("yolov8s", Mode.TRAIN), bestButTooBig, smallerBatch, lowerRes, lowerPrecision))
+                .contains("choose #" + smallerBatch.id() + ": Prefer the highest precision, then the largest input, then the largest batch")
+                .filteredOn(s -> s.startsWith("choose")).hasSize(1);
+        // with nothing left, nothing is chosen
+        assertThat(fire(job("yolov8s", Mode.TRAIN), candidate("t4", Precision.AMP_FP16, 640, 64, 0.95)))
+                .noneMatch(s -> s.startsWith("choose"));
+    }
+}
