@@ -1,0 +1,247 @@
+package dev.vramplan.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vramplan.Shipped;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every command and exit code, through the same entry point the jar uses. */
+class CliTest {
+    record Result(int code, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @TempDir
+    static Path tmp;
+    static String db;
+    static Result planned;
+
+    @BeforeAll
+    static void plan() {
+        db = tmp.resolve("plans").toString();
+        planned = run("plan", "--catalog", "catalog", "--rules", "rules", "--db", db);
+    }
+
+    @Test
+    void planPrintsTheTableAndTheRunId() {
+        assertThat(planned.code()).as(planned.err()).isZero();
+        assertThat(planned.out()).contains("gpu", "workload", "precision", "batch", "used")
+                .contains("t4", "yolov8s-train").containsPattern("run \\d+: \\d+ cells planned");
+        assertThat(planned.err()).isEmpty();
+    }
+
+    @Test
+    void queryPrintsTheStoredRecommendationAsJson() throws Exception {
+        Result r = run("query", "--model", "yolov8s", "--gpu", "t4", "--mode", "train", "--format", "json", "--db", db);
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode list = new ObjectMapper().readTree(r.out());
+        assertThat(list.isArray()).isTrue();
+        assertThat(list).hasSize(1);
+        JsonNode j = list.get(0);
+        for (String key : List.of("model", "gpu", "mode", "feasible", "precision", "batch", "resolution", "seq_len",
+                "device_bytes", "usable_bytes", "rule", "reason")) {
+            assertThat(j.has(key)).as(key).isTrue();
+        }
+        assertThat(j.get("model").asText()).isEqualTo("yolov8s");
+        assertThat(j.get("gpu").asText()).isEqualTo("t4");
+        assertThat(j.get("mode").asText()).isEqualTo("train");
+        assertThat(j.get("feasible").asBoolean()).isTrue();
+        assertThat(j.get("precision").asText()).isEqualTo("amp-fp16");
+        assertThat(j.get("resolution").asInt()).isEqualTo(640);
+        assertThat(j.get("seq_len").isNull()).isTrue();
+        assertThat(j.get("device_bytes").asLong()).isLessThanOrEqualTo(j.get("usable_bytes").asLong());
+    }
+
+    @Test
+    void queryAsTableAndCsv() {
+        Result t = run("query", "--model", "resnet50", "--db", db);
+        assertThat(t.code()).isZero();
+        assertThat(t.out()).contains("resnet50-train", "resnet50-serve", "h100-sxm-80gb");
+        Result c = run("query", "--model", "resnet50", "--gpu", "l4", "--format", "csv", "--db", db);
+        assertThat(c.code()).isZero();
+        assertThat(c.out().lines().toList()).hasSize(3).first().asString().startsWith("model,gpu,workload,mode,feasible");
+    }
+
+    @Test
+    void queryOfANonexistentRunIsInvalidInput() {
+        Result r = run("query", "--model", "yolov8s", "--run", "999", "--db", db);
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("--run: there is no run 999 in the database\n");
+    }
+
+    @Test
+    void queryThatFindsNothingFeasibleExitsWith3() {
+        Result r = run("query", "--model", "llama-3.2-1b", "--gpu", "t4", "--db", db);
+        assertThat(r.code()).isEqualTo(3);
+        assertThat(r.err()).startsWith("nothing feasible for model llama-3.2-1b on t4: nothing fits");
+        Result none = run("query", "--model", "no-such-model", "--db", db);
+        assertThat(none.code()).isEqualTo(3);
+        assertThat(none.err()).isEqualTo("no stored plan matches model no-such-model\n");
+    }
+
+    @Test
+    void queryBeforeAnyPlanSaysSo() {
+        Result r = run("query", "--model", "yolov8s", "--db", tmp.resolve("empty").toString());
+        assertThat(r.code()).isEqualTo(3);
+        assertThat(r.err()).isEqualTo("no plan is stored yet: run 'vramplan plan' first\n");
+    }
+
+    @Test
+    void explainShowsWinnerLosersAndRules() throws Exception {
+        Result r = run("explain", "--model", "yolov8s", "--gpu", "t4", "--mode", "train", "--db", db);
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("chosen: amp-fp16, 640 px", "Prefer the highest precision",
+                "bf16 needs compute capability 8.0", "Keep 10% of memory free", "Batch sizes are powers of two",
+                "Train BatchNorm models with at least 8 samples per batch");
+        Result j = run("explain", "--model", "yolov8s", "--gpu", "t4", "--mode", "train", "--format", "json", "--db", db);
+        JsonNode d = new ObjectMapper().readTree(j.out()).get(0).get("decisions");
+        assertThat(d.size()).isGreaterThan(3);
+        assertThat(d.findValuesAsText("kind")).contains("setting", "reject", "choose");
+    }
+
+    @Test
+    void estimatePrintsTheBreakdownAsJson() throws Exception {
+        Result r = run("estimate", "--model", "llama-2-7b", "--gpu", "a100-sxm4-80gb", "--mode", "inference",
+                "--precision", "bf16", "--batch", "2", "--seq-len", "4096", "--format", "json");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        for (String key : List.of("peak_allocated_bytes", "reserved_bytes", "device_bytes", "usable_bytes", "fits", "breakdown")) {
+            assertThat(j.has(key)).as(key).isTrue();
+        }
+        assertThat(j.get("breakdown").get("weights").asLong()).isEqualTo(13_476_831_232L);
+        assertThat(j.get("breakdown").get("kv_cache").asLong()).isEqualTo(4_294_967_296L);
+        assertThat(j.get("fits").asBoolean()).isTrue();
+        Result t = run("estimate", "--model", "yolov8s", "--gpu", "t4", "--mode", "train", "--precision", "amp-fp16",
+                "--batch", "16", "--resolution", "640", "--optimizer", "sgd");
+        assertThat(t.code()).isZero();
+        assertThat(t.out()).contains("activations", "device", "fits");
+    }
+
+    @Test
+    void estimateRefusesTyposWithASuggestion() {
+        Result r = run("estimate", "--model", "yolov8s", "--gpu", "t4", "--mode", "train", "--precision", "bf61",
+                "--batch", "16", "--resolution", "640");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("--precision: \"bf61\" is not one of fp32, amp-bf16, amp-fp16, bf16, fp16, fp8, int8, int4. Did you mean \"bf16\"?\n");
+        Result g = run("estimate", "--model", "yolov8s", "--gpu", "t5", "--mode", "train", "--precision", "fp16",
+                "--batch", "16", "--resolution", "640");
+        assertThat(g.code()).isEqualTo(2);
+        assertThat(g.err()).isEqualTo("--gpu: unknown gpu \"t5\". Did you mean \"t4\"?\n");
+        Result seq = run("estimate", "--model", "yolov8s", "--gpu", "t4", "--mode", "train", "--precision", "fp16",
+                "--batch", "16", "--seq-len", "640");
+        assertThat(seq.code()).isEqualTo(2);
+        assertThat(seq.err()).isEqualTo("--seq-len: yolov8s takes images: give --resolution\n");
+    }
+
+    @Test
+    void catalogCheckPassesOnTheShippedCatalogAndFailsWithEveryProblem(@TempDir Path dir) {
+        Result ok = run("catalog", "check", "--catalog", "catalog");
+        assertThat(ok.code()).isZero();
+        assertThat(ok.out()).startsWith("catalog: ok (");
+        Path bad = Shipped.copy(Path.of("catalog"), dir.resolve("catalog"));
+        Shipped.edit(bad.resolve("fleet.yaml"), "count: 16", "count: sixteen");
+        Shipped.edit(bad.resolve("fleet.yaml"), "model: yolov8s", "model: yolov8ss");
+        Result r = run("catalog", "check", "--catalog", bad.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().lines().toList()).hasSize(3);
+        assertThat(r.err()).contains("fleet.yaml:16:12: cards[0].count: expected a whole number, found \"sixteen\"")
+                .contains("workloads[0].model: unknown model \"yolov8ss\" (not in models.yaml). Did you mean \"yolov8s\"?")
+                .doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @Test
+    void rulesCheckReportsFileLineColumn(@TempDir Path dir) {
+        Result ok = run("rules", "check", "--rules", "rules");
+        assertThat(ok.code()).isZero();
+        assertThat(ok.out()).startsWith("rules: ok (");
+        Path bad = Shipped.copy(Path.of("rules"), dir.resolve("rules"));
+        Shipped.edit(bad.resolve("memory.drl"), "deviceBytes > usableBytes * 0.90 )", "deviceBytes > usableBytes * 0.90 ))");
+        Result r = run("rules", "check", "--rules", bad.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).matches("(?s).*memory\\.drl:\\d+:\\d+: mismatched input '\\)' in rule \"Keep 10% of memory free\"\n");
+        Path typo = Shipped.copy(Path.of("rules"), dir.resolve("typo"));
+        Shipped.edit(typo.resolve("precision.drl"), "vendor == \"nvidia\"", "vendr == \"nvidia\"");
+        Result t = run("rules", "check", "--rules", typo.toString());
+        assertThat(t.code()).isEqualTo(2);
+        assertThat(t.err()).contains("precision.drl:11:25: Card has no field \"vendr\". Did you mean \"vendor\"?");
+    }
+
+    @Test
+    void planWithBrokenRulesStoresNothing(@TempDir Path dir) {
+        String fresh = dir.resolve("db").toString();
+        Path bad = Shipped.copy(Path.of("rules"), dir.resolve("rules"));
+        Shipped.edit(bad.resolve("memory.drl"), "then", "than");
+        Result r = run("plan", "--rules", bad.toString(), "--db", fresh);
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(run("query", "--model", "yolov8s", "--db", fresh).code()).isEqualTo(3);
+    }
+
+    @Test
+    void aRuleThatThrowsIsNamed(@TempDir Path dir) {
+        Path bad = Shipped.copy(Path.of("rules"), dir.resolve("rules"));
+        Shipped.edit(bad.resolve("batch.drl"), "insert(Setting.powersOfTwo(kcontext, $cell.getId()));",
+                "insert(Setting.multiplesOf(kcontext, $cell.getId(), 1 / 0));");
+        Result r = run("plan", "--catalog", "src/test/resources/catalogs/minimal", "--rules", bad.toString(), "--db", dir.resolve("db").toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).startsWith("rule \"Batch sizes are powers of two\" failed in its then: ArithmeticException");
+    }
+
+    @Test
+    void aRunawayRuleIsStoppedAndNamed(@TempDir Path dir) throws Exception {
+        Path bad = Shipped.copy(Path.of("rules"), dir.resolve("rules"));
+        java.nio.file.Files.writeString(bad.resolve("loop.drl"), """
+                package vramplan.policy;
+                import dev.vramplan.rules.*;
+                rule "Loop forever"
+                when
+                    $c : Cell()
+                then
+                    insert(new Cell($c.getId() + "x", $c.getGpu(), $c.getJob()));
+                end
+                """);
+        Result r = run("plan", "--catalog", "src/test/resources/catalogs/minimal", "--rules", bad.toString(), "--db", dir.resolve("db").toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).startsWith("rule \"Loop forever\" keeps firing (100000 firings for one cell)");
+    }
+
+    @Test
+    void unknownCommandsAndOptionsAreInvalidInput() {
+        Result r = run("plna");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("Unmatched argument").contains("plan");
+        assertThat(run("query").code()).isEqualTo(2);
+        assertThat(run("query", "--model", "x", "--mode", "training", "--db", db).err())
+                .isEqualTo("--mode: \"training\" is not a mode: use train or inference\n");
+    }
+
+    @Test
+    void helpAndVersion() {
+        assertThat(run("--help").out()).contains("plan", "query", "explain", "estimate", "catalog", "rules", "Exit codes");
+        assertThat(run("plan", "--help").out()).contains("--catalog", "--rules", "--db", "Example");
+        assertThat(run("--version").out()).startsWith("vramplan ");
+    }
+
+    @Test
+    void stackTracesOnlyOnRequest() {
+        Result plain = run("query", "--model", "x", "--db", "jdbc:nosuchdb:x");
+        assertThat(plain.code()).isEqualTo(1);
+        assertThat(plain.err()).doesNotContain("\tat ");
+        Result traced = run("query", "--model", "x", "--db", "jdbc:nosuchdb:x", "--stacktrace");
+        assertThat(traced.err()).contains("\tat ");
+    }
+}

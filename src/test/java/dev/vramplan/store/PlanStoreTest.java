@@ -1,0 +1,131 @@
+package dev.vramplan.store;
+
+import dev.vramplan.Shipped;
+import dev.vramplan.catalog.Mode;
+import dev.vramplan.plan.CellPlan;
+import dev.vramplan.plan.Decision;
+import dev.vramplan.plan.PlanResult;
+import dev.vramplan.plan.Planner;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A real H2 file: plans go in and come back as they were; a failing run leaves nothing behind. */
+class PlanStoreTest {
+    static PlanResult plan;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void planMinimal() {
+        plan = new Planner(Shipped.rules()).plan(dev.vramplan.catalog.CatalogLoader.load(Path.of("src/test/resources/catalogs/minimal")));
+    }
+
+    @Test
+    void aPlanRoundTrips() {
+        String db = tmp.resolve("plans").toString();
+        long run;
+        try (PlanStore s = PlanStore.open(db)) {
+            run = s.save(plan, "catalog", "rules", "test");
+        }
+        assertThat(Files.exists(tmp.resolve("plans.mv.db"))).isTrue();
+        try (PlanStore s = PlanStore.open(db)) {
+            assertThat(s.latestRun()).contains(run);
+            List<StoredCell> cells = s.cells(run, null, null, null, true);
+            assertThat(cells).hasSize(plan.cells().size());
+            for (int i = 0; i < cells.size(); i++) {
+                CellPlan p = plan.cells().get(i);
+                StoredCell c = cells.get(i);
+                assertThat(c.gpuId()).isEqualTo(p.gpuId());
+                assertThat(c.workloadId()).isEqualTo(p.workloadId());
+                assertThat(c.mode()).isEqualTo(p.mode().id());
+                assertThat(c.feasible()).isEqualTo(p.feasible());
+                assertThat(c.precision()).isEqualTo(p.precision());
+                assertThat(c.batch()).isEqualTo(p.batch());
+                assertThat(c.resolutionPx()).isEqualTo(p.resolutionPx());
+                assertThat(c.seqLenTokens()).isEqualTo(p.seqLenTokens());
+                assertThat(c.rule()).isEqualTo(p.rule());
+                assertThat(c.reason()).isEqualTo(p.reason());
+                assertThat(c.trail()).isEqualTo(p.trail());
+                if (p.feasible()) {
+                    assertThat(c.deviceBytes()).isEqualTo(p.estimate().deviceBytes());
+                    assertThat(c.breakdown().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(p.estimate().deviceBytes());
+                }
+            }
+            assertThat(s.cells(run, "yolov8n", "t4", "train", false)).hasSize(1);
+            assertThat(s.cells(run, "yolov8n", "t4", "inference", false)).isEmpty();
+        }
+    }
+
+    @Test
+    void aFailedRunLeavesTheDatabaseAsItWas() {
+        String db = tmp.resolve("plans").toString();
+        try (PlanStore s = PlanStore.open(db)) {
+            s.save(plan, "catalog", "rules", "test");
+        }
+        // a cell whose reason is longer than the column: its insert fails after the run row and earlier cells went in
+        List<CellPlan> cells = new ArrayList<>(plan.cells());
+        CellPlan last = cells.get(cells.size() - 1);
+        cells.set(cells.size() - 1, new CellPlan(last.gpuId(), last.workloadId(), last.modelId(), Mode.TRAIN, false, null,
+                null, null, null, null, null, last.usableBytes(), "r", "x".repeat(5000), List.of()));
+        try (PlanStore s = PlanStore.open(db)) {
+            assertThatThrownBy(() -> s.save(new PlanResult(cells, 0, 0), "catalog", "rules", "test"))
+                    .isInstanceOf(StoreException.class).hasMessageContaining("nothing was written");
+            assertThat(s.runCount()).isEqualTo(1);
+            assertThat(s.cells(s.latestRun().orElseThrow(), null, null, null, false)).hasSize(plan.cells().size());
+        }
+    }
+
+    @Test
+    void queryInputsAreBoundValuesNotSql() {
+        String db = tmp.resolve("plans").toString();
+        try (PlanStore s = PlanStore.open(db)) {
+            long run = s.save(plan, "catalog", "rules", "test");
+            assertThat(s.cells(run, "x' OR '1'='1", null, null, false)).isEmpty();
+            assertThat(s.cells(run, "yolov8n'; DROP TABLE plan_cell; --", "t4", null, false)).isEmpty();
+            assertThat(s.cells(run, "yolov8n", null, null, false)).isNotEmpty();
+        }
+    }
+
+    @Test
+    void theMigrationListMatchesTheFilesInDb() throws Exception {
+        try (Stream<Path> s = Files.list(Path.of("db"))) {
+            assertThat(s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".sql")).sorted().toList())
+                    .isEqualTo(Migrations.FILES);
+        }
+    }
+
+    @Test
+    void migrationsRunOnceAndAreRecorded() {
+        String db = tmp.resolve("plans").toString();
+        try (PlanStore s = PlanStore.open(db)) {
+            s.save(plan, "catalog", "rules", "test");
+        }
+        try (PlanStore s = PlanStore.open(db)) {                 // opening again must not re-apply V1
+            assertThat(s.runCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void anUnopenableDatabaseIsOneClearLine() throws Exception {
+        Path file = tmp.resolve("not-a-folder");
+        Files.writeString(file, "x");
+        assertThatThrownBy(() -> PlanStore.open(file.resolve("db").toString()))
+                .isInstanceOf(StoreException.class).hasMessageContaining("cannot create the folder for the database");
+    }
+
+    @Test
+    void decisionKindsSurvive() {
+        assertThat(plan.cells()).anySatisfy(c -> assertThat(c.trail()).extracting(Decision::kind).contains(Decision.Kind.SETTING));
+    }
+}
