@@ -92,10 +92,18 @@ final class ExplainCommand implements Callable<Integer> {
                     out.printf("  infeasible, by \"%s\": %s%n", c.rule(), c.reason());
                 }
                 out.println("  decisions:");
+                // one line per thing decided on: a candidate two rules rejected is one line naming both
+                Map<String, List<Decision>> groups = new LinkedHashMap<>();
                 for (Decision d : c.trail()) {
                     if (d.kind() == Decision.Kind.CHOOSE) {
                         continue;
                     }
+                    String key = d.kind() + "|" + d.precision() + "|" + d.resolutionPx() + "|" + d.seqLenTokens() + "|" + d.batch()
+                            + (d.kind() == Decision.Kind.SETTING ? "|" + d.rule() : "");
+                    groups.computeIfAbsent(key, k -> new ArrayList<>()).add(d);
+                }
+                for (List<Decision> g : groups.values()) {
+                    Decision d = g.get(0);
                     StringBuilder what = new StringBuilder();
                     if (d.precision() != null) {
                         what.append(d.precision());
@@ -104,11 +112,10 @@ final class ExplainCommand implements Callable<Integer> {
                         what.append(", ").append(d.resolutionPx() != null ? d.resolutionPx() + " px" : d.seqLenTokens() + " tokens")
                                 .append(", batch ").append(d.batch());
                     }
-                    if (d.deviceBytes() != null) {
-                        what.append(" (").append(Sizes.human(d.deviceBytes())).append(")");
-                    }
+                    String reasons = String.join("; ", g.stream().map(Decision::reason).distinct().toList());
+                    String rules = String.join("; ", g.stream().map(Decision::rule).distinct().toList());
                     out.printf("    %-10s %s%s  [%s]%n", d.kind().name().toLowerCase(java.util.Locale.ROOT),
-                            what.length() == 0 ? "" : what + ": ", d.reason(), d.rule());
+                            what.length() == 0 ? "" : what + ": ", reasons, rules);
                 }
             }
         }
