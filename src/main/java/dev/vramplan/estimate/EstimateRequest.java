@@ -13,10 +13,10 @@ import java.util.Objects;
  *
  * @param resolutionPx   square input side for vision models (null for text)
  * @param seqLenTokens   tokens per sample for text models (null for vision)
- * @param flashAttention fused attention that keeps no s×s scores (transformers)
+ * @param setup          fine-tuning method, checkpointing, attention kernel, EMA, quantization
  */
 public record EstimateRequest(Model model, Gpu gpu, Mode mode, Precision precision, int batch, Integer resolutionPx,
-                              Integer seqLenTokens, Optimizer optimizer, boolean flashAttention) {
+                              Integer seqLenTokens, Optimizer optimizer, Setup setup) {
     public static final int MAX_BATCH = 1 << 20;
 
     public EstimateRequest {
@@ -25,6 +25,7 @@ public record EstimateRequest(Model model, Gpu gpu, Mode mode, Precision precisi
         Objects.requireNonNull(mode);
         Objects.requireNonNull(precision);
         Objects.requireNonNull(optimizer);
+        Objects.requireNonNull(setup);
         if (batch < 1 || batch > MAX_BATCH) {
             throw new IllegalArgumentException("batch " + batch + " must be between 1 and " + MAX_BATCH);
         }
@@ -38,5 +39,19 @@ public record EstimateRequest(Model model, Gpu gpu, Mode mode, Precision precisi
         if (mode == Mode.INFERENCE) {
             optimizer = Optimizer.NONE;
         }
+    }
+
+    /** Full training or plain inference, with or without a fused attention kernel. */
+    public EstimateRequest(Model model, Gpu gpu, Mode mode, Precision precision, int batch, Integer resolutionPx,
+                           Integer seqLenTokens, Optimizer optimizer, boolean flashAttention) {
+        this(model, gpu, mode, precision, batch, resolutionPx, seqLenTokens, optimizer, Setup.defaults().withFlash(flashAttention));
+    }
+
+    public boolean flashAttention() {
+        return setup.flashAttention();
+    }
+
+    public EstimateRequest withBatch(int b) {
+        return new EstimateRequest(model, gpu, mode, precision, b, resolutionPx, seqLenTokens, optimizer, setup);
     }
 }

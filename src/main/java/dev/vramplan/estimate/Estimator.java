@@ -2,13 +2,17 @@ package dev.vramplan.estimate;
 
 import dev.vramplan.catalog.Architecture;
 import dev.vramplan.catalog.CnnSpec;
+import dev.vramplan.catalog.Finetune;
 import dev.vramplan.catalog.Mode;
-import dev.vramplan.catalog.Optimizer;
 import dev.vramplan.catalog.Precision;
+import dev.vramplan.catalog.Quantization;
 import dev.vramplan.catalog.TransformerSpec;
 import dev.vramplan.catalog.YoloSpec;
 
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -16,11 +20,16 @@ import java.util.Map;
  * GPU memory of one job, from physics: the tensors that exist on the card at the peak of a training step
  * or of a forward pass, plus what the allocator and the CUDA runtime hold. Pure functions, no I/O.
  *
- * <p>Training peak: the larger of (a) forward/backward: weights + gradients + optimizer states (kept from the
- * previous step) + activations kept for backward + inputs/outputs/loss + workspace (autocast's 16-bit weight
- * copies, the gradient transient of the largest layer, cuBLAS), and (b) the optimizer step: weights +
- * gradients + states + the step's temporaries. Counting gradients and activations together in (a) is an
- * upper bound: backward frees activations as gradients appear.
+ * <p>Training peak: the larger of (a) forward/backward: weights (and an EMA copy) + gradients + optimizer
+ * states (kept from the previous step) + activations kept for backward + inputs/outputs/loss + workspace
+ * (autocast's 16-bit weight copies, the gradient transient of the largest layer, cuBLAS), and (b) the
+ * optimizer step: weights + gradients + states + the step's temporaries. Counting gradients and activations
+ * together in (a) is an upper bound: backward frees activations as gradients appear.
+ *
+ * <p>Fine-tuning: {@code lora} freezes the base in the training precision and trains adapters; {@code qlora}
+ * stores the frozen base in 4 bits. A frozen linear layer still keeps its input for backward (PyTorch saves
+ * matmul inputs whether or not the weight needs a gradient), so adapters cut gradients and optimizer states,
+ * not activations.
  */
 public final class Estimator {
     /** CUDA context with PyTorch's kernels loaded, measured alone on a V100 in Hugging Face's "Model training anatomy" (1343 MB). */
@@ -34,22 +43,21 @@ public final class Estimator {
      * fragmentation). An allowance, not a measurement: calibrate it with `reserved` measurements.
      */
     public static final double ALLOCATOR_FRAGMENTATION = 0.05;
-    /** NF4 keeps one fp32 absmax per 64 weights (Dettmers et al. 2023, QLoRA): 0.5 + 4/64 bytes per weight. */
-    public static final double NF4_BYTES_PER_WEIGHT = 0.5 + 4.0 / 64;
-    /** LLM.int8 / fp8: one fp32 scale per row; rows are ≥ 4096 wide in the models this matters for. */
-    public static final double INT8_BYTES_PER_WEIGHT = 1 + 4.0 / 4096;
     /** bitsandbytes 8-bit Adam: two 1-byte states plus one fp32 absmax per 2048-element block each. */
     public static final double ADAM8BIT_BYTES_PER_PARAM = 2 + 2 * 4.0 / 2048;
     /** Cross-entropy over a vocabulary keeps fp32 logits and an fp32 gradient besides the model's logits. */
     public static final int LOSS_FP32_COPIES = 2;
+    /** QLoRA's paged AdamW keeps 32-bit states for the adapters (bitsandbytes PagedAdamW default). */
+    public static final int QLORA_STATE_BYTES = 4;
 
     private Estimator() {
     }
 
     /** What an architecture contributes, independent of batch: parameters and per-sample activation sizes. */
     private record Shape(long params, long matrixParams, double factored, double savedBytesPerSample,
-                         double inferenceBytesPerSample, double largestBytesPerSample, double inputBytesPerSample,
-                         double outputBytesPerSample, double lossBytesPerSample, double kvBytesPerSample) {
+                         double checkpointedBytesPerSample, double inferenceBytesPerSample, double largestBytesPerSample,
+                         double inputBytesPerSample, double outputBytesPerSample, double lossBytesPerSample,
+                         double kvBytesPerSample, long defaultTrainableAdapters, double largestMatrixBytes) {
     }
 
     /** Parameters derived from the architecture. */
@@ -62,59 +70,83 @@ public final class Estimator {
 
     public static Estimate estimate(EstimateRequest r) {
         Precision p = r.precision();
+        Setup setup = r.setup();
         boolean train = r.mode() == Mode.TRAIN;
-        int e = p.activationBytes();
-        Shape s = shape(r, e, train);
+        Quantization quant = setup.quantization() != null ? setup.quantization() : Quantization.defaultFor(p);
+        if (!p.quantized()) {
+            quant = null;
+        }
+        int e = quant != null ? quant.computeBytes() : p.activationBytes();
+        Finetune ft = train ? setup.finetune() : Finetune.FULL;
+        boolean adapters = ft != Finetune.FULL;
+        if (adapters && !(r.model().architecture() instanceof TransformerSpec)) {
+            throw new IllegalArgumentException(ft.id() + " fine-tuning applies to transformers; " + r.model().id() + " is a CNN");
+        }
+        Shape s = shape(r, e, train, adapters, p.autocast());
         double b = r.batch();
 
+        // weights: the (frozen) base, quantized or in the precision's storage width, plus adapters
         double other = s.params - s.matrixParams;
-        double weights = switch (p) {
-            case FP32, AMP_BF16, AMP_FP16 -> 4.0 * s.params;
-            case BF16, FP16 -> 2.0 * s.params;
-            case FP8, INT8 -> INT8_BYTES_PER_WEIGHT * s.matrixParams + 2 * other;
-            case INT4 -> NF4_BYTES_PER_WEIGHT * s.matrixParams + 2 * other;
-        };
+        double weights;
+        if (quant != null) {
+            weights = quant.bytesPerWeight() * s.matrixParams + quant.computeBytes() * other;
+        } else {
+            weights = p.weightBytes() * s.params;
+        }
+        long trainable = !train ? 0 : !adapters ? s.params
+                : setup.trainableParams() != null ? setup.trainableParams()
+                : s.defaultTrainableAdapters * (setup.loraRank() == null ? Setup.DEFAULT_LORA_RANK : setup.loraRank());
+        double stateBytes = quant != null ? (ft == Finetune.QLORA ? QLORA_STATE_BYTES : quant.computeBytes()) : p.stateBytes();
+        double gradBytes = quant != null ? quant.computeBytes() : p.stateBytes();
+        if (adapters) {
+            weights += (quant != null ? quant.computeBytes() : p.stateBytes()) * trainable;
+        }
+
         Map<Component, Double> parts = new EnumMap<>(Component.class);
         String phase;
         if (train) {
-            double stateBytes = p.stateBytes();
-            double grads = stateBytes * s.params;
+            double grads = gradBytes * trainable;
+            double factoredShare = s.params == 0 ? 0 : (double) trainable / s.params;
             double states = switch (r.optimizer()) {
-                case ADAMW -> 2 * stateBytes * s.params;
-                case ADAMW_8BIT -> ADAM8BIT_BYTES_PER_PARAM * s.params;
-                case SGD -> stateBytes * s.params;
-                case ADAFACTOR -> stateBytes * s.factored;
+                case ADAMW -> 2 * stateBytes * trainable;
+                case ADAMW_8BIT -> ADAM8BIT_BYTES_PER_PARAM * trainable;
+                case SGD -> stateBytes * trainable;
+                case ADAFACTOR -> stateBytes * (adapters ? trainable : s.factored * Math.min(1, factoredShare));
                 case NONE -> 0.0;
             };
             // foreach AdamW allocates sqrt(v) for every parameter; Nesterov SGD and Adafactor an update of the same size
             double stepTemp = switch (r.optimizer()) {
-                case ADAMW, SGD, ADAFACTOR -> stateBytes * s.params;
+                case ADAMW, SGD, ADAFACTOR -> stateBytes * trainable;
                 case ADAMW_8BIT, NONE -> 0.0;
             };
-            double activations = b * s.savedBytesPerSample;
+            double ema = setup.ema() ? p.weightBytes() * s.params : 0;
+            double activations = b * (setup.gradientCheckpointing() ? s.checkpointedBytesPerSample : s.savedBytesPerSample);
             double io = b * (s.inputBytesPerSample + s.outputBytesPerSample + s.lossBytesPerSample);
             double autocastCopies = p.autocast() ? 2.0 * s.params : 0;
             double gradTransient = 2 * b * s.largestBytesPerSample;
-            double forwardBackward = activations + io + autocastCopies + gradTransient;
-            parts.put(Component.WEIGHTS, weights);
+            double dequant = quant != null ? s.largestMatrixBytes / 2 * quant.computeBytes() : 0;
+            double forwardBackward = activations + io + autocastCopies + gradTransient + dequant;
+            parts.put(Component.WEIGHTS, weights + ema);
             parts.put(Component.GRADIENTS, grads);
             parts.put(Component.OPTIMIZER_STATES, states);
             if (forwardBackward >= stepTemp) {
                 phase = "forward/backward";
                 parts.put(Component.ACTIVATIONS, activations);
                 parts.put(Component.INPUT_OUTPUT, io);
-                parts.put(Component.WORKSPACE, autocastCopies + gradTransient + CUBLAS_WORKSPACE_BYTES);
+                parts.put(Component.WORKSPACE, autocastCopies + gradTransient + dequant + CUBLAS_WORKSPACE_BYTES);
             } else {
                 phase = "optimizer step";
                 parts.put(Component.WORKSPACE, stepTemp + CUBLAS_WORKSPACE_BYTES);
             }
         } else {
             phase = "forward";
+            // a quantized layer dequantizes its weight to the compute dtype for the prompt's matmuls
+            double dequant = quant != null ? s.largestMatrixBytes / 2 * quant.computeBytes() : 0;
             parts.put(Component.WEIGHTS, weights);
             parts.put(Component.ACTIVATIONS, b * s.inferenceBytesPerSample);
             parts.put(Component.KV_CACHE, b * s.kvBytesPerSample);
             parts.put(Component.INPUT_OUTPUT, b * (s.inputBytesPerSample + s.outputBytesPerSample));
-            parts.put(Component.WORKSPACE, (double) CUBLAS_WORKSPACE_BYTES);
+            parts.put(Component.WORKSPACE, dequant + CUBLAS_WORKSPACE_BYTES);
         }
         double allocated = parts.values().stream().mapToDouble(Double::doubleValue).sum();
         double cache = allocated * ALLOCATOR_FRAGMENTATION + ALLOCATOR_SEGMENT_BYTES;
@@ -151,48 +183,52 @@ public final class Estimator {
     }
 
     /** Shapes per (architecture, input size, activation width, attention kernel, mode): planning asks for the same ones often. */
-    private static final Map<List<Object>, Shape> SHAPES = java.util.Collections.synchronizedMap(
-            new java.util.LinkedHashMap<>(256, 0.75f, true) {
+    private static final Map<List<Object>, Shape> SHAPES = Collections.synchronizedMap(
+            new LinkedHashMap<>(256, 0.75f, true) {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<List<Object>, Shape> eldest) {
                     return size() > 4096;
                 }
             });
 
-    private static Shape shape(EstimateRequest r, int e, boolean train) {
-        List<Object> key = java.util.Arrays.asList(r.model().architecture(), r.resolutionPx(), r.seqLenTokens(), e,
-                r.flashAttention(), train);
+    private static Shape shape(EstimateRequest r, int e, boolean train, boolean adapters, boolean autocast) {
+        List<Object> key = Arrays.asList(r.model().architecture(), r.resolutionPx(), r.seqLenTokens(), e,
+                r.flashAttention(), train, adapters, autocast);
         Shape s = SHAPES.get(key);
         if (s == null) {
-            s = computeShape(r, e, train);
+            s = computeShape(r, e, train, adapters, autocast);
             SHAPES.put(key, s);
         }
         return s;
     }
 
-    private static Shape computeShape(EstimateRequest r, int e, boolean train) {
+    private static Shape computeShape(EstimateRequest r, int e, boolean train, boolean adapters, boolean autocast) {
         Architecture a = r.model().architecture();
         if (a instanceof TransformerSpec t) {
-            return transformerShape(t, r, e, train);
+            return transformerShape(t, r, e, train, adapters, autocast);
         }
         int res = r.resolutionPx();
         VisionNet n = a instanceof YoloSpec y ? VisionNet.yolo(y, res) : VisionNet.cnn((CnnSpec) a, res);
         double input = 4.0 * 3 * res * res;                        // the fp32 image batch
         double output = (double) e * n.outputElements;
         double loss = train ? 4.0 * LOSS_FP32_COPIES * n.outputElements : 0;
-        return new Shape(n.params, n.matrixParams, n.factoredElements,
-                e * n.savedElements + 8 * n.savedIndexElements,
-                e * n.inferencePeakElements, e * n.largestElements, input, output, loss, 0);
+        double saved = e * n.savedElements + 8 * n.savedIndexElements;
+        return new Shape(n.params, n.matrixParams, n.factoredElements, saved, saved,
+                e * n.inferencePeakElements, e * n.largestElements, input, output, loss, 0, 0, 0);
     }
 
-    private static Shape transformerShape(TransformerSpec t, EstimateRequest r, int e, boolean train) {
+    private static Shape transformerShape(TransformerSpec t, EstimateRequest r, int e, boolean train, boolean adapters,
+                                          boolean autocast) {
         boolean vision = t.kind() == TransformerSpec.Kind.VISION;
         double s = vision ? t.tokensForImage(r.resolutionPx()) : r.seqLenTokens();
         boolean flash = r.flashAttention();
         long params = TransformerMath.params(t);
         long matrix = (long) t.layers() * TransformerMath.blockMatrixParams(t);
-        double saved = t.layers() * TransformerMath.savedBytesPerLayer(t, 1, s, e, flash)
-                + 2.0 * e * s * t.hidden();                        // embedding output and final-norm input
+        double perLayer = TransformerMath.savedBytesPerLayer(t, 1, s, e, flash, adapters, autocast);
+        double outer = TransformerMath.outerSavedBytes(t, 1, s, e, autocast);
+        double saved = t.layers() * perLayer + outer;
+        // gradient checkpointing keeps each block's input and recomputes one block at a time in backward
+        double checkpointed = t.layers() * (double) e * s * t.hidden() + perLayer + outer;
         double inference = TransformerMath.inferenceWorkingBytes(t, 1, s, e, flash);
         double largest = TransformerMath.largestTensorBytes(t, 1, s, e, flash);
         double input;
@@ -217,7 +253,12 @@ public final class Estimator {
             }
         }
         double factored = TransformerMath.factoredElements(t);
-        return new Shape(params, matrix, factored, saved, inference, largest, input, output, loss, kv);
+        // adapters on every linear layer of every block, per unit of rank
+        long adaptersPerBlock = TransformerMath.adapterParamsPerBlock(t, 1);
+        double largestMatrix = 2.0 * Math.max((double) t.hidden() * t.intermediate(),
+                (double) t.hidden() * t.heads() * t.headDim());
+        return new Shape(params, matrix, factored, saved, checkpointed, inference, largest, input, output, loss, kv,
+                adaptersPerBlock * t.layers(), largestMatrix);
     }
 
     /** The largest batch in [1, limit] whose estimate stays within {@code budgetBytes}, or 0 when even 1 does not. */
@@ -226,7 +267,7 @@ public final class Estimator {
         int hi = Math.max(1, Math.min(limit, EstimateRequest.MAX_BATCH));
         while (lo < hi) {
             int mid = lo + (hi - lo + 1) / 2;
-            if (estimate(withBatch(template, mid)).deviceBytes() <= budgetBytes) {
+            if (estimate(template.withBatch(mid)).deviceBytes() <= budgetBytes) {
                 lo = mid;
             } else {
                 hi = mid - 1;
@@ -236,11 +277,6 @@ public final class Estimator {
     }
 
     public static EstimateRequest withBatch(EstimateRequest r, int batch) {
-        return new EstimateRequest(r.model(), r.gpu(), r.mode(), r.precision(), batch, r.resolutionPx(),
-                r.seqLenTokens(), r.optimizer(), r.flashAttention());
-    }
-
-    static boolean isTraining(Optimizer o) {
-        return o != Optimizer.NONE;
+        return r.withBatch(batch);
     }
 }

@@ -92,8 +92,13 @@ public final class TransformerMath {
      *
      * @param e     bytes per activation element (2 for 16-bit compute, 4 for fp32)
      * @param flash attention by a fused kernel that keeps no s×s scores
+     * @param lora  adapters on the attention input: their dropout keeps its input and a 1-byte mask
+     * @param autocast mixed precision: autocast runs softmax and the norms in fp32 (PyTorch autocast op lists), so
+     *              the residual stream, the norms' inputs and eager attention's probabilities are 4 bytes, and each
+     *              matmul keeps the 16-bit copy autocast made of its input
      */
-    static double savedBytesPerLayer(TransformerSpec t, double b, double s, int e, boolean flash) {
+    static double savedBytesPerLayer(TransformerSpec t, double b, double s, int e, boolean flash, boolean lora,
+                                     boolean autocast) {
         double h = t.hidden();
         double q = (double) t.heads() * t.headDim();
         double kv = (double) t.kvHeads() * t.headDim();
@@ -102,25 +107,58 @@ public final class TransformerMath {
         boolean dropout = t.dropout() > 0;
         double sb = s * b;
         double bytes = 0;
-        // inputs the norms keep, and norm outputs the projections keep (a parallel block shares one)
-        bytes += t.normsPerLayer() * e * sb * h;
+        // inputs the norms keep: RMSNorm as Hugging Face and LitGPT write it upcasts to fp32 and keeps that copy
+        bytes += t.normsPerLayer() * normInputBytes(t, e, autocast) * sb * h;
+        // norm outputs, kept as the inputs of the projections (a parallel block shares one)
         bytes += (t.normsPerLayer() <= 1 ? 1 : 2) * e * sb * h;
         // query, key and value after the rotary embedding: grouped-query attention keeps kv_heads, not heads
         bytes += e * sb * (q + 2 * kv);
         if (flash) {
             bytes += e * sb * q + 4 * a * sb;                 // output O and the fp32 log-sum-exp per row
         } else {
-            bytes += e * a * s * sb;                          // softmax output, a·s²·b
+            int probs = autocast ? 4 : e;
+            bytes += probs * a * s * sb;                      // softmax output, a·s²·b
             if (dropout) {
-                bytes += a * s * sb + e * a * s * sb;         // dropout mask (1 byte) and dropout output
+                bytes += a * s * sb + e * a * s * sb;         // dropout mask (1 byte) and dropout output (16-bit copy under autocast)
+            } else if (autocast) {
+                bytes += e * a * s * sb;                      // the 16-bit copy autocast makes for the matmul with V
             }
-            bytes += e * sb * q;                              // context, the input of the output projection
         }
+        bytes += e * sb * q;                                  // heads merged back (a contiguous copy): the output projection's input
         if (dropout) {
             bytes += 2 * sb * h;                              // two residual dropout masks (1 byte each)
         }
         bytes += (t.gatedMlp() ? 4 : 2) * e * sb * i;         // gate, up, act(gate), product | fc1 out, act out
+        if (lora) {
+            bytes += (e + 1) * sb * h;                        // adapter dropout: its output (the adapter's input) and mask
+        }
         return bytes;
+    }
+
+    /**
+     * RMSNorm implementations (HF LlamaRMSNorm, LitGPT RMSNorm) compute in fp32 and keep the fp32 input; under
+     * autocast every norm runs in fp32 and the residual stream it reads is fp32; otherwise LayerNorm keeps its input as is.
+     */
+    static int normInputBytes(TransformerSpec t, int e, boolean autocast) {
+        return t.rmsNorm() || autocast ? Math.max(4, e) : e;
+    }
+
+    /** What stays outside the blocks: the final norm's input and output (the LM head's input). */
+    static double outerSavedBytes(TransformerSpec t, double b, double s, int e, boolean autocast) {
+        return (normInputBytes(t, e, autocast) + e) * s * b * t.hidden();
+    }
+
+    /**
+     * Adapter parameters of one block at rank r on every linear layer (the QLoRA paper's setting, and Qwen's
+     * finetune.py default): r·(in + out) per matrix.
+     */
+    static long adapterParamsPerBlock(TransformerSpec t, int rank) {
+        long h = t.hidden();
+        long q = (long) t.heads() * t.headDim();
+        long kv = (long) t.kvHeads() * t.headDim();
+        long i = t.intermediate();
+        long sum = (h + q) + 2 * (h + kv) + (q + h) + (t.gatedMlp() ? 3 : 2) * (h + i);
+        return rank * sum;
     }
 
     /** The largest single tensor of a block's forward (its gradient is the backward's transient). */

@@ -87,10 +87,10 @@ class EstimatorTest {
         // h = 1024, a = 16, s = 512, b = 4: 2,097,152 · (34 + 5·16·512/1024) = 2,097,152 · 74 = 155,189,248
         TransformerSpec t = new TransformerSpec(TransformerSpec.Kind.DECODER, 24, 1024, 16, 16, 64, 4096, 50000, 2048,
                 false, "gelu", false, 2, true, true, true, false, false, "learned", 0, false, false, true, 0.1, 0, 0, 0, 0);
-        assertThat(TransformerMath.savedBytesPerLayer(t, 4, 512, 2, false)).isEqualTo(155_189_248.0);
-        // FlashAttention keeps no a·s² scores: 34·s·b·h − (2 + 1 + 2 − 2)·... = 2,097,152·34 + O (2sbh) + lse − context (2sbh)
-        // = 71,303,168 + 4·16·512·4 (fp32 log-sum-exp) = 71,434,240
-        assertThat(TransformerMath.savedBytesPerLayer(t, 4, 512, 2, true)).isEqualTo(71_434_240.0);
+        assertThat(TransformerMath.savedBytesPerLayer(t, 4, 512, 2, false, false, false)).isEqualTo(155_189_248.0);
+        // FlashAttention keeps no a·s² scores (2 + 1 + 2 bytes · a·s²·b gone) but its output O (2·s·b·h) and an fp32
+        // log-sum-exp per row and head (4·a·s·b): 2,097,152·(34 + 2) + 4·16·512·4 = 75,497,472 + 131,072 = 75,628,544
+        assertThat(TransformerMath.savedBytesPerLayer(t, 4, 512, 2, true, false, false)).isEqualTo(75_628_544.0);
     }
 
     @Test

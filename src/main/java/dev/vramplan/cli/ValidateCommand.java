@@ -1,0 +1,100 @@
+package dev.vramplan.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.vramplan.catalog.Catalog;
+import dev.vramplan.catalog.CatalogLoader;
+import dev.vramplan.catalog.InvalidInputException;
+import dev.vramplan.catalog.Sizes;
+import dev.vramplan.validate.Measurement;
+import dev.vramplan.validate.MeasurementLoader;
+import dev.vramplan.validate.Validator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "validate", mixinStandardHelpOptions = true,
+        description = "Compares the estimator with measured peak memory, point by point, and summarises the error.",
+        footer = {"", "Example: vramplan validate --measurements ../shared/validation/measurements.yaml",
+                "Format of the file: docs in the README (shared/validation/FORMAT.md)."})
+final class ValidateCommand implements Callable<Integer> {
+    enum Format { table, json }
+
+    @Option(names = "--measurements", required = true, paramLabel = "FILE")
+    Path measurements;
+    @Option(names = "--catalog", paramLabel = "DIR")
+    Path catalog;
+    @Option(names = "--format", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE})")
+    Format format;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isRegularFile(measurements)) {
+            throw new InvalidInputException("--measurements: " + measurements + ": no such file");
+        }
+        Catalog c = CatalogLoader.load(Paths.catalog(catalog));
+        List<Measurement> ms = MeasurementLoader.load(measurements, c);
+        Validator.Report report = Validator.validate(ms, c);
+        print(report, format == Format.json, spec.commandLine().getOut());
+        return Exits.OK;
+    }
+
+    static void print(Validator.Report report, boolean json, PrintWriter out) throws Exception {
+        if (json) {
+            Map<String, Object> j = new LinkedHashMap<>();
+            List<Map<String, Object>> points = new ArrayList<>();
+            for (Validator.Point p : report.points()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("id", p.m().id());
+                m.put("model", p.m().model());
+                m.put("gpu", p.m().gpu());
+                m.put("measure_kind", p.m().kind().id());
+                m.put("measured_bytes", p.measuredBytes());
+                m.put("estimate_bytes", p.estimateBytes());
+                m.put("rel_error", p.relError());
+                m.put("oom", p.m().oom());
+                m.put("predicted_oom", p.m().oom() ? p.predictedOom() : null);
+                points.add(m);
+            }
+            j.put("points", points);
+            j.put("summary", report.summary().json());
+            Map<String, Object> fam = new LinkedHashMap<>();
+            report.byFamily().forEach((k, v) -> fam.put(k, v.json()));
+            j.put("by_family", fam);
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(j));
+            return;
+        }
+        Table t = new Table("id", "model", "kind", "measured", "estimate", "error");
+        for (Validator.Point p : report.points()) {
+            t.add(p.m().id(), p.m().model(), p.m().kind().id(),
+                    p.m().oom() ? "oom" : Sizes.human(p.measuredBytes()), Sizes.human(p.estimateBytes()),
+                    p.m().oom() ? (p.predictedOom() ? "oom predicted" : "MISSED: estimate fits " + p.m().gpu())
+                            : String.format(Locale.ROOT, "%+.1f%%", 100 * p.relError()));
+        }
+        t.print(out);
+        out.println();
+        Table s = new Table("family", "count", "median |err|", "p90 |err|", "max |err|", "under >10%", "oom predicted");
+        report.byFamily().forEach((k, v) -> s.add(k, v.count(), pct(v.medianAbsRelError()), pct(v.p90AbsRelError()),
+                pct(v.maxAbsRelError()), pct(v.underestimatedShare()), v.oomPredicted() + "/" + v.oomPoints()));
+        Validator.Summary a = report.summary();
+        s.add("all", a.count(), pct(a.medianAbsRelError()), pct(a.p90AbsRelError()), pct(a.maxAbsRelError()),
+                pct(a.underestimatedShare()), a.oomPredicted() + "/" + a.oomPoints());
+        s.print(out);
+    }
+
+    static String pct(double v) {
+        return String.format(Locale.ROOT, "%.1f%%", 100 * v);
+    }
+}

@@ -1,0 +1,42 @@
+package dev.vramplan.estimate;
+
+import dev.vramplan.catalog.Finetune;
+import dev.vramplan.catalog.Quantization;
+
+/**
+ * How a job runs, beyond model, card, precision and sizes.
+ *
+ * @param finetune              full, lora or qlora (training)
+ * @param trainableParams       parameters that receive gradients when known (adapters); null: derived
+ * @param loraRank              adapter rank when the trainable count is not given: adapters on every linear layer
+ *                              of every block, rank 64 by default (the QLoRA paper's setting)
+ * @param gradientCheckpointing keep only each block's input and recompute the rest in backward
+ * @param flashAttention        a fused attention kernel that keeps no s×s scores
+ * @param ema                   an exponential-moving-average copy of the weights (Ultralytics keeps one)
+ * @param quantization          storage of 8/4-bit weights; null: the precision's default
+ */
+public record Setup(Finetune finetune, Long trainableParams, Integer loraRank, boolean gradientCheckpointing,
+                    boolean flashAttention, boolean ema, Quantization quantization) {
+    public static final int DEFAULT_LORA_RANK = 64;
+
+    public Setup {
+        if (finetune == null) {
+            finetune = Finetune.FULL;
+        }
+        if (trainableParams != null && trainableParams < 0) {
+            throw new IllegalArgumentException("trainable_params must not be negative");
+        }
+        if (loraRank != null && (loraRank < 1 || loraRank > 65536)) {
+            throw new IllegalArgumentException("lora_rank must be between 1 and 65536");
+        }
+    }
+
+    /** Full training or plain inference with the usual fused attention. */
+    public static Setup defaults() {
+        return new Setup(Finetune.FULL, null, null, false, true, false, null);
+    }
+
+    public Setup withFlash(boolean flash) {
+        return new Setup(finetune, trainableParams, loraRank, gradientCheckpointing, flash, ema, quantization);
+    }
+}

@@ -1,0 +1,39 @@
+package dev.vramplan.validate;
+
+import dev.vramplan.catalog.Finetune;
+import dev.vramplan.catalog.Mode;
+import dev.vramplan.catalog.Optimizer;
+import dev.vramplan.catalog.Precision;
+import dev.vramplan.catalog.Quantization;
+import dev.vramplan.catalog.Yaml;
+
+/**
+ * One published or measured peak-memory observation (shared/validation/FORMAT.md).
+ *
+ * @param gpu           catalog card id; null when the source does not say (allowed for peak_allocated and reserved)
+ * @param measuredBytes the observation; null when the run went out of memory
+ * @param flashAttention null: what the model's usual runtime does
+ */
+public record Measurement(String id, Yaml.Loc loc, String source, String model, String gpu, Mode mode, Precision precision,
+                          Optimizer optimizer, Finetune finetune, Long trainableParams, Integer loraRank, int batch,
+                          Integer seqLen, Integer resolution, boolean gradientCheckpointing, Boolean flashAttention,
+                          boolean ema, Quantization quantization, Integer numClasses, Long measuredBytes, Kind kind) {
+    /** Which total the number is: torch.cuda.max_memory_allocated, memory_reserved, or what nvidia-smi shows. */
+    public enum Kind implements dev.vramplan.catalog.Named {
+        PEAK_ALLOCATED("peak_allocated"), RESERVED("reserved"), DEVICE_USED("device_used");
+
+        private final String id;
+
+        Kind(String id) {
+            this.id = id;
+        }
+
+        public String id() {
+            return id;
+        }
+    }
+
+    public boolean oom() {
+        return measuredBytes == null;
+    }
+}
