@@ -365,6 +365,20 @@ public final class CatalogLoader {
                 }
             }
         }
+        Finetune finetune = f.choice("finetune", Named.ids(Finetune.class), Finetune::of, Finetune.FULL);
+        Long trainable = f.optInteger("trainable_params", 0, 10_000_000_000_000L);
+        Long rank = f.optInteger("lora_rank", 1, 65536);
+        boolean checkpointing = f.bool("gradient_checkpointing", false);
+        boolean flash = f.bool("flash_attention", true);
+        boolean ema = f.bool("ema", false);
+        Quantization quantization = f.has("quantization")
+                ? f.choice("quantization", Named.ids(Quantization.class), Quantization::of, null) : null;
+        if (mode == Mode.INFERENCE && finetune != Finetune.FULL) {
+            f.problem("finetune", finetune.id() + " is a way of training: an inference workload has no finetune");
+        }
+        if (model != null && model.vision() && finetune != Finetune.FULL) {
+            f.problem("finetune", finetune.id() + " adapters apply to transformers; \"" + modelId + "\" is a CNN");
+        }
         String team = "";
         String priority = "normal";
         boolean production = false;
@@ -398,6 +412,7 @@ public final class CatalogLoader {
             return null;
         }
         return new Workload(id, modelId, mode, res == null ? null : res.intValue(), seq == null ? null : seq.intValue(),
-                opt, (int) global, team.toLowerCase(Locale.ROOT), priority, production, precisions);
+                opt, (int) global, team.toLowerCase(Locale.ROOT), priority, production, precisions, finetune, trainable,
+                rank == null ? null : rank.intValue(), checkpointing, flash, ema, quantization);
     }
 }

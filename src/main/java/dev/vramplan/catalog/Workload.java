@@ -11,16 +11,28 @@ import java.util.Objects;
  * @param seqLenTokens  target sequence length (text); null for vision
  * @param globalBatch   the effective batch the team wants (gradient accumulation or replicas make it up)
  * @param precisions    the precisions the team will consider, highest first; empty: all
+ * @param finetune      full, lora or qlora (training)
+ * @param trainableParams adapter parameters when known; null: derived from loraRank
+ * @param loraRank      adapter rank (null: the estimator's default)
+ * @param gradientCheckpointing recompute activations in backward
+ * @param flashAttention fused attention (default true)
+ * @param ema           keep an EMA copy of the weights (Ultralytics does)
+ * @param quantization  storage of 8/4-bit weights; null: the precision's default
  */
 public record Workload(String id, String modelId, Mode mode, Integer resolutionPx, Integer seqLenTokens,
                        Optimizer optimizer, int globalBatch, String team, String priority, boolean production,
-                       List<Precision> precisions) {
+                       List<Precision> precisions, Finetune finetune, Long trainableParams, Integer loraRank,
+                       boolean gradientCheckpointing, boolean flashAttention, boolean ema, Quantization quantization) {
     public Workload {
         Objects.requireNonNull(id);
         Objects.requireNonNull(mode);
         precisions = List.copyOf(precisions);
+        if (finetune == null) {
+            finetune = Finetune.FULL;
+        }
         if ((resolutionPx == null) == (seqLenTokens == null)) {
             throw new IllegalArgumentException("a workload has either a resolution or a sequence length");
         }
     }
 }
+

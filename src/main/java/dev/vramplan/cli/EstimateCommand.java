@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.CatalogLoader;
+import dev.vramplan.catalog.Finetune;
+import dev.vramplan.catalog.Quantization;
 import dev.vramplan.catalog.Gpu;
 import dev.vramplan.catalog.InvalidInputException;
 import dev.vramplan.catalog.Mode;
@@ -17,6 +19,7 @@ import dev.vramplan.estimate.Component;
 import dev.vramplan.estimate.Estimate;
 import dev.vramplan.estimate.EstimateRequest;
 import dev.vramplan.estimate.Estimator;
+import dev.vramplan.estimate.Setup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -52,6 +55,18 @@ final class EstimateCommand implements Callable<Integer> {
     String optimizer;
     @Option(names = "--no-flash-attention", description = "eager attention that keeps the s x s scores")
     boolean noFlash;
+    @Option(names = "--finetune", paramLabel = "M", description = "full, lora or qlora (default: full)")
+    String finetune;
+    @Option(names = "--trainable-params", paramLabel = "N", description = "adapter parameters, when known")
+    Long trainableParams;
+    @Option(names = "--lora-rank", paramLabel = "R", description = "adapter rank on every linear layer (default: 64)")
+    Integer loraRank;
+    @Option(names = "--gradient-checkpointing", description = "recompute activations in backward")
+    boolean checkpointing;
+    @Option(names = "--ema", description = "an exponential-moving-average copy of the weights (YOLO training)")
+    boolean ema;
+    @Option(names = "--quantization", paramLabel = "Q", description = "nf4, nf4-dq, fp4, gptq, llm.int8 or fp8 (int8/int4/fp8 only)")
+    String quantization;
     @Option(names = "--format", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE})")
     Format format;
     @Option(names = "--catalog", paramLabel = "DIR")
@@ -89,7 +104,11 @@ final class EstimateCommand implements Callable<Integer> {
         }
         EstimateRequest r;
         try {
-            r = new EstimateRequest(md, g, m, p, batch, resolution, seqLen, o, !noFlash);
+            Finetune ft = finetune == null ? Finetune.FULL : choice("--finetune", finetune, Finetune.class);
+            Quantization q = quantization == null ? null : choice("--quantization", quantization, Quantization.class);
+            r = new EstimateRequest(md, g, m, p, batch, resolution, seqLen, o,
+                    new Setup(ft, trainableParams, loraRank, checkpointing, !noFlash, ema, q));
+            Estimator.estimate(r);
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(e.getMessage());
         }
@@ -105,6 +124,7 @@ final class EstimateCommand implements Callable<Integer> {
             j.put("resolution", resolution);
             j.put("seq_len", seqLen);
             j.put("optimizer", r.optimizer().id());
+            j.put("finetune", r.setup().finetune().id());
             j.put("params", e.params());
             j.put("peak_phase", e.peakPhase());
             j.put("peak_allocated_bytes", e.peakAllocatedBytes());

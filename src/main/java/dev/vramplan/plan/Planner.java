@@ -10,6 +10,7 @@ import dev.vramplan.catalog.Workload;
 import dev.vramplan.estimate.Estimate;
 import dev.vramplan.estimate.EstimateRequest;
 import dev.vramplan.estimate.Estimator;
+import dev.vramplan.estimate.Setup;
 import dev.vramplan.rules.Candidate;
 import dev.vramplan.rules.Card;
 import dev.vramplan.rules.Cell;
@@ -76,7 +77,7 @@ public final class Planner {
         return new Job(w.id(), m.id(), m.family(), w.mode().id(), m.vision(), m.detector(), m.batchNorm(), m.decoder(),
                 m.strideOrPatch(), w.resolutionPx() == null ? 0 : w.resolutionPx(),
                 w.seqLenTokens() == null ? 0 : w.seqLenTokens(), w.optimizer().id(), w.globalBatch(), w.team(),
-                w.priority(), w.production());
+                w.priority(), w.production(), w.finetune().id());
     }
 
     private static final class Series {
@@ -279,7 +280,13 @@ public final class Planner {
 
     static EstimateRequest request(Model m, Gpu gpu, Workload w, Precision p, int batch, int res, int seq) {
         return new EstimateRequest(m, gpu, w.mode(), p, batch, res == 0 ? null : res, seq == 0 ? null : seq,
-                w.optimizer(), true);
+                w.optimizer(), setup(w));
+    }
+
+    /** How the workload runs, for the estimator. */
+    public static Setup setup(Workload w) {
+        return new Setup(w.finetune(), w.trainableParams(), w.loraRank(), w.gradientCheckpointing(), w.flashAttention(),
+                w.ema(), w.quantization());
     }
 
     /** Input sizes to try, largest first: the target, then multiples of the stride below it, down to half the target. */

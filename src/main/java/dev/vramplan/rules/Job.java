@@ -7,10 +7,11 @@ package dev.vramplan.rules;
  * @param stride        the model's largest stride (32 for detectors and CNNs), the patch for ViT, 1 for text
  * @param resolutionPx  target input side (vision), 0 for text
  * @param seqLenTokens  target sequence length (text), 0 for vision
+ * @param finetune      full, lora or qlora
  */
 public record Job(String id, String model, String family, String mode, boolean vision, boolean detector,
                   boolean batchNorm, boolean decoder, int stride, int resolutionPx, int seqLenTokens, String optimizer,
-                  int globalBatch, String team, String priority, boolean production) {
+                  int globalBatch, String team, String priority, boolean production, String finetune) {
     public String getId() { return id; }
     public String getModel() { return model; }
     public String getFamily() { return family; }
@@ -29,4 +30,6 @@ public record Job(String id, String model, String family, String mode, boolean v
     public String getTeam() { return team; }
     public String getPriority() { return priority; }
     public boolean isProduction() { return production; }
+    /** "full", "lora" or "qlora". */
+    public String getFinetune() { return finetune; }
 }

@@ -63,8 +63,11 @@ class PlannerTest {
     @Test
     void trainingIsNeverPlannedInQuantizedPrecisions() {
         for (CellPlan p : shipped.cells()) {
+            boolean qlora = Shipped.catalog().workloads().stream().anyMatch(w -> w.id().equals(p.workloadId())
+                    && w.finetune() == dev.vramplan.catalog.Finetune.QLORA);
             if (p.feasible() && p.mode().id().equals("train")) {
-                assertThat(Precision.of(p.precision()).quantized()).isFalse();
+                // only a QLoRA job trains on a quantized (4-bit) base
+                assertThat(Precision.of(p.precision()).quantized()).isEqualTo(qlora);
                 assertThat(p.batch() * p.gradAccumSteps()).isGreaterThanOrEqualTo(
                         Shipped.catalog().workloads().stream().filter(w -> w.id().equals(p.workloadId())).findFirst().orElseThrow().globalBatch());
             }

@@ -2,6 +2,7 @@ package dev.vramplan.rules;
 
 import dev.vramplan.Shipped;
 import dev.vramplan.catalog.Catalog;
+import dev.vramplan.catalog.Finetune;
 import dev.vramplan.catalog.Mode;
 import dev.vramplan.catalog.Optimizer;
 import dev.vramplan.catalog.Precision;
@@ -26,9 +27,14 @@ class ShippedRulesTest {
     }
 
     static Job job(String model, Mode mode) {
+        return job(model, mode, Finetune.FULL);
+    }
+
+    static Job job(String model, Mode mode, Finetune finetune) {
         boolean vision = C.model(model).vision();
         Workload w = new Workload("w", model, mode, vision ? 640 : null, vision ? null : 2048,
-                mode == Mode.TRAIN ? Optimizer.ADAMW : Optimizer.NONE, 64, "team", "normal", false, List.of());
+                mode == Mode.TRAIN ? Optimizer.ADAMW : Optimizer.NONE, 64, "team", "normal", false, List.of(),
+                finetune, null, null, false, true, false, null);
         return Planner.job(w, C.model(model));
     }
 
@@ -105,6 +111,29 @@ class ShippedRulesTest {
         assertThat(rulesFired(card("h100-sxm-80gb"), job("llama-3-8b", Mode.TRAIN), option("h100-sxm-80gb", Precision.FP8)))
                 .containsExactly("Integer and fp8 precisions are for inference only");
         assertThat(rulesFired(card("h100-sxm-80gb"), job("llama-3-8b", Mode.INFERENCE), option("h100-sxm-80gb", Precision.INT4))).isEmpty();
+    }
+
+    @Test
+    void qloraMayTrainOnAn4BitBaseButNothingLower() {
+        assertThat(rulesFired(card("l4"), job("llama-3-8b", Mode.TRAIN, Finetune.QLORA), option("l4", Precision.INT4))).isEmpty();
+        assertThat(rulesFired(card("l4"), job("llama-3-8b", Mode.TRAIN, Finetune.QLORA), option("l4", Precision.INT8)))
+                .contains("Integer and fp8 precisions are for inference only");
+        assertThat(rulesFired(card("l4"), job("llama-3-8b", Mode.TRAIN, Finetune.LORA), option("l4", Precision.INT4)))
+                .containsExactly("Integer and fp8 precisions are for inference only");
+    }
+
+    @Test
+    void qloraKeepsItsFrozenBaseIn4Bits() {
+        assertThat(rulesFired(card("l4"), job("llama-3-8b", Mode.TRAIN, Finetune.QLORA), option("l4", Precision.BF16)))
+                .containsExactly("QLoRA keeps its frozen base in 4 bits");
+        assertThat(rulesFired(card("l4"), job("llama-3-8b", Mode.TRAIN, Finetune.LORA), option("l4", Precision.BF16))).isEmpty();
+    }
+
+    @Test
+    void aFrozenLoraBaseStaysIn16Bits() {
+        assertThat(rulesFired(card("a100-sxm4-80gb"), job("mistral-7b", Mode.TRAIN, Finetune.LORA), option("a100-sxm4-80gb", Precision.AMP_BF16)))
+                .containsExactly("A frozen LoRA base stays in 16 bits");
+        assertThat(rulesFired(card("a100-sxm4-80gb"), job("mistral-7b", Mode.TRAIN, Finetune.FULL), option("a100-sxm4-80gb", Precision.AMP_BF16))).isEmpty();
     }
 
     @Test
