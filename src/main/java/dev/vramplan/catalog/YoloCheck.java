@@ -4,15 +4,15 @@ import java.util.List;
 import java.util.Set;
 
 /** Structural checks of a YOLO layer list: known modules, and every {@code from} pointing at an earlier layer. */
-final class YoloCheck {
+public final class YoloCheck {
     static final Set<String> MODULES = Set.of("Conv", "C3", "C2f", "C3k2", "SPPF", "C2PSA", "nn.Upsample", "Concat", "Detect");
 
     private YoloCheck() {
     }
 
     /** A problem with one layer (index into the layer list, -1 for the whole model). */
-    static final class LayerProblem extends IllegalArgumentException {
-        final int layer;
+    public static final class LayerProblem extends IllegalArgumentException {
+        public final int layer;
 
         LayerProblem(int layer, String message) {
             super(message);
@@ -20,7 +20,7 @@ final class YoloCheck {
         }
     }
 
-    static void check(YoloSpec spec) {
+    public static void check(YoloSpec spec) {
         List<YoloSpec.Layer> layers = spec.layers();
         if (layers.isEmpty()) {
             throw new LayerProblem(-1, "the layer list is empty");
