@@ -6,8 +6,9 @@ import java.util.Map;
 
 /** Everything the planner reads from {@code catalog/}: cards, models, the fleet and its workloads. */
 public record Catalog(Map<String, Gpu> gpus, Map<String, Model> models, Map<String, Integer> fleetCards,
-                      List<Workload> workloads) {
+                      List<Workload> workloads, List<Calibration> calibrations) {
     public Catalog {
+        calibrations = List.copyOf(calibrations);
         gpus = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(gpus));
         models = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(models));
         fleetCards = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fleetCards));
@@ -20,5 +21,10 @@ public record Catalog(Map<String, Gpu> gpus, Map<String, Model> models, Map<Stri
 
     public Model model(String id) {
         return models.get(id);
+    }
+
+    /** The measured correction for a model (its own or its family's), or null. */
+    public Calibration calibration(Model m) {
+        return Calibration.forModel(calibrations, m);
     }
 }

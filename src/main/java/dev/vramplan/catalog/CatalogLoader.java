@@ -29,6 +29,7 @@ public final class CatalogLoader {
     public static final String GPUS = "gpus.yaml";
     public static final String MODELS = "models.yaml";
     public static final String FLEET = "fleet.yaml";
+    public static final String CALIBRATION = "calibration.yaml";
 
     private static final Pattern RATE = Pattern.compile("\\s*([0-9]+(?:\\.[0-9]+)?)\\s*(GB/s|TB/s)\\s*");
     private static final Pattern WATTS = Pattern.compile("\\s*([0-9]+(?:\\.[0-9]+)?)\\s*W\\s*");
@@ -111,7 +112,38 @@ public final class CatalogLoader {
         if (fl != null) {
             readFleet(fl, gpus, models, cards, workloads);
         }
-        return new Catalog(gpus, models, cards, workloads);
+        List<Calibration> calibrations = new ArrayList<>();
+        Node cal = readFile(CALIBRATION, false);
+        if (cal != null) {
+            readList(cal, "calibration", (f, path) -> {
+                Calibration c = calibration(f, models);
+                if (c != null) {
+                    calibrations.add(c);
+                }
+            });
+        }
+        return new Catalog(gpus, models, cards, workloads, calibrations);
+    }
+
+    private Calibration calibration(Fields f, Map<String, Model> models) {
+        int before = problems.size();
+        boolean byModel = f.has("model");
+        String key = byModel ? f.string("model") : f.string("family");
+        if (byModel && key != null && !declaredModels.contains(key)) {
+            f.problem("model", "unknown model \"" + key + "\"." + Suggest.didYouMean(key, models.keySet()));
+        }
+        if (!byModel && key != null && models.values().stream().noneMatch(m -> m.family().equals(key)) && !models.isEmpty()) {
+            java.util.Set<String> families = new java.util.TreeSet<>();
+            models.values().forEach(m -> families.add(m.family()));
+            f.problem("family", "no model has family \"" + key + "\"." + Suggest.didYouMean(key, families));
+        }
+        Double factor = f.number("activation_factor", 0.01, 100, null);
+        List<String> points = f.strings("points", false);
+        String source = f.string("source", "");
+        if (problems.size() > before || key == null || factor == null) {
+            return null;
+        }
+        return new Calibration(byModel ? "model" : "family", key, factor, points, source);
     }
 
     /** Ids written in a file, valid entries or not: a reference to them is not "unknown". */

@@ -107,7 +107,7 @@ final class EstimateCommand implements Callable<Integer> {
             Finetune ft = finetune == null ? Finetune.FULL : choice("--finetune", finetune, Finetune.class);
             Quantization q = quantization == null ? null : choice("--quantization", quantization, Quantization.class);
             r = new EstimateRequest(md, g, m, p, batch, resolution, seqLen, o,
-                    new Setup(ft, trainableParams, loraRank, checkpointing, !noFlash, ema, q));
+                    new Setup(ft, trainableParams, loraRank, checkpointing, !noFlash, ema, q).calibrated(c.calibration(md)));
             Estimator.estimate(r);
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(e.getMessage());
@@ -132,6 +132,8 @@ final class EstimateCommand implements Callable<Integer> {
             j.put("device_bytes", e.deviceBytes());
             j.put("usable_bytes", e.usableBytes());
             j.put("fits", e.fits());
+            j.put("calibrated", e.calibrated());
+            j.put("activation_factor", e.activationFactor());
             Map<String, Long> b = new LinkedHashMap<>();
             e.breakdown().forEach((k, v) -> b.put(k.id(), v));
             j.put("breakdown", b);
@@ -149,7 +151,8 @@ final class EstimateCommand implements Callable<Integer> {
             t.add("device", e.deviceBytes(), Sizes.human(e.deviceBytes()));
             t.add("usable", e.usableBytes(), Sizes.human(e.usableBytes()));
             t.print(out);
-            out.printf(Locale.ROOT, "%s: %.0f%% of the card%n", e.fits() ? "fits" : "does not fit", 100 * e.utilization());
+            out.printf(Locale.ROOT, "%s: %.0f%% of the card%s%n", e.fits() ? "fits" : "does not fit", 100 * e.utilization(),
+                    e.calibrated() ? String.format(Locale.ROOT, " (calibrated: activations x%.3f from catalog/calibration.yaml)", e.activationFactor()) : "");
         }
         return Exits.OK;
     }

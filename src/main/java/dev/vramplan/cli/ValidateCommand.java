@@ -35,6 +35,8 @@ final class ValidateCommand implements Callable<Integer> {
     Path catalog;
     @Option(names = "--format", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE})")
     Format format;
+    @Option(names = "--no-calibration", description = "ignore catalog/calibration.yaml: the physics alone")
+    boolean noCalibration;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -46,7 +48,7 @@ final class ValidateCommand implements Callable<Integer> {
         }
         Catalog c = CatalogLoader.load(Paths.catalog(catalog));
         List<Measurement> ms = MeasurementLoader.load(measurements, c);
-        Validator.Report report = Validator.validate(ms, c);
+        Validator.Report report = Validator.validate(ms, c, !noCalibration);
         print(report, format == Format.json, spec.commandLine().getOut());
         return Exits.OK;
     }
@@ -66,6 +68,7 @@ final class ValidateCommand implements Callable<Integer> {
                 m.put("rel_error", p.relError());
                 m.put("oom", p.m().oom());
                 m.put("predicted_oom", p.m().oom() ? p.predictedOom() : null);
+                m.put("calibrated", p.estimate().calibrated());
                 points.add(m);
             }
             j.put("points", points);
@@ -76,12 +79,13 @@ final class ValidateCommand implements Callable<Integer> {
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(j));
             return;
         }
-        Table t = new Table("id", "model", "kind", "measured", "estimate", "error");
+        Table t = new Table("id", "model", "kind", "measured", "estimate", "error", "calibrated");
         for (Validator.Point p : report.points()) {
             t.add(p.m().id(), p.m().model(), p.m().kind().id(),
                     p.m().oom() ? "oom" : Sizes.human(p.measuredBytes()), Sizes.human(p.estimateBytes()),
                     p.m().oom() ? (p.predictedOom() ? "oom predicted" : "MISSED: estimate fits " + p.m().gpu())
-                            : String.format(Locale.ROOT, "%+.1f%%", 100 * p.relError()));
+                            : String.format(Locale.ROOT, "%+.1f%%", 100 * p.relError()),
+                    p.estimate().calibrated() ? String.format(Locale.ROOT, "x%.3f", p.estimate().activationFactor()) : "");
         }
         t.print(out);
         out.println();

@@ -13,11 +13,16 @@ import java.util.Map;
  * @param usableBytes        the card's memory as programs see it
  * @param params             parameters of the model as derived from its architecture
  * @param peakPhase          when the peak happens: "forward/backward", "optimizer step" or "forward"
+ * @param activationFactor   the measured correction applied to activations and inputs/outputs (1: uncalibrated)
  */
 public record Estimate(Map<Component, Long> breakdown, long peakAllocatedBytes, long reservedBytes, long deviceBytes,
-                       long usableBytes, long params, String peakPhase) {
+                       long usableBytes, long params, String peakPhase, double activationFactor) {
     public Estimate {
         breakdown = Collections.unmodifiableMap(new EnumMap<>(breakdown));
+    }
+
+    public boolean calibrated() {
+        return activationFactor != 1.0;
     }
 
     public boolean fits() {

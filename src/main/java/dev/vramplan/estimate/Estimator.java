@@ -120,8 +120,9 @@ public final class Estimator {
                 case ADAMW_8BIT, NONE -> 0.0;
             };
             double ema = setup.ema() ? p.weightBytes() * s.params : 0;
-            double activations = b * (setup.gradientCheckpointing() ? s.checkpointedBytesPerSample : s.savedBytesPerSample);
-            double io = b * (s.inputBytesPerSample + s.outputBytesPerSample + s.lossBytesPerSample);
+            double k = setup.activationFactor();
+            double activations = k * b * (setup.gradientCheckpointing() ? s.checkpointedBytesPerSample : s.savedBytesPerSample);
+            double io = k * b * (s.inputBytesPerSample + s.outputBytesPerSample + s.lossBytesPerSample);
             double autocastCopies = p.autocast() ? 2.0 * s.params : 0;
             double gradTransient = 2 * b * s.largestBytesPerSample;
             double dequant = quant != null ? s.largestMatrixBytes / 2 * quant.computeBytes() : 0;
@@ -143,9 +144,10 @@ public final class Estimator {
             // a quantized layer dequantizes its weight to the compute dtype for the prompt's matmuls
             double dequant = quant != null ? s.largestMatrixBytes / 2 * quant.computeBytes() : 0;
             parts.put(Component.WEIGHTS, weights);
-            parts.put(Component.ACTIVATIONS, b * s.inferenceBytesPerSample);
+            double k = setup.activationFactor();
+            parts.put(Component.ACTIVATIONS, k * b * s.inferenceBytesPerSample);
             parts.put(Component.KV_CACHE, b * s.kvBytesPerSample);
-            parts.put(Component.INPUT_OUTPUT, b * (s.inputBytesPerSample + s.outputBytesPerSample));
+            parts.put(Component.INPUT_OUTPUT, k * b * (s.inputBytesPerSample + s.outputBytesPerSample));
             parts.put(Component.WORKSPACE, dequant + CUBLAS_WORKSPACE_BYTES);
         }
         double allocated = parts.values().stream().mapToDouble(Double::doubleValue).sum();
@@ -165,7 +167,8 @@ public final class Estimator {
         }
         long reserved = sat(peak + breakdown.get(Component.ALLOCATOR_CACHE));
         long device = sat(reserved + breakdown.get(Component.RUNTIME));
-        return new Estimate(breakdown, peak, reserved, device, r.gpu().usableBytes(), s.params, phase);
+        return new Estimate(breakdown, peak, reserved, device, r.gpu().usableBytes(), s.params, phase,
+                setup.activationFactor());
     }
 
     /** No estimate exceeds 2^60 bytes (an exabyte): beyond that, "does not fit" is all that matters. */

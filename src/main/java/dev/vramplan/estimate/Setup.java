@@ -14,9 +14,10 @@ import dev.vramplan.catalog.Quantization;
  * @param flashAttention        a fused attention kernel that keeps no s×s scores
  * @param ema                   an exponential-moving-average copy of the weights (Ultralytics keeps one)
  * @param quantization          storage of 8/4-bit weights; null: the precision's default
+ * @param activationFactor      a measured correction of activation and input/output memory (1: none; see Calibration)
  */
 public record Setup(Finetune finetune, Long trainableParams, Integer loraRank, boolean gradientCheckpointing,
-                    boolean flashAttention, boolean ema, Quantization quantization) {
+                    boolean flashAttention, boolean ema, Quantization quantization, double activationFactor) {
     public static final int DEFAULT_LORA_RANK = 64;
 
     public Setup {
@@ -26,9 +27,17 @@ public record Setup(Finetune finetune, Long trainableParams, Integer loraRank, b
         if (trainableParams != null && trainableParams < 0) {
             throw new IllegalArgumentException("trainable_params must not be negative");
         }
+        if (!(activationFactor > 0) || activationFactor > 100) {
+            throw new IllegalArgumentException("the activation factor must be above 0 and at most 100");
+        }
         if (loraRank != null && (loraRank < 1 || loraRank > 65536)) {
             throw new IllegalArgumentException("lora_rank must be between 1 and 65536");
         }
+    }
+
+    public Setup(Finetune finetune, Long trainableParams, Integer loraRank, boolean gradientCheckpointing,
+                 boolean flashAttention, boolean ema, Quantization quantization) {
+        this(finetune, trainableParams, loraRank, gradientCheckpointing, flashAttention, ema, quantization, 1.0);
     }
 
     /** Full training or plain inference with the usual fused attention. */
@@ -37,6 +46,12 @@ public record Setup(Finetune finetune, Long trainableParams, Integer loraRank, b
     }
 
     public Setup withFlash(boolean flash) {
-        return new Setup(finetune, trainableParams, loraRank, gradientCheckpointing, flash, ema, quantization);
+        return new Setup(finetune, trainableParams, loraRank, gradientCheckpointing, flash, ema, quantization, activationFactor);
+    }
+
+    /** The same setup with a measured correction (null: none). */
+    public Setup calibrated(dev.vramplan.catalog.Calibration c) {
+        return new Setup(finetune, trainableParams, loraRank, gradientCheckpointing, flashAttention, ema, quantization,
+                c == null ? 1.0 : c.activationFactor());
     }
 }

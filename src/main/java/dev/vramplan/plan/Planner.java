@@ -61,7 +61,8 @@ public final class Planner {
         for (Map.Entry<String, Integer> card : catalog.fleetCards().entrySet()) {
             Gpu gpu = catalog.gpu(card.getKey());
             for (Workload w : catalog.workloads()) {
-                cells.add(planCell(gpu, card.getValue(), w, catalog.model(w.modelId())));
+                Model m = catalog.model(w.modelId());
+                cells.add(planCell(gpu, card.getValue(), w, m, catalog.calibration(m)));
             }
         }
         return new PlanResult(cells, candidates, firings);
@@ -97,7 +98,7 @@ public final class Planner {
         }
     }
 
-    CellPlan planCell(Gpu gpu, int count, Workload w, Model m) {
+    CellPlan planCell(Gpu gpu, int count, Workload w, Model m, dev.vramplan.catalog.Calibration calibration) {
         String cellId = gpu.id() + "/" + w.id();
         List<Decision> trail = new ArrayList<>();
         try (PolicySession s = new PolicySession(rules)) {
@@ -143,7 +144,7 @@ public final class Planner {
                     int res = vision ? size : 0;
                     int seq = vision ? 0 : size;
                     boolean target = vision ? size == w.resolutionPx() : size == w.seqLenTokens();
-                    EstimateRequest probe = request(m, gpu, w, p, 1, res, seq);
+                    EstimateRequest probe = request(m, gpu, w, p, 1, res, seq, calibration);
                     int physical = Estimator.maxBatch(probe, gpu.usableBytes(), EstimateRequest.MAX_BATCH);
                     series.add(new Series(p, res, seq, target, ladder(step, minBatch, physical)));
                 }
@@ -154,10 +155,10 @@ public final class Planner {
             // probe rounds
             for (Series sr : series) {
                 for (int idx = 0; idx < sr.ladder.size(); idx = idx == 0 ? 1 : idx * 2) {
-                    addCandidate(s, sr, idx, cellId, gpu, w, m, all, estimates, nextId);
+                    addCandidate(s, sr, idx, cellId, gpu, w, m, calibration, all, estimates, nextId);
                 }
                 if (!sr.ladder.isEmpty()) {
-                    addCandidate(s, sr, sr.ladder.size() - 1, cellId, gpu, w, m, all, estimates, nextId);
+                    addCandidate(s, sr, sr.ladder.size() - 1, cellId, gpu, w, m, calibration, all, estimates, nextId);
                 }
             }
             s.fire();
@@ -180,7 +181,7 @@ public final class Planner {
                         }
                     }
                     if (lo >= 0 && hi != Integer.MAX_VALUE && hi - lo > 1) {
-                        addCandidate(s, sr, lo + (hi - lo) / 2, cellId, gpu, w, m, all, estimates, nextId);
+                        addCandidate(s, sr, lo + (hi - lo) / 2, cellId, gpu, w, m, calibration, all, estimates, nextId);
                         moved = true;
                     }
                 }
@@ -263,12 +264,13 @@ public final class Planner {
     }
 
     private void addCandidate(PolicySession s, Series sr, int idx, String cellId, Gpu gpu, Workload w, Model m,
-                              Map<Long, Candidate> all, Map<Long, Estimate> estimates, long[] nextId) {
+                              dev.vramplan.catalog.Calibration calibration, Map<Long, Candidate> all,
+                              Map<Long, Estimate> estimates, long[] nextId) {
         if (sr.probes.containsKey(idx)) {
             return;
         }
         int batch = sr.ladder.get(idx);
-        Estimate e = Estimator.estimate(request(m, gpu, w, sr.precision, batch, sr.resolution, sr.seqLen));
+        Estimate e = Estimator.estimate(request(m, gpu, w, sr.precision, batch, sr.resolution, sr.seqLen, calibration));
         Candidate c = new Candidate(nextId[0]++, cellId, gpu.id(), w.id(), sr.precision.id(), sr.precision.rank(),
                 sr.resolution, sr.seqLen, batch, e.deviceBytes(), gpu.usableBytes(), sr.target);
         sr.probes.put(idx, c);
@@ -278,9 +280,10 @@ public final class Planner {
         candidates++;
     }
 
-    static EstimateRequest request(Model m, Gpu gpu, Workload w, Precision p, int batch, int res, int seq) {
+    static EstimateRequest request(Model m, Gpu gpu, Workload w, Precision p, int batch, int res, int seq,
+                                   dev.vramplan.catalog.Calibration calibration) {
         return new EstimateRequest(m, gpu, w.mode(), p, batch, res == 0 ? null : res, seq == 0 ? null : seq,
-                w.optimizer(), setup(w));
+                w.optimizer(), setup(w).calibrated(calibration));
     }
 
     /** How the workload runs, for the estimator. */

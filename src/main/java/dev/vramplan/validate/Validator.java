@@ -59,15 +59,20 @@ public final class Validator {
     static final Gpu UNKNOWN_CARD = new Gpu("unknown", "card not stated", "nvidia", "datacenter", "unknown", 9.0,
             1L << 50, 1L << 50, 0, null, Set.of(), Map.of(), null);
 
+    /** Estimates with the catalog's calibration where it has one. */
     public static Report validate(List<Measurement> measurements, Catalog catalog) {
-        return validate(measurements, catalog, r -> Estimator.estimate(r));
+        return validate(measurements, catalog, true);
     }
 
-    /** With another estimator (calibrated ones). */
-    public static Report validate(List<Measurement> measurements, Catalog catalog, Function<EstimateRequest, Estimate> estimator) {
+    public static Report validate(List<Measurement> measurements, Catalog catalog, boolean calibrated) {
+        return validate(measurements, catalog, calibrated, r -> Estimator.estimate(r));
+    }
+
+    static Report validate(List<Measurement> measurements, Catalog catalog, boolean calibrated,
+                           Function<EstimateRequest, Estimate> estimator) {
         List<Point> points = new ArrayList<>();
         for (Measurement m : measurements) {
-            EstimateRequest r = request(m, catalog);
+            EstimateRequest r = request(m, catalog, calibrated);
             Estimate e = estimator.apply(r);
             long est = switch (m.kind()) {
                 case PEAK_ALLOCATED -> e.peakAllocatedBytes();
@@ -91,7 +96,7 @@ public final class Validator {
         return new Report(points, summarize(points), byFamily);
     }
 
-    public static EstimateRequest request(Measurement m, Catalog catalog) {
+    public static EstimateRequest request(Measurement m, Catalog catalog, boolean calibrated) {
         Model model = catalog.model(m.model());
         if (m.numClasses() != null && model.architecture() instanceof YoloSpec y && y.numClasses() != m.numClasses()) {
             model = new Model(model.id(), model.name(), model.family(), model.publishedParams(),
@@ -100,7 +105,8 @@ public final class Validator {
         }
         Gpu gpu = m.gpu() == null ? UNKNOWN_CARD : catalog.gpu(m.gpu());
         Setup setup = new Setup(m.finetune(), m.trainableParams(), m.loraRank(), m.gradientCheckpointing(),
-                m.flashAttention() == null || m.flashAttention(), m.ema(), m.quantization());
+                m.flashAttention() == null || m.flashAttention(), m.ema(), m.quantization())
+                .calibrated(calibrated ? catalog.calibration(catalog.model(m.model())) : null);
         try {
             return new EstimateRequest(model, gpu, m.mode(), m.precision(), m.batch(),
                     model.vision() ? m.resolution() : null, model.vision() ? null : m.seqLen(), m.optimizer(), setup);
@@ -109,7 +115,7 @@ public final class Validator {
         }
     }
 
-    static Summary summarize(List<Point> points) {
+    public static Summary summarize(List<Point> points) {
         List<Double> abs = new ArrayList<>();
         int under = 0;
         int ooms = 0;
