@@ -58,10 +58,8 @@ public final class CatalogLoader {
         return l.problems.sorted();
     }
 
-    private String display(Path file) {
-        Path cwd = Path.of("").toAbsolutePath();
-        Path abs = file.toAbsolutePath().normalize();
-        return abs.startsWith(cwd) ? cwd.relativize(abs).toString() : file.toString();
+    private static String display(Path file) {
+        return Shown.path(file);
     }
 
     private Catalog read() {

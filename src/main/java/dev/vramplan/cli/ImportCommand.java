@@ -48,6 +48,24 @@ final class ImportCommand implements Runnable {
         @Option(names = "--out", paramLabel = "FILE", description = "models file to add to (default: CATALOG/models-imported.yaml)")
         Path out;
 
+        /** Loads the catalog, builds the entry from the derived parameter count, writes it and reports. */
+        int add(picocli.CommandLine.Model.CommandSpec spec, Path input, String family, long derived,
+                java.util.function.BiFunction<Long, String, String> entry, String from) {
+            Catalog before = CatalogLoader.load(Paths.catalog(catalog));
+            String comment = "imported from " + input.getFileName() + from
+                    + (published == null ? "\npublished_params is the derived count: replace it with the published figure and its source" : "");
+            Path file = write(entry.apply(published == null ? derived : published, comment), before);
+            spec.commandLine().getOut().printf(Locale.ROOT, "%s: added %s (%s, %,d parameters derived from the architecture)%n",
+                    Paths.shown(file), id, family, derived);
+            return Exits.OK;
+        }
+
+        static void exists(Path input) {
+            if (!Files.isRegularFile(input)) {
+                throw new InvalidInputException(input + ": no such file");
+            }
+        }
+
         /** Appends the entry, then loads the whole catalog again; a catalog that no longer loads gets its file back. */
         Path write(String entry, Catalog before) {
             if (!ID.matcher(id).matches()) {
@@ -96,21 +114,11 @@ final class ImportCommand implements Runnable {
 
         @Override
         public Integer call() {
-            Catalog before = CatalogLoader.load(Paths.catalog(target.catalog));
-            if (!Files.isRegularFile(config)) {
-                throw new InvalidInputException(config + ": no such file");
-            }
+            Target.exists(config);
             HfImporter.Imported imp = HfImporter.read(config);
-            long derived = Estimator.params(imp.spec());
-            String entry = CatalogWriter.transformer(target.id, target.name == null ? target.id : target.name, imp.family(),
-                    target.published == null ? derived : target.published,
-                    "imported from " + config.getFileName() + " (model_type " + imp.family() + ")"
-                            + (target.published == null ? "\npublished_params is the derived count: replace it with the published figure and its source" : ""),
-                    imp.spec());
-            Path file = target.write(entry, before);
-            spec.commandLine().getOut().printf(Locale.ROOT, "%s: added %s (%s, %,d parameters derived from the architecture)%n",
-                    Paths.shown(file), target.id, imp.family(), derived);
-            return Exits.OK;
+            return target.add(spec, config, imp.family(), Estimator.params(imp.spec()),
+                    (params, comment) -> CatalogWriter.transformer(target.id, target.name == null ? target.id : target.name,
+                            imp.family(), params, comment, imp.spec()), " (model_type " + imp.family() + ")");
         }
     }
 
@@ -129,26 +137,11 @@ final class ImportCommand implements Runnable {
 
         @Override
         public Integer call() {
-            Catalog before = CatalogLoader.load(Paths.catalog(target.catalog));
-            if (!Files.isRegularFile(yaml)) {
-                throw new InvalidInputException(yaml + ": no such file");
-            }
+            Target.exists(yaml);
             UltralyticsImporter.Imported imp = UltralyticsImporter.read(yaml, scale);
-            long derived;
-            try {
-                derived = Estimator.params(imp.spec());
-            } catch (IllegalArgumentException e) {
-                throw new InvalidInputException(yaml + ":1:1: " + e.getMessage());
-            }
-            String entry = CatalogWriter.yolo(target.id, target.name == null ? target.id : target.name,
-                    target.published == null ? derived : target.published,
-                    "imported from " + yaml.getFileName() + (scale == null ? "" : " (scale " + scale + ")")
-                            + (target.published == null ? "\npublished_params is the derived count: replace it with the published figure and its source" : ""),
-                    imp.spec());
-            Path file = target.write(entry, before);
-            spec.commandLine().getOut().printf(Locale.ROOT, "%s: added %s (%s, %,d parameters derived from the architecture)%n",
-                    Paths.shown(file), target.id, imp.family(), derived);
-            return Exits.OK;
+            return target.add(spec, yaml, imp.family(), Estimator.params(imp.spec()),
+                    (params, comment) -> CatalogWriter.yolo(target.id, target.name == null ? target.id : target.name,
+                            params, comment, imp.spec()), scale == null ? "" : " (scale " + scale + ")");
         }
     }
 }

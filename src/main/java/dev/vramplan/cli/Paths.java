@@ -26,8 +26,6 @@ final class Paths {
 
     /** A path as a user would type it: relative to the working folder when inside it. */
     static String shown(Path p) {
-        Path cwd = Path.of("").toAbsolutePath();
-        Path abs = p.toAbsolutePath().normalize();
-        return abs.startsWith(cwd) && !abs.equals(cwd) ? cwd.relativize(abs).toString() : abs.toString();
+        return dev.vramplan.catalog.Shown.path(p);
     }
 }

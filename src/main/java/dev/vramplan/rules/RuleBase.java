@@ -193,8 +193,6 @@ public final class RuleBase {
     }
 
     static String display(Path p) {
-        Path cwd = Path.of("").toAbsolutePath();
-        Path abs = p.toAbsolutePath().normalize();
-        return abs.startsWith(cwd) ? cwd.relativize(abs).toString() : p.toString();
+        return dev.vramplan.catalog.Shown.path(p);
     }
 }

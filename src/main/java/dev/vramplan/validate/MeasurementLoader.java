@@ -136,13 +136,6 @@ public final class MeasurementLoader {
     }
 
     static String shown(Path p) {
-        Path cwd = Path.of("").toAbsolutePath();
-        Path abs = p.toAbsolutePath().normalize();
-        return abs.startsWith(cwd) ? cwd.relativize(abs).toString() : p.toString();
-    }
-
-    /** Unused fields in a measurement never pass silently: callers see this when the file is not there. */
-    static InvalidInputException missing(Path file) {
-        return new InvalidInputException(shown(file) + ":1:1: no such file");
+        return dev.vramplan.catalog.Shown.path(p);
     }
 }
