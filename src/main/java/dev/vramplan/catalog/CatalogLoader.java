@@ -71,15 +71,11 @@ public final class CatalogLoader {
         Map<String, Gpu> gpus = new LinkedHashMap<>();
         Map<String, Yaml.Loc> gpuLocs = new LinkedHashMap<>();
         Node g = readFile(GPUS, true);
-        if (g != null) {
-            readList(g, "gpus", (f, path) -> {
-                declared(f, declaredGpus);
-                Gpu gpu = gpu(f);
-                putUnique(gpus, gpuLocs, gpu == null ? null : gpu.id(), gpu, f, path);
-            });
-        } else {
-            gpusUnreadable = true;
-        }
+        gpusUnreadable = g == null || !readList(g, "gpus", (f, path) -> {
+            declared(f, declaredGpus);
+            Gpu gpu = gpu(f);
+            putUnique(gpus, gpuLocs, gpu == null ? null : gpu.id(), gpu, f, path);
+        });
         Map<String, Model> models = new LinkedHashMap<>();
         Map<String, Yaml.Loc> modelLocs = new LinkedHashMap<>();
         List<String> modelFiles = new ArrayList<>();
@@ -93,15 +89,13 @@ public final class CatalogLoader {
         }
         for (String file : modelFiles) {
             Node m = readFile(file, file.equals(MODELS));
-            if (m == null && file.equals(MODELS)) {
+            boolean read = m != null && readList(m, "models", (f, path) -> {
+                declared(f, declaredModels);
+                Model model = ModelReader.model(f);
+                putUnique(models, modelLocs, model == null ? null : model.id(), model, f, path);
+            });
+            if (!read && file.equals(MODELS)) {
                 modelsUnreadable = true;
-            }
-            if (m != null) {
-                readList(m, "models", (f, path) -> {
-                    declared(f, declaredModels);
-                    Model model = ModelReader.model(f);
-                    putUnique(models, modelLocs, model == null ? null : model.id(), model, f, path);
-                });
             }
         }
         Map<String, Integer> cards = new LinkedHashMap<>();
@@ -171,16 +165,16 @@ public final class CatalogLoader {
         void read(Fields f, String path);
     }
 
-    /** Reads the top-level {@code key:} list of a file, item by item. */
-    private void readList(Node root, String key, ItemReader reader) {
+    /** Reads the top-level {@code key:} list of a file, item by item; false when there is no such list. */
+    private boolean readList(Node root, String key, ItemReader reader) {
         Fields top = Fields.of(root, "", problems);
         if (top == null) {
-            return;
+            return false;
         }
         ListNode list = top.list(key, true);
         top.finish();
         if (list == null) {
-            return;
+            return false;
         }
         for (int i = 0; i < list.items().size(); i++) {
             String path = key + "[" + i + "]";
@@ -190,6 +184,7 @@ public final class CatalogLoader {
                 f.finish();
             }
         }
+        return true;
     }
 
     private <T> void putUnique(Map<String, T> into, Map<String, Yaml.Loc> locs, String id, T value, Fields f, String path) {

@@ -171,7 +171,12 @@ public final class Fields {
             problems.add(s.loc(), path(key), "expected a number, found " + describe(s));
             return fallback;
         }
-        double v = Double.parseDouble(s.text());
+        double v;
+        try {
+            v = Double.parseDouble(s.text());
+        } catch (NumberFormatException e) {
+            v = Double.NaN;                                 // YAML's .inf, -.inf and .nan
+        }
         if (!(v >= min && v <= max)) {
             problems.add(s.loc(), path(key), s.text() + " is out of range: it must be between " + plain(min) + " and " + plain(max));
             return fallback;

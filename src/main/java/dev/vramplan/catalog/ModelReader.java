@@ -111,8 +111,8 @@ final class ModelReader {
             y.problems().add(y.loc(), y.path(), "a yolo model needs family " + String.join(", ", YOLO_FAMILIES)
                     + (family == null ? "" : " (found \"" + family + "\")." + Suggest.didYouMean(family, YOLO_FAMILIES)));
         }
-        double depth = y.number("depth_multiple", 0.01, 10, null);
-        double width = y.number("width_multiple", 0.01, 10, null);
+        Double depth = y.number("depth_multiple", 0.01, 10, null);
+        Double width = y.number("width_multiple", 0.01, 10, null);
         int maxCh = (int) y.integer("max_channels", 0, 1 << 16, 0L);
         int nc = (int) y.integer("num_classes", 1, 100_000, 80L);
         int anchors = (int) y.integer("anchors", 1, 100, 3L);
@@ -128,7 +128,7 @@ final class ModelReader {
         if (hd != null) {
             layersOf(y, "head", hd, layers);
         }
-        if (y.problems().size() > before || family == null) {
+        if (y.problems().size() > before || family == null || depth == null || width == null) {
             return null;
         }
         YoloSpec spec = new YoloSpec(family, depth, width, maxCh, nc, anchors, layers, backbone, scale);
@@ -218,8 +218,8 @@ final class ModelReader {
             return n instanceof ListNode l ? l.items().stream().map(ModelReader::scalarValue).toList() : null;
         }
         return switch (s.type()) {
-            case INT -> Long.parseLong(s.text());
-            case FLOAT -> Double.parseDouble(s.text());
+            case INT -> parsed(s.text(), true);
+            case FLOAT -> parsed(s.text(), false);
             case BOOL -> Boolean.parseBoolean(s.text());
             case NULL -> null;
             case STRING -> s.text();
@@ -296,5 +296,14 @@ final class ModelReader {
             }
         }
         return out;
+    }
+
+    /** A YAML number as Long or Double; text beyond their range (or .inf, .nan) stays text and fails the checks. */
+    static Object parsed(String text, boolean whole) {
+        try {
+            return whole ? (Object) Long.parseLong(text) : (Object) Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            return text;
+        }
     }
 }

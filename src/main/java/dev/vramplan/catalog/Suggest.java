@@ -24,7 +24,16 @@ public final class Suggest {
             }
         }
         int allowed = Math.max(2, typed.length() / 3);
-        return bestDistance <= allowed ? best : null;
+        if (bestDistance <= allowed) {
+            return best;
+        }
+        for (String c : candidates) {                       // "training" for "train", "t4-16gb" for "t4"
+            String lc = c.toLowerCase(Locale.ROOT);
+            if (lc.length() >= 2 && t.length() >= 2 && (t.startsWith(lc) || lc.startsWith(t))) {
+                return c;
+            }
+        }
+        return null;
     }
 
     /** " Did you mean \"x\"?" or nothing. */

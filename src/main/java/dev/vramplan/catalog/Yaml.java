@@ -24,7 +24,15 @@ import java.util.Map;
  * reports duplicates.
  */
 public final class Yaml {
-    private static final YAMLFactory FACTORY = new YAMLFactory();
+    /** SnakeYAML refuses documents over 3 MB by default; a fleet catalog may be larger (64 MiB is still a typo guard). */
+    public static final int MAX_CODE_POINTS = 64 << 20;
+    private static final YAMLFactory FACTORY = YAMLFactory.builder().loaderOptions(loaderOptions()).build();
+
+    private static org.yaml.snakeyaml.LoaderOptions loaderOptions() {
+        org.yaml.snakeyaml.LoaderOptions o = new org.yaml.snakeyaml.LoaderOptions();
+        o.setCodePointLimit(MAX_CODE_POINTS);
+        return o;
+    }
 
     private Yaml() {
     }
@@ -190,9 +198,15 @@ public final class Yaml {
         if (line >= 1 && line <= lines.length && lines[line - 1].indexOf('\t') >= 0 || msg.contains("\\t")) {
             return "a tab character; YAML indents with spaces only";
         }
-        // SnakeYAML's messages span several lines with a caret drawing; keep the sentence
-        String first = firstLine(msg).trim();
-        return first.isEmpty() ? "cannot be parsed" : first;
+        // SnakeYAML's messages span several lines with a caret drawing and the reader's name; keep the sentences
+        List<String> sentences = new ArrayList<>();
+        for (String l : msg.split("\n")) {
+            String t = l.trim();
+            if (!t.isEmpty() && !l.startsWith(" ") && !t.startsWith("in 'reader'") && !t.startsWith("^")) {
+                sentences.add(t);
+            }
+        }
+        return sentences.isEmpty() ? "cannot be parsed" : String.join("; ", sentences);
     }
 
     private static String firstLine(String s) {

@@ -114,8 +114,8 @@ public final class UltralyticsImporter {
     static Object value(Yaml.Node n) {
         if (n instanceof Yaml.ScalarNode s) {
             return switch (s.type()) {
-                case INT -> Long.parseLong(s.text());
-                case FLOAT -> Double.parseDouble(s.text());
+                case INT -> parsed(s.text(), true);
+                case FLOAT -> parsed(s.text(), false);
                 case BOOL -> Boolean.parseBoolean(s.text());
                 case NULL -> null;
                 case STRING -> s.text();
@@ -139,5 +139,14 @@ public final class UltralyticsImporter {
             return Double.parseDouble(s.text());
         }
         throw new InvalidInputException(n.loc() + ": " + what + ": expected a number");
+    }
+
+    /** A YAML number as Long or Double; text beyond their range (or .inf, .nan) stays text and fails the checks. */
+    static Object parsed(String text, boolean whole) {
+        try {
+            return whole ? (Object) Long.parseLong(text) : (Object) Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            return text;
+        }
     }
 }

@@ -96,9 +96,13 @@ public final class RuleBase {
         }
         KieBuilder builder = ks.newKieBuilder(kfs).buildAll();
         List<Message> errors = builder.getResults().getMessages(Message.Level.ERROR);
+        boolean unknownType = errors.stream().anyMatch(m -> String.valueOf(m.getText()).contains("Unable to resolve ObjectType"));
         for (Message m : errors) {
             if (errors.size() > 1 && String.valueOf(m.getText()).startsWith("Parser returned a null Package")) {
                 continue;   // a consequence of the parse error reported beside it
+            }
+            if (unknownType && String.valueOf(m.getText()).startsWith("Rule Compilation error")) {
+                continue;   // a consequence of the unknown fact type reported beside it
             }
             Path p = null;
             if (m.getPath() != null) {
@@ -116,6 +120,7 @@ public final class RuleBase {
     }
 
     private static final java.util.regex.Pattern PARSER = java.util.regex.Pattern.compile("\\[ERR \\d+\\] Line (\\d+):(\\d+) (.*)", java.util.regex.Pattern.DOTALL);
+    private static final java.util.regex.Pattern OBJECT_TYPE = java.util.regex.Pattern.compile("Unable to resolve ObjectType '([\\w.$]+)'");
     private static final java.util.regex.Pattern UNRESOLVED = java.util.regex.Pattern.compile(
             "unable to resolve method using strict-mode: ([\\w.$]+)\\.(\\w+)\\(\\)");
     private static final java.util.regex.Pattern EXPRESSION = java.util.regex.Pattern.compile("Unable to Analyse Expression (.*?):\\s*\\[", java.util.regex.Pattern.DOTALL);
@@ -130,6 +135,13 @@ public final class RuleBase {
             line = Integer.parseInt(pm.group(1));
             col = Integer.parseInt(pm.group(2)) + 1;
             text = pm.group(3);
+        }
+        java.util.regex.Matcher om = OBJECT_TYPE.matcher(text);
+        if (om.find()) {
+            String type = om.group(1);
+            String known = "Card, Job, Cell, PrecisionOption, Candidate, Rejection, Setting, Choice";
+            return file + ":" + line + ":" + columnOf(source, line, type, col) + ": unknown fact type \"" + type + "\"."
+                    + dev.vramplan.catalog.Suggest.didYouMean(type, List.of(known.split(", "))) + " Fact types: " + known;
         }
         java.util.regex.Matcher um = UNRESOLVED.matcher(text);
         java.util.regex.Matcher em = EXPRESSION.matcher(text);
