@@ -77,7 +77,9 @@ public final class CatalogWriter {
         if (y.family().equals("yolov5")) {
             kv(b, "anchors", y.anchors());
         }
-        kv(b, "scale", y.scale());
+        if (!y.scale().isEmpty()) {
+            kv(b, "scale", y.scale());
+        }
         b.append("      backbone:\n");
         rows(b, y.layers().subList(0, y.backboneLayers()));
         b.append("      head:\n");
