@@ -79,6 +79,10 @@ public final class PlanStore implements AutoCloseable {
             Migrations.apply(c);
             return new PlanStore(c, dialect, db);
         } catch (SQLException e) {
+            if (e.getErrorCode() == 90020) {                   // H2: DATABASE_ALREADY_OPEN_1
+                throw new StoreException(db + ": the database is in use by another process (an H2 file opens in one process"
+                        + " at a time): wait for it to finish, or give another --db", e);
+            }
             throw new StoreException(db + ": cannot open the database: " + firstLine(e.getMessage()), e);
         }
     }

@@ -109,6 +109,20 @@ class BadInputTest {
     }
 
     @Test
+    void aDatabaseLockedByAnotherProcessIsOneClearLine() throws Exception {
+        String locked = tmp.resolve("locked").toString();
+        try (PlanStore holder = PlanStore.open(locked)) {
+            Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), "dev.vramplan.cli.Main",
+                    "plan", "--catalog", MINIMAL.toString(), "--db", locked).redirectErrorStream(true).start();
+            String output = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(child.waitFor()).as(output).isEqualTo(1);
+            assertThat(output).contains("vramplan: " + locked + ": the database is in use by another process").doesNotContain("\tat ");
+            assertThat(holder.runCount()).isZero();
+        }
+    }
+
+    @Test
     void aVeryLargeCatalogLoads() throws IOException {
         Path dir = Shipped.copy(MINIMAL, tmp.resolve("large"));
         StringBuilder b = new StringBuilder(Files.readString(dir.resolve("gpus.yaml")));

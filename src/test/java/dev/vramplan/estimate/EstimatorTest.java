@@ -185,6 +185,32 @@ class EstimatorTest {
         }));
     }
 
+    /** Thousands of random accepted inputs: never NaN, never negative, never a total below its parts. */
+    @Test
+    void randomAcceptedInputsGiveSaneEstimates() {
+        java.util.Random rnd = new java.util.Random(42);
+        List<dev.vramplan.catalog.Model> models = List.copyOf(Shipped.catalog().models().values());
+        List<Gpu> gpus = List.copyOf(Shipped.catalog().gpus().values());
+        for (int i = 0; i < 3000; i++) {
+            dev.vramplan.catalog.Model m = models.get(rnd.nextInt(models.size()));
+            Mode mode = rnd.nextBoolean() ? Mode.TRAIN : Mode.INFERENCE;
+            Precision p = Precision.values()[rnd.nextInt(Precision.values().length)];
+            dev.vramplan.catalog.Finetune ft = mode == Mode.TRAIN && !m.vision() ? dev.vramplan.catalog.Finetune.values()[rnd.nextInt(3)]
+                    : dev.vramplan.catalog.Finetune.FULL;
+            int batch = 1 + rnd.nextInt(rnd.nextBoolean() ? 8 : EstimateRequest.MAX_BATCH);
+            Integer res = m.vision() ? 32 + rnd.nextInt(16384 - 32) : null;
+            Integer seq = m.vision() ? null : 1 + rnd.nextInt(1 << 21);
+            Setup setup = new Setup(ft, rnd.nextBoolean() ? null : (long) rnd.nextInt(1 << 30), rnd.nextBoolean() ? null : 1 + rnd.nextInt(512),
+                    rnd.nextBoolean(), rnd.nextBoolean(), rnd.nextBoolean(), null);
+            Estimate e = Estimator.estimate(new EstimateRequest(m, gpus.get(rnd.nextInt(gpus.size())), mode, p, batch, res, seq,
+                    Optimizer.values()[rnd.nextInt(Optimizer.values().length)], setup));
+            assertThat(e.breakdown().values()).allSatisfy(v -> assertThat(v).isNotNegative());
+            assertThat(e.peakAllocatedBytes()).isPositive().isLessThanOrEqualTo(e.reservedBytes());
+            assertThat(e.reservedBytes()).isLessThanOrEqualTo(e.deviceBytes());
+            assertThat(e.utilization()).isFinite().isPositive();
+        }
+    }
+
     @Test
     void absurdInputsSaturateInsteadOfOverflowing() {
         Estimate e = text("llama-2-70b", Mode.TRAIN, Precision.FP32, EstimateRequest.MAX_BATCH, 1 << 21, Optimizer.ADAMW);
