@@ -122,6 +122,41 @@ class BadInputTest {
         }
     }
 
+    /** A full disk: a real tmpfs of 4 MiB filled up (needs root to mount; skipped where mounting is not allowed). */
+    @Test
+    void aFullDiskIsOneClearLineAndEarlierRunsSurvive() throws Exception {
+        Path mnt = Files.createDirectories(tmp.resolve("tiny"));
+        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt.toString())
+                .redirectErrorStream(true).start();
+        boolean mounted = mount.waitFor() == 0;
+        org.junit.jupiter.api.Assumptions.assumeTrue(mounted, "cannot mount a tmpfs here");
+        try {
+            String full = mnt.resolve("plans").toString();
+            assertThat(CliTest.run("plan", "--catalog", MINIMAL.toString(), "--db", full).code()).isZero();
+            Path filler = mnt.resolve("filler");
+            try (var out = Files.newOutputStream(filler)) {
+                byte[] block = new byte[64 << 10];
+                try {
+                    while (true) {
+                        out.write(block);
+                    }
+                } catch (IOException diskFull) {
+                    // the disk is full now
+                }
+            }
+            CliTest.Result r = CliTest.run("plan", "--catalog", "catalog", "--db", full);
+            assertThat(r.code()).isEqualTo(1);
+            assertThat(r.err()).startsWith("vramplan: " + full + ": ").doesNotContain("\tat ");
+            assertThat(r.err().lines().count()).isEqualTo(1);
+            Files.delete(filler);
+            try (PlanStore s = PlanStore.open(full)) {
+                assertThat(s.runCount()).isEqualTo(1);
+            }
+        } finally {
+            new ProcessBuilder("umount", mnt.toString()).start().waitFor();
+        }
+    }
+
     @Test
     void aVeryLargeCatalogLoads() throws IOException {
         Path dir = Shipped.copy(MINIMAL, tmp.resolve("large"));
