@@ -36,7 +36,7 @@ public final class CatalogLoader {
     private static final List<String> VENDORS = List.of("nvidia", "amd");
     private static final List<String> CLASSES = List.of("datacenter", "workstation", "consumer");
 
-    private final Problems problems = new Problems();
+    private Problems problems = new Problems();
     private final Path dir;
 
     private CatalogLoader(Path dir) {
@@ -360,9 +360,23 @@ public final class CatalogLoader {
         }
     }
 
+    /**
+     * A workload written as in fleet.yaml, read against a loaded catalog (policy tests use it); problems go to
+     * the Fields' collector. The id may be left out: it is then {@code defaultId}.
+     */
+    public static Workload readWorkload(Fields f, Catalog catalog, String defaultId) {
+        CatalogLoader l = new CatalogLoader(Path.of(""));
+        l.problems = f.problems();
+        l.declaredModels.addAll(catalog.models().keySet());
+        l.defaultId = defaultId;
+        return l.workload(f, catalog.models());
+    }
+
+    private String defaultId;
+
     private Workload workload(Fields f, Map<String, Model> models) {
         int before = problems.size();
-        String id = id(f);
+        String id = defaultId != null && !f.has("id") ? defaultId : id(f);
         String modelId = f.string("model");
         Model model = modelId == null ? null : models.get(modelId);
         if (modelId != null && model == null && !declaredModels.contains(modelId) && !modelsUnreadable) {

@@ -8,14 +8,14 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "rules", mixinStandardHelpOptions = true, description = "Works with the team policy.",
-        subcommands = RulesCommand.Check.class)
+        subcommands = {RulesCommand.Check.class, RulesCommand.Test.class})
 final class RulesCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give a subcommand: check");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give a subcommand: check or test");
     }
 
     @Command(name = "check", mixinStandardHelpOptions = true,
@@ -35,6 +35,40 @@ final class RulesCommand implements Runnable {
             long count = rb.kieBase().getKiePackages().stream().mapToLong(p -> p.getRules().size()).sum();
             spec.commandLine().getOut().printf("%s: ok (%d rules in %d files)%n", Paths.shown(dir), count, rb.files().size());
             return Exits.OK;
+        }
+    }
+
+    @Command(name = "test", mixinStandardHelpOptions = true,
+            description = "Runs the policy tests in RULES/tests/*.yaml against the rules and prints pass or fail for each.",
+            footer = {"", "Example: vramplan rules test --rules rules/", "Exit code 1 when a test fails."})
+    static final class Test implements Callable<Integer> {
+        @Option(names = "--rules", paramLabel = "DIR", description = "rules folder (default: rules/)")
+        Path rules;
+        @Option(names = "--catalog", paramLabel = "DIR", description = "catalog folder for cards and models (default: catalog/)")
+        Path catalog;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            Path dir = Paths.rules(rules);
+            dev.vramplan.catalog.Catalog c = dev.vramplan.catalog.CatalogLoader.load(Paths.catalog(catalog));
+            RuleBase rb = RuleBase.load(dir);
+            java.util.List<dev.vramplan.plan.PolicyTests.Case> cases = dev.vramplan.plan.PolicyTests.load(dir.resolve("tests"), c);
+            java.io.PrintWriter out = spec.commandLine().getOut();
+            int failed = 0;
+            for (dev.vramplan.plan.PolicyTests.Outcome o : dev.vramplan.plan.PolicyTests.run(cases, rb, c)) {
+                out.printf("%s  %s: %s%n", o.passed() ? "PASS" : "FAIL", o.test().file(), o.test().name());
+                for (String f : o.failures()) {
+                    out.println("        " + f);
+                }
+                if (!o.passed()) {
+                    failed++;
+                }
+            }
+            out.printf("%d passed, %d failed%n", cases.size() - failed, failed);
+            return failed == 0 ? Exits.OK : Exits.FAILURE;
         }
     }
 }

@@ -11,6 +11,7 @@ import dev.vramplan.estimate.Estimate;
 import dev.vramplan.estimate.EstimateRequest;
 import dev.vramplan.estimate.Estimator;
 import dev.vramplan.estimate.Setup;
+import dev.vramplan.rules.Accumulation;
 import dev.vramplan.rules.Candidate;
 import dev.vramplan.rules.Card;
 import dev.vramplan.rules.Cell;
@@ -212,7 +213,15 @@ public final class Planner {
                 Candidate c = all.get(ch.candidateId());
                 trail.add(new Decision(Decision.Kind.CHOOSE, c.precision(), nz(c.resolutionPx()), nz(c.seqLenTokens()),
                         c.batch(), c.deviceBytes(), ch.rule(), ch.reason()));
-                Integer accum = w.mode() == Mode.TRAIN ? Math.max(1, (w.globalBatch() + c.batch() - 1) / c.batch()) : null;
+                Integer accum = null;
+                for (Accumulation a : s.facts(Accumulation.class)) {
+                    accum = a.steps();
+                    trail.add(new Decision(Decision.Kind.SETTING, c.precision(), nz(c.resolutionPx()), nz(c.seqLenTokens()),
+                            c.batch(), null, a.rule(), a.reason()));
+                }
+                if (accum == null && w.mode() == Mode.TRAIN) {
+                    accum = 1;
+                }
                 return new CellPlan(gpu.id(), w.id(), m.id(), w.mode(), true, c.precision(), nz(c.resolutionPx()),
                         nz(c.seqLenTokens()), c.batch(), accum, estimates.get(c.id()), gpu.usableBytes(), ch.rule(),
                         ch.reason(), trail);

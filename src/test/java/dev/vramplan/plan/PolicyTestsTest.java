@@ -1,0 +1,58 @@
+package dev.vramplan.plan;
+
+import dev.vramplan.Shipped;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The policy tests shipped in rules/tests run in the Java suite too, one test each; and a failing one fails. */
+class PolicyTestsTest {
+    @TestFactory
+    Stream<DynamicTest> shippedPolicyTests() {
+        List<PolicyTests.Case> cases = PolicyTests.load(Shipped.RULES.resolve("tests"), Shipped.catalog());
+        assertThat(cases).hasSizeGreaterThanOrEqualTo(15);
+        return PolicyTests.run(cases, Shipped.rules(), Shipped.catalog()).stream().map(o -> DynamicTest.dynamicTest(
+                o.test().file() + ": " + o.test().name(), () -> assertThat(o.failures()).isEmpty()));
+    }
+
+    @Test
+    void aWrongExpectationFailsWithWhatWasExpectedAndWhatCame(@TempDir Path tmp) throws Exception {
+        Files.writeString(tmp.resolve("t.yaml"), """
+                tests:
+                  - name: wrong on purpose
+                    gpu: t4
+                    workload: {model: resnet50, mode: train, resolution: 224, optimizer: sgd, global_batch: 256}
+                    expect:
+                      precision: amp-bf16
+                      rejected_by: [No consumer cards for production]
+                """);
+        List<PolicyTests.Outcome> o = PolicyTests.run(PolicyTests.load(tmp, Shipped.catalog()), Shipped.rules(), Shipped.catalog());
+        assertThat(o).hasSize(1);
+        assertThat(o.get(0).passed()).isFalse();
+        assertThat(o.get(0).failures()).hasSize(2);
+        assertThat(o.get(0).failures().get(0)).isEqualTo("expected precision amp-bf16, got amp-fp16");
+        assertThat(o.get(0).failures().get(1)).startsWith("expected a rejection by \"No consumer cards for production\"");
+    }
+
+    @Test
+    void aTypoInATestIsAnInputError(@TempDir Path tmp) throws Exception {
+        Files.writeString(tmp.resolve("t.yaml"), """
+                tests:
+                  - name: typo
+                    gpu: t4
+                    workload: {model: resnet50, mode: train, resolution: 224}
+                    expect:
+                      precison: amp-fp16
+                """);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PolicyTests.load(tmp, Shipped.catalog()))
+                .hasMessageContaining("t.yaml:6:7: tests[0].expect.precison: unknown field. Did you mean \"precision\"?");
+    }
+}
