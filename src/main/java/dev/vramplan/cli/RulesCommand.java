@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "rules", mixinStandardHelpOptions = true, description = "Works with the team policy.",
-        subcommands = {RulesCommand.Check.class, RulesCommand.Test.class})
+        subcommands = {RulesCommand.Check.class, RulesCommand.Test.class, RulesCommand.Facts.class})
 final class RulesCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -69,6 +69,19 @@ final class RulesCommand implements Runnable {
             }
             out.printf("%d passed, %d failed%n", cases.size() - failed, failed);
             return failed == 0 ? Exits.OK : Exits.FAILURE;
+        }
+    }
+
+    @Command(name = "facts", mixinStandardHelpOptions = true,
+            description = "Prints the fact types and fields a rule may use (a Markdown table).")
+    static final class Facts implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().getOut().print(dev.vramplan.rules.Linter.factTable());
+            return Exits.OK;
         }
     }
 }

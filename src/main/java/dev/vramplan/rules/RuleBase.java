@@ -76,6 +76,7 @@ public final class RuleBase {
             throw new IllegalStateException(e);
         }
         List<String> problems = new ArrayList<>();
+        Map<Path, String> texts = new LinkedHashMap<>();
         for (Path p : drl) {
             byte[] bytes;
             try {
@@ -85,6 +86,7 @@ public final class RuleBase {
                 continue;
             }
             String text = new String(bytes, StandardCharsets.UTF_8);
+            texts.put(p, text);
             sha.update(p.getFileName().toString().getBytes(StandardCharsets.UTF_8));
             sha.update(bytes);
             String resource = "src/main/resources/policy/" + p.getFileName();
@@ -113,6 +115,10 @@ public final class RuleBase {
         }
         if (!problems.isEmpty()) {
             throw new InvalidInputException(problems.stream().distinct().toList());
+        }
+        List<String> lint = Linter.lint(texts);
+        if (!lint.isEmpty()) {
+            throw new InvalidInputException(lint);
         }
         KieContainer container = ks.newKieContainer(release);
         KieBase base = container.getKieBase();

@@ -1,0 +1,206 @@
+package dev.vramplan.rules;
+
+import dev.vramplan.catalog.Named;
+import dev.vramplan.catalog.Precision;
+import dev.vramplan.catalog.Shown;
+import org.drools.drl.ast.descr.AttributeDescr;
+import org.drools.drl.ast.descr.BaseDescr;
+import org.drools.drl.ast.descr.ConditionalElementDescr;
+import org.drools.drl.ast.descr.ExprConstraintDescr;
+import org.drools.drl.ast.descr.PackageDescr;
+import org.drools.drl.ast.descr.PatternDescr;
+import org.drools.drl.ast.descr.RuleDescr;
+import org.drools.drl.parser.DrlParser;
+import org.drools.drl.parser.DroolsParserException;
+
+import java.lang.reflect.Method;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What Drools compiles but a team did not mean: text compared with a number (Drools then compares strings),
+ * a number compared with text, a value a field never takes (the rule can never fire), two rules with the
+ * same name, and a rule that modifies a fact it matches without {@code no-loop}.
+ */
+public final class Linter {
+    /** The fact types rules see, by the simple name DRL uses. */
+    static final Map<String, Class<?>> FACTS = Map.of("Card", Card.class, "Job", Job.class, "Cell", Cell.class,
+            "PrecisionOption", PrecisionOption.class, "Candidate", Candidate.class, "Rejection", Rejection.class,
+            "Setting", Setting.class, "Choice", Choice.class, "Accumulation", Accumulation.class);
+
+    /** Text fields with a closed set of values. */
+    static final Map<String, Set<String>> VALUES = Map.of(
+            "mode", Set.of("train", "inference"),
+            "precision", Set.copyOf(Named.ids(Precision.class)),
+            "gpuClass", Set.of("datacenter", "workstation", "consumer"),
+            "vendor", Set.of("nvidia", "amd"),
+            "finetune", Set.of("full", "lora", "qlora"),
+            "priority", Set.of("low", "normal", "high"));
+
+    private static final Pattern COMPARISON = Pattern.compile(
+            "(?<![\\w.$\"])([a-zA-Z_]\\w*)\\s*(==|!=|<=|>=|<|>)\\s*(\"[^\"]*\"|-?\\d+(?:\\.\\d+)?)");
+
+    private Linter() {
+    }
+
+    /** One line per finding: {@code file:line:column: message}. */
+    public static List<String> lint(Map<Path, String> files) {
+        List<String> out = new ArrayList<>();
+        Map<String, String> ruleAt = new LinkedHashMap<>();
+        for (Map.Entry<Path, String> f : files.entrySet()) {
+            String shown = Shown.path(f.getKey());
+            String[] lines = f.getValue().split("\n", -1);
+            PackageDescr pkg;
+            try {
+                DrlParser parser = new DrlParser();
+                pkg = parser.parse(false, f.getValue());
+                if (parser.hasErrors() || pkg == null) {
+                    continue;   // the compiler reports syntax errors
+                }
+            } catch (DroolsParserException | RuntimeException e) {
+                continue;
+            }
+            for (RuleDescr rule : pkg.getRules()) {
+                String where = shown + ":" + rule.getLine() + ":" + Math.max(1, rule.getColumn());
+                String earlier = ruleAt.putIfAbsent(rule.getName(), where);
+                if (earlier != null) {
+                    out.add(where + ": rule \"" + rule.getName() + "\" is defined twice (also at " + earlier
+                            + "): Drools keeps one of them silently. Give each policy its own name");
+                }
+                if (rule.getLhs() != null) {
+                    patterns(rule.getLhs(), rule, shown, lines, out);
+                }
+                String consequence = String.valueOf(rule.getConsequence());
+                Map<String, AttributeDescr> attrs = rule.getAttributes();
+                if ((consequence.contains("modify(") || consequence.contains("update("))
+                        && !attrs.containsKey("no-loop") && !attrs.containsKey("lock-on-active")) {
+                    out.add(shown + ":" + rule.getConsequenceLine() + ":1: rule \"" + rule.getName() + "\" modifies a fact"
+                            + " in its then without no-loop: the change matches the rule again and it fires forever."
+                            + " Rules here insert decisions instead of changing facts; or add no-loop");
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void patterns(BaseDescr d, RuleDescr rule, String shown, String[] lines, List<String> out) {
+        if (d instanceof PatternDescr p) {
+            Class<?> type = FACTS.get(p.getObjectType());
+            if (type != null && p.getConstraint() != null) {
+                for (BaseDescr c : p.getConstraint().getDescrs()) {
+                    if (c instanceof ExprConstraintDescr e) {
+                        expression(e, type, p.getObjectType(), rule, shown, lines, out);
+                    }
+                }
+            }
+            if (p.getSource() != null) {
+                return;
+            }
+        }
+        if (d instanceof ConditionalElementDescr ce) {
+            for (BaseDescr child : ce.getDescrs()) {
+                patterns(child, rule, shown, lines, out);
+            }
+        }
+    }
+
+    private static void expression(ExprConstraintDescr e, Class<?> type, String typeName, RuleDescr rule, String shown,
+                                   String[] lines, List<String> out) {
+        Matcher m = COMPARISON.matcher(e.getExpression());
+        while (m.find()) {
+            String field = m.group(1);
+            String op = m.group(2);
+            String literal = m.group(3);
+            Class<?> ft = fieldType(type, field);
+            if (ft == null) {
+                continue;
+            }
+            boolean text = literal.startsWith("\"");
+            String loc = shown + ":" + e.getLine() + ":" + column(lines, e.getLine(), field + " " + op, field, e.getColumn());
+            if (ft == String.class && !text && !op.equals("==") && !op.equals("!=")) {
+                out.add(loc + ": " + typeName + "." + field + " is text and " + literal + " a number: Drools compares them"
+                        + " as text (\"10\" < \"9\"), in rule \"" + rule.getName() + "\". Compare a number field, or quote the value");
+            } else if (ft == String.class && !text) {
+                out.add(loc + ": " + typeName + "." + field + " is text, compared with the number " + literal
+                        + " in rule \"" + rule.getName() + "\": it can never be equal. Quote the value");
+            } else if (ft != String.class && ft != boolean.class && text) {
+                out.add(loc + ": " + typeName + "." + field + " is a number, compared with the text " + literal
+                        + " in rule \"" + rule.getName() + "\". Write the number without quotes");
+            } else if (ft == String.class && text && (op.equals("==") || op.equals("!="))) {
+                Set<String> values = VALUES.get(field);
+                String v = literal.substring(1, literal.length() - 1);
+                if (values != null && !values.contains(v)) {
+                    out.add(loc + ": " + typeName + "." + field + " is never \"" + v + "\" (it is one of "
+                            + String.join(", ", new java.util.TreeSet<>(values)) + "), so rule \"" + rule.getName() + "\" "
+                            + (op.equals("==") ? "can never fire" : "tests nothing") + "."
+                            + dev.vramplan.catalog.Suggest.didYouMean(v, values));
+                }
+            }
+        }
+    }
+
+    static Class<?> fieldType(Class<?> type, String field) {
+        String cap = Character.toUpperCase(field.charAt(0)) + field.substring(1);
+        for (String name : List.of("get" + cap, "is" + cap)) {
+            try {
+                Method m = type.getMethod(name);
+                Class<?> r = m.getReturnType();
+                return r.isPrimitive() && r != boolean.class || Number.class.isAssignableFrom(r) ? Number.class
+                        : r == boolean.class || r == Boolean.class ? boolean.class : r;
+            } catch (NoSuchMethodException e) {
+                // try the next accessor form
+            }
+        }
+        return null;
+    }
+
+    private static int column(String[] lines, int line, String exact, String token, int fallback) {
+        if (line >= 1 && line <= lines.length) {
+            int at = lines[line - 1].indexOf(exact);
+            if (at < 0) {
+                at = lines[line - 1].indexOf(token);
+            }
+            if (at >= 0) {
+                return at + 1;
+            }
+        }
+        return Math.max(1, fallback);
+    }
+
+    /**
+     * The fact types and the fields a rule may use, as a Markdown table (README's "Writing team policy" is this
+     * text, and a test keeps it so).
+     */
+    public static String factTable() {
+        StringBuilder b = new StringBuilder("| fact | fields a rule may use |\n| --- | --- |\n");
+        for (String name : List.of("Card", "Job", "Cell", "PrecisionOption", "Candidate", "Setting", "Rejection", "Choice", "Accumulation")) {
+            java.util.TreeMap<String, String> fields = new java.util.TreeMap<>();
+            for (Method m : FACTS.get(name).getMethods()) {
+                String n = m.getName();
+                if (m.getParameterCount() != 0 || m.getDeclaringClass() == Object.class || java.lang.reflect.Modifier.isStatic(m.getModifiers())) {
+                    continue;
+                }
+                String field = n.startsWith("get") && n.length() > 3 ? n.substring(3) : n.startsWith("is") && n.length() > 2 ? n.substring(2) : null;
+                if (field != null) {
+                    Class<?> r = m.getReturnType();
+                    String t = r == String.class ? "text" : r == boolean.class ? "true/false" : r.isPrimitive() ? "number"
+                            : Set.class.isAssignableFrom(r) ? "set of text" : r.getSimpleName();
+                    fields.put(Character.toLowerCase(field.charAt(0)) + field.substring(1), t);
+                }
+            }
+            StringBuilder f = new StringBuilder();
+            fields.forEach((k, v) -> f.append(f.length() == 0 ? "" : ", ").append('`').append(k).append("` (").append(v).append(')'));
+            if (name.equals("Card")) {
+                f.append(", `runs(\"fp8\")` (true/false)");
+            }
+            b.append("| `").append(name).append("` | ").append(f).append(" |\n");
+        }
+        return b.toString();
+    }
+}

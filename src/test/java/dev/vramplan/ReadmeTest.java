@@ -1,0 +1,75 @@
+package dev.vramplan;
+
+import dev.vramplan.cli.Main;
+import dev.vramplan.rules.Linter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What the README shows a user to do must work: the fact table, the worked example, the other objective. */
+class ReadmeTest {
+    static String readme() throws Exception {
+        return Files.readString(Path.of("README.md"));
+    }
+
+    static List<String> blocks(String text, String lang) {
+        List<String> out = new ArrayList<>();
+        Matcher m = Pattern.compile("```" + lang + "\\n(.*?)```", Pattern.DOTALL).matcher(text);
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    static int run(StringWriter out, String... args) {
+        return Main.run(args, new PrintWriter(out), new PrintWriter(new StringWriter()));
+    }
+
+    @Test
+    void theFactTableIsTheOneTheCodeGenerates() throws Exception {
+        assertThat(readme()).contains(Linter.factTable());
+    }
+
+    @Test
+    void theWorkedExampleRuleAndItsTestPass(@TempDir Path tmp) throws Exception {
+        String section = readme().substring(readme().indexOf("**A worked example.**"));
+        String rule = blocks(section, "drl").get(0);
+        String test = blocks(section, "yaml").get(0);
+        Path rules = Shipped.copy(Shipped.RULES, tmp.resolve("rules"));
+        Shipped.copy(Shipped.RULES.resolve("tests"), rules.resolve("tests"));
+        Files.writeString(rules.resolve("eligibility.drl"), Files.readString(rules.resolve("eligibility.drl")) + "\n" + rule);
+        Files.writeString(rules.resolve("tests/eligibility.yaml"), Files.readString(rules.resolve("tests/eligibility.yaml")) + test);
+        StringWriter out = new StringWriter();
+        assertThat(run(out, "rules", "check", "--rules", rules.toString())).isZero();
+        out = new StringWriter();
+        int code = run(out, "rules", "test", "--rules", rules.toString());
+        assertThat(code).as(out.toString()).isZero();
+        assertThat(out.toString()).contains("PASS  ").contains("no LLM fine-tuning on a 16 GB card").contains(" 0 failed");
+    }
+
+    @Test
+    void theOtherObjectiveCompilesAndPlans(@TempDir Path tmp) throws Exception {
+        String section = readme().substring(readme().indexOf("**Another objective.**"));
+        String rule = blocks(section, "drl").get(0);
+        Path rules = Shipped.copy(Shipped.RULES, tmp.resolve("rules"));
+        String choice = Files.readString(rules.resolve("choice.drl"));
+        int start = choice.indexOf("rule \"Prefer the highest precision");
+        int end = choice.indexOf("end", start) + 3;
+        Files.writeString(rules.resolve("choice.drl"), choice.substring(0, start) + rule + choice.substring(end));
+        StringWriter out = new StringWriter();
+        int code = run(out, "plan", "--catalog", "src/test/resources/catalogs/minimal", "--rules", rules.toString(),
+                "--db", tmp.resolve("db").toString());
+        assertThat(code).isZero();
+        assertThat(out.toString()).contains("Maximise images per step");
+    }
+}
