@@ -112,6 +112,9 @@ final class ExplainCommand implements Callable<Integer> {
                         what.append(", ").append(d.resolutionPx() != null ? d.resolutionPx() + " px" : d.seqLenTokens() + " tokens")
                                 .append(", batch ").append(d.batch());
                     }
+                    if (d.deviceBytes() != null) {
+                        what.append(" [").append(Sizes.human(d.deviceBytes())).append(" of ").append(Sizes.human(c.usableBytes())).append("]");
+                    }
                     String reasons = String.join("; ", g.stream().map(Decision::reason).distinct().toList());
                     String rules = String.join("; ", g.stream().map(Decision::rule).distinct().toList());
                     out.printf("    %-10s %s%s  [%s]%n", d.kind().name().toLowerCase(java.util.Locale.ROOT),

@@ -7,5 +7,6 @@ package dev.vramplan.plan;
  */
 public record Decision(Kind kind, String precision, Integer resolutionPx, Integer seqLenTokens, Integer batch,
                        Long deviceBytes, String rule, String reason) {
-    public enum Kind { SETTING, REJECT, CHOOSE, INFEASIBLE }
+    /** OUTRANKED: a candidate no rule rejected, which the objective ranked below the choice. */
+    public enum Kind { SETTING, REJECT, OUTRANKED, CHOOSE, INFEASIBLE }
 }

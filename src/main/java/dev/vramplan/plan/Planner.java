@@ -211,6 +211,15 @@ public final class Planner {
             if (!choices.isEmpty()) {
                 Choice ch = choices.get(0);
                 Candidate c = all.get(ch.candidateId());
+                List<Candidate> survivors = new ArrayList<>(all.values());
+                survivors.sort(Comparator.comparingLong(Candidate::id));
+                for (Candidate o : survivors) {
+                    if (o.id() != c.id() && !rejected.contains(o.id())) {
+                        trail.add(new Decision(Decision.Kind.OUTRANKED, o.precision(), nz(o.resolutionPx()), nz(o.seqLenTokens()),
+                                o.batch(), o.deviceBytes(), ch.rule(), "fits, but the objective prefers " + c.precision() + " at "
+                                + (c.resolutionPx() > 0 ? c.resolutionPx() + " px" : c.seqLenTokens() + " tokens") + ", batch " + c.batch()));
+                    }
+                }
                 trail.add(new Decision(Decision.Kind.CHOOSE, c.precision(), nz(c.resolutionPx()), nz(c.seqLenTokens()),
                         c.batch(), c.deviceBytes(), ch.rule(), ch.reason()));
                 Integer accum = null;
