@@ -39,8 +39,12 @@ final class PlanCommand implements Callable<Integer> {
         RuleBase rb = RuleBase.load(rulesDir);
         PlanResult result = new Planner(rb).plan(c);
         long runId;
+        dev.vramplan.plan.Fingerprints.Of fp = dev.vramplan.plan.Fingerprints.of(c);
+        dev.vramplan.store.RunInfo info = new dev.vramplan.store.RunInfo(Paths.shown(catalogDir), Paths.shown(rulesDir),
+                Main.VERSION, System.getProperty("user.name"), host(), fp.catalog(), rb.fingerprint(), fp.gpus(), fp.models(),
+                fp.workloads());
         try (PlanStore store = PlanStore.open(Paths.db(db))) {
-            runId = store.save(result, Paths.shown(catalogDir), Paths.shown(rulesDir), Main.VERSION);
+            runId = store.save(result, info);
         }
         Table t = new Table("gpu", "workload", "mode", "precision", "res/seq", "batch", "accum", "memory", "used", "rule");
         for (CellPlan p : result.cells()) {
@@ -56,7 +60,19 @@ final class PlanCommand implements Callable<Integer> {
         t.print(out);
         out.printf(Locale.ROOT, "run %d: %d cells planned (%d feasible, %d infeasible), %d candidates, %d rule firings; stored in %s%n",
                 runId, result.cells().size(), result.feasible(), result.cells().size() - result.feasible(),
-                result.candidates(), result.firings(), Paths.db(db).startsWith("jdbc:") ? Paths.db(db) : Paths.shown(Path.of(Paths.db(db))) + ".mv.db");
+                result.candidates(), result.firings(), Paths.db(db).startsWith("jdbc:") ? PlanStore.redact(Paths.db(db)) : Paths.shown(Path.of(Paths.db(db))) + ".mv.db");
         return Exits.OK;
+    }
+
+    static String host() {
+        String h = System.getenv("HOSTNAME");
+        if (h != null && !h.isBlank()) {
+            return h;
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
     }
 }

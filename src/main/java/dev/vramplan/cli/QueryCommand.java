@@ -24,8 +24,10 @@ import java.util.concurrent.Callable;
 final class QueryCommand implements Callable<Integer> {
     enum Format { table, json, csv }
 
-    @Option(names = "--model", required = true, paramLabel = "ID", description = "model id")
+    @Option(names = "--model", paramLabel = "ID", description = "model id (required unless --matrix)")
     String model;
+    @Option(names = "--matrix", description = "a workloads x cards table of recommended batch sizes (filters by --model, --mode)")
+    boolean matrix;
     @Option(names = "--gpu", paramLabel = "ID", description = "card id (default: every card)")
     String gpu;
     @Option(names = "--mode", paramLabel = "train|inference", description = "job (default: both)")
@@ -61,11 +63,18 @@ final class QueryCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         checkMode(mode);
+        if (model == null && !matrix) {
+            throw new InvalidInputException("--model: give a model id, or --matrix for every workload");
+        }
         PrintWriter out = spec.commandLine().getOut();
         List<StoredCell> cells;
         try (PlanStore store = PlanStore.open(Paths.db(db))) {
             long id = runId(store, run);
             cells = store.cells(id, model, gpu, mode, false);
+        }
+        if (matrix) {
+            printMatrix(cells, out);
+            return Exits.OK;
         }
         switch (format) {
             case json -> {
@@ -101,6 +110,32 @@ final class QueryCommand implements Callable<Integer> {
                     : "nothing feasible for model " + model + (gpu == null ? "" : " on " + gpu) + ": " + cells.get(0).reason());
         }
         return Exits.OK;
+    }
+
+    /** Workloads down, cards across, the recommended batch in each cell ("-" where nothing is feasible). */
+    static void printMatrix(List<StoredCell> cells, PrintWriter out) {
+        List<String> gpus = new ArrayList<>();
+        Map<String, Map<String, StoredCell>> rows = new LinkedHashMap<>();
+        for (StoredCell c : cells) {
+            if (!gpus.contains(c.gpuId())) {
+                gpus.add(c.gpuId());
+            }
+            rows.computeIfAbsent(c.workloadId(), k -> new LinkedHashMap<>()).put(c.gpuId(), c);
+        }
+        List<String> header = new ArrayList<>();
+        header.add("workload");
+        header.addAll(gpus);
+        Table t = new Table(header.toArray(String[]::new));
+        rows.forEach((w, byGpu) -> {
+            List<Object> row = new ArrayList<>();
+            row.add(w);
+            for (String g : gpus) {
+                StoredCell c = byGpu.get(g);
+                row.add(c == null || !c.feasible() ? "-" : c.batch() + " " + c.precision());
+            }
+            t.add(row.toArray());
+        });
+        t.print(out);
     }
 
     static Map<String, Object> json(StoredCell c) {

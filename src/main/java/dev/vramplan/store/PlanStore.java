@@ -42,10 +42,12 @@ public final class PlanStore implements AutoCloseable {
     private final Connection connection;
     private final DSLContext dsl;
     private final String shown;
+    private final SQLDialect dialect;
 
     private PlanStore(Connection connection, SQLDialect dialect, String shown) {
         this.connection = connection;
         this.shown = shown;
+        this.dialect = dialect;
         Settings settings = new Settings().withRenderQuotedNames(RenderQuotedNames.NEVER).withExecuteLogging(false)
                 .withRenderSchema(false);
         this.dsl = DSL.using(connection, dialect, settings);
@@ -60,8 +62,17 @@ public final class PlanStore implements AutoCloseable {
         return "jdbc:h2:file:" + Path.of(path).toAbsolutePath().normalize();
     }
 
+    /** A database name for messages: a JDBC URL without its password. */
+    public static String redact(String db) {
+        return db.replaceAll("(?i)(password=)[^&;]*", "$1***");
+    }
+
     /** Opens (creating if needed) the database and brings its schema up to date. */
     public static PlanStore open(String db) {
+        return open(db, redact(db));
+    }
+
+    private static PlanStore open(String db, String shownDb) {
         String url = url(db);
         if (url.startsWith("jdbc:h2:file:")) {
             Path parent = Path.of(url.substring("jdbc:h2:file:".length()).split(";")[0]).getParent();
@@ -70,20 +81,20 @@ public final class PlanStore implements AutoCloseable {
                     Files.createDirectories(parent);
                 }
             } catch (java.io.IOException e) {
-                throw new StoreException(db + ": cannot create the folder for the database: " + e.getMessage(), e);
+                throw new StoreException(shownDb + ": cannot create the folder for the database: " + e.getMessage(), e);
             }
         }
         SQLDialect dialect = url.startsWith("jdbc:postgresql:") ? SQLDialect.POSTGRES : SQLDialect.H2;
         try {
             Connection c = DriverManager.getConnection(url);
             Migrations.apply(c);
-            return new PlanStore(c, dialect, db);
+            return new PlanStore(c, dialect, shownDb);
         } catch (SQLException e) {
             if (e.getErrorCode() == 90020) {                   // H2: DATABASE_ALREADY_OPEN_1
-                throw new StoreException(db + ": the database is in use by another process (an H2 file opens in one process"
+                throw new StoreException(shownDb + ": the database is in use by another process (an H2 file opens in one process"
                         + " at a time): wait for it to finish, or give another --db", e);
             }
-            throw new StoreException(db + ": cannot open the database: " + firstLine(e.getMessage()), e);
+            throw new StoreException(shownDb + ": cannot open the database: " + firstLine(e.getMessage()), e);
         }
     }
 
@@ -95,16 +106,38 @@ public final class PlanStore implements AutoCloseable {
         return (nl < 0 ? s : s.substring(0, nl)).replaceAll("\\s*\\[\\d+-\\d+\\]$", "");
     }
 
-    /** Stores a planning run in one transaction; returns its id. A failure leaves the database as it was. */
     public long save(PlanResult plan, String catalogDir, String rulesDir, String toolVersion) {
+        return save(plan, RunInfo.of(catalogDir, rulesDir, toolVersion));
+    }
+
+    /** Stores a planning run in one transaction; returns its id. A failure leaves the database as it was. */
+    public long save(PlanResult plan, RunInfo info) {
+        long id = insert(plan, info);
+        if (dialect == SQLDialect.H2) {
+            // H2 writes committed data to the file in the background; make it durable before saying "stored"
+            try {
+                dsl.execute("CHECKPOINT SYNC");
+            } catch (org.jooq.exception.DataAccessException e) {
+                throw new StoreException(shown + ": the plan could not be written to disk (it is not stored; earlier runs are"
+                        + " intact): " + firstLine(e.getCause() == null ? e.getMessage() : e.getCause().getMessage()), e);
+            }
+        }
+        return id;
+    }
+
+    private long insert(PlanResult plan, RunInfo info) {
         try {
             return dsl.transactionResult(cfg -> {
                 DSLContext tx = DSL.using(cfg);
                 long runId = tx.insertInto(PLAN_RUN)
                         .set(PLAN_RUN.STARTED_AT, OffsetDateTime.now(ZoneOffset.UTC))
-                        .set(PLAN_RUN.CATALOG_DIR, catalogDir)
-                        .set(PLAN_RUN.RULES_DIR, rulesDir)
-                        .set(PLAN_RUN.TOOL_VERSION, toolVersion)
+                        .set(PLAN_RUN.CATALOG_DIR, info.catalogDir())
+                        .set(PLAN_RUN.RULES_DIR, info.rulesDir())
+                        .set(PLAN_RUN.TOOL_VERSION, info.toolVersion())
+                        .set(PLAN_RUN.USER_NAME, info.user())
+                        .set(PLAN_RUN.HOST_NAME, info.host())
+                        .set(PLAN_RUN.CATALOG_SHA, info.catalogSha())
+                        .set(PLAN_RUN.RULES_SHA, info.rulesSha())
                         .set(PLAN_RUN.CELLS, plan.cells().size())
                         .set(PLAN_RUN.FEASIBLE, (int) plan.feasible())
                         .returningResult(PLAN_RUN.ID).fetchOne().value1();
@@ -131,6 +164,9 @@ public final class PlanStore implements AutoCloseable {
                     r.setUsableBytes(c.usableBytes());
                     r.setRuleName(c.rule());
                     r.setReason(c.reason());
+                    r.setGpuSha(info.gpuSha().get(c.gpuId()));
+                    r.setModelSha(info.modelSha().get(c.modelId()));
+                    r.setWorkloadSha(info.workloadSha().get(c.workloadId()));
                     r.store();
                     long cellId = r.getId();
                     List<PlanDecisionRecord> ds = new ArrayList<>();
@@ -180,6 +216,11 @@ public final class PlanStore implements AutoCloseable {
 
     /** Cells of a run, filtered by model (required), gpu and mode (optional); with their decision trails if asked. */
     public List<StoredCell> cells(long runId, String model, String gpu, String mode, boolean withTrail) {
+        for (String v : new String[]{model, gpu, mode}) {
+            if (v != null && v.indexOf('\0') >= 0) {
+                return List.of();           // no stored id holds a NUL (and PostgreSQL refuses one in text)
+            }
+        }
         Condition cond = PLAN_CELL.RUN_ID.eq(runId);
         if (model != null) {
             cond = cond.and(PLAN_CELL.MODEL_ID.eq(model));
@@ -191,17 +232,18 @@ public final class PlanStore implements AutoCloseable {
             cond = cond.and(PLAN_CELL.JOB_MODE.eq(mode));
         }
         List<StoredCell> out = new ArrayList<>();
-        for (PlanCellRecord r : dsl.selectFrom(PLAN_CELL).where(cond).orderBy(PLAN_CELL.ID).fetch()) {
-            List<Decision> trail = List.of();
-            if (withTrail) {
-                trail = new ArrayList<>();
-                for (PlanDecisionRecord d : dsl.selectFrom(PLAN_DECISION).where(PLAN_DECISION.CELL_ID.eq(r.getId()))
-                        .orderBy(PLAN_DECISION.SEQ).fetch()) {
-                    trail.add(new Decision(Decision.Kind.valueOf(d.getKind().toUpperCase(java.util.Locale.ROOT)),
-                            d.getPrecisionName(), d.getResolutionPx(), d.getSeqLenTokens(), d.getBatchSize(),
-                            d.getDeviceBytes(), d.getRuleName(), d.getReason()));
-                }
+        Map<Long, List<Decision>> trails = new java.util.HashMap<>();
+        if (withTrail) {
+            for (PlanDecisionRecord d : dsl.select(PLAN_DECISION.fields()).from(PLAN_DECISION).join(PLAN_CELL)
+                    .on(PLAN_DECISION.CELL_ID.eq(PLAN_CELL.ID)).where(cond).orderBy(PLAN_DECISION.CELL_ID, PLAN_DECISION.SEQ)
+                    .fetchInto(PLAN_DECISION)) {
+                trails.computeIfAbsent(d.getCellId(), k -> new ArrayList<>()).add(new Decision(
+                        Decision.Kind.valueOf(d.getKind().toUpperCase(java.util.Locale.ROOT)), d.getPrecisionName(),
+                        d.getResolutionPx(), d.getSeqLenTokens(), d.getBatchSize(), d.getDeviceBytes(), d.getRuleName(), d.getReason()));
             }
+        }
+        for (PlanCellRecord r : dsl.selectFrom(PLAN_CELL).where(cond).orderBy(PLAN_CELL.ID).fetch()) {
+            List<Decision> trail = trails.getOrDefault(r.getId(), List.of());
             Map<String, Long> breakdown = new LinkedHashMap<>();
             if (r.getBreakdown() != null) {
                 try {
@@ -213,9 +255,24 @@ public final class PlanStore implements AutoCloseable {
             out.add(new StoredCell(r.getRunId(), r.getGpuId(), r.getWorkloadId(), r.getModelId(), r.getJobMode(),
                     r.getFeasible(), r.getPrecisionName(), r.getResolutionPx(), r.getSeqLenTokens(), r.getBatchSize(),
                     r.getGradAccumSteps(), r.getPeakAllocatedBytes(), r.getReservedBytes(), r.getDeviceBytes(),
-                    r.getUsableBytes(), r.getUtilization(), breakdown, r.getRuleName(), r.getReason(), trail));
+                    r.getUsableBytes(), r.getUtilization(), breakdown, r.getRuleName(), r.getReason(), trail,
+                    r.getGpuSha(), r.getModelSha(), r.getWorkloadSha()));
         }
         return out;
+    }
+
+    /** Every run, newest first. */
+    public List<StoredRun> runs() {
+        List<StoredRun> out = new ArrayList<>();
+        for (var r : dsl.selectFrom(PLAN_RUN).orderBy(PLAN_RUN.ID.desc()).fetch()) {
+            out.add(new StoredRun(r.getId(), r.getStartedAt(), r.getUserName(), r.getHostName(), r.getCatalogDir(),
+                    r.getRulesDir(), r.getCatalogSha(), r.getRulesSha(), r.getToolVersion(), r.getCells(), r.getFeasible()));
+        }
+        return out;
+    }
+
+    public Optional<StoredRun> run(long id) {
+        return runs().stream().filter(r -> r.id() == id).findFirst();
     }
 
     /** Number of runs stored (for tests and listings). */

@@ -10,5 +10,5 @@ public record StoredCell(long runId, String gpuId, String workloadId, String mod
                          String precision, Integer resolutionPx, Integer seqLenTokens, Integer batch,
                          Integer gradAccumSteps, Long peakAllocatedBytes, Long reservedBytes, Long deviceBytes,
                          long usableBytes, Double utilization, Map<String, Long> breakdown, String rule, String reason,
-                         List<Decision> trail) {
+                         List<Decision> trail, String gpuSha, String modelSha, String workloadSha) {
 }

@@ -9,6 +9,8 @@ import dev.vramplan.plan.Planner;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,26 +21,49 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** A real H2 file: plans go in and come back as they were; a failing run leaves nothing behind. */
+/**
+ * A real H2 file, and a real PostgreSQL server where one is given (VRAMPLAN_TEST_PG_URL; .ci/run starts one):
+ * plans go in and come back as they were; a failing run leaves nothing behind.
+ */
 class PlanStoreTest {
     static PlanResult plan;
+    static final String PG = System.getenv("VRAMPLAN_TEST_PG_URL");
 
     @TempDir
     Path tmp;
+
+    /** The databases every store test runs against: an H2 file, and PostgreSQL when a server is given. */
+    static Stream<String> stores() {
+        return PG == null || PG.isBlank() ? Stream.of("h2") : Stream.of("h2", "postgresql");
+    }
+
+    /** A fresh, empty database of the kind. */
+    String fresh(String kind) throws Exception {
+        if (kind.equals("h2")) {
+            return Files.createTempDirectory(tmp, "h2").resolve("plans").toString();
+        }
+        try (var c = java.sql.DriverManager.getConnection(PG); var st = c.createStatement()) {
+            st.execute("DROP TABLE IF EXISTS plan_decision, plan_cell, plan_run, schema_version CASCADE");
+        }
+        return PG;
+    }
 
     @BeforeAll
     static void planMinimal() {
         plan = new Planner(Shipped.rules()).plan(dev.vramplan.catalog.CatalogLoader.load(Path.of("src/test/resources/catalogs/minimal")));
     }
 
-    @Test
-    void aPlanRoundTrips() {
-        String db = tmp.resolve("plans").toString();
+    @ParameterizedTest
+    @MethodSource("stores")
+    void aPlanRoundTrips(String kind) throws Exception {
+        String db = fresh(kind);
         long run;
         try (PlanStore s = PlanStore.open(db)) {
             run = s.save(plan, "catalog", "rules", "test");
         }
-        assertThat(Files.exists(tmp.resolve("plans.mv.db"))).isTrue();
+        if (kind.equals("h2")) {
+            assertThat(Files.exists(Path.of(db + ".mv.db"))).isTrue();
+        }
         try (PlanStore s = PlanStore.open(db)) {
             assertThat(s.latestRun()).contains(run);
             List<StoredCell> cells = s.cells(run, null, null, null, true);
@@ -67,9 +92,10 @@ class PlanStoreTest {
         }
     }
 
-    @Test
-    void aFailedRunLeavesTheDatabaseAsItWas() {
-        String db = tmp.resolve("plans").toString();
+    @ParameterizedTest
+    @MethodSource("stores")
+    void aFailedRunLeavesTheDatabaseAsItWas(String kind) throws Exception {
+        String db = fresh(kind);
         try (PlanStore s = PlanStore.open(db)) {
             s.save(plan, "catalog", "rules", "test");
         }
@@ -86,14 +112,17 @@ class PlanStoreTest {
         }
     }
 
-    @Test
-    void queryInputsAreBoundValuesNotSql() {
-        String db = tmp.resolve("plans").toString();
+    @ParameterizedTest
+    @MethodSource("stores")
+    void queryInputsAreBoundValuesNotSql(String kind) throws Exception {
+        String db = fresh(kind);
         try (PlanStore s = PlanStore.open(db)) {
             long run = s.save(plan, "catalog", "rules", "test");
             assertThat(s.cells(run, "x' OR '1'='1", null, null, false)).isEmpty();
             assertThat(s.cells(run, "yolov8n'; DROP TABLE plan_cell; --", "t4", null, false)).isEmpty();
             assertThat(s.cells(run, "yolov8n", null, null, false)).isNotEmpty();
+            assertThat(s.cells(run, "ünïcødé 模型 \u0000", "'\"\\", "train'--", false)).isEmpty();
+            assertThat(s.runCount()).isEqualTo(1);
         }
     }
 
@@ -105,9 +134,10 @@ class PlanStoreTest {
         }
     }
 
-    @Test
-    void migrationsRunOnceAndAreRecorded() {
-        String db = tmp.resolve("plans").toString();
+    @ParameterizedTest
+    @MethodSource("stores")
+    void migrationsRunOnceAndAreRecorded(String kind) throws Exception {
+        String db = fresh(kind);
         try (PlanStore s = PlanStore.open(db)) {
             s.save(plan, "catalog", "rules", "test");
         }

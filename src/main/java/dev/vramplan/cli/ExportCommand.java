@@ -1,0 +1,71 @@
+package dev.vramplan.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.vramplan.estimate.Component;
+import dev.vramplan.store.PlanStore;
+import dev.vramplan.store.StoredCell;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = "Exports every plan of a run with its memory breakdown, as CSV or JSON.",
+        footer = {"", "Example: vramplan export --run 3 --format csv > plans.csv"})
+final class ExportCommand implements Callable<Integer> {
+    enum Format { csv, json }
+
+    @Option(names = "--run", paramLabel = "N", description = "run id (default: the latest)")
+    Long run;
+    @Option(names = "--format", defaultValue = "csv", description = "csv or json (default: ${DEFAULT-VALUE})")
+    Format format;
+    @Option(names = "--db", paramLabel = "PATH|URL")
+    String db;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        List<StoredCell> cells;
+        try (PlanStore store = PlanStore.open(Paths.db(db))) {
+            cells = store.cells(QueryCommand.runId(store, run), null, null, null, false);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (format == Format.json) {
+            List<Map<String, Object>> list = new ArrayList<>();
+            cells.forEach(c -> list.add(QueryCommand.json(c)));
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(list));
+            return Exits.OK;
+        }
+        List<String> header = new ArrayList<>(List.of("run", "gpu", "workload", "model", "mode", "feasible", "precision",
+                "resolution", "seq_len", "batch", "grad_accum_steps", "peak_allocated_bytes", "reserved_bytes", "device_bytes",
+                "usable_bytes", "utilization"));
+        for (Component k : Component.values()) {
+            header.add(k.id() + "_bytes");
+        }
+        header.add("rule");
+        header.add("reason");
+        out.println(String.join(",", header));
+        for (StoredCell c : cells) {
+            List<String> row = new ArrayList<>();
+            for (Object v : new Object[]{c.runId(), c.gpuId(), c.workloadId(), c.modelId(), c.mode(), c.feasible(), c.precision(),
+                    c.resolutionPx(), c.seqLenTokens(), c.batch(), c.gradAccumSteps(), c.peakAllocatedBytes(), c.reservedBytes(),
+                    c.deviceBytes(), c.usableBytes(), c.utilization()}) {
+                row.add(Table.csv(v));
+            }
+            for (Component k : Component.values()) {
+                row.add(Table.csv(c.breakdown().get(k.id())));
+            }
+            row.add(Table.csv(c.rule()));
+            row.add(Table.csv(c.reason()));
+            out.println(String.join(",", row));
+        }
+        return Exits.OK;
+    }
+}

@@ -1,0 +1,70 @@
+package dev.vramplan.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.vramplan.store.PlanStore;
+import dev.vramplan.store.StoredRun;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "runs", mixinStandardHelpOptions = true,
+        description = "Lists the stored planning runs: when, by whom, from which catalog and rules, and how they came out.",
+        footer = {"", "Example: vramplan runs --format json"})
+final class RunsCommand implements Callable<Integer> {
+    enum Format { table, json }
+
+    @Option(names = "--db", paramLabel = "PATH|URL")
+    String db;
+    @Option(names = "--format", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE})")
+    Format format;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        List<StoredRun> runs;
+        try (PlanStore store = PlanStore.open(Paths.db(db))) {
+            runs = store.runs();
+        }
+        if (format == Format.json) {
+            List<Map<String, Object>> list = new ArrayList<>();
+            for (StoredRun r : runs) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("run", r.id());
+                m.put("started_at", r.startedAt().toString());
+                m.put("user", r.user());
+                m.put("host", r.host());
+                m.put("catalog", r.catalogDir());
+                m.put("catalog_sha", r.catalogSha());
+                m.put("rules", r.rulesDir());
+                m.put("rules_sha", r.rulesSha());
+                m.put("tool_version", r.toolVersion());
+                m.put("cells", r.cells());
+                m.put("feasible", r.feasible());
+                m.put("infeasible", r.infeasible());
+                list.add(m);
+            }
+            spec.commandLine().getOut().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(list));
+            return Exits.OK;
+        }
+        Table t = new Table("run", "started (UTC)", "by", "catalog", "rules", "version", "feasible", "infeasible");
+        for (StoredRun r : runs) {
+            t.add(r.id(), r.startedAt().withNano(0).toLocalDateTime(), (r.user() == null ? "?" : r.user()) + "@" + (r.host() == null ? "?" : r.host()),
+                    r.catalogDir() + " " + shortSha(r.catalogSha()), r.rulesDir() + " " + shortSha(r.rulesSha()), r.toolVersion(),
+                    r.feasible(), r.infeasible());
+        }
+        t.print(spec.commandLine().getOut());
+        return Exits.OK;
+    }
+
+    static String shortSha(String sha) {
+        return sha == null ? "(no fingerprint)" : sha.substring(0, 12);
+    }
+}
