@@ -20,8 +20,13 @@ final class Paths {
         return given != null ? given : home().resolve("rules");
     }
 
+    /** --db, else VRAMPLAN_DB (a team's shared database), else db/vramplan beside the launcher. */
     static String db(String given) {
-        return given != null ? given : home().resolve("db").resolve("vramplan").toString();
+        if (given != null) {
+            return given;
+        }
+        String env = System.getenv("VRAMPLAN_DB");
+        return env != null && !env.isBlank() ? env : home().resolve("db").resolve("vramplan").toString();
     }
 
     /** A path as a user would type it: relative to the working folder when inside it. */
