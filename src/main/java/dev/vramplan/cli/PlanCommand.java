@@ -27,6 +27,9 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--db", paramLabel = "PATH|URL", description = "H2 file path or JDBC URL (default: db/vramplan)")
     String db;
 
+    @Option(names = "--timings", description = "print how long each phase took (to stderr)")
+    boolean timings;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -35,9 +38,13 @@ final class PlanCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Path catalogDir = Paths.catalog(catalog);
         Path rulesDir = Paths.rules(rules);
+        long t0 = System.nanoTime();
         Catalog c = CatalogLoader.load(catalogDir);
+        long t1 = System.nanoTime();
         RuleBase rb = RuleBase.load(rulesDir);
+        long t2 = System.nanoTime();
         PlanResult result = new Planner(rb).plan(c);
+        long t3 = System.nanoTime();
         long runId;
         dev.vramplan.plan.Fingerprints.Of fp = dev.vramplan.plan.Fingerprints.of(c);
         dev.vramplan.store.RunInfo info = new dev.vramplan.store.RunInfo(Paths.shown(catalogDir), Paths.shown(rulesDir),
@@ -45,6 +52,11 @@ final class PlanCommand implements Callable<Integer> {
                 fp.workloads());
         try (PlanStore store = PlanStore.open(Paths.db(db))) {
             runId = store.save(result, info);
+        }
+        long t4 = System.nanoTime();
+        if (timings) {
+            spec.commandLine().getErr().printf(Locale.ROOT, "timings: catalog %.2f s, rules %.2f s, planning %.2f s, storing %.2f s%n",
+                    (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9);
         }
         Table t = new Table("gpu", "workload", "mode", "precision", "res/seq", "batch", "accum", "memory", "used", "rule");
         for (CellPlan p : result.cells()) {

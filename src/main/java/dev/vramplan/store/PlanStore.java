@@ -141,6 +141,11 @@ public final class PlanStore implements AutoCloseable {
                         .set(PLAN_RUN.CELLS, plan.cells().size())
                         .set(PLAN_RUN.FEASIBLE, (int) plan.feasible())
                         .returningResult(PLAN_RUN.ID).fetchOne().value1();
+                // one statement rendered once, bound once per decision: thousands of rows in one JDBC batch
+                org.jooq.BatchBindStep decisions = tx.batch(tx.insertInto(PLAN_DECISION, PLAN_DECISION.CELL_ID, PLAN_DECISION.SEQ,
+                        PLAN_DECISION.KIND, PLAN_DECISION.PRECISION_NAME, PLAN_DECISION.RESOLUTION_PX, PLAN_DECISION.SEQ_LEN_TOKENS,
+                        PLAN_DECISION.BATCH_SIZE, PLAN_DECISION.DEVICE_BYTES, PLAN_DECISION.RULE_NAME, PLAN_DECISION.REASON)
+                        .values((Long) null, null, null, null, null, null, null, null, null, null));
                 for (CellPlan c : plan.cells()) {
                     PlanCellRecord r = tx.newRecord(PLAN_CELL);
                     r.setRunId(runId);
@@ -169,23 +174,14 @@ public final class PlanStore implements AutoCloseable {
                     r.setWorkloadSha(info.workloadSha().get(c.workloadId()));
                     r.store();
                     long cellId = r.getId();
-                    List<PlanDecisionRecord> ds = new ArrayList<>();
                     int seq = 0;
                     for (Decision d : c.trail()) {
-                        PlanDecisionRecord dr = tx.newRecord(PLAN_DECISION);
-                        dr.setCellId(cellId);
-                        dr.setSeq(seq++);
-                        dr.setKind(d.kind().name().toLowerCase(java.util.Locale.ROOT));
-                        dr.setPrecisionName(d.precision());
-                        dr.setResolutionPx(d.resolutionPx());
-                        dr.setSeqLenTokens(d.seqLenTokens());
-                        dr.setBatchSize(d.batch());
-                        dr.setDeviceBytes(d.deviceBytes());
-                        dr.setRuleName(d.rule());
-                        dr.setReason(d.reason());
-                        ds.add(dr);
+                        decisions.bind(cellId, seq++, d.kind().name().toLowerCase(java.util.Locale.ROOT), d.precision(),
+                                d.resolutionPx(), d.seqLenTokens(), d.batch(), d.deviceBytes(), d.rule(), d.reason());
                     }
-                    tx.batchInsert(ds).execute();
+                }
+                if (decisions.size() > 0) {
+                    decisions.execute();
                 }
                 return runId;
             });
