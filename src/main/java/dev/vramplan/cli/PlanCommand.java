@@ -39,24 +39,47 @@ final class PlanCommand implements Callable<Integer> {
         Path catalogDir = Paths.catalog(catalog);
         Path rulesDir = Paths.rules(rules);
         long t0 = System.nanoTime();
-        Catalog c = CatalogLoader.load(catalogDir);
-        long t1 = System.nanoTime();
-        RuleBase rb = RuleBase.load(rulesDir);
-        long t2 = System.nanoTime();
-        PlanResult result = new Planner(rb).plan(c);
+        // opening the database (and loading its drivers) overlaps with reading inputs and planning; nothing is
+        // written before the plan is complete, and a failure before then closes it untouched
+        java.util.concurrent.CompletableFuture<PlanStore> opening = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            PlanStore s = PlanStore.open(Paths.db(db));
+            s.latestRun();
+            return s;
+        });
+        Catalog c;
+        RuleBase rb;
+        PlanResult result;
+        long t1;
+        long t2;
+        try {
+            c = CatalogLoader.load(catalogDir);
+            t1 = System.nanoTime();
+            rb = RuleBase.load(rulesDir);
+            t2 = System.nanoTime();
+            result = new Planner(rb).plan(c);
+        } catch (RuntimeException e) {
+            opening.thenAccept(PlanStore::close);
+            throw e;
+        }
         long t3 = System.nanoTime();
         long runId;
         dev.vramplan.plan.Fingerprints.Of fp = dev.vramplan.plan.Fingerprints.of(c);
         dev.vramplan.store.RunInfo info = new dev.vramplan.store.RunInfo(Paths.shown(catalogDir), Paths.shown(rulesDir),
                 Main.VERSION, System.getProperty("user.name"), host(), fp.catalog(), rb.fingerprint(), fp.gpus(), fp.models(),
                 fp.workloads());
-        try (PlanStore store = PlanStore.open(Paths.db(db))) {
+        long opened;
+        long saved;
+        try (PlanStore store = join(opening)) {
+            opened = System.nanoTime();
             runId = store.save(result, info);
+            saved = System.nanoTime();
         }
         long t4 = System.nanoTime();
         if (timings) {
-            spec.commandLine().getErr().printf(Locale.ROOT, "timings: catalog %.2f s, rules %.2f s, planning %.2f s, storing %.2f s%n",
-                    (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9);
+            spec.commandLine().getErr().printf(Locale.ROOT, "timings: catalog %.2f s, rules %.2f s, planning %.2f s, storing %.2f s"
+                            + " (open %.2f, write %.2f, close %.2f)%n",
+                    (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9,
+                    (opened - t3) / 1e9, (saved - opened) / 1e9, (t4 - saved) / 1e9);
         }
         Table t = new Table("gpu", "workload", "mode", "precision", "res/seq", "batch", "accum", "memory", "used", "rule");
         for (CellPlan p : result.cells()) {
@@ -74,6 +97,18 @@ final class PlanCommand implements Callable<Integer> {
                 runId, result.cells().size(), result.feasible(), result.cells().size() - result.feasible(),
                 result.candidates(), result.firings(), Paths.db(db).startsWith("jdbc:") ? PlanStore.redact(Paths.db(db)) : Paths.shown(Path.of(Paths.db(db))) + ".mv.db");
         return Exits.OK;
+    }
+
+    /** The opened store, or the store's own exception (a StoreException names the database). */
+    static PlanStore join(java.util.concurrent.CompletableFuture<PlanStore> f) {
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
     }
 
     static String host() {
