@@ -3,7 +3,6 @@ package dev.vramplan.estimate;
 import dev.vramplan.catalog.CnnSpec;
 import dev.vramplan.catalog.YoloSpec;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -435,9 +434,5 @@ public final class VisionNet {
             return cnn(c, 64).params;
         }
         throw new IllegalArgumentException("not a CNN");
-    }
-
-    static List<String> modules() {
-        return new ArrayList<>(List.of("Conv", "C3", "C2f", "C3k2", "SPPF", "C2PSA", "nn.Upsample", "Concat", "Detect"));
     }
 }

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Reads a Hugging Face {@code config.json} into a transformer description. Each model type maps its own
@@ -194,10 +193,5 @@ public final class HfImporter {
             default -> throw new IllegalStateException(type);
         };
         return new Imported(type, spec);
-    }
-
-    /** For messages: which model types are understood. */
-    public static Map<String, String> notes() {
-        return Map.of("qwen", "intermediate_size is halved: QWen's w1 and w2 are each half as wide");
     }
 }

@@ -5,7 +5,6 @@ import dev.vramplan.catalog.Gpu;
 import dev.vramplan.catalog.Mode;
 import dev.vramplan.catalog.Model;
 import dev.vramplan.catalog.Precision;
-import dev.vramplan.catalog.Sizes;
 import dev.vramplan.catalog.Workload;
 import dev.vramplan.estimate.Estimate;
 import dev.vramplan.estimate.EstimateRequest;
@@ -373,10 +372,5 @@ public final class Planner {
             size = (int) Math.min(fitting + 1, max);
         }
         return new Ladder(l.start(), step, size);
-    }
-
-    /** For messages: "13.27 GiB". */
-    static String human(long bytes) {
-        return Sizes.human(bytes);
     }
 }
