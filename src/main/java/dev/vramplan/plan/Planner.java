@@ -16,6 +16,7 @@ import dev.vramplan.rules.Card;
 import dev.vramplan.rules.Cell;
 import dev.vramplan.rules.Choice;
 import dev.vramplan.rules.Job;
+import dev.vramplan.rules.Judge;
 import dev.vramplan.rules.PolicySession;
 import dev.vramplan.rules.PrecisionOption;
 import dev.vramplan.rules.Rejection;
@@ -48,12 +49,18 @@ public final class Planner {
     /** Inputs are stepped down to at most half the target resolution before a cell is called infeasible. */
     public static final double MIN_RESOLUTION_SHARE = 0.5;
 
-    private final RuleBase rules;
+    private final java.util.function.Supplier<Judge> judges;
     private long candidates;
     private long firings;
 
+    /** Plans with the team's rules (a Drools session per cell). */
     public Planner(RuleBase rules) {
-        this.rules = rules;
+        this(() -> new PolicySession(rules));
+    }
+
+    /** Plans with another judge of the same facts (the plain-Java twin of the shipped policy, for the benchmark). */
+    public Planner(java.util.function.Supplier<Judge> judges) {
+        this.judges = judges;
     }
 
     public PlanResult plan(Catalog catalog) {
@@ -101,7 +108,7 @@ public final class Planner {
     CellPlan planCell(Gpu gpu, int count, Workload w, Model m, dev.vramplan.catalog.Calibration calibration) {
         String cellId = gpu.id() + "/" + w.id();
         List<Decision> trail = new ArrayList<>();
-        try (PolicySession s = new PolicySession(rules)) {
+        try (Judge s = judges.get()) {
             s.insert(card(gpu, count));
             s.insert(job(w, m));
             s.insert(new Cell(cellId, gpu.id(), w.id()));
@@ -270,7 +277,7 @@ public final class Planner {
                         + ") " + best.reason());
     }
 
-    private static Set<Long> rejectedIds(PolicySession s) {
+    private static Set<Long> rejectedIds(Judge s) {
         Set<Long> ids = new HashSet<>();
         for (Rejection r : s.facts(Rejection.class)) {
             if (r.candidateId() >= 0) {
@@ -280,7 +287,7 @@ public final class Planner {
         return ids;
     }
 
-    private void addCandidate(PolicySession s, Series sr, int idx, String cellId, Gpu gpu, Workload w, Model m,
+    private void addCandidate(Judge s, Series sr, int idx, String cellId, Gpu gpu, Workload w, Model m,
                               dev.vramplan.catalog.Calibration calibration, Map<Long, Candidate> all,
                               Map<Long, Estimate> estimates, long[] nextId) {
         if (sr.probes.containsKey(idx)) {

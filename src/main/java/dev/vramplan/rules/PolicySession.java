@@ -16,7 +16,7 @@ import java.util.Map;
  * facts is stopped with an error naming it instead of hanging, and an exception thrown in a rule's
  * {@code then} is reported with the rule's name.
  */
-public final class PolicySession implements AutoCloseable {
+public final class PolicySession implements Judge {
     /** More firings than any sane policy needs for one cell. */
     public static final int MAX_FIRINGS = 100_000;
 

@@ -1,0 +1,21 @@
+package dev.vramplan.rules;
+
+import java.util.List;
+
+/**
+ * What the planner asks of a policy for one cell: take facts, decide, show the decisions. The Drools
+ * session ({@link PolicySession}) is the policy; {@link JavaPolicy} is the shipped policy written in plain
+ * Java, so that the benchmark can say what the rules engine costs and check that both decide alike.
+ */
+public interface Judge extends AutoCloseable {
+    void insert(Object fact);
+
+    void fire();
+
+    <T> List<T> facts(Class<T> type);
+
+    long firings();
+
+    @Override
+    void close();
+}
