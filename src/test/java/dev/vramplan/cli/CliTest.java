@@ -230,6 +230,14 @@ class CliTest {
     }
 
     @Test
+    void benchPlansASyntheticFleetBothWaysAndTheyAgree() {
+        Result r = run("bench", "--cards", "3", "--workloads", "4");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("fleet: 3 card types x 4 workloads x 2 modes = 24 cells", "cells/s", "rows/s",
+                "the rules engine costs", "agree:  24 of 24 cells the same", "peak heap");
+    }
+
+    @Test
     void helpAndVersion() {
         assertThat(run("--help").out()).contains("plan", "query", "explain", "estimate", "catalog", "rules", "Exit codes");
         assertThat(run("plan", "--help").out()).contains("--catalog", "--rules", "--db", "Example");
