@@ -185,6 +185,19 @@ public final class Estimator {
         return v < 0 || v > CAP ? CAP : v;
     }
 
+    /** An architecture compared by identity: hashing a YOLO layer list on every estimate costs more than the estimate. */
+    private record Same(Architecture a) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Same s && s.a == a;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(a);
+        }
+    }
+
     /** Shapes per (architecture, input size, activation width, attention kernel, mode): planning asks for the same ones often. */
     private static final Map<List<Object>, Shape> SHAPES = Collections.synchronizedMap(
             new LinkedHashMap<>(256, 0.75f, true) {
@@ -195,7 +208,7 @@ public final class Estimator {
             });
 
     private static Shape shape(EstimateRequest r, int e, boolean train, boolean adapters, boolean autocast) {
-        List<Object> key = Arrays.asList(r.model().architecture(), r.resolutionPx(), r.seqLenTokens(), e,
+        List<Object> key = Arrays.asList(new Same(r.model().architecture()), r.resolutionPx(), r.seqLenTokens(), e,
                 r.flashAttention(), train, adapters, autocast);
         Shape s = SHAPES.get(key);
         if (s == null) {
