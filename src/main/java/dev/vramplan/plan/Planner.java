@@ -242,7 +242,7 @@ public final class Planner {
                         ch.reason(), trail);
             }
             // nothing survived: the reason is the rejection of the candidate that came closest (least memory)
-            Decision why = infeasibleReason(trail, all, rejections, refused, wanted, minBatch);
+            Decision why = infeasibleReason(trail, all, rejections, refused);
             trail.add(why);
             return new CellPlan(gpu.id(), w.id(), m.id(), w.mode(), false, null, null, null, null, null, null,
                     gpu.usableBytes(), why.rule(), why.reason(), trail);
@@ -254,7 +254,7 @@ public final class Planner {
     }
 
     private static Decision infeasibleReason(List<Decision> trail, Map<Long, Candidate> all, List<Rejection> rejections,
-                                             Set<String> refused, List<Precision> wanted, int minBatch) {
+                                             Set<String> refused) {
         if (all.isEmpty()) {
             String rule = trail.stream().filter(d -> d.kind() == Decision.Kind.REJECT).map(Decision::rule)
                     .reduce((a, b) -> b).orElse("(no rule)");
