@@ -1,7 +1,5 @@
 package dev.vramplan.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.vramplan.catalog.InvalidInputException;
 import dev.vramplan.plan.RunDiff;
 import dev.vramplan.store.PlanStore;
@@ -54,7 +52,7 @@ final class DiffCommand implements Callable<Integer> {
                 m.put("causes", c.causes());
                 list.add(m);
             }
-            spec.commandLine().getOut().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(list));
+            Json.print(spec.commandLine().getOut(), list);
         } else {
             Table t = new Table("gpu", "workload", "run " + a, "run " + b, "because");
             for (RunDiff.Change c : changes) {

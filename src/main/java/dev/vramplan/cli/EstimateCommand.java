@@ -1,7 +1,5 @@
 package dev.vramplan.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.CatalogLoader;
 import dev.vramplan.catalog.Finetune;
@@ -137,7 +135,7 @@ final class EstimateCommand implements Callable<Integer> {
             Map<String, Long> b = new LinkedHashMap<>();
             e.breakdown().forEach((k, v) -> b.put(k.id(), v));
             j.put("breakdown", b);
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(j));
+            Json.print(out, j);
         } else {
             out.printf(Locale.ROOT, "%s on %s, %s, %s, batch %d, %s%s: %,d parameters, peak at %s%n", md.id(), g.id(), m.id(), p.id(), batch,
                     resolution != null ? resolution + " px" : seqLen + " tokens", m == Mode.TRAIN ? ", " + r.optimizer().id() : "",

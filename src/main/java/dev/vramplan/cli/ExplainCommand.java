@@ -1,7 +1,5 @@
 package dev.vramplan.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.vramplan.catalog.Sizes;
 import dev.vramplan.plan.Decision;
 import dev.vramplan.store.PlanStore;
@@ -70,7 +68,7 @@ final class ExplainCommand implements Callable<Integer> {
                 m.put("decisions", trail);
                 list.add(m);
             }
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(list));
+            Json.print(out, list);
         } else {
             for (StoredCell c : cells) {
                 out.printf("%s on %s (%s), run %d, card memory %s%n", c.workloadId(), c.gpuId(), c.mode(), c.runId(),

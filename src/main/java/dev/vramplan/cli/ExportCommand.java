@@ -1,7 +1,5 @@
 package dev.vramplan.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.vramplan.estimate.Component;
 import dev.vramplan.store.PlanStore;
 import dev.vramplan.store.StoredCell;
@@ -40,7 +38,7 @@ final class ExportCommand implements Callable<Integer> {
         if (format == Format.json) {
             List<Map<String, Object>> list = new ArrayList<>();
             cells.forEach(c -> list.add(QueryCommand.json(c)));
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(list));
+            Json.print(out, list);
             return Exits.OK;
         }
         List<String> header = new ArrayList<>(List.of("run", "gpu", "workload", "model", "mode", "feasible", "precision",

@@ -1,7 +1,5 @@
 package dev.vramplan.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.vramplan.catalog.InvalidInputException;
 import dev.vramplan.catalog.Sizes;
 import dev.vramplan.store.PlanStore;
@@ -52,7 +50,7 @@ final class QueryCommand implements Callable<Integer> {
     /** The run to read: the one asked for (which must exist), or the latest. */
     static long runId(PlanStore store, Long run) {
         if (run != null) {
-            if (!store.runExists(run)) {
+            if (store.run(run).isEmpty()) {
                 throw new InvalidInputException("--run: there is no run " + run + " in the database");
             }
             return run;
@@ -82,7 +80,7 @@ final class QueryCommand implements Callable<Integer> {
                 for (StoredCell c : cells) {
                     list.add(json(c));
                 }
-                out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(list));
+                Json.print(out, list);
             }
             case csv -> {
                 out.println("model,gpu,workload,mode,feasible,precision,resolution,seq_len,batch,grad_accum_steps,device_bytes,usable_bytes,utilization,rule,reason");

@@ -1,7 +1,5 @@
 package dev.vramplan.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.vramplan.store.PlanStore;
 import dev.vramplan.store.StoredRun;
 import picocli.CommandLine.Command;
@@ -51,7 +49,7 @@ final class RunsCommand implements Callable<Integer> {
                 m.put("infeasible", r.infeasible());
                 list.add(m);
             }
-            spec.commandLine().getOut().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(list));
+            Json.print(spec.commandLine().getOut(), list);
             return Exits.OK;
         }
         Table t = new Table("run", "started (UTC)", "by", "catalog", "rules", "version", "feasible", "infeasible");

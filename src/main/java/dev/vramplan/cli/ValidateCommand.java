@@ -1,7 +1,5 @@
 package dev.vramplan.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.CatalogLoader;
 import dev.vramplan.catalog.InvalidInputException;
@@ -76,7 +74,7 @@ final class ValidateCommand implements Callable<Integer> {
             Map<String, Object> fam = new LinkedHashMap<>();
             report.byFamily().forEach((k, v) -> fam.put(k, v.json()));
             j.put("by_family", fam);
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(j));
+            Json.print(out, j);
             return;
         }
         Table t = new Table("id", "model", "kind", "measured", "estimate", "error", "calibrated");

@@ -291,8 +291,4 @@ public final class Estimator {
         }
         return lo;
     }
-
-    public static EstimateRequest withBatch(EstimateRequest r, int batch) {
-        return r.withBatch(batch);
-    }
 }

@@ -206,10 +206,6 @@ public final class PlanStore implements AutoCloseable {
         return Optional.ofNullable(dsl.select(DSL.max(PLAN_RUN.ID)).from(PLAN_RUN).fetchOne().value1());
     }
 
-    public boolean runExists(long id) {
-        return dsl.fetchExists(PLAN_RUN, PLAN_RUN.ID.eq(id));
-    }
-
     /** Cells of a run, filtered by model (required), gpu and mode (optional); with their decision trails if asked. */
     public List<StoredCell> cells(long runId, String model, String gpu, String mode, boolean withTrail) {
         for (String v : new String[]{model, gpu, mode}) {
@@ -259,16 +255,16 @@ public final class PlanStore implements AutoCloseable {
 
     /** Every run, newest first. */
     public List<StoredRun> runs() {
-        List<StoredRun> out = new ArrayList<>();
-        for (var r : dsl.selectFrom(PLAN_RUN).orderBy(PLAN_RUN.ID.desc()).fetch()) {
-            out.add(new StoredRun(r.getId(), r.getStartedAt(), r.getUserName(), r.getHostName(), r.getCatalogDir(),
-                    r.getRulesDir(), r.getCatalogSha(), r.getRulesSha(), r.getToolVersion(), r.getCells(), r.getFeasible()));
-        }
-        return out;
+        return dsl.selectFrom(PLAN_RUN).orderBy(PLAN_RUN.ID.desc()).fetch(PlanStore::run);
     }
 
     public Optional<StoredRun> run(long id) {
-        return runs().stream().filter(r -> r.id() == id).findFirst();
+        return dsl.selectFrom(PLAN_RUN).where(PLAN_RUN.ID.eq(id)).fetchOptional(PlanStore::run);
+    }
+
+    private static StoredRun run(dev.vramplan.store.generated.tables.records.PlanRunRecord r) {
+        return new StoredRun(r.getId(), r.getStartedAt(), r.getUserName(), r.getHostName(), r.getCatalogDir(),
+                r.getRulesDir(), r.getCatalogSha(), r.getRulesSha(), r.getToolVersion(), r.getCells(), r.getFeasible());
     }
 
     /** Number of runs stored (for tests and listings). */

@@ -224,7 +224,7 @@ class EstimatorTest {
         long budget = gpu("t4").usableBytes();
         int b = Estimator.maxBatch(r, budget, EstimateRequest.MAX_BATCH);
         assertThat(b).isPositive();
-        assertThat(Estimator.estimate(Estimator.withBatch(r, b)).deviceBytes()).isLessThanOrEqualTo(budget);
-        assertThat(Estimator.estimate(Estimator.withBatch(r, b + 1)).deviceBytes()).isGreaterThan(budget);
+        assertThat(Estimator.estimate(r.withBatch(b)).deviceBytes()).isLessThanOrEqualTo(budget);
+        assertThat(Estimator.estimate(r.withBatch(b + 1)).deviceBytes()).isGreaterThan(budget);
     }
 }
