@@ -235,22 +235,7 @@ public final class CatalogLoader {
         Double bandwidth = rate(f, "memory_bandwidth");
         Double tdp = watts(f, "tdp");
         Set<DataType> natives = EnumSet.noneOf(DataType.class);
-        List<String> names = Named.ids(DataType.class);
-        ListNode nl = f.list("native_precisions", true);
-        if (nl != null) {
-            for (int i = 0; i < nl.items().size(); i++) {
-                Node n = nl.items().get(i);
-                String p = f.path("native_precisions[" + i + "]");
-                String v = n instanceof ScalarNode s ? s.text() : null;
-                DataType t = v == null ? null : DataType.of(v);
-                if (t == null) {
-                    problems.add(n.loc(), p, (v == null ? "expected a precision name" : "\"" + v + "\" is not a precision")
-                            + ": one of " + String.join(", ", names) + "." + Suggest.didYouMean(v, names));
-                } else {
-                    natives.add(t);
-                }
-            }
-        }
+        natives.addAll(f.names("native_precisions", true, DataType.class));
         Map<DataType, Double> peaks = new EnumMap<>(DataType.class);
         Fields pf = f.map("peak_dense_tflops", false);
         if (pf != null) {
@@ -388,22 +373,7 @@ public final class CatalogLoader {
         Optimizer opt = f.choice("optimizer", Named.ids(Optimizer.class), Optimizer::of,
                 mode == Mode.INFERENCE ? Optimizer.NONE : Optimizer.ADAMW);
         long global = f.integer("global_batch", 1, 1_000_000, 1L);
-        List<Precision> precisions = new ArrayList<>();
-        List<String> pnames = Named.ids(Precision.class);
-        ListNode pl = f.list("precisions", false);
-        if (pl != null) {
-            for (int i = 0; i < pl.items().size(); i++) {
-                Node n = pl.items().get(i);
-                String v = n instanceof ScalarNode s ? s.text() : null;
-                Precision p = v == null ? null : Precision.of(v);
-                if (p == null) {
-                    problems.add(n.loc(), f.path("precisions[" + i + "]"), (v == null ? "expected a precision" : "\"" + v + "\" is not a precision")
-                            + ": one of " + String.join(", ", pnames) + "." + Suggest.didYouMean(v, pnames));
-                } else if (!precisions.contains(p)) {
-                    precisions.add(p);
-                }
-            }
-        }
+        List<Precision> precisions = f.names("precisions", false, Precision.class);
         Finetune finetune = f.choice("finetune", Named.ids(Finetune.class), Finetune::of, Finetune.FULL);
         Long trainable = f.optInteger("trainable_params", 0, 10_000_000_000_000L);
         Long rank = f.optInteger("lora_rank", 1, 65536);

@@ -298,4 +298,26 @@ public final class Fields {
         }
         return out;
     }
+
+    /** A list of names of a closed set (precisions): each wrong item is reported, repeats are dropped, order kept. */
+    public <E extends Enum<E> & Named> List<E> names(String key, boolean required, Class<E> type) {
+        List<E> out = new ArrayList<>();
+        ListNode l = list(key, required);
+        if (l == null) {
+            return out;
+        }
+        List<String> ids = Named.ids(type);
+        for (int i = 0; i < l.items().size(); i++) {
+            Node n = l.items().get(i);
+            String v = n instanceof ScalarNode s ? s.text() : null;
+            E e = v == null ? null : Named.byId(type, v);
+            if (e == null) {
+                problems.add(n.loc(), path(key + "[" + i + "]"), (v == null ? "expected a precision name" : "\"" + v + "\" is not a precision")
+                        + ": one of " + String.join(", ", ids) + "." + Suggest.didYouMean(v, ids));
+            } else if (!out.contains(e)) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
 }
