@@ -37,9 +37,6 @@ final class CalibrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!Files.isRegularFile(measurements)) {
-            throw new InvalidInputException("--measurements: " + measurements + ": no such file");
-        }
         Path dir = Paths.catalog(catalog);
         Catalog c = CatalogLoader.load(dir);
         List<Calibrator.Fit> fits = Calibrator.fit(MeasurementLoader.load(measurements, c), c, by == By.model,

@@ -2,7 +2,6 @@ package dev.vramplan.cli;
 
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.CatalogLoader;
-import dev.vramplan.catalog.InvalidInputException;
 import dev.vramplan.catalog.Sizes;
 import dev.vramplan.validate.Measurement;
 import dev.vramplan.validate.MeasurementLoader;
@@ -11,7 +10,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,9 +39,6 @@ final class ValidateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isRegularFile(measurements)) {
-            throw new InvalidInputException("--measurements: " + measurements + ": no such file");
-        }
         Catalog c = CatalogLoader.load(Paths.catalog(catalog));
         List<Measurement> ms = MeasurementLoader.load(measurements, c);
         Validator.Report report = Validator.validate(ms, c, !noCalibration);
