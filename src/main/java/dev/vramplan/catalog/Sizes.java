@@ -65,7 +65,12 @@ public final class Sizes {
             b /= 1024;
             u++;
         }
-        return u == 0 ? bytes + " B" : String.format(Locale.ROOT, "%.2f %s", b, units[u]);
+        if (u == 0) {
+            return bytes + " B";
+        }
+        // what String.format("%.2f") prints (half-up on the shortest decimal form), without a Formatter per call:
+        // the trail formats a size for every rejected candidate
+        return new BigDecimal(Double.toString(b)).setScale(2, java.math.RoundingMode.HALF_UP).toPlainString() + " " + units[u];
     }
 
     private static String quote(String s) {

@@ -3,7 +3,7 @@ package dev.vramplan.cli;
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.CatalogLoader;
 import dev.vramplan.plan.CellPlan;
-import dev.vramplan.plan.PlanResult;
+import dev.vramplan.plan.Fingerprints;
 import dev.vramplan.plan.Planner;
 import dev.vramplan.plan.SyntheticFleet;
 import dev.vramplan.rules.JavaPolicy;
@@ -19,15 +19,25 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Random;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Plans a synthetic fleet of N card types x M workloads (both modes) into a fresh H2 file and prints"
-                + " how fast; then plans it again with the plain-Java twin of the shipped policy and compares.",
-        footer = {"", "Example: vramplan bench --cards 20 --workloads 100"})
+        description = "Plans a synthetic fleet of N card types x M workloads (both modes) and stores it in an H2 file,"
+                + " printing how fast; plans it again with the plain-Java twin of the shipped policy and compares cell for"
+                + " cell; then times queries against the database.",
+        footer = {"", "Example: java -Xmx1g -jar target/vramplan.jar bench --cards 100 --workloads 1000"})
 final class BenchCommand implements Callable<Integer> {
+    /** The targets, printed against what was measured. */
+    static final double TARGET_WALL_S = 30;
+    static final long TARGET_CELLS = 200_000;
+    static final double TARGET_ENGINE_RATIO = 3;
+    static final double TARGET_WARM_QUERY_MS = 5;
+
     @Option(names = "--cards", defaultValue = "20", description = "card types (default: ${DEFAULT-VALUE})")
     int cards;
     @Option(names = "--workloads", defaultValue = "100", description = "workloads, each planned for training and inference (default: ${DEFAULT-VALUE})")
@@ -36,9 +46,24 @@ final class BenchCommand implements Callable<Integer> {
     Path catalog;
     @Option(names = "--rules", paramLabel = "DIR")
     Path rules;
+    @Option(names = "--db", paramLabel = "PATH|URL", description = "store into this database (runs add up: time 'vramplan query"
+            + " --db' against it); default: a fresh H2 file that is deleted afterwards")
+    String db;
+    @Option(names = "--threads", description = "planning threads (default: one per core)")
+    Integer threads;
+    @Option(names = "--queries", defaultValue = "2000", description = "queries timed in this warm process (default: ${DEFAULT-VALUE})")
+    int queries;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
+
+    /** What the benchmark compares between the two planners, kept small: a 200,000-cell fleet keeps only these. */
+    record Outcome(boolean feasible, String precision, Integer resolution, Integer seqLen, Integer batch, Integer accum, String rule) {
+        static Outcome of(CellPlan c) {
+            return new Outcome(c.feasible(), c.precision(), c.resolutionPx(), c.seqLenTokens(), c.batch(), c.gradAccumSteps(),
+                    c.rule());
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -46,53 +71,132 @@ final class BenchCommand implements Callable<Integer> {
             throw new dev.vramplan.catalog.InvalidInputException("--cards and --workloads: between 1 and 1,000,000 cells in all");
         }
         PrintWriter out = spec.commandLine().getOut();
+        int nThreads = threads == null ? Runtime.getRuntime().availableProcessors() : Math.max(1, threads);
         long start = System.nanoTime();
         Catalog base = CatalogLoader.load(Paths.catalog(catalog));
         Catalog fleet = SyntheticFleet.of(base, cards, workloads);
         RuleBase rb = RuleBase.load(Paths.rules(rules));
+        Path tmp = db == null ? Files.createTempDirectory("vramplan-bench") : null;
+        String where = db == null ? tmp.resolve("bench").toString() : db;
         long compiled = System.nanoTime();
-        PlanResult drools = new Planner(rb).plan(fleet);
-        long planned = System.nanoTime();
-        Path dir = Files.createTempDirectory("vramplan-bench");
-        long rows;
-        try (PlanStore store = PlanStore.open(dir.resolve("bench").toString())) {
-            store.save(drools, RunInfo.of("synthetic", "rules", Main.VERSION));
-            rows = 1 + drools.cells().size() + drools.cells().stream().mapToLong(c -> c.trail().size()).sum();
-        }
-        long stored = System.nanoTime();
-        PlanResult java = new Planner(JavaPolicy::new).plan(fleet);
-        long javaDone = System.nanoTime();
-        int agree = 0;
-        for (int i = 0; i < drools.cells().size(); i++) {
-            if (same(drools.cells().get(i), java.cells().get(i))) {
-                agree++;
+
+        // 1. plan with the rules and store, streaming: cells go to the database while later ones are planned
+        Outcome[] drools = new Outcome[cards * workloads * 2];
+        long[] inSink = {0};
+        Planner.Stats[] stats = new Planner.Stats[1];
+        Planner planner = new Planner(rb).threads(nThreads);
+        Fingerprints.Of fp = Fingerprints.of(fleet);
+        RunInfo info = new RunInfo("synthetic " + cards + "x" + workloads, Paths.shown(Paths.rules(rules)), Main.VERSION,
+                System.getProperty("user.name"), PlanCommand.host(), fp.catalog(), rb.fingerprint(), fp.gpus(), fp.models(), fp.workloads());
+        long runId;
+        long opened;
+        long stored;
+        List<Double> warm = new ArrayList<>();
+        try (PlanStore store = PlanStore.open(where)) {
+            opened = System.nanoTime();
+            runId = store.save(info, sink -> stats[0] = planner.plan(fleet, new java.util.function.Consumer<>() {
+                int i;
+
+                @Override
+                public void accept(CellPlan c) {
+                    drools[i++] = Outcome.of(c);
+                    long t = System.nanoTime();
+                    sink.accept(c);
+                    inSink[0] += System.nanoTime() - t;
+                }
+            }));
+            stored = System.nanoTime();
+            // 3. queries in this warm process: the same lookup as 'vramplan query --model M --gpu G --mode X'
+            Random r = new Random(42);
+            List<String> gpus = new ArrayList<>(fleet.gpus().keySet());
+            for (int q = 0; q < queries; q++) {
+                String m = fleet.workloads().get(r.nextInt(fleet.workloads().size())).modelId();
+                String g = gpus.get(r.nextInt(gpus.size()));
+                String mode = r.nextBoolean() ? "train" : "inference";
+                long t = System.nanoTime();
+                long id = QueryCommand.runId(store, null);
+                store.cells(id, m, g, mode, false);
+                warm.add((System.nanoTime() - t) / 1e6);
             }
         }
+        Planner.Stats d = stats[0];
+        long droolsCpu = d.cpuNanos();
+
+        // 2. the same fleet with the plain-Java twin of the shipped policy, compared cell for cell
+        int[] agree = {0};
+        int[] k = {0};
+        long javaStart = System.nanoTime();
+        Planner.Stats j = new Planner(JavaPolicy::new).threads(nThreads).plan(fleet, c -> {
+            if (drools[k[0]++].equals(Outcome.of(c))) {
+                agree[0]++;
+            }
+        });
+        long javaDone = System.nanoTime();
+        if (tmp != null) {
+            deleteTree(tmp);
+        }
+
         long heap = 0;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getType() == MemoryType.HEAP) {
                 heap += pool.getPeakUsage().getUsed();
             }
         }
-        int cells = drools.cells().size();
-        double planS = (planned - compiled) / 1e9;
-        double storeS = (stored - planned) / 1e9;
-        double javaS = (javaDone - stored) / 1e9;
-        out.printf(Locale.ROOT, "fleet: %d card types x %d workloads x 2 modes = %,d cells%n", cards, workloads, cells);
-        out.printf(Locale.ROOT, "drools: planned in %.2f s (%,.0f cells/s), %,d candidates, %,d rule firings%n",
-                planS, cells / planS, drools.candidates(), drools.firings());
-        out.printf(Locale.ROOT, "store:  %,d rows in %.2f s (%,.0f rows/s) into a fresh H2 file%n", rows, storeS, rows / storeS);
-        out.printf(Locale.ROOT, "java:   planned in %.2f s (%,.0f cells/s): the rules engine costs %.1fx%n", javaS, cells / javaS, planS / javaS);
-        out.printf(Locale.ROOT, "agree:  %,d of %,d cells the same (precision, input, batch, accumulation, deciding rule)%n", agree, cells);
-        out.printf(Locale.ROOT, "wall:   %.2f s in this process (catalog and rules %.2f s); peak heap %,d MiB%n",
-                (System.nanoTime() - start) / 1e9, (compiled - start) / 1e9, heap >> 20);
-        return agree == cells ? Exits.OK : Exits.FAILURE;
+        long cells = d.cells();
+        double planStoreS = (stored - opened) / 1e9;
+        double sinkS = inSink[0] / 1e9;
+        double javaS = (javaDone - javaStart) / 1e9;
+        double ratio = (double) droolsCpu / Math.max(1, j.cpuNanos());
+        double jvmS = ManagementFactory.getRuntimeMXBean().getUptime() / 1e3;
+        double untilStored = jvmS - (System.nanoTime() - stored) / 1e9;
+        double[] q = warm.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        out.printf(Locale.ROOT, "fleet:  %d card types x %d workloads x 2 modes = %,d cells, %d planning threads%n", cards, workloads,
+                cells, nThreads);
+        out.printf(Locale.ROOT, "drools: planned and stored in %.2f s (%,.0f cells/s), %,d feasible, %,d candidates, %,d rule firings,"
+                + " %.2f s planning CPU%n", planStoreS, cells / planStoreS, d.feasible(), d.candidates(), d.firings(), droolsCpu / 1e9);
+        out.printf(Locale.ROOT, "store:  %,d rows (run, cells with their trails) in %.2f s spent writing (%,.0f rows/s), run %d in %s%n",
+                cells + 1, sinkS, (cells + 1) / Math.max(sinkS, 1e-9), runId, db == null ? "a fresh H2 file" : PlanStore.redact(db));
+        out.printf(Locale.ROOT, "java:   planned in %.2f s (%,.0f cells/s), %.2f s planning CPU: the rules engine costs %.1fx%n",
+                javaS, cells / javaS, j.cpuNanos() / 1e9, ratio);
+        out.printf(Locale.ROOT, "agree:  %,d of %,d cells the same (precision, input, batch, accumulation, deciding rule)%n", agree[0], cells);
+        if (q.length > 0) {
+            out.printf(Locale.ROOT, "query:  %,d warm queries (model, gpu, mode): median %.2f ms, p99 %.2f ms, max %.2f ms%n", q.length,
+                    pct(q, 0.5), pct(q, 0.99), q[q.length - 1]);
+        }
+        out.printf(Locale.ROOT, "wall:   %.2f s from JVM start to the plan stored (catalog and rules %.2f s, JVM and start-up %.2f s);"
+                + " %.2f s in all; peak heap %,d MiB of %,d MiB%n", untilStored, (compiled - start) / 1e9,
+                untilStored - (stored - start) / 1e9, jvmS, heap >> 20, Runtime.getRuntime().maxMemory() >> 20);
+        out.println("targets:");
+        target(out, cells >= TARGET_CELLS ? untilStored <= TARGET_WALL_S : null,
+                String.format(Locale.ROOT, "200,000 cells planned and stored within %.0f s of JVM start: %,d cells in %.2f s", TARGET_WALL_S,
+                        cells, untilStored));
+        target(out, ratio <= TARGET_ENGINE_RATIO, String.format(Locale.ROOT, "Drools within %.0fx of plain Java: %.1fx",
+                TARGET_ENGINE_RATIO, ratio));
+        if (q.length > 0) {
+            target(out, pct(q, 0.5) <= TARGET_WARM_QUERY_MS, String.format(Locale.ROOT,
+                    "a query within %.0f ms in a warm process: median %.2f ms", TARGET_WARM_QUERY_MS, pct(q, 0.5)));
+        }
+        target(out, agree[0] == cells, String.format(Locale.ROOT, "both planners agree on every cell: %,d of %,d", agree[0], cells));
+        return agree[0] == cells ? Exits.OK : Exits.FAILURE;
+    }
+
+    private static void target(PrintWriter out, Boolean met, String what) {
+        out.println("  " + (met == null ? "n/a " : met ? "MET " : "MISS") + "  " + what);
+    }
+
+    private static double pct(double[] sorted, double p) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.floor(p * sorted.length))];
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     static boolean same(CellPlan a, CellPlan b) {
-        return a.feasible() == b.feasible() && Objects.equals(a.precision(), b.precision())
-                && Objects.equals(a.resolutionPx(), b.resolutionPx()) && Objects.equals(a.seqLenTokens(), b.seqLenTokens())
-                && Objects.equals(a.batch(), b.batch()) && Objects.equals(a.gradAccumSteps(), b.gradAccumSteps())
-                && a.rule().equals(b.rule());
+        return Outcome.of(a).equals(Outcome.of(b)) && Objects.equals(a.rule(), b.rule());
     }
 }

@@ -41,7 +41,7 @@ final class ExplainCommand implements Callable<Integer> {
         QueryCommand.checkMode(mode);
         PrintWriter out = spec.commandLine().getOut();
         List<StoredCell> cells;
-        try (PlanStore store = PlanStore.open(Paths.db(db))) {
+        try (PlanStore store = PlanStore.openForReading(Paths.db(db))) {
             cells = store.cells(QueryCommand.runId(store, run), model, gpu, mode, true);
         }
         if (cells.isEmpty()) {

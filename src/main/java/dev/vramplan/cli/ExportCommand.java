@@ -31,7 +31,7 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<StoredCell> cells;
-        try (PlanStore store = PlanStore.open(Paths.db(db))) {
+        try (PlanStore store = PlanStore.openForReading(Paths.db(db))) {
             cells = store.cells(QueryCommand.runId(store, run), null, null, null, false);
         }
         PrintWriter out = spec.commandLine().getOut();

@@ -30,6 +30,10 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--timings", description = "print how long each phase took (to stderr)")
     boolean timings;
 
+    @Option(names = "--exhaustive", description = "search every precision and input size, not only until the objective's"
+            + " best is found: for a choice rule that does not rank precision and input before batch")
+    boolean exhaustive;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -39,8 +43,8 @@ final class PlanCommand implements Callable<Integer> {
         Path catalogDir = Paths.catalog(catalog);
         Path rulesDir = Paths.rules(rules);
         long t0 = System.nanoTime();
-        // opening the database (and loading its drivers) overlaps with reading inputs and planning; nothing is
-        // written before the plan is complete, and a failure before then closes it untouched
+        // opening the database (and loading its drivers) overlaps with reading the catalog and compiling the rules;
+        // a failure before planning closes it untouched
         java.util.concurrent.CompletableFuture<PlanStore> opening = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             PlanStore s = PlanStore.open(Paths.db(db));
             s.latestRun();
@@ -48,7 +52,6 @@ final class PlanCommand implements Callable<Integer> {
         });
         Catalog c;
         RuleBase rb;
-        PlanResult result;
         long t1;
         long t2;
         try {
@@ -56,30 +59,39 @@ final class PlanCommand implements Callable<Integer> {
             t1 = System.nanoTime();
             rb = RuleBase.load(rulesDir);
             t2 = System.nanoTime();
-            result = new Planner(rb).plan(c);
         } catch (RuntimeException e) {
             opening.thenAccept(PlanStore::close);
             throw e;
         }
-        long t3 = System.nanoTime();
-        long runId;
         dev.vramplan.plan.Fingerprints.Of fp = dev.vramplan.plan.Fingerprints.of(c);
         dev.vramplan.store.RunInfo info = new dev.vramplan.store.RunInfo(Paths.shown(catalogDir), Paths.shown(rulesDir),
                 Main.VERSION, System.getProperty("user.name"), host(), fp.catalog(), rb.fingerprint(), fp.gpus(), fp.models(),
                 fp.workloads());
+        Planner planner = new Planner(rb).exhaustive(exhaustive).parallel();
+        java.util.List<CellPlan> cells = new java.util.ArrayList<>();
+        Planner.Stats[] stats = new Planner.Stats[1];
+        long[] writing = {0};
+        long runId;
         long opened;
         long saved;
+        // cells are stored as they are planned, in the run's one transaction: a failure keeps nothing of the run
         try (PlanStore store = join(opening)) {
             opened = System.nanoTime();
-            runId = store.save(result, info);
+            runId = store.save(info, sink -> stats[0] = planner.plan(c, p -> {
+                cells.add(p);
+                long w = System.nanoTime();
+                sink.accept(p);
+                writing[0] += System.nanoTime() - w;
+            }));
             saved = System.nanoTime();
         }
         long t4 = System.nanoTime();
+        PlanResult result = new PlanResult(cells, stats[0].candidates(), stats[0].firings());
         if (timings) {
-            spec.commandLine().getErr().printf(Locale.ROOT, "timings: catalog %.2f s, rules %.2f s, planning %.2f s, storing %.2f s"
-                            + " (open %.2f, write %.2f, close %.2f)%n",
-                    (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9,
-                    (opened - t3) / 1e9, (saved - opened) / 1e9, (t4 - saved) / 1e9);
+            spec.commandLine().getErr().printf(Locale.ROOT, "timings: catalog %.2f s, rules %.2f s, waiting for the database %.2f s,"
+                            + " planning and storing %.2f s (of which writing %.2f s), closing %.2f s%n",
+                    (t1 - t0) / 1e9, (t2 - t1) / 1e9, (opened - t2) / 1e9, (saved - opened) / 1e9, writing[0] / 1e9,
+                    (t4 - saved) / 1e9);
         }
         Table t = new Table("gpu", "workload", "mode", "precision", "res/seq", "batch", "accum", "memory", "used", "rule");
         for (CellPlan p : result.cells()) {

@@ -66,7 +66,7 @@ final class QueryCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         List<StoredCell> cells;
-        try (PlanStore store = PlanStore.open(Paths.db(db))) {
+        try (PlanStore store = PlanStore.openForReading(Paths.db(db))) {
             long id = runId(store, run);
             cells = store.cells(id, model, gpu, mode, false);
         }

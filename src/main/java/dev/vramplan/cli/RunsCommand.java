@@ -28,7 +28,7 @@ final class RunsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<StoredRun> runs;
-        try (PlanStore store = PlanStore.open(Paths.db(db))) {
+        try (PlanStore store = PlanStore.openForReading(Paths.db(db))) {
             runs = store.runs();
         }
         if (format == Format.json) {

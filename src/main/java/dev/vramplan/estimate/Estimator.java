@@ -69,6 +69,43 @@ public final class Estimator {
     }
 
     public static Estimate estimate(EstimateRequest r) {
+        Job j = job(r);
+        double[] parts = new double[COMPONENTS.length];
+        String phase = j.fill(r.batch(), parts);
+        Map<Component, Long> breakdown = new EnumMap<>(Component.class);
+        long peak = 0;
+        for (Component c : COMPONENTS) {
+            double v = parts[c.ordinal()];
+            long bytes = bytes(Double.isNaN(v) ? 0.0 : v);
+            breakdown.put(c, bytes);
+            if (c != Component.ALLOCATOR_CACHE && c != Component.RUNTIME) {
+                peak = sat(peak + bytes);
+            }
+        }
+        long reserved = sat(peak + breakdown.get(Component.ALLOCATOR_CACHE));
+        long device = sat(reserved + breakdown.get(Component.RUNTIME));
+        return new Estimate(breakdown, peak, reserved, device, r.gpu().usableBytes(), j.s.params, phase,
+                r.setup().activationFactor());
+    }
+
+    private static final Component[] COMPONENTS = Component.values();
+
+    /** Device bytes of {@code r} at {@code batch}: the estimate's total, without its breakdown. */
+    private static long deviceBytes(Job j, int batch, double[] parts) {
+        j.fill(batch, parts);
+        long peak = 0;
+        for (Component c : COMPONENTS) {
+            double v = parts[c.ordinal()];
+            if (c != Component.ALLOCATOR_CACHE && c != Component.RUNTIME) {
+                peak = sat(peak + bytes(Double.isNaN(v) ? 0.0 : v));
+            }
+        }
+        long reserved = sat(peak + bytes(parts[Component.ALLOCATOR_CACHE.ordinal()]));
+        return sat(reserved + bytes(parts[Component.RUNTIME.ordinal()]));
+    }
+
+    /** Everything about a request that does not depend on the batch: worked out once per request. */
+    private static Job job(EstimateRequest r) {
         Precision p = r.precision();
         Setup setup = r.setup();
         boolean train = r.mode() == Mode.TRAIN;
@@ -83,92 +120,98 @@ public final class Estimator {
             throw new IllegalArgumentException(ft.id() + " fine-tuning applies to transformers; " + r.model().id() + " is a CNN");
         }
         Shape s = shape(r, e, train, adapters, p.autocast());
-        double b = r.batch();
-
-        // weights: the (frozen) base, quantized or in the precision's storage width, plus adapters
-        double other = s.params - s.matrixParams;
-        double weights;
-        if (quant != null) {
-            weights = quant.bytesPerWeight() * s.matrixParams + quant.computeBytes() * other;
-        } else {
-            weights = p.weightBytes() * s.params;
-        }
-        long trainable = !train ? 0 : !adapters ? s.params
-                : setup.trainableParams() != null ? setup.trainableParams()
-                : s.defaultTrainableAdapters * (setup.loraRank() == null ? Setup.DEFAULT_LORA_RANK : setup.loraRank());
-        double stateBytes = quant != null ? (ft == Finetune.QLORA ? QLORA_STATE_BYTES : quant.computeBytes()) : p.stateBytes();
-        double gradBytes = quant != null ? quant.computeBytes() : p.stateBytes();
-        if (adapters) {
-            weights += (quant != null ? quant.computeBytes() : p.stateBytes()) * trainable;
-        }
-
-        Map<Component, Double> parts = new EnumMap<>(Component.class);
-        String phase;
-        if (train) {
-            double grads = gradBytes * trainable;
-            double factoredShare = s.params == 0 ? 0 : (double) trainable / s.params;
-            double states = switch (r.optimizer()) {
-                case ADAMW -> 2 * stateBytes * trainable;
-                case ADAMW_8BIT -> ADAM8BIT_BYTES_PER_PARAM * trainable;
-                case SGD -> stateBytes * trainable;
-                case ADAFACTOR -> stateBytes * (adapters ? trainable : s.factored * Math.min(1, factoredShare));
-                case NONE -> 0.0;
-            };
-            // foreach AdamW allocates sqrt(v) for every parameter; Nesterov SGD and Adafactor an update of the same size
-            double stepTemp = switch (r.optimizer()) {
-                case ADAMW, SGD, ADAFACTOR -> stateBytes * trainable;
-                case ADAMW_8BIT, NONE -> 0.0;
-            };
-            double ema = setup.ema() ? p.weightBytes() * s.params : 0;
-            double k = setup.activationFactor();
-            double activations = k * b * (setup.gradientCheckpointing() ? s.checkpointedBytesPerSample : s.savedBytesPerSample);
-            double io = k * b * (s.inputBytesPerSample + s.outputBytesPerSample + s.lossBytesPerSample);
-            double autocastCopies = p.autocast() ? 2.0 * s.params : 0;
-            double gradTransient = 2 * b * s.largestBytesPerSample;
-            double dequant = quant != null ? s.largestMatrixBytes / 2 * quant.computeBytes() : 0;
-            double forwardBackward = activations + io + autocastCopies + gradTransient + dequant;
-            parts.put(Component.WEIGHTS, weights + ema);
-            parts.put(Component.GRADIENTS, grads);
-            parts.put(Component.OPTIMIZER_STATES, states);
-            if (forwardBackward >= stepTemp) {
-                phase = "forward/backward";
-                parts.put(Component.ACTIVATIONS, activations);
-                parts.put(Component.INPUT_OUTPUT, io);
-                parts.put(Component.WORKSPACE, autocastCopies + gradTransient + dequant + CUBLAS_WORKSPACE_BYTES);
-            } else {
-                phase = "optimizer step";
-                parts.put(Component.WORKSPACE, stepTemp + CUBLAS_WORKSPACE_BYTES);
-            }
-        } else {
-            phase = "forward";
-            // a quantized layer dequantizes its weight to the compute dtype for the prompt's matmuls
-            double dequant = quant != null ? s.largestMatrixBytes / 2 * quant.computeBytes() : 0;
-            parts.put(Component.WEIGHTS, weights);
-            double k = setup.activationFactor();
-            parts.put(Component.ACTIVATIONS, k * b * s.inferenceBytesPerSample);
-            parts.put(Component.KV_CACHE, b * s.kvBytesPerSample);
-            parts.put(Component.INPUT_OUTPUT, k * b * (s.inputBytesPerSample + s.outputBytesPerSample));
-            parts.put(Component.WORKSPACE, dequant + CUBLAS_WORKSPACE_BYTES);
-        }
-        double allocated = parts.values().stream().mapToDouble(Double::doubleValue).sum();
-        double cache = allocated * ALLOCATOR_FRAGMENTATION + ALLOCATOR_SEGMENT_BYTES;
         long runtime = r.gpu().runtimeBytes() != null ? r.gpu().runtimeBytes() : RUNTIME_DEFAULT_BYTES;
-        parts.put(Component.ALLOCATOR_CACHE, cache);
-        parts.put(Component.RUNTIME, (double) runtime);
+        return new Job(r, p, setup, train, quant, ft, adapters, s, runtime);
+    }
 
-        Map<Component, Long> breakdown = new EnumMap<>(Component.class);
-        long peak = 0;
-        for (Component c : Component.values()) {
-            long v = bytes(parts.getOrDefault(c, 0.0));
-            breakdown.put(c, v);
-            if (c != Component.ALLOCATOR_CACHE && c != Component.RUNTIME) {
-                peak = sat(peak + v);
+    private record Job(EstimateRequest r, Precision p, Setup setup, boolean train, Quantization quant, Finetune ft,
+                       boolean adapters, Shape s, long runtime) {
+        /** The components at batch {@code batch} into {@code parts} (NaN: not present); returns the peak's phase. */
+        String fill(int batch, double[] parts) {
+            java.util.Arrays.fill(parts, Double.NaN);
+            double b = batch;
+            // weights: the (frozen) base, quantized or in the precision's storage width, plus adapters
+            double other = s.params - s.matrixParams;
+            double weights;
+            if (quant != null) {
+                weights = quant.bytesPerWeight() * s.matrixParams + quant.computeBytes() * other;
+            } else {
+                weights = p.weightBytes() * s.params;
             }
+            long trainable = !train ? 0 : !adapters ? s.params
+                    : setup.trainableParams() != null ? setup.trainableParams()
+                    : s.defaultTrainableAdapters * (setup.loraRank() == null ? Setup.DEFAULT_LORA_RANK : setup.loraRank());
+            double stateBytes = quant != null ? (ft == Finetune.QLORA ? QLORA_STATE_BYTES : quant.computeBytes()) : p.stateBytes();
+            double gradBytes = quant != null ? quant.computeBytes() : p.stateBytes();
+            if (adapters) {
+                weights += (quant != null ? quant.computeBytes() : p.stateBytes()) * trainable;
+            }
+            String phase;
+            if (train) {
+                double grads = gradBytes * trainable;
+                double factoredShare = s.params == 0 ? 0 : (double) trainable / s.params;
+                double states = switch (r.optimizer()) {
+                    case ADAMW -> 2 * stateBytes * trainable;
+                    case ADAMW_8BIT -> ADAM8BIT_BYTES_PER_PARAM * trainable;
+                    case SGD -> stateBytes * trainable;
+                    case ADAFACTOR -> stateBytes * (adapters ? trainable : s.factored * Math.min(1, factoredShare));
+                    case NONE -> 0.0;
+                };
+                // foreach AdamW allocates sqrt(v) for every parameter; Nesterov SGD and Adafactor an update of the same size
+                double stepTemp = switch (r.optimizer()) {
+                    case ADAMW, SGD, ADAFACTOR -> stateBytes * trainable;
+                    case ADAMW_8BIT, NONE -> 0.0;
+                };
+                double ema = setup.ema() ? p.weightBytes() * s.params : 0;
+                double k = setup.activationFactor();
+                double activations = k * b * (setup.gradientCheckpointing() ? s.checkpointedBytesPerSample : s.savedBytesPerSample);
+                double io = k * b * (s.inputBytesPerSample + s.outputBytesPerSample + s.lossBytesPerSample);
+                double autocastCopies = p.autocast() ? 2.0 * s.params : 0;
+                double gradTransient = 2 * b * s.largestBytesPerSample;
+                double dequant = quant != null ? s.largestMatrixBytes / 2 * quant.computeBytes() : 0;
+                double forwardBackward = activations + io + autocastCopies + gradTransient + dequant;
+                put(parts, Component.WEIGHTS, weights + ema);
+                put(parts, Component.GRADIENTS, grads);
+                put(parts, Component.OPTIMIZER_STATES, states);
+                if (forwardBackward >= stepTemp) {
+                    phase = "forward/backward";
+                    put(parts, Component.ACTIVATIONS, activations);
+                    put(parts, Component.INPUT_OUTPUT, io);
+                    put(parts, Component.WORKSPACE, autocastCopies + gradTransient + dequant + CUBLAS_WORKSPACE_BYTES);
+                } else {
+                    phase = "optimizer step";
+                    put(parts, Component.WORKSPACE, stepTemp + CUBLAS_WORKSPACE_BYTES);
+                }
+            } else {
+                phase = "forward";
+                // a quantized layer dequantizes its weight to the compute dtype for the prompt's matmuls
+                double dequant = quant != null ? s.largestMatrixBytes / 2 * quant.computeBytes() : 0;
+                put(parts, Component.WEIGHTS, weights);
+                double k = setup.activationFactor();
+                put(parts, Component.ACTIVATIONS, k * b * s.inferenceBytesPerSample);
+                put(parts, Component.KV_CACHE, b * s.kvBytesPerSample);
+                put(parts, Component.INPUT_OUTPUT, k * b * (s.inputBytesPerSample + s.outputBytesPerSample));
+                put(parts, Component.WORKSPACE, dequant + CUBLAS_WORKSPACE_BYTES);
+            }
+            // the allocator's share is of everything allocated, summed in component order with Kahan's compensation
+            double allocated = 0;
+            double compensation = 0;
+            for (double v : parts) {
+                if (!Double.isNaN(v)) {
+                    double y = v - compensation;
+                    double t = allocated + y;
+                    compensation = (t - allocated) - y;
+                    allocated = t;
+                }
+            }
+            put(parts, Component.ALLOCATOR_CACHE, allocated * ALLOCATOR_FRAGMENTATION + ALLOCATOR_SEGMENT_BYTES);
+            put(parts, Component.RUNTIME, (double) runtime);
+            return phase;
         }
-        long reserved = sat(peak + breakdown.get(Component.ALLOCATOR_CACHE));
-        long device = sat(reserved + breakdown.get(Component.RUNTIME));
-        return new Estimate(breakdown, peak, reserved, device, r.gpu().usableBytes(), s.params, phase,
-                setup.activationFactor());
+
+        private static void put(double[] parts, Component c, double v) {
+            parts[c.ordinal()] = v;
+        }
     }
 
     /** No estimate exceeds 2^60 bytes (an exabyte): beyond that, "does not fit" is all that matters. */
@@ -279,11 +322,13 @@ public final class Estimator {
 
     /** The largest batch in [1, limit] whose estimate stays within {@code budgetBytes}, or 0 when even 1 does not. */
     public static int maxBatch(EstimateRequest template, long budgetBytes, int limit) {
+        Job j = job(template);
+        double[] parts = new double[COMPONENTS.length];
         int lo = 0;
         int hi = Math.max(1, Math.min(limit, EstimateRequest.MAX_BATCH));
         while (lo < hi) {
             int mid = lo + (hi - lo + 1) / 2;
-            if (estimate(template.withBatch(mid)).deviceBytes() <= budgetBytes) {
+            if (deviceBytes(j, mid, parts) <= budgetBytes) {
                 lo = mid;
             } else {
                 hi = mid - 1;

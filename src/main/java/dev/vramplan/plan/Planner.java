@@ -23,6 +23,7 @@ import dev.vramplan.rules.Rejection;
 import dev.vramplan.rules.RuleBase;
 import dev.vramplan.rules.Setting;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -31,6 +32,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
  * Plans every card of the fleet × every workload. Java generates candidates and computes their memory;
@@ -44,14 +51,32 @@ import java.util.TreeSet;
  * rejected probe. This keeps a cell to a few dozen candidates even with a step of 1, and assumes what memory
  * rules are: a batch that is rejected stays rejected when it grows. (3) The choice rule picks among
  * survivors.
+ *
+ * <p>That is the exhaustive search ({@link #exhaustive(boolean)}). The default search is lazy: it visits the
+ * series in the order of the shipped objective (highest precision first, then the largest input) and inserts
+ * the smallest batch of each until the rules accept one; only that series is then bisected. A series whose
+ * smallest batch is rejected has no accepted batch, so under an objective that ranks precision and input
+ * before batch both searches choose the same candidate, with a fraction of the candidates (tests check that
+ * they agree on the shipped fleet). A team whose choice rule ranks batch first plans with
+ * {@code --exhaustive}.
+ *
+ * <p>Cells are independent, so {@link #plan(Catalog, Consumer)} plans them on several threads (one rules
+ * session per cell, one compiled rule base for all) and hands them to the sink in fleet order.
  */
 public final class Planner {
     /** Inputs are stepped down to at most half the target resolution before a cell is called infeasible. */
     public static final double MIN_RESOLUTION_SHARE = 0.5;
 
+    /** Cells handed to a worker at once: large enough to amortise the hand-off, small enough to keep memory flat. */
+    static final int CHUNK = 64;
+
     private final java.util.function.Supplier<Judge> judges;
-    private long candidates;
-    private long firings;
+    private final LongAdder candidates = new LongAdder();
+    private final LongAdder firings = new LongAdder();
+    private final LongAdder cpuNanos = new LongAdder();
+    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
+    private boolean exhaustive;
+    private int threads = 1;
 
     /** Plans with the team's rules (a Drools session per cell). */
     public Planner(RuleBase rules) {
@@ -63,16 +88,121 @@ public final class Planner {
         this.judges = judges;
     }
 
+    /** Visits every series of every allowed precision and input (the simple search), instead of the lazy one. */
+    public Planner exhaustive(boolean on) {
+        this.exhaustive = on;
+        return this;
+    }
+
+    /** Plans on this many threads (1: on the caller's). */
+    public Planner threads(int n) {
+        this.threads = Math.max(1, n);
+        return this;
+    }
+
+    /** Plans on as many threads as the machine has cores. */
+    public Planner parallel() {
+        return threads(Runtime.getRuntime().availableProcessors());
+    }
+
+    /** What planning a fleet took. */
+    public record Stats(long cells, long feasible, long candidates, long firings, long cpuNanos) {
+    }
+
+    /** Plans the whole fleet and keeps every cell (for fleets that fit in memory with their trails). */
     public PlanResult plan(Catalog catalog) {
         List<CellPlan> cells = new ArrayList<>();
+        Stats s = plan(catalog, cells::add);
+        return new PlanResult(cells, s.candidates(), s.firings());
+    }
+
+    private record Task(Gpu gpu, int count, Workload workload, Model model, dev.vramplan.catalog.Calibration calibration) {
+    }
+
+    /**
+     * Plans every card × workload and hands each cell to {@code sink} in fleet order (cards, then workloads), on
+     * the caller's thread, as soon as it and all before it are planned: a fleet of any size plans in bounded memory.
+     */
+    public Stats plan(Catalog catalog, Consumer<CellPlan> sink) {
+        List<Task> tasks = new ArrayList<>();
         for (Map.Entry<String, Integer> card : catalog.fleetCards().entrySet()) {
             Gpu gpu = catalog.gpu(card.getKey());
             for (Workload w : catalog.workloads()) {
                 Model m = catalog.model(w.modelId());
-                cells.add(planCell(gpu, card.getValue(), w, m, catalog.calibration(m)));
+                tasks.add(new Task(gpu, card.getValue(), w, m, catalog.calibration(m)));
             }
         }
-        return new PlanResult(cells, candidates, firings);
+        long c0 = candidates.sum();
+        long f0 = firings.sum();
+        long n0 = cpuNanos.sum();
+        long[] feasible = {0};
+        Consumer<CellPlan> counted = p -> {
+            if (p.feasible()) {
+                feasible[0]++;
+            }
+            sink.accept(p);
+        };
+        if (threads == 1 || tasks.size() <= CHUNK) {
+            for (Task t : tasks) {
+                long cpu = CPU.getCurrentThreadCpuTime();
+                CellPlan p = planCell(t.gpu(), t.count(), t.workload(), t.model(), t.calibration());
+                cpuNanos.add(CPU.getCurrentThreadCpuTime() - cpu);
+                counted.accept(p);
+            }
+        } else {
+            planParallel(tasks, counted);
+        }
+        return new Stats(tasks.size(), feasible[0], candidates.sum() - c0, firings.sum() - f0, cpuNanos.sum() - n0);
+    }
+
+    private void planParallel(List<Task> tasks, Consumer<CellPlan> sink) {
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "vramplan-planner");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            ArrayDeque<Future<List<CellPlan>>> window = new ArrayDeque<>();
+            int next = 0;
+            int ahead = threads * 4;               // chunks in flight: keeps the workers busy while the sink works
+            while (next < tasks.size() || !window.isEmpty()) {
+                while (next < tasks.size() && window.size() < ahead) {
+                    List<Task> chunk = tasks.subList(next, Math.min(tasks.size(), next + CHUNK));
+                    next += chunk.size();
+                    window.add(pool.submit(() -> {
+                        long cpu = CPU.getCurrentThreadCpuTime();
+                        List<CellPlan> out = new ArrayList<>(chunk.size());
+                        for (Task t : chunk) {
+                            out.add(planCell(t.gpu(), t.count(), t.workload(), t.model(), t.calibration()));
+                        }
+                        cpuNanos.add(CPU.getCurrentThreadCpuTime() - cpu);
+                        return out;
+                    }));
+                }
+                for (CellPlan p : await(window.poll())) {
+                    sink.accept(p);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static <T> T await(Future<T> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("planning was interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     public static Card card(Gpu g, int count) {
@@ -93,7 +223,7 @@ public final class Planner {
         final int resolution;
         final int seqLen;
         final boolean target;
-        final Ladder ladder;
+        Ladder ladder;
         final Map<Integer, Candidate> probes = new HashMap<>();
 
         Series(Precision precision, int resolution, int seqLen, boolean target, Ladder ladder) {
@@ -151,52 +281,49 @@ public final class Planner {
                     int res = vision ? size : 0;
                     int seq = vision ? 0 : size;
                     boolean target = vision ? size == w.resolutionPx() : size == w.seqLenTokens();
-                    EstimateRequest probe = request(m, gpu, w, p, 1, res, seq, calibration);
-                    int physical = Estimator.maxBatch(probe, gpu.usableBytes(), EstimateRequest.MAX_BATCH);
-                    series.add(new Series(p, res, seq, target, ladder(step, minBatch, physical)));
+                    series.add(new Series(p, res, seq, target, null));
                 }
             }
             Map<Long, Candidate> all = new HashMap<>();
             Map<Long, Estimate> estimates = new HashMap<>();
-            long[] nextId = {1};
-            // probe rounds
-            for (Series sr : series) {
-                for (int idx = 0; idx < sr.ladder.size(); idx = idx == 0 ? 1 : idx * 2) {
-                    addCandidate(s, sr, idx, cellId, gpu, w, m, calibration, all, estimates, nextId);
-                }
-                if (!sr.ladder.isEmpty()) {
-                    addCandidate(s, sr, sr.ladder.size() - 1, cellId, gpu, w, m, calibration, all, estimates, nextId);
-                }
-            }
-            s.fire();
-            // bisection rounds, all series at once
-            boolean moved = true;
-            while (moved) {
-                moved = false;
-                Set<Long> rejected = rejectedIds(s);
+            Probe probe = new Probe(s, cellId, gpu, w, m, calibration, step, minBatch, all, estimates);
+            if (exhaustive) {
                 for (Series sr : series) {
-                    int lo = -1;
-                    int hi = Integer.MAX_VALUE;
-                    for (Map.Entry<Integer, Candidate> e : sr.probes.entrySet()) {
-                        if (!rejected.contains(e.getValue().id())) {
-                            lo = Math.max(lo, e.getKey());
-                        }
+                    probe.ladder(sr);
+                    for (int idx = 0; idx < sr.ladder.size(); idx = idx == 0 ? 1 : idx * 2) {
+                        probe.add(sr, idx);
                     }
-                    for (Map.Entry<Integer, Candidate> e : sr.probes.entrySet()) {
-                        if (rejected.contains(e.getValue().id()) && e.getKey() > lo) {
-                            hi = Math.min(hi, e.getKey());
-                        }
-                    }
-                    if (lo >= 0 && hi != Integer.MAX_VALUE && hi - lo > 1) {
-                        addCandidate(s, sr, lo + (hi - lo) / 2, cellId, gpu, w, m, calibration, all, estimates, nextId);
-                        moved = true;
+                    if (!sr.ladder.isEmpty()) {
+                        probe.add(sr, sr.ladder.size() - 1);
                     }
                 }
-                if (moved) {
+                s.fire();
+                bisect(s, probe, series);
+            } else {
+                // the objective's order: highest precision (lowest rank) first, then the largest input
+                List<Series> ordered = new ArrayList<>(series);
+                ordered.sort(Comparator.comparingInt((Series sr) -> sr.precision.rank())
+                        .thenComparing(Comparator.comparingInt((Series sr) -> sr.resolution + sr.seqLen).reversed()));
+                for (Series sr : ordered) {
+                    probe.ladder(sr);
+                    if (sr.ladder.isEmpty()) {
+                        continue;
+                    }
+                    Candidate head = probe.add(sr, 0);
                     s.fire();
+                    if (rejectedIds(s).contains(head.id())) {
+                        continue;                  // its smallest batch is refused: so is every larger one
+                    }
+                    if (sr.ladder.size() > 1) {
+                        probe.add(sr, sr.ladder.size() - 1);
+                        s.fire();
+                    }
+                    bisect(s, probe, List.of(sr));
+                    break;
                 }
             }
-            firings += s.firings();
+            candidates.add(all.size());
+            firings.add(s.firings());
 
             Set<Long> rejected = new HashSet<>();
             List<Rejection> rejections = new ArrayList<>();
@@ -287,21 +414,88 @@ public final class Planner {
         return ids;
     }
 
-    private void addCandidate(Judge s, Series sr, int idx, String cellId, Gpu gpu, Workload w, Model m,
-                              dev.vramplan.catalog.Calibration calibration, Map<Long, Candidate> all,
-                              Map<Long, Estimate> estimates, long[] nextId) {
-        if (sr.probes.containsKey(idx)) {
-            return;
+    /** Bisection rounds, all given series at once: between the largest accepted and the smallest rejected probe. */
+    private static void bisect(Judge s, Probe probe, List<Series> series) {
+        boolean moved = true;
+        while (moved) {
+            moved = false;
+            Set<Long> rejected = rejectedIds(s);
+            for (Series sr : series) {
+                int lo = -1;
+                int hi = Integer.MAX_VALUE;
+                for (Map.Entry<Integer, Candidate> e : sr.probes.entrySet()) {
+                    if (!rejected.contains(e.getValue().id())) {
+                        lo = Math.max(lo, e.getKey());
+                    }
+                }
+                for (Map.Entry<Integer, Candidate> e : sr.probes.entrySet()) {
+                    if (rejected.contains(e.getValue().id()) && e.getKey() > lo) {
+                        hi = Math.min(hi, e.getKey());
+                    }
+                }
+                if (lo >= 0 && hi != Integer.MAX_VALUE && hi - lo > 1) {
+                    probe.add(sr, lo + (hi - lo) / 2);
+                    moved = true;
+                }
+            }
+            if (moved) {
+                s.fire();
+            }
         }
-        int batch = sr.ladder.get(idx);
-        Estimate e = Estimator.estimate(request(m, gpu, w, sr.precision, batch, sr.resolution, sr.seqLen, calibration));
-        Candidate c = new Candidate(nextId[0]++, cellId, gpu.id(), w.id(), sr.precision.id(), sr.precision.rank(),
-                sr.resolution, sr.seqLen, batch, e.deviceBytes(), gpu.usableBytes(), sr.target);
-        sr.probes.put(idx, c);
-        all.put(c.id(), c);
-        estimates.put(c.id(), e);
-        s.insert(c);
-        candidates++;
+    }
+
+    /** Makes candidates of one cell: estimates them and hands them to the rules. */
+    private static final class Probe {
+        final Judge s;
+        final String cellId;
+        final Gpu gpu;
+        final Workload w;
+        final Model m;
+        final dev.vramplan.catalog.Calibration calibration;
+        final int step;
+        final int minBatch;
+        final Map<Long, Candidate> all;
+        final Map<Long, Estimate> estimates;
+        long nextId = 1;
+
+        Probe(Judge s, String cellId, Gpu gpu, Workload w, Model m, dev.vramplan.catalog.Calibration calibration, int step,
+              int minBatch, Map<Long, Candidate> all, Map<Long, Estimate> estimates) {
+            this.s = s;
+            this.cellId = cellId;
+            this.gpu = gpu;
+            this.w = w;
+            this.m = m;
+            this.calibration = calibration;
+            this.step = step;
+            this.minBatch = minBatch;
+            this.all = all;
+            this.estimates = estimates;
+        }
+
+        /** The series' batch ladder, up to the first batch that does not fit the card at all. */
+        void ladder(Series sr) {
+            if (sr.ladder == null) {
+                EstimateRequest one = request(m, gpu, w, sr.precision, 1, sr.resolution, sr.seqLen, calibration);
+                int physical = Estimator.maxBatch(one, gpu.usableBytes(), EstimateRequest.MAX_BATCH);
+                sr.ladder = Planner.ladder(step, minBatch, physical);
+            }
+        }
+
+        Candidate add(Series sr, int idx) {
+            Candidate known = sr.probes.get(idx);
+            if (known != null) {
+                return known;
+            }
+            int batch = sr.ladder.get(idx);
+            Estimate e = Estimator.estimate(request(m, gpu, w, sr.precision, batch, sr.resolution, sr.seqLen, calibration));
+            Candidate c = new Candidate(nextId++, cellId, gpu.id(), w.id(), sr.precision.id(), sr.precision.rank(),
+                    sr.resolution, sr.seqLen, batch, e.deviceBytes(), gpu.usableBytes(), sr.target);
+            sr.probes.put(idx, c);
+            all.put(c.id(), c);
+            estimates.put(c.id(), e);
+            s.insert(c);
+            return c;
+        }
     }
 
     static EstimateRequest request(Model m, Gpu gpu, Workload w, Precision p, int batch, int res, int seq,

@@ -38,11 +38,21 @@ public final class JavaPolicy implements Judge {
     }
 
     private Card card(String id) {
-        return cards.stream().filter(c -> c.id().equals(id)).findFirst().orElse(null);
+        for (Card c : cards) {
+            if (c.id().equals(id)) {
+                return c;
+            }
+        }
+        return null;
     }
 
     private Job job(String id) {
-        return jobs.stream().filter(j -> j.id().equals(id)).findFirst().orElse(null);
+        for (Job j : jobs) {
+            if (j.id().equals(id)) {
+                return j;
+            }
+        }
+        return null;
     }
 
     private static boolean tensor16(Card g) {

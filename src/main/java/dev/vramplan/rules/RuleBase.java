@@ -27,6 +27,7 @@ import java.util.stream.Stream;
  */
 public final class RuleBase {
     private final KieBase kieBase;
+    private org.kie.api.runtime.KieSessionsPool pool;
     private final List<Path> files;
     private final String fingerprint;
 
@@ -34,6 +35,14 @@ public final class RuleBase {
         this.kieBase = kieBase;
         this.files = files;
         this.fingerprint = fingerprint;
+    }
+
+    /** Sessions that are reset and reused when disposed, for one cell at a time on each planning thread. */
+    public synchronized org.kie.api.runtime.KieSessionsPool sessions() {
+        if (pool == null) {
+            pool = kieBase.newKieSessionsPool(Runtime.getRuntime().availableProcessors());
+        }
+        return pool;
     }
 
     public KieBase kieBase() {

@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 import static dev.vramplan.store.generated.Tables.PLAN_CELL;
 import static dev.vramplan.store.generated.Tables.PLAN_DECISION;
@@ -72,6 +73,14 @@ public final class PlanStore implements AutoCloseable {
         return open(db, redact(db));
     }
 
+    /**
+     * Opens the database for a command that only reads plans. An H2 file named by its path is opened without
+     * H2's compaction on close, which otherwise rewrites up to 200 ms of the file's pages after every query.
+     */
+    public static PlanStore openForReading(String db) {
+        return open(db.startsWith("jdbc:") ? db : url(db) + ";MAX_COMPACT_TIME=0", redact(db));
+    }
+
     private static PlanStore open(String db, String shownDb) {
         String url = url(db);
         if (url.startsWith("jdbc:h2:file:")) {
@@ -112,7 +121,20 @@ public final class PlanStore implements AutoCloseable {
 
     /** Stores a planning run in one transaction; returns its id. A failure leaves the database as it was. */
     public long save(PlanResult plan, RunInfo info) {
-        long id = insert(plan, info);
+        return save(info, sink -> plan.cells().forEach(sink));
+    }
+
+    /** Cells written per JDBC batch. */
+    static final int BATCH = 500;
+
+    /**
+     * Stores a planning run while {@code planning} produces it: {@code planning} is called once, inside the run's
+     * transaction, with a sink for the cells in order. Cells go to the database in batches as they come, so a fleet
+     * of any size is stored in bounded memory. If planning or storing fails, nothing of the run is kept and earlier
+     * runs are intact. Returns the run's id.
+     */
+    public long save(RunInfo info, Consumer<Consumer<CellPlan>> planning) {
+        long id = insert(info, planning);
         if (dialect == SQLDialect.H2) {
             // H2 writes committed data to the file in the background; make it durable before saying "stored"
             try {
@@ -125,7 +147,7 @@ public final class PlanStore implements AutoCloseable {
         return id;
     }
 
-    private long insert(PlanResult plan, RunInfo info) {
+    private long insert(RunInfo info, Consumer<Consumer<CellPlan>> planning) {
         try {
             return dsl.transactionResult(cfg -> {
                 DSLContext tx = DSL.using(cfg);
@@ -138,51 +160,14 @@ public final class PlanStore implements AutoCloseable {
                         .set(PLAN_RUN.HOST_NAME, info.host())
                         .set(PLAN_RUN.CATALOG_SHA, info.catalogSha())
                         .set(PLAN_RUN.RULES_SHA, info.rulesSha())
-                        .set(PLAN_RUN.CELLS, plan.cells().size())
-                        .set(PLAN_RUN.FEASIBLE, (int) plan.feasible())
+                        .set(PLAN_RUN.CELLS, 0)
+                        .set(PLAN_RUN.FEASIBLE, 0)
                         .returningResult(PLAN_RUN.ID).fetchOne().value1();
-                // one statement rendered once, bound once per decision: thousands of rows in one JDBC batch
-                org.jooq.BatchBindStep decisions = tx.batch(tx.insertInto(PLAN_DECISION, PLAN_DECISION.CELL_ID, PLAN_DECISION.SEQ,
-                        PLAN_DECISION.KIND, PLAN_DECISION.PRECISION_NAME, PLAN_DECISION.RESOLUTION_PX, PLAN_DECISION.SEQ_LEN_TOKENS,
-                        PLAN_DECISION.BATCH_SIZE, PLAN_DECISION.DEVICE_BYTES, PLAN_DECISION.RULE_NAME, PLAN_DECISION.REASON)
-                        .values((Long) null, null, null, null, null, null, null, null, null, null));
-                for (CellPlan c : plan.cells()) {
-                    PlanCellRecord r = tx.newRecord(PLAN_CELL);
-                    r.setRunId(runId);
-                    r.setGpuId(c.gpuId());
-                    r.setWorkloadId(c.workloadId());
-                    r.setModelId(c.modelId());
-                    r.setJobMode(c.mode().id());
-                    r.setFeasible(c.feasible());
-                    r.setPrecisionName(c.precision());
-                    r.setResolutionPx(c.resolutionPx());
-                    r.setSeqLenTokens(c.seqLenTokens());
-                    r.setBatchSize(c.batch());
-                    r.setGradAccumSteps(c.gradAccumSteps());
-                    if (c.estimate() != null) {
-                        r.setPeakAllocatedBytes(c.estimate().peakAllocatedBytes());
-                        r.setReservedBytes(c.estimate().reservedBytes());
-                        r.setDeviceBytes(c.estimate().deviceBytes());
-                        r.setUtilization(c.estimate().utilization());
-                        r.setBreakdown(breakdownJson(c.estimate().breakdown()));
-                    }
-                    r.setUsableBytes(c.usableBytes());
-                    r.setRuleName(c.rule());
-                    r.setReason(c.reason());
-                    r.setGpuSha(info.gpuSha().get(c.gpuId()));
-                    r.setModelSha(info.modelSha().get(c.modelId()));
-                    r.setWorkloadSha(info.workloadSha().get(c.workloadId()));
-                    r.store();
-                    long cellId = r.getId();
-                    int seq = 0;
-                    for (Decision d : c.trail()) {
-                        decisions.bind(cellId, seq++, d.kind().name().toLowerCase(java.util.Locale.ROOT), d.precision(),
-                                d.resolutionPx(), d.seqLenTokens(), d.batch(), d.deviceBytes(), d.rule(), d.reason());
-                    }
-                }
-                if (decisions.size() > 0) {
-                    decisions.execute();
-                }
+                CellWriter w = new CellWriter(tx, runId, info);
+                planning.accept(w::add);
+                w.flush();
+                tx.update(PLAN_RUN).set(PLAN_RUN.CELLS, w.cells).set(PLAN_RUN.FEASIBLE, w.feasible)
+                        .where(PLAN_RUN.ID.eq(runId)).execute();
                 return runId;
             });
         } catch (org.jooq.exception.DataAccessException e) {
@@ -191,14 +176,63 @@ public final class PlanStore implements AutoCloseable {
         }
     }
 
-    static String breakdownJson(Map<Component, Long> breakdown) {
-        Map<String, Long> m = new LinkedHashMap<>();
-        breakdown.forEach((k, v) -> m.put(k.id(), v));
-        try {
-            return JSON.writeValueAsString(m);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
+    /** The columns a cell is written with, in the order {@link CellWriter} binds them. */
+    private static final org.jooq.Field<?>[] WRITTEN = {PLAN_CELL.RUN_ID, PLAN_CELL.GPU_ID, PLAN_CELL.WORKLOAD_ID,
+            PLAN_CELL.MODEL_ID, PLAN_CELL.JOB_MODE, PLAN_CELL.FEASIBLE, PLAN_CELL.PRECISION_NAME, PLAN_CELL.RESOLUTION_PX,
+            PLAN_CELL.SEQ_LEN_TOKENS, PLAN_CELL.BATCH_SIZE, PLAN_CELL.GRAD_ACCUM_STEPS, PLAN_CELL.PEAK_ALLOCATED_BYTES,
+            PLAN_CELL.RESERVED_BYTES, PLAN_CELL.DEVICE_BYTES, PLAN_CELL.UTILIZATION, PLAN_CELL.BREAKDOWN,
+            PLAN_CELL.USABLE_BYTES, PLAN_CELL.RULE_NAME, PLAN_CELL.REASON, PLAN_CELL.GPU_SHA, PLAN_CELL.MODEL_SHA,
+            PLAN_CELL.WORKLOAD_SHA, PLAN_CELL.TRAIL};
+
+    /** Buffers cells and writes them with one statement rendered once and bound per cell, {@link #BATCH} at a time. */
+    private static final class CellWriter {
+        final DSLContext tx;
+        final long runId;
+        final RunInfo info;
+        final List<Object[]> rows = new ArrayList<>(BATCH);
+        int cells;
+        int feasible;
+
+        CellWriter(DSLContext tx, long runId, RunInfo info) {
+            this.tx = tx;
+            this.runId = runId;
+            this.info = info;
         }
+
+        void add(CellPlan c) {
+            var e = c.estimate();
+            rows.add(new Object[]{runId, c.gpuId(), c.workloadId(), c.modelId(), c.mode().id(), c.feasible(), c.precision(),
+                    c.resolutionPx(), c.seqLenTokens(), c.batch(), c.gradAccumSteps(),
+                    e == null ? null : e.peakAllocatedBytes(), e == null ? null : e.reservedBytes(),
+                    e == null ? null : e.deviceBytes(), e == null ? null : e.utilization(),
+                    e == null ? null : breakdownJson(e.breakdown()), c.usableBytes(), c.rule(), c.reason(),
+                    info.gpuSha().get(c.gpuId()), info.modelSha().get(c.modelId()), info.workloadSha().get(c.workloadId()),
+                    TrailJson.write(c.trail())});
+            cells++;
+            if (c.feasible()) {
+                feasible++;
+            }
+            if (rows.size() >= BATCH) {
+                flush();
+            }
+        }
+
+        void flush() {
+            if (rows.isEmpty()) {
+                return;
+            }
+            Object[] none = new Object[WRITTEN.length];
+            org.jooq.BatchBindStep batch = tx.batch(tx.insertInto(PLAN_CELL, WRITTEN).values(none));
+            for (Object[] r : rows) {
+                batch.bind(r);
+            }
+            batch.execute();
+            rows.clear();
+        }
+    }
+
+    static String breakdownJson(Map<Component, Long> breakdown) {
+        return TrailJson.breakdown(breakdown);
     }
 
     /** The latest run's id, if any run is stored. */
@@ -225,7 +259,12 @@ public final class PlanStore implements AutoCloseable {
         }
         List<StoredCell> out = new ArrayList<>();
         Map<Long, List<Decision>> trails = new java.util.HashMap<>();
-        if (withTrail) {
+        List<org.jooq.Field<?>> columns = new ArrayList<>(List.of(PLAN_CELL.fields()));
+        if (!withTrail) {
+            columns.remove(PLAN_CELL.TRAIL);        // a query reads no trails: they are most of a cell's bytes
+        }
+        boolean legacy = withTrail && dsl.fetchExists(dsl.selectOne().from(PLAN_CELL).where(cond).and(PLAN_CELL.TRAIL.isNull()));
+        if (legacy) {                               // a run stored before schema version 3: trails in plan_decision
             for (PlanDecisionRecord d : dsl.select(PLAN_DECISION.fields()).from(PLAN_DECISION).join(PLAN_CELL)
                     .on(PLAN_DECISION.CELL_ID.eq(PLAN_CELL.ID)).where(cond).orderBy(PLAN_DECISION.CELL_ID, PLAN_DECISION.SEQ)
                     .fetchInto(PLAN_DECISION)) {
@@ -234,8 +273,14 @@ public final class PlanStore implements AutoCloseable {
                         d.getResolutionPx(), d.getSeqLenTokens(), d.getBatchSize(), d.getDeviceBytes(), d.getRuleName(), d.getReason()));
             }
         }
-        for (PlanCellRecord r : dsl.selectFrom(PLAN_CELL).where(cond).orderBy(PLAN_CELL.ID).fetch()) {
-            List<Decision> trail = trails.getOrDefault(r.getId(), List.of());
+        for (PlanCellRecord r : dsl.select(columns).from(PLAN_CELL).where(cond).orderBy(PLAN_CELL.ID).fetchInto(PLAN_CELL)) {
+            List<Decision> trail;
+            try {
+                trail = !withTrail ? List.of() : r.getTrail() != null ? TrailJson.read(r.getTrail())
+                        : trails.getOrDefault(r.getId(), List.of());
+            } catch (IllegalArgumentException e) {
+                throw new StoreException(shown + ": cell " + r.getId() + ": " + e.getMessage(), e);
+            }
             Map<String, Long> breakdown = new LinkedHashMap<>();
             if (r.getBreakdown() != null) {
                 try {

@@ -233,8 +233,9 @@ class CliTest {
     void benchPlansASyntheticFleetBothWaysAndTheyAgree() {
         Result r = run("bench", "--cards", "3", "--workloads", "4");
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).contains("fleet: 3 card types x 4 workloads x 2 modes = 24 cells", "cells/s", "rows/s",
-                "the rules engine costs", "agree:  24 of 24 cells the same", "peak heap");
+        assertThat(r.out()).contains("fleet:  3 card types x 4 workloads x 2 modes = 24 cells", "cells/s", "rows/s",
+                "the rules engine costs", "agree:  24 of 24 cells the same", "peak heap", "warm queries", "targets:",
+                "MET   both planners agree on every cell: 24 of 24", "n/a   200,000 cells");
     }
 
     @Test

@@ -114,6 +114,71 @@ class PlanStoreTest {
 
     @ParameterizedTest
     @MethodSource("stores")
+    void planningThatFailsWhileCellsAreStreamedLeavesNothing(String kind) throws Exception {
+        String db = fresh(kind);
+        try (PlanStore s = PlanStore.open(db)) {
+            s.save(plan, "catalog", "rules", "test");
+            // more cells than one batch reach the database before planning fails
+            assertThatThrownBy(() -> s.save(RunInfo.of("catalog", "rules", "test"), sink -> {
+                for (int i = 0; i < 3 * PlanStore.BATCH; i++) {
+                    sink.accept(plan.cells().get(i % plan.cells().size()));
+                }
+                throw new dev.vramplan.catalog.InvalidInputException("rule \"x\" keeps firing");
+            })).isInstanceOf(dev.vramplan.catalog.InvalidInputException.class).hasMessage("rule \"x\" keeps firing");
+            assertThat(s.runCount()).isEqualTo(1);
+            assertThat(s.cells(s.latestRun().orElseThrow(), null, null, null, false)).hasSize(plan.cells().size());
+        }
+        try (var c = java.sql.DriverManager.getConnection(PlanStore.url(db)); var st = c.createStatement();
+             var rs = st.executeQuery("SELECT COUNT(*) FROM plan_cell")) {
+            rs.next();
+            assertThat(rs.getLong(1)).isEqualTo(plan.cells().size());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
+    void runsStoredBeforeSchemaVersion3KeepTheirTrails(String kind) throws Exception {
+        String db = fresh(kind);
+        long run;
+        try (PlanStore s = PlanStore.open(db)) {
+            run = s.save(plan, "catalog", "rules", "test");
+        }
+        // what version 2 wrote: no trail column value, one plan_decision row per decision
+        CellPlan first = plan.cells().get(0);
+        try (var c = java.sql.DriverManager.getConnection(PlanStore.url(db)); var st = c.createStatement()) {
+            long cell;
+            try (var rs = st.executeQuery("SELECT MIN(id) FROM plan_cell WHERE run_id = " + run)) {
+                rs.next();
+                cell = rs.getLong(1);
+            }
+            st.execute("UPDATE plan_cell SET trail = NULL WHERE id = " + cell);
+            try (var ps = c.prepareStatement("INSERT INTO plan_decision (cell_id, seq, kind, precision_name, resolution_px,"
+                    + " seq_len_tokens, batch_size, device_bytes, rule_name, reason) VALUES (?,?,?,?,?,?,?,?,?,?)")) {
+                int seq = 0;
+                for (Decision d : first.trail()) {
+                    ps.setLong(1, cell);
+                    ps.setInt(2, seq++);
+                    ps.setString(3, d.kind().name().toLowerCase(java.util.Locale.ROOT));
+                    ps.setString(4, d.precision());
+                    ps.setObject(5, d.resolutionPx(), java.sql.Types.INTEGER);
+                    ps.setObject(6, d.seqLenTokens(), java.sql.Types.INTEGER);
+                    ps.setObject(7, d.batch(), java.sql.Types.INTEGER);
+                    ps.setObject(8, d.deviceBytes(), java.sql.Types.BIGINT);
+                    ps.setString(9, d.rule());
+                    ps.setString(10, d.reason());
+                    ps.executeUpdate();
+                }
+            }
+        }
+        try (PlanStore s = PlanStore.open(db)) {
+            List<StoredCell> cells = s.cells(run, null, null, null, true);
+            assertThat(cells.get(0).trail()).isNotEmpty().isEqualTo(first.trail());
+            assertThat(cells.get(1).trail()).isEqualTo(plan.cells().get(1).trail());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
     void queryInputsAreBoundValuesNotSql(String kind) throws Exception {
         String db = fresh(kind);
         try (PlanStore s = PlanStore.open(db)) {

@@ -1,0 +1,117 @@
+package dev.vramplan.store;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.vramplan.plan.Decision;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A cell's JSON columns: its memory breakdown, and its decision trail as stored in {@code plan_cell.trail}: a JSON array with one array per decision,
+ * {@code [kind, precision, resolution_px, seq_len_tokens, batch_size, device_bytes, rule_name, reason]}
+ * (nulls where a decision has no such value). Written and read with Jackson's streaming API: a large run
+ * writes one per cell.
+ */
+final class TrailJson {
+    private static final JsonFactory FACTORY = new JsonFactory();
+
+    private TrailJson() {
+    }
+
+    static String write(List<Decision> trail) {
+        StringWriter out = new StringWriter(64 + 160 * trail.size());
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            g.writeStartArray();
+            for (Decision d : trail) {
+                g.writeStartArray();
+                g.writeString(d.kind().name().toLowerCase(Locale.ROOT));
+                string(g, d.precision());
+                number(g, d.resolutionPx());
+                number(g, d.seqLenTokens());
+                number(g, d.batch());
+                number(g, d.deviceBytes());
+                g.writeString(d.rule());
+                g.writeString(d.reason());
+                g.writeEndArray();
+            }
+            g.writeEndArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    /** A memory breakdown as {@code {"weights": bytes, ...}} in component order. */
+    static String breakdown(java.util.Map<dev.vramplan.estimate.Component, Long> breakdown) {
+        StringWriter out = new StringWriter(256);
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            g.writeStartObject();
+            for (var e : breakdown.entrySet()) {
+                g.writeNumberField(e.getKey().id(), e.getValue());
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    private static void string(JsonGenerator g, String v) throws IOException {
+        if (v == null) {
+            g.writeNull();
+        } else {
+            g.writeString(v);
+        }
+    }
+
+    private static void number(JsonGenerator g, Number v) throws IOException {
+        if (v == null) {
+            g.writeNull();
+        } else {
+            g.writeNumber(v.longValue());
+        }
+    }
+
+    /** The trail, or an exception naming what is wrong (a stored value someone edited by hand). */
+    static List<Decision> read(String json) {
+        List<Decision> out = new ArrayList<>();
+        try (JsonParser p = FACTORY.createParser(json)) {
+            expect(p.nextToken(), JsonToken.START_ARRAY);
+            while (p.nextToken() == JsonToken.START_ARRAY) {
+                Object[] v = new Object[8];
+                for (int i = 0; i < 8; i++) {
+                    JsonToken t = p.nextToken();
+                    v[i] = t == JsonToken.VALUE_NULL ? null : t == JsonToken.VALUE_NUMBER_INT ? (Object) p.getLongValue()
+                            : t == JsonToken.VALUE_STRING ? p.getText() : fail(t);
+                }
+                expect(p.nextToken(), JsonToken.END_ARRAY);
+                out.add(new Decision(Decision.Kind.valueOf(((String) v[0]).toUpperCase(Locale.ROOT)), (String) v[1],
+                        integer(v[2]), integer(v[3]), integer(v[4]), (Long) v[5], (String) v[6], (String) v[7]));
+            }
+        } catch (IOException | ClassCastException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("a stored decision trail is not readable: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    private static Integer integer(Object v) {
+        return v == null ? null : Math.toIntExact((Long) v);
+    }
+
+    private static void expect(JsonToken got, JsonToken want) throws IOException {
+        if (got != want) {
+            throw new IOException("expected " + want + ", found " + got);
+        }
+    }
+
+    private static Object fail(JsonToken t) throws IOException {
+        throw new IOException("unexpected " + t);
+    }
+}
