@@ -68,9 +68,28 @@ public final class Sizes {
         if (u == 0) {
             return bytes + " B";
         }
-        // what String.format("%.2f") prints (half-up on the shortest decimal form), without a Formatter per call:
-        // the trail formats a size for every rejected candidate
-        return new BigDecimal(Double.toString(b)).setScale(2, java.math.RoundingMode.HALF_UP).toPlainString() + " " + units[u];
+        return twoDecimals(b) + " " + units[u];
+    }
+
+    /**
+     * What {@code String.format("%.2f", v)} prints (half-up on the shortest decimal form of the double), without a
+     * Formatter per call: rules format a size for every candidate they reject.
+     */
+    static String twoDecimals(double v) {
+        String s = Double.toString(v);
+        int dot = s.indexOf('.');
+        if (v < 0 || dot < 0 || s.indexOf('E') >= 0 || dot > 15) {
+            return new BigDecimal(s).setScale(2, java.math.RoundingMode.HALF_UP).toPlainString();
+        }
+        long hundredths = Long.parseLong(s, 0, dot, 10) * 100;
+        int frac = s.length() - dot - 1;
+        hundredths += frac >= 1 ? (s.charAt(dot + 1) - '0') * 10 : 0;
+        hundredths += frac >= 2 ? s.charAt(dot + 2) - '0' : 0;
+        if (frac >= 3 && s.charAt(dot + 3) >= '5') {
+            hundredths++;
+        }
+        long cents = hundredths % 100;
+        return (hundredths / 100) + (cents < 10 ? ".0" : ".") + cents;
     }
 
     private static String quote(String s) {

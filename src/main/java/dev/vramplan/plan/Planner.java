@@ -53,8 +53,10 @@ import java.util.function.Consumer;
  * survivors.
  *
  * <p>That is the exhaustive search ({@link #exhaustive(boolean)}). The default search is lazy: it visits the
- * series in the order of the shipped objective (highest precision first, then the largest input) and inserts
- * the smallest batch of each until the rules accept one; only that series is then bisected. A series whose
+ * series in the order of the shipped objective (highest precision first, then the largest input) until the
+ * rules accept a batch of one; only that series is searched, from the top of its ladder down in doubling steps
+ * and then by bisection (with headroom rules the largest allowed batch is a step or two below the first that
+ * does not fit, so a feasible cell costs three or four candidates). A series whose
  * smallest batch is rejected has no accepted batch, so under an objective that ranks precision and input
  * before batch both searches choose the same candidate, with a fraction of the candidates (tests check that
  * they agree on the shipped fleet). A team whose choice rule ranks batch first plans with
@@ -309,14 +311,29 @@ public final class Planner {
                     if (sr.ladder.isEmpty()) {
                         continue;
                     }
+                    // the top of the ladder first (the first batch that does not fit the card: the rules say why
+                    // not larger), then the smallest batch (is anything of this series allowed?), then down from
+                    // the top in doubling steps: with headroom rules the answer is usually a step or two below it
+                    int top = sr.ladder.size() - 1;
+                    Candidate c = probe.add(sr, top);
+                    s.fire();
+                    if (!rejected(s, c)) {
+                        break;
+                    }
+                    if (top == 0) {
+                        continue;
+                    }
                     Candidate head = probe.add(sr, 0);
                     s.fire();
-                    if (rejectedIds(s).contains(head.id())) {
+                    if (rejected(s, head)) {
                         continue;                  // its smallest batch is refused: so is every larger one
                     }
-                    if (sr.ladder.size() > 1) {
-                        probe.add(sr, sr.ladder.size() - 1);
+                    for (int down = 1; top - down > 0; down *= 2) {
+                        c = probe.add(sr, top - down);
                         s.fire();
+                        if (!rejected(s, c)) {
+                            break;
+                        }
                     }
                     bisect(s, probe, List.of(sr));
                     break;
@@ -402,6 +419,15 @@ public final class Planner {
                 bestC.batch(), bestC.deviceBytes(), best.rule(),
                 "nothing fits: even the smallest candidate (" + bestC.precision() + ", " + size + ", batch " + bestC.batch()
                         + ") " + best.reason());
+    }
+
+    private static boolean rejected(Judge s, Candidate c) {
+        for (Rejection r : s.facts(Rejection.class)) {
+            if (r.candidateId() == c.id()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Set<Long> rejectedIds(Judge s) {

@@ -147,33 +147,89 @@ public final class PlanStore implements AutoCloseable {
         return id;
     }
 
+    /** Cells written per transaction of a run: small enough that H2's commit stays cheap. */
+    static final int COMMIT_EVERY = 5_000;
+
+    /** How long an incomplete run in a shared (non-H2) database may be in progress before the next run removes it. */
+    static final java.time.Duration ABANDONED_AFTER = java.time.Duration.ofDays(1);
+
     private long insert(RunInfo info, Consumer<Consumer<CellPlan>> planning) {
+        long runId = -1;
+        boolean auto = true;
         try {
-            return dsl.transactionResult(cfg -> {
-                DSLContext tx = DSL.using(cfg);
-                long runId = tx.insertInto(PLAN_RUN)
-                        .set(PLAN_RUN.STARTED_AT, OffsetDateTime.now(ZoneOffset.UTC))
-                        .set(PLAN_RUN.CATALOG_DIR, info.catalogDir())
-                        .set(PLAN_RUN.RULES_DIR, info.rulesDir())
-                        .set(PLAN_RUN.TOOL_VERSION, info.toolVersion())
-                        .set(PLAN_RUN.USER_NAME, info.user())
-                        .set(PLAN_RUN.HOST_NAME, info.host())
-                        .set(PLAN_RUN.CATALOG_SHA, info.catalogSha())
-                        .set(PLAN_RUN.RULES_SHA, info.rulesSha())
-                        .set(PLAN_RUN.CELLS, 0)
-                        .set(PLAN_RUN.FEASIBLE, 0)
-                        .returningResult(PLAN_RUN.ID).fetchOne().value1();
-                CellWriter w = new CellWriter(tx, runId, info);
-                planning.accept(w::add);
-                w.flush();
-                tx.update(PLAN_RUN).set(PLAN_RUN.CELLS, w.cells).set(PLAN_RUN.FEASIBLE, w.feasible)
-                        .where(PLAN_RUN.ID.eq(runId)).execute();
-                return runId;
-            });
-        } catch (org.jooq.exception.DataAccessException e) {
-            throw new StoreException(shown + ": the plan could not be stored (nothing was written): "
-                    + firstLine(e.getCause() == null ? e.getMessage() : e.getCause().getMessage()), e);
+            auto = connection.getAutoCommit();
+            connection.setAutoCommit(false);
+            removeAbandonedRuns();
+            runId = dsl.insertInto(PLAN_RUN)
+                    .set(PLAN_RUN.STARTED_AT, OffsetDateTime.now(ZoneOffset.UTC))
+                    .set(PLAN_RUN.CATALOG_DIR, info.catalogDir())
+                    .set(PLAN_RUN.RULES_DIR, info.rulesDir())
+                    .set(PLAN_RUN.TOOL_VERSION, info.toolVersion())
+                    .set(PLAN_RUN.USER_NAME, info.user())
+                    .set(PLAN_RUN.HOST_NAME, info.host())
+                    .set(PLAN_RUN.CATALOG_SHA, info.catalogSha())
+                    .set(PLAN_RUN.RULES_SHA, info.rulesSha())
+                    .set(PLAN_RUN.CELLS, 0)
+                    .set(PLAN_RUN.FEASIBLE, 0)
+                    .set(PLAN_RUN.COMPLETE, false)
+                    .returningResult(PLAN_RUN.ID).fetchOne().value1();
+            connection.commit();
+            CellWriter w = new CellWriter(dsl, connection, runId, info);
+            planning.accept(w::add);
+            w.flush();
+            dsl.update(PLAN_RUN).set(PLAN_RUN.CELLS, w.cells).set(PLAN_RUN.FEASIBLE, w.feasible).set(PLAN_RUN.COMPLETE, true)
+                    .where(PLAN_RUN.ID.eq(runId)).execute();
+            connection.commit();
+            return runId;
+        } catch (SQLException | org.jooq.exception.DataAccessException e) {
+            abandon(runId);
+            Throwable cause = e instanceof org.jooq.exception.DataAccessException && e.getCause() != null ? e.getCause() : e;
+            throw new StoreException(shown + ": the plan could not be stored (nothing was written): " + firstLine(cause.getMessage()), e);
+        } catch (RuntimeException | Error e) {
+            abandon(runId);
+            throw e;
+        } finally {
+            try {
+                connection.setAutoCommit(auto);
+            } catch (SQLException e) {
+                // the connection is broken: the next statement says so
+            }
         }
+    }
+
+    /** Takes back what a failed run wrote; if even that fails, the run stays incomplete, unseen, for the next run to remove. */
+    private void abandon(long runId) {
+        try {
+            connection.rollback();
+            if (runId >= 0) {
+                deleteRun(runId);
+                connection.commit();
+            }
+        } catch (SQLException | RuntimeException e) {
+            // the database refuses writes (a full disk, a broken connection): the run is incomplete and never shown
+        }
+    }
+
+    private void deleteRun(long runId) {
+        dsl.deleteFrom(PLAN_DECISION).where(PLAN_DECISION.CELL_ID.in(
+                DSL.select(PLAN_CELL.ID).from(PLAN_CELL).where(PLAN_CELL.RUN_ID.eq(runId)))).execute();
+        dsl.deleteFrom(PLAN_CELL).where(PLAN_CELL.RUN_ID.eq(runId)).execute();
+        dsl.deleteFrom(PLAN_RUN).where(PLAN_RUN.ID.eq(runId)).execute();
+    }
+
+    /**
+     * Removes runs that were never completed (a planner killed mid-run). An H2 file is open in one process only, so
+     * every incomplete run in it is dead; in a shared database one may still be in progress, so only old ones go.
+     */
+    private void removeAbandonedRuns() throws SQLException {
+        Condition dead = PLAN_RUN.COMPLETE.isFalse();
+        if (dialect != SQLDialect.H2) {
+            dead = dead.and(PLAN_RUN.STARTED_AT.lt(OffsetDateTime.now(ZoneOffset.UTC).minus(ABANDONED_AFTER)));
+        }
+        for (Long id : dsl.select(PLAN_RUN.ID).from(PLAN_RUN).where(dead).fetch(PLAN_RUN.ID)) {
+            deleteRun(id);
+        }
+        connection.commit();
     }
 
     /** The columns a cell is written with, in the order {@link CellWriter} binds them. */
@@ -187,14 +243,17 @@ public final class PlanStore implements AutoCloseable {
     /** Buffers cells and writes them with one statement rendered once and bound per cell, {@link #BATCH} at a time. */
     private static final class CellWriter {
         final DSLContext tx;
+        final Connection connection;
         final long runId;
         final RunInfo info;
         final List<Object[]> rows = new ArrayList<>(BATCH);
         int cells;
         int feasible;
+        int uncommitted;
 
-        CellWriter(DSLContext tx, long runId, RunInfo info) {
+        CellWriter(DSLContext tx, Connection connection, long runId, RunInfo info) {
             this.tx = tx;
+            this.connection = connection;
             this.runId = runId;
             this.info = info;
         }
@@ -221,15 +280,40 @@ public final class PlanStore implements AutoCloseable {
             if (rows.isEmpty()) {
                 return;
             }
-            Object[] none = new Object[WRITTEN.length];
-            org.jooq.BatchBindStep batch = tx.batch(tx.insertInto(PLAN_CELL, WRITTEN).values(none));
-            for (Object[] r : rows) {
-                batch.bind(r);
-            }
-            batch.execute();
+            // jOOQ renders the statement once; the rows are bound straight to its JDBC statement, which costs a
+            // fraction of binding each value through jOOQ's converters (a large run writes 200,000 of them)
+            String sql = tx.render(tx.insertInto(PLAN_CELL, WRITTEN).values(new Object[WRITTEN.length]));
+            tx.connection(c -> {
+                try (java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+                    for (Object[] r : rows) {
+                        for (int i = 0; i < r.length; i++) {
+                            if (r[i] == null) {
+                                ps.setNull(i + 1, SQL_TYPES[i]);
+                            } else {
+                                ps.setObject(i + 1, r[i], SQL_TYPES[i]);
+                            }
+                        }
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+            });
+            uncommitted += rows.size();
             rows.clear();
+            if (uncommitted >= COMMIT_EVERY) {
+                try {
+                    connection.commit();         // the run is still incomplete: nobody sees these cells yet
+                } catch (SQLException e) {
+                    throw new org.jooq.exception.DataAccessException(e.getMessage(), e);
+                }
+                uncommitted = 0;
+            }
         }
     }
+
+    /** JDBC types of {@link #WRITTEN}, for nulls and for values alike. */
+    private static final int[] SQL_TYPES = java.util.Arrays.stream(WRITTEN)
+            .mapToInt(f -> f.getDataType().getSQLType()).toArray();
 
     static String breakdownJson(Map<Component, Long> breakdown) {
         return TrailJson.breakdown(breakdown);
@@ -237,7 +321,7 @@ public final class PlanStore implements AutoCloseable {
 
     /** The latest run's id, if any run is stored. */
     public Optional<Long> latestRun() {
-        return Optional.ofNullable(dsl.select(DSL.max(PLAN_RUN.ID)).from(PLAN_RUN).fetchOne().value1());
+        return Optional.ofNullable(dsl.select(DSL.max(PLAN_RUN.ID)).from(PLAN_RUN).where(PLAN_RUN.COMPLETE.isTrue()).fetchOne().value1());
     }
 
     /** Cells of a run, filtered by model (required), gpu and mode (optional); with their decision trails if asked. */
@@ -300,11 +384,11 @@ public final class PlanStore implements AutoCloseable {
 
     /** Every run, newest first. */
     public List<StoredRun> runs() {
-        return dsl.selectFrom(PLAN_RUN).orderBy(PLAN_RUN.ID.desc()).fetch(PlanStore::run);
+        return dsl.selectFrom(PLAN_RUN).where(PLAN_RUN.COMPLETE.isTrue()).orderBy(PLAN_RUN.ID.desc()).fetch(PlanStore::run);
     }
 
     public Optional<StoredRun> run(long id) {
-        return dsl.selectFrom(PLAN_RUN).where(PLAN_RUN.ID.eq(id)).fetchOptional(PlanStore::run);
+        return dsl.selectFrom(PLAN_RUN).where(PLAN_RUN.ID.eq(id).and(PLAN_RUN.COMPLETE.isTrue())).fetchOptional(PlanStore::run);
     }
 
     private static StoredRun run(dev.vramplan.store.generated.tables.records.PlanRunRecord r) {
@@ -314,7 +398,7 @@ public final class PlanStore implements AutoCloseable {
 
     /** Number of runs stored (for tests and listings). */
     public int runCount() {
-        return dsl.fetchCount(PLAN_RUN);
+        return dsl.fetchCount(PLAN_RUN, PLAN_RUN.COMPLETE.isTrue());
     }
 
     @Override

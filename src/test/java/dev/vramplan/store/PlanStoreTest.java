@@ -137,6 +137,57 @@ class PlanStoreTest {
 
     @ParameterizedTest
     @MethodSource("stores")
+    void aRunThatNeverCompletedIsNotShownAndTheNextRunRemovesIt(String kind) throws Exception {
+        String db = fresh(kind);
+        long first;
+        try (PlanStore s = PlanStore.open(db)) {
+            first = s.save(plan, "catalog", "rules", "test");
+        }
+        // what a planner killed between two of its transactions leaves: an incomplete run with some of its cells
+        long dead;
+        try (var c = java.sql.DriverManager.getConnection(PlanStore.url(db)); var st = c.createStatement()) {
+            st.execute("INSERT INTO plan_run (started_at, catalog_dir, rules_dir, tool_version, cells, feasible, complete)"
+                    + " VALUES (TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00+00', 'c', 'r', 't', 0, 0, FALSE)");
+            try (var rs = st.executeQuery("SELECT MAX(id) FROM plan_run")) {
+                rs.next();
+                dead = rs.getLong(1);
+            }
+            st.execute("INSERT INTO plan_cell (run_id, gpu_id, workload_id, model_id, job_mode, feasible, usable_bytes,"
+                    + " rule_name, reason) SELECT " + dead + ", gpu_id, workload_id, model_id, job_mode, feasible, usable_bytes,"
+                    + " rule_name, reason FROM plan_cell WHERE run_id = " + first);
+        }
+        try (PlanStore s = PlanStore.open(db)) {
+            assertThat(s.latestRun()).contains(first);
+            assertThat(s.runs()).extracting(StoredRun::id).containsExactly(first);
+            assertThat(s.run(dead)).isEmpty();
+            assertThat(s.runCount()).isEqualTo(1);
+            long next = s.save(plan, "catalog", "rules", "test");
+            assertThat(s.runs()).extracting(StoredRun::id).containsExactly(next, first);
+        }
+        try (var c = java.sql.DriverManager.getConnection(PlanStore.url(db)); var st = c.createStatement();
+             var rs = st.executeQuery("SELECT COUNT(*) FROM plan_cell WHERE run_id = " + dead)) {
+            rs.next();
+            assertThat(rs.getLong(1)).as("cells of the dead run").isZero();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
+    void aRunLargerThanOneTransactionIsStoredWhole(String kind) throws Exception {
+        String db = fresh(kind);
+        List<CellPlan> many = new ArrayList<>();
+        while (many.size() < 2 * PlanStore.COMMIT_EVERY + 7) {
+            many.addAll(plan.cells());
+        }
+        try (PlanStore s = PlanStore.open(db)) {
+            long run = s.save(new PlanResult(many, 0, 0), "catalog", "rules", "test");
+            assertThat(s.run(run).orElseThrow().cells()).isEqualTo(many.size());
+            assertThat(s.cells(run, null, null, null, false)).hasSize(many.size());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
     void runsStoredBeforeSchemaVersion3KeepTheirTrails(String kind) throws Exception {
         String db = fresh(kind);
         long run;
