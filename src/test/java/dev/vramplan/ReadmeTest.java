@@ -70,6 +70,16 @@ class ReadmeTest {
         int code = run(out, "plan", "--catalog", "src/test/resources/catalogs/minimal", "--rules", rules.toString(),
                 "--db", tmp.resolve("db").toString());
         assertThat(code).isZero();
-        assertThat(out.toString()).contains("Maximise images per step");
+        assertThat(out.toString()).contains("Maximise images per step")
+                .contains("search: the objective does not rank precision and input before batch");
+        // the planner noticed and searched every series: the same plans as the exhaustive search
+        dev.vramplan.rules.RuleBase rb = dev.vramplan.rules.RuleBase.load(rules);
+        dev.vramplan.catalog.Catalog minimal = dev.vramplan.catalog.CatalogLoader.load(Path.of("src/test/resources/catalogs/minimal"));
+        java.util.List<dev.vramplan.plan.CellPlan> cells = new java.util.ArrayList<>();
+        dev.vramplan.plan.Planner.Stats stats = new dev.vramplan.plan.Planner(rb).plan(minimal, cells::add);
+        assertThat(stats.exhaustiveBecause()).isNotNull();
+        dev.vramplan.plan.PlanResult full = new dev.vramplan.plan.Planner(rb).exhaustive(true).plan(minimal);
+        assertThat(cells).extracting(c -> c.precision() + " " + c.resolutionPx() + " " + c.batch())
+                .isEqualTo(full.cells().stream().map(c -> c.precision() + " " + c.resolutionPx() + " " + c.batch()).toList());
     }
 }

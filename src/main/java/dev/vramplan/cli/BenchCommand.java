@@ -159,6 +159,9 @@ final class BenchCommand implements Callable<Integer> {
                 cells, nThreads);
         out.printf(Locale.ROOT, "drools: planned and stored in %.2f s (%,.0f cells/s), %,d feasible, %,d candidates, %,d rule firings,"
                 + " %.2f s planning CPU%n", planStoreS, cells / planStoreS, d.feasible(), d.candidates(), d.firings(), droolsCpu / 1e9);
+        if (d.exhaustiveBecause() != null) {
+            out.println("search: " + d.exhaustiveBecause());
+        }
         out.printf(Locale.ROOT, "store:  %,d rows (run, cells with their trails) in %.2f s spent writing (%,.0f rows/s) and %.2f s"
                 + " committing, run %d in %s%n", cells + 1, sinkS, (cells + 1) / Math.max(sinkS, 1e-9), committing / 1e9, runId,
                 db == null ? "a fresh H2 file" : PlanStore.redact(db));

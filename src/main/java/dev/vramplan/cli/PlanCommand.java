@@ -105,6 +105,9 @@ final class PlanCommand implements Callable<Integer> {
             }
         }
         t.print(out);
+        if (stats[0].exhaustiveBecause() != null) {
+            out.println("search: " + stats[0].exhaustiveBecause());
+        }
         out.printf(Locale.ROOT, "run %d: %d cells planned (%d feasible, %d infeasible), %d candidates, %d rule firings; stored in %s%n",
                 runId, result.cells().size(), result.feasible(), result.cells().size() - result.feasible(),
                 result.candidates(), result.firings(), Paths.db(db).startsWith("jdbc:") ? PlanStore.redact(Paths.db(db)) : Paths.shown(Path.of(Paths.db(db))) + ".mv.db");

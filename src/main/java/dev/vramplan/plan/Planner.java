@@ -108,8 +108,18 @@ public final class Planner {
     }
 
     /** What planning a fleet took. */
-    public record Stats(long cells, long feasible, long candidates, long firings, long cpuNanos) {
+    /**
+     * What planning a fleet took.
+     *
+     * @param exhaustiveBecause why the run searched every series although the lazy search was asked for, or null
+     */
+    public record Stats(long cells, long feasible, long candidates, long firings, long cpuNanos, String exhaustiveBecause) {
     }
+
+    /** Cells planned both ways before a lazy run, to check that the policy's objective is one the lazy search serves. */
+    static final int SAMPLE = 16;
+
+    private String lazyUnsafe;
 
     /** Plans the whole fleet and keeps every cell (for fleets that fit in memory with their trails). */
     public PlanResult plan(Catalog catalog) {
@@ -134,6 +144,7 @@ public final class Planner {
                 tasks.add(new Task(gpu, card.getValue(), w, m, catalog.calibration(m)));
             }
         }
+        lazyUnsafe = exhaustive ? null : checkLazy(tasks);
         long c0 = candidates.sum();
         long f0 = firings.sum();
         long n0 = cpuNanos.sum();
@@ -154,7 +165,32 @@ public final class Planner {
         } else {
             planParallel(tasks, counted);
         }
-        return new Stats(tasks.size(), feasible[0], candidates.sum() - c0, firings.sum() - f0, cpuNanos.sum() - n0);
+        return new Stats(tasks.size(), feasible[0], candidates.sum() - c0, firings.sum() - f0, cpuNanos.sum() - n0, lazyUnsafe);
+    }
+
+    /**
+     * The lazy search is exact for objectives that rank precision and input before batch, as the shipped one does;
+     * a team may write another (the README's "Maximise images per step"). Before a lazy run, a sample of cells
+     * spread over the fleet is planned both ways; if any differs, the whole run searches every series. Returns why,
+     * or null when the lazy search agrees.
+     */
+    private String checkLazy(List<Task> tasks) {
+        int n = Math.min(SAMPLE, tasks.size());
+        for (int i = 0; i < n; i++) {
+            Task t = tasks.get((int) ((long) i * tasks.size() / n));
+            CellPlan lazy = planCell(t.gpu(), t.count(), t.workload(), t.model(), t.calibration(), false);
+            CellPlan full = planCell(t.gpu(), t.count(), t.workload(), t.model(), t.calibration(), true);
+            if (lazy.feasible() != full.feasible() || !java.util.Objects.equals(lazy.precision(), full.precision())
+                    || !java.util.Objects.equals(lazy.resolutionPx(), full.resolutionPx())
+                    || !java.util.Objects.equals(lazy.seqLenTokens(), full.seqLenTokens())
+                    || !java.util.Objects.equals(lazy.batch(), full.batch()) || !lazy.rule().equals(full.rule())) {
+                return "the objective does not rank precision and input before batch (on " + full.gpuId() + "/"
+                        + full.workloadId() + " it chose " + (full.feasible() ? full.precision() + " batch " + full.batch()
+                        : "nothing") + ", the lazy search " + (lazy.feasible() ? lazy.precision() + " batch " + lazy.batch()
+                        : "nothing") + "): every precision and input size was searched";
+            }
+        }
+        return null;
     }
 
     private void planParallel(List<Task> tasks, Consumer<CellPlan> sink) {
@@ -238,6 +274,11 @@ public final class Planner {
     }
 
     CellPlan planCell(Gpu gpu, int count, Workload w, Model m, dev.vramplan.catalog.Calibration calibration) {
+        return planCell(gpu, count, w, m, calibration, exhaustive || lazyUnsafe != null);
+    }
+
+    private CellPlan planCell(Gpu gpu, int count, Workload w, Model m, dev.vramplan.catalog.Calibration calibration,
+                              boolean exhaustive) {
         String cellId = gpu.id() + "/" + w.id();
         List<Decision> trail = new ArrayList<>();
         try (Judge s = judges.get()) {

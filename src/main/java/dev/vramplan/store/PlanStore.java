@@ -33,6 +33,7 @@ import java.util.function.Consumer;
 import static dev.vramplan.store.generated.Tables.PLAN_CELL;
 import static dev.vramplan.store.generated.Tables.PLAN_DECISION;
 import static dev.vramplan.store.generated.Tables.PLAN_RUN;
+import static dev.vramplan.store.generated.Tables.PLAN_TEXT;
 
 /**
  * Plans in a database through jOOQ: an H2 file by default, or any JDBC URL (PostgreSQL for a shared store).
@@ -214,6 +215,7 @@ public final class PlanStore implements AutoCloseable {
         dsl.deleteFrom(PLAN_DECISION).where(PLAN_DECISION.CELL_ID.in(
                 DSL.select(PLAN_CELL.ID).from(PLAN_CELL).where(PLAN_CELL.RUN_ID.eq(runId)))).execute();
         dsl.deleteFrom(PLAN_CELL).where(PLAN_CELL.RUN_ID.eq(runId)).execute();
+        dsl.deleteFrom(PLAN_TEXT).where(PLAN_TEXT.RUN_ID.eq(runId)).execute();
         dsl.deleteFrom(PLAN_RUN).where(PLAN_RUN.ID.eq(runId)).execute();
     }
 
@@ -247,6 +249,7 @@ public final class PlanStore implements AutoCloseable {
         final long runId;
         final RunInfo info;
         final List<Object[]> rows = new ArrayList<>(BATCH);
+        final TrailJson.Texts texts = new TrailJson.Texts();
         int cells;
         int feasible;
         int uncommitted;
@@ -266,7 +269,7 @@ public final class PlanStore implements AutoCloseable {
                     e == null ? null : e.deviceBytes(), e == null ? null : e.utilization(),
                     e == null ? null : breakdownJson(e.breakdown()), c.usableBytes(), c.rule(), c.reason(),
                     info.gpuSha().get(c.gpuId()), info.modelSha().get(c.modelId()), info.workloadSha().get(c.workloadId()),
-                    TrailJson.write(c.trail())});
+                    TrailJson.write(c.trail(), texts)});
             cells++;
             if (c.feasible()) {
                 feasible++;
@@ -279,6 +282,16 @@ public final class PlanStore implements AutoCloseable {
         void flush() {
             if (rows.isEmpty()) {
                 return;
+            }
+            List<String> fresh = texts.fresh();
+            if (!fresh.isEmpty()) {
+                org.jooq.BatchBindStep b = tx.batch(tx.insertInto(PLAN_TEXT, PLAN_TEXT.RUN_ID, PLAN_TEXT.ID, PLAN_TEXT.TEXT)
+                        .values((Long) null, null, null));
+                int first = texts.size() - fresh.size();
+                for (int i = 0; i < fresh.size(); i++) {
+                    b.bind(runId, first + i, fresh.get(i));
+                }
+                b.execute();
             }
             // jOOQ renders the statement once; the rows are bound straight to its JDBC statement, which costs a
             // fraction of binding each value through jOOQ's converters (a large run writes 200,000 of them)
@@ -357,10 +370,16 @@ public final class PlanStore implements AutoCloseable {
                         d.getResolutionPx(), d.getSeqLenTokens(), d.getBatchSize(), d.getDeviceBytes(), d.getRuleName(), d.getReason()));
             }
         }
+        Map<Integer, String> runTexts = new java.util.HashMap<>();
+        if (withTrail) {
+            dsl.select(PLAN_TEXT.ID, PLAN_TEXT.TEXT).from(PLAN_TEXT).where(PLAN_TEXT.RUN_ID.eq(runId))
+                    .forEach(t -> runTexts.put(t.value1(), t.value2()));
+        }
+        java.util.function.IntFunction<String> texts = runTexts::get;
         for (PlanCellRecord r : dsl.select(columns).from(PLAN_CELL).where(cond).orderBy(PLAN_CELL.ID).fetchInto(PLAN_CELL)) {
             List<Decision> trail;
             try {
-                trail = !withTrail ? List.of() : r.getTrail() != null ? TrailJson.read(r.getTrail())
+                trail = !withTrail ? List.of() : r.getTrail() != null ? TrailJson.read(r.getTrail(), texts)
                         : trails.getOrDefault(r.getId(), List.of());
             } catch (IllegalArgumentException e) {
                 throw new StoreException(shown + ": cell " + r.getId() + ": " + e.getMessage(), e);

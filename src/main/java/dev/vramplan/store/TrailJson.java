@@ -25,8 +25,12 @@ final class TrailJson {
     private TrailJson() {
     }
 
-    static String write(List<Decision> trail) {
-        StringWriter out = new StringWriter(64 + 160 * trail.size());
+    /**
+     * The trail as JSON. Rule names, and the reasons of decisions about no particular candidate (settings, refused
+     * precisions: the same for many cells), are written as numbers from {@code texts}, which grows as new ones come.
+     */
+    static String write(List<Decision> trail, Texts texts) {
+        StringWriter out = new StringWriter(64 + 100 * trail.size());
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             g.writeStartArray();
             for (Decision d : trail) {
@@ -37,8 +41,12 @@ final class TrailJson {
                 number(g, d.seqLenTokens());
                 number(g, d.batch());
                 number(g, d.deviceBytes());
-                g.writeString(d.rule());
-                g.writeString(d.reason());
+                g.writeNumber(texts.id(d.rule()));
+                if (d.batch() == null && d.deviceBytes() == null) {
+                    g.writeNumber(texts.id(d.reason()));
+                } else {
+                    g.writeString(d.reason());
+                }
                 g.writeEndArray();
             }
             g.writeEndArray();
@@ -46,6 +54,33 @@ final class TrailJson {
             throw new UncheckedIOException(e);
         }
         return out.toString();
+    }
+
+    /** A run's recurring texts, numbered in the order they first appear; {@link #fresh()} lists those not yet stored. */
+    static final class Texts {
+        private final java.util.Map<String, Integer> ids = new java.util.HashMap<>();
+        private final List<String> fresh = new ArrayList<>();
+
+        int id(String text) {
+            Integer id = ids.get(text);
+            if (id == null) {
+                id = ids.size();
+                ids.put(text, id);
+                fresh.add(text);
+            }
+            return id;
+        }
+
+        /** Texts numbered since the last call, in number order starting at {@code next - fresh.size()}. */
+        List<String> fresh() {
+            List<String> out = List.copyOf(fresh);
+            fresh.clear();
+            return out;
+        }
+
+        int size() {
+            return ids.size();
+        }
     }
 
     /** A memory breakdown as {@code {"weights": bytes, ...}} in component order. */
@@ -80,7 +115,7 @@ final class TrailJson {
     }
 
     /** The trail, or an exception naming what is wrong (a stored value someone edited by hand). */
-    static List<Decision> read(String json) {
+    static List<Decision> read(String json, java.util.function.IntFunction<String> texts) {
         List<Decision> out = new ArrayList<>();
         try (JsonParser p = FACTORY.createParser(json)) {
             expect(p.nextToken(), JsonToken.START_ARRAY);
@@ -93,12 +128,23 @@ final class TrailJson {
                 }
                 expect(p.nextToken(), JsonToken.END_ARRAY);
                 out.add(new Decision(Decision.Kind.valueOf(((String) v[0]).toUpperCase(Locale.ROOT)), (String) v[1],
-                        integer(v[2]), integer(v[3]), integer(v[4]), (Long) v[5], (String) v[6], (String) v[7]));
+                        integer(v[2]), integer(v[3]), integer(v[4]), (Long) v[5], text(v[6], texts), text(v[7], texts)));
             }
         } catch (IOException | ClassCastException | IllegalArgumentException e) {
             throw new IllegalArgumentException("a stored decision trail is not readable: " + e.getMessage(), e);
         }
         return out;
+    }
+
+    private static String text(Object v, java.util.function.IntFunction<String> texts) {
+        if (v instanceof Long id) {
+            String t = texts.apply(Math.toIntExact(id));
+            if (t == null) {
+                throw new IllegalArgumentException("text " + id + " of the run is missing");
+            }
+            return t;
+        }
+        return (String) v;
     }
 
     private static Integer integer(Object v) {

@@ -43,7 +43,7 @@ class PlanStoreTest {
             return Files.createTempDirectory(tmp, "h2").resolve("plans").toString();
         }
         try (var c = java.sql.DriverManager.getConnection(PG); var st = c.createStatement()) {
-            st.execute("DROP TABLE IF EXISTS plan_decision, plan_cell, plan_run, schema_version CASCADE");
+            st.execute("DROP TABLE IF EXISTS plan_text, plan_decision, plan_cell, plan_run, schema_version CASCADE");
         }
         return PG;
     }
