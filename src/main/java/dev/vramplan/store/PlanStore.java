@@ -1,8 +1,5 @@
 package dev.vramplan.store;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vramplan.estimate.Component;
 import dev.vramplan.plan.CellPlan;
 import dev.vramplan.plan.Decision;
@@ -40,7 +37,6 @@ import static dev.vramplan.store.generated.Tables.PLAN_TEXT;
  * The only class that sees generated code or SQL; it takes and returns the planner's records.
  */
 public final class PlanStore implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final Connection connection;
     private final DSLContext dsl;
     private final String shown;
@@ -387,8 +383,8 @@ public final class PlanStore implements AutoCloseable {
             Map<String, Long> breakdown = new LinkedHashMap<>();
             if (r.getBreakdown() != null) {
                 try {
-                    breakdown = JSON.readValue(r.getBreakdown(), new TypeReference<LinkedHashMap<String, Long>>() { });
-                } catch (JsonProcessingException e) {
+                    breakdown = TrailJson.readBreakdown(r.getBreakdown());
+                } catch (IllegalArgumentException e) {
                     throw new StoreException(shown + ": a stored breakdown is not readable", e);
                 }
             }

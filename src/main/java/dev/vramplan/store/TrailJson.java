@@ -98,6 +98,22 @@ final class TrailJson {
         return out.toString();
     }
 
+    /** A breakdown written by {@link #breakdown}, in its order. */
+    static java.util.LinkedHashMap<String, Long> readBreakdown(String json) {
+        java.util.LinkedHashMap<String, Long> out = new java.util.LinkedHashMap<>();
+        try (JsonParser p = FACTORY.createParser(json)) {
+            expect(p.nextToken(), JsonToken.START_OBJECT);
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                expect(p.nextToken(), JsonToken.VALUE_NUMBER_INT);
+                out.put(name, p.getLongValue());
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        return out;
+    }
+
     private static void string(JsonGenerator g, String v) throws IOException {
         if (v == null) {
             g.writeNull();
