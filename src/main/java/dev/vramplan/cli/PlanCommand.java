@@ -99,7 +99,7 @@ final class PlanCommand implements Callable<Integer> {
                 t.add(p.gpuId(), p.workloadId(), p.mode().id(), p.precision(),
                         p.resolutionPx() != null ? p.resolutionPx() + " px" : p.seqLenTokens() + " tok", p.batch(),
                         p.gradAccumSteps(), Sizes.human(p.estimate().deviceBytes()),
-                        String.format(Locale.ROOT, "%.0f%%", 100 * p.utilization()), p.rule());
+                        Table.percent(p.utilization()), p.rule());
             } else {
                 t.add(p.gpuId(), p.workloadId(), p.mode().id(), "infeasible", null, null, null, null, null, p.rule());
             }

@@ -97,7 +97,7 @@ final class QueryCommand implements Callable<Integer> {
                     t.add(c.gpuId(), c.workloadId(), c.mode(), c.feasible() ? c.precision() : "infeasible",
                             c.resolutionPx() != null ? c.resolutionPx() + " px" : c.seqLenTokens() != null ? c.seqLenTokens() + " tok" : null,
                             c.batch(), c.gradAccumSteps(), c.deviceBytes() == null ? null : Sizes.human(c.deviceBytes()),
-                            c.utilization() == null ? null : String.format(Locale.ROOT, "%.0f%%", 100 * c.utilization()), c.rule());
+                            c.utilization() == null ? null : Table.percent(c.utilization()), c.rule());
                 }
                 t.print(out);
             }

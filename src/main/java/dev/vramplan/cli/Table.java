@@ -46,9 +46,22 @@ final class Table {
             if (i > 0) {
                 sb.append("  ");
             }
-            sb.append(i == cells.size() - 1 ? cells.get(i) : String.format("%-" + w[i] + "s", cells.get(i)));
+            String c = cells.get(i);
+            sb.append(c);
+            if (i < cells.size() - 1) {
+                for (int k = c.length(); k < w[i]; k++) {
+                    sb.append(' ');
+                }
+            }
         }
         out.println(sb.toString().stripTrailing());
+    }
+
+    /** A share as a whole percentage, "58%" (what "%.0f%%" prints, without a Formatter per row). */
+    static String percent(double share) {
+        double v = 100 * share;
+        return (Double.isFinite(v) && v >= 0 && v < 1e15 ? Long.toString(Math.round(v))
+                : String.format(java.util.Locale.ROOT, "%.0f", v)) + "%";
     }
 
     /** CSV with quoting where needed. */
