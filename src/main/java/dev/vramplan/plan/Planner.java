@@ -261,15 +261,15 @@ public final class Planner {
         final int resolution;
         final int seqLen;
         final boolean target;
+        /** Worked out when the search first reaches the series. */
         Ladder ladder;
         final Map<Integer, Candidate> probes = new HashMap<>();
 
-        Series(Precision precision, int resolution, int seqLen, boolean target, Ladder ladder) {
+        Series(Precision precision, int resolution, int seqLen, boolean target) {
             this.precision = precision;
             this.resolution = resolution;
             this.seqLen = seqLen;
             this.target = target;
-            this.ladder = ladder;
         }
     }
 
@@ -324,61 +324,16 @@ public final class Planner {
                     int res = vision ? size : 0;
                     int seq = vision ? 0 : size;
                     boolean target = vision ? size == w.resolutionPx() : size == w.seqLenTokens();
-                    series.add(new Series(p, res, seq, target, null));
+                    series.add(new Series(p, res, seq, target));
                 }
             }
             Map<Long, Candidate> all = new HashMap<>();
             Map<Long, Estimate> estimates = new HashMap<>();
             Probe probe = new Probe(s, cellId, gpu, w, m, calibration, step, minBatch, all, estimates);
             if (exhaustive) {
-                for (Series sr : series) {
-                    probe.ladder(sr);
-                    for (int idx = 0; idx < sr.ladder.size(); idx = idx == 0 ? 1 : idx * 2) {
-                        probe.add(sr, idx);
-                    }
-                    if (!sr.ladder.isEmpty()) {
-                        probe.add(sr, sr.ladder.size() - 1);
-                    }
-                }
-                s.fire();
-                bisect(s, probe, series);
+                searchAll(s, probe, series);
             } else {
-                // the objective's order: highest precision (lowest rank) first, then the largest input
-                List<Series> ordered = new ArrayList<>(series);
-                ordered.sort(Comparator.comparingInt((Series sr) -> sr.precision.rank())
-                        .thenComparing(Comparator.comparingInt((Series sr) -> sr.resolution + sr.seqLen).reversed()));
-                for (Series sr : ordered) {
-                    probe.ladder(sr);
-                    if (sr.ladder.isEmpty()) {
-                        continue;
-                    }
-                    // the top of the ladder first (the first batch that does not fit the card: the rules say why
-                    // not larger), then the smallest batch (is anything of this series allowed?), then down from
-                    // the top in doubling steps: with headroom rules the answer is usually a step or two below it
-                    int top = sr.ladder.size() - 1;
-                    Candidate c = probe.add(sr, top);
-                    s.fire();
-                    if (!rejected(s, c)) {
-                        break;
-                    }
-                    if (top == 0) {
-                        continue;
-                    }
-                    Candidate head = probe.add(sr, 0);
-                    s.fire();
-                    if (rejected(s, head)) {
-                        continue;                  // its smallest batch is refused: so is every larger one
-                    }
-                    for (int down = 1; top - down > 0; down *= 2) {
-                        c = probe.add(sr, top - down);
-                        s.fire();
-                        if (!rejected(s, c)) {
-                            break;
-                        }
-                    }
-                    bisect(s, probe, List.of(sr));
-                    break;
-                }
+                searchLazily(s, probe, series);
             }
             candidates.add(all.size());
             firings.add(s.firings());
@@ -479,6 +434,64 @@ public final class Planner {
             }
         }
         return ids;
+    }
+
+    /** Every series: probes at ladder positions 0, 1, 2, 4, … and the top, then bisection of all at once. */
+    private static void searchAll(Judge s, Probe probe, List<Series> series) {
+        for (Series sr : series) {
+            probe.ladder(sr);
+            for (int idx = 0; idx < sr.ladder.size(); idx = idx == 0 ? 1 : idx * 2) {
+                probe.add(sr, idx);
+            }
+            if (!sr.ladder.isEmpty()) {
+                probe.add(sr, sr.ladder.size() - 1);
+            }
+        }
+        s.fire();
+        bisect(s, probe, series);
+    }
+
+    /**
+     * Series in the objective's order until one has an accepted batch: its top, its smallest batch, then down from
+     * the top in doubling steps and bisection. Exact for objectives that rank precision and input before batch.
+     */
+    private static void searchLazily(Judge s, Probe probe, List<Series> series) {
+        // the objective's order: highest precision (lowest rank) first, then the largest input
+        List<Series> ordered = new ArrayList<>(series);
+        ordered.sort(Comparator.comparingInt((Series sr) -> sr.precision.rank())
+                .thenComparing(Comparator.comparingInt((Series sr) -> sr.resolution + sr.seqLen).reversed()));
+        for (Series sr : ordered) {
+            probe.ladder(sr);
+            if (sr.ladder.isEmpty()) {
+                continue;
+            }
+            // the top of the ladder first (the first batch that does not fit the card: the rules say why
+            // not larger), then the smallest batch (is anything of this series allowed?), then down from
+            // the top in doubling steps: with headroom rules the answer is usually a step or two below it
+            int top = sr.ladder.size() - 1;
+            Candidate c = probe.add(sr, top);
+            s.fire();
+            if (!rejected(s, c)) {
+                break;
+            }
+            if (top == 0) {
+                continue;
+            }
+            Candidate head = probe.add(sr, 0);
+            s.fire();
+            if (rejected(s, head)) {
+                continue;                  // its smallest batch is refused: so is every larger one
+            }
+            for (int down = 1; top - down > 0; down *= 2) {
+                c = probe.add(sr, top - down);
+                s.fire();
+                if (!rejected(s, c)) {
+                    break;
+                }
+            }
+            bisect(s, probe, List.of(sr));
+            break;
+        }
     }
 
     /** Bisection rounds, all given series at once: between the largest accepted and the smallest rejected probe. */
