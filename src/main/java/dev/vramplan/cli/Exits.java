@@ -32,6 +32,7 @@ final class Exits implements CommandLine.IExecutionExceptionHandler, CommandLine
 
     @Override
     public int handleExecutionException(Exception e, CommandLine cl, CommandLine.ParseResult parseResult) {
+        cl.getOut().flush();                 // what the command printed comes before why it stopped
         PrintWriter err = cl.getErr();
         if (e instanceof InvalidInputException in) {
             in.lines().forEach(err::println);

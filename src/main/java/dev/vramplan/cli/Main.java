@@ -22,7 +22,10 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true)));
+        // standard output is buffered and flushed when the command ends (a listing of thousands of rows must not
+        // flush each line); errors go out as they happen
+        System.exit(run(args, new java.io.PrintWriter(new java.io.BufferedWriter(new java.io.OutputStreamWriter(System.out), 1 << 16)),
+                new java.io.PrintWriter(System.err, true)));
     }
 
     /** Runs the command line with the given streams; returns the exit code. */
