@@ -48,6 +48,22 @@ class PlanStoreTest {
         return PG;
     }
 
+    /** Stores the minimal plan once in {@code db}; returns the run's id. */
+    static long storeOnce(String db) {
+        try (PlanStore s = PlanStore.open(db)) {
+            return s.save(plan, "catalog", "rules", "test");
+        }
+    }
+
+    /** The one number a SQL query returns, read behind the store's back. */
+    static long count(String db, String sql) throws java.sql.SQLException {
+        try (var c = java.sql.DriverManager.getConnection(PlanStore.url(db)); var st = c.createStatement();
+             var rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     @BeforeAll
     static void planMinimal() {
         plan = new Planner(Shipped.rules()).plan(dev.vramplan.catalog.CatalogLoader.load(Path.of("src/test/resources/catalogs/minimal")));
@@ -57,10 +73,7 @@ class PlanStoreTest {
     @MethodSource("stores")
     void aPlanRoundTrips(String kind) throws Exception {
         String db = fresh(kind);
-        long run;
-        try (PlanStore s = PlanStore.open(db)) {
-            run = s.save(plan, "catalog", "rules", "test");
-        }
+        long run = storeOnce(db);
         if (kind.equals("h2")) {
             assertThat(Files.exists(Path.of(db + ".mv.db"))).isTrue();
         }
@@ -96,9 +109,7 @@ class PlanStoreTest {
     @MethodSource("stores")
     void aFailedRunLeavesTheDatabaseAsItWas(String kind) throws Exception {
         String db = fresh(kind);
-        try (PlanStore s = PlanStore.open(db)) {
-            s.save(plan, "catalog", "rules", "test");
-        }
+        storeOnce(db);
         // a cell whose reason is longer than the column: its insert fails after the run row and earlier cells went in
         List<CellPlan> cells = new ArrayList<>(plan.cells());
         CellPlan last = cells.get(cells.size() - 1);
@@ -128,30 +139,20 @@ class PlanStoreTest {
             assertThat(s.runCount()).isEqualTo(1);
             assertThat(s.cells(s.latestRun().orElseThrow(), null, null, null, false)).hasSize(plan.cells().size());
         }
-        try (var c = java.sql.DriverManager.getConnection(PlanStore.url(db)); var st = c.createStatement();
-             var rs = st.executeQuery("SELECT COUNT(*) FROM plan_cell")) {
-            rs.next();
-            assertThat(rs.getLong(1)).isEqualTo(plan.cells().size());
-        }
+        assertThat(count(db, "SELECT COUNT(*) FROM plan_cell")).isEqualTo(plan.cells().size());
     }
 
     @ParameterizedTest
     @MethodSource("stores")
     void aRunThatNeverCompletedIsNotShownAndTheNextRunRemovesIt(String kind) throws Exception {
         String db = fresh(kind);
-        long first;
-        try (PlanStore s = PlanStore.open(db)) {
-            first = s.save(plan, "catalog", "rules", "test");
-        }
+        long first = storeOnce(db);
         // what a planner killed between two of its transactions leaves: an incomplete run with some of its cells
         long dead;
         try (var c = java.sql.DriverManager.getConnection(PlanStore.url(db)); var st = c.createStatement()) {
             st.execute("INSERT INTO plan_run (started_at, catalog_dir, rules_dir, tool_version, cells, feasible, complete)"
                     + " VALUES (TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00+00', 'c', 'r', 't', 0, 0, FALSE)");
-            try (var rs = st.executeQuery("SELECT MAX(id) FROM plan_run")) {
-                rs.next();
-                dead = rs.getLong(1);
-            }
+            dead = count(db, "SELECT MAX(id) FROM plan_run");
             st.execute("INSERT INTO plan_cell (run_id, gpu_id, workload_id, model_id, job_mode, feasible, usable_bytes,"
                     + " rule_name, reason) SELECT " + dead + ", gpu_id, workload_id, model_id, job_mode, feasible, usable_bytes,"
                     + " rule_name, reason FROM plan_cell WHERE run_id = " + first);
@@ -164,11 +165,7 @@ class PlanStoreTest {
             long next = s.save(plan, "catalog", "rules", "test");
             assertThat(s.runs()).extracting(StoredRun::id).containsExactly(next, first);
         }
-        try (var c = java.sql.DriverManager.getConnection(PlanStore.url(db)); var st = c.createStatement();
-             var rs = st.executeQuery("SELECT COUNT(*) FROM plan_cell WHERE run_id = " + dead)) {
-            rs.next();
-            assertThat(rs.getLong(1)).as("cells of the dead run").isZero();
-        }
+        assertThat(count(db, "SELECT COUNT(*) FROM plan_cell WHERE run_id = " + dead)).as("cells of the dead run").isZero();
     }
 
     @ParameterizedTest
@@ -190,18 +187,11 @@ class PlanStoreTest {
     @MethodSource("stores")
     void runsStoredBeforeSchemaVersion3KeepTheirTrails(String kind) throws Exception {
         String db = fresh(kind);
-        long run;
-        try (PlanStore s = PlanStore.open(db)) {
-            run = s.save(plan, "catalog", "rules", "test");
-        }
+        long run = storeOnce(db);
         // what version 2 wrote: no trail column value, one plan_decision row per decision
         CellPlan first = plan.cells().get(0);
         try (var c = java.sql.DriverManager.getConnection(PlanStore.url(db)); var st = c.createStatement()) {
-            long cell;
-            try (var rs = st.executeQuery("SELECT MIN(id) FROM plan_cell WHERE run_id = " + run)) {
-                rs.next();
-                cell = rs.getLong(1);
-            }
+            long cell = count(db, "SELECT MIN(id) FROM plan_cell WHERE run_id = " + run);
             st.execute("UPDATE plan_cell SET trail = NULL WHERE id = " + cell);
             try (var ps = c.prepareStatement("INSERT INTO plan_decision (cell_id, seq, kind, precision_name, resolution_px,"
                     + " seq_len_tokens, batch_size, device_bytes, rule_name, reason) VALUES (?,?,?,?,?,?,?,?,?,?)")) {
@@ -254,9 +244,7 @@ class PlanStoreTest {
     @MethodSource("stores")
     void migrationsRunOnceAndAreRecorded(String kind) throws Exception {
         String db = fresh(kind);
-        try (PlanStore s = PlanStore.open(db)) {
-            s.save(plan, "catalog", "rules", "test");
-        }
+        storeOnce(db);
         try (PlanStore s = PlanStore.open(db)) {                 // opening again must not re-apply V1
             assertThat(s.runCount()).isEqualTo(1);
         }
