@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.Callable;
 
@@ -37,6 +36,7 @@ final class BenchCommand implements Callable<Integer> {
     static final long TARGET_CELLS = 200_000;
     static final double TARGET_ENGINE_RATIO = 3;
     static final double TARGET_WARM_QUERY_MS = 5;
+    static final long MIN_CELLS_FOR_RATIO = 10_000;
 
     @Option(names = "--cards", defaultValue = "20", description = "card types (default: ${DEFAULT-VALUE})")
     int cards;
@@ -76,9 +76,18 @@ final class BenchCommand implements Callable<Integer> {
         Catalog base = CatalogLoader.load(Paths.catalog(catalog));
         Catalog fleet = SyntheticFleet.of(base, cards, workloads);
         RuleBase rb = RuleBase.load(Paths.rules(rules));
-        Path tmp = db == null ? Files.createTempDirectory("vramplan-bench") : null;
-        String where = db == null ? tmp.resolve("bench").toString() : db;
         long compiled = System.nanoTime();
+        Path tmp = db == null ? Files.createTempDirectory("vramplan-bench") : null;
+        try {
+            return measure(out, fleet, rb, db == null ? tmp.resolve("bench").toString() : db, nThreads, start, compiled);
+        } finally {
+            if (tmp != null) {
+                deleteTree(tmp);
+            }
+        }
+    }
+
+    private int measure(PrintWriter out, Catalog fleet, RuleBase rb, String where, int nThreads, long start, long compiled) {
 
         // 1. plan with the rules and store, streaming: cells go to the database while later ones are planned
         Outcome[] drools = new Outcome[cards * workloads * 2];
@@ -97,7 +106,6 @@ final class BenchCommand implements Callable<Integer> {
         try (PlanStore store = PlanStore.open(where)) {
             opened = System.nanoTime();
             runId = store.save(info, sink -> stats[0] = planner.plan(fleet, new java.util.function.Consumer<>() {
-
                 int i;
 
                 @Override
@@ -111,7 +119,7 @@ final class BenchCommand implements Callable<Integer> {
             }));
             stored = System.nanoTime();
             committing = stored - lastCell[0];
-            // 3. queries in this warm process: the same lookup as 'vramplan query --model M --gpu G --mode X'
+            // 2. queries in this warm process: the same lookup as 'vramplan query --model M --gpu G --mode X'
             Random r = new Random(42);
             List<String> gpus = new ArrayList<>(fleet.gpus().keySet());
             for (int q = 0; q < queries; q++) {
@@ -127,7 +135,7 @@ final class BenchCommand implements Callable<Integer> {
         Planner.Stats d = stats[0];
         long droolsCpu = d.cpuNanos();
 
-        // 2. the same fleet with the plain-Java twin of the shipped policy, compared cell for cell
+        // 3. the same fleet with the plain-Java twin of the shipped policy, compared cell for cell
         int[] agree = {0};
         int[] k = {0};
         long javaStart = System.nanoTime();
@@ -137,9 +145,6 @@ final class BenchCommand implements Callable<Integer> {
             }
         });
         long javaDone = System.nanoTime();
-        if (tmp != null) {
-            deleteTree(tmp);
-        }
 
         long heap = 0;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
@@ -179,8 +184,9 @@ final class BenchCommand implements Callable<Integer> {
         target(out, cells >= TARGET_CELLS ? untilStored <= TARGET_WALL_S : null,
                 String.format(Locale.ROOT, "200,000 cells planned and stored within %.0f s of JVM start: %,d cells in %.2f s", TARGET_WALL_S,
                         cells, untilStored));
-        target(out, ratio <= TARGET_ENGINE_RATIO, String.format(Locale.ROOT, "Drools within %.0fx of plain Java: %.1fx",
-                TARGET_ENGINE_RATIO, ratio));
+        target(out, cells >= MIN_CELLS_FOR_RATIO ? ratio <= TARGET_ENGINE_RATIO : null, String.format(Locale.ROOT,
+                "Drools within %.0fx of plain Java: %.1fx%s", TARGET_ENGINE_RATIO, ratio, cells >= MIN_CELLS_FOR_RATIO ? ""
+                        : String.format(Locale.ROOT, " (under %,d cells the JIT's warm-up, not the engine, decides the ratio)", MIN_CELLS_FOR_RATIO)));
         if (q.length > 0) {
             target(out, pct(q, 0.5) <= TARGET_WARM_QUERY_MS, String.format(Locale.ROOT,
                     "a query within %.0f ms in a warm process: median %.2f ms", TARGET_WARM_QUERY_MS, pct(q, 0.5)));
@@ -203,9 +209,5 @@ final class BenchCommand implements Callable<Integer> {
                 Files.deleteIfExists(p);
             }
         }
-    }
-
-    static boolean same(CellPlan a, CellPlan b) {
-        return Outcome.of(a).equals(Outcome.of(b)) && Objects.equals(a.rule(), b.rule());
     }
 }
