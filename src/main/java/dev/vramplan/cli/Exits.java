@@ -57,7 +57,8 @@ final class Exits implements CommandLine.IExecutionExceptionHandler, CommandLine
     public int handleParseException(CommandLine.ParameterException ex, String[] args) {
         CommandLine cl = ex.getCommandLine();
         PrintWriter err = cl.getErr();
-        err.println("vramplan " + cl.getCommandName() + ": " + ex.getMessage());
+        String name = cl.getCommandName().equals("vramplan") ? "vramplan" : "vramplan " + cl.getCommandName();
+        err.println(name + ": " + ex.getMessage());
         CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
         err.println("Try 'vramplan " + (cl.getCommandName().equals("vramplan") ? "" : cl.getCommandName() + " ") + "--help'.");
         return INVALID;
