@@ -91,16 +91,57 @@ public final class PlanStore implements AutoCloseable {
             }
         }
         SQLDialect dialect = url.startsWith("jdbc:postgresql:") ? SQLDialect.POSTGRES : SQLDialect.H2;
+        // the database opens on its own thread while this one loads jOOQ and the generated tables: on a cold JVM
+        // each takes a fifth of a second, and a query needs both
+        java.util.concurrent.CompletableFuture<Connection> opening = new java.util.concurrent.CompletableFuture<>();
+        Thread opener = new Thread(() -> {
+            try {
+                // H2 directly: DriverManager would first load and initialise every JDBC driver on the class path
+                Connection c = url.startsWith("jdbc:h2:") ? org.h2.Driver.load().connect(url, new java.util.Properties())
+                        : DriverManager.getConnection(url);
+                try {
+                    Migrations.apply(c);
+                } catch (SQLException | RuntimeException e) {
+                    c.close();
+                    throw e;
+                }
+                opening.complete(c);
+            } catch (Throwable e) {
+                opening.completeExceptionally(e);
+            }
+        }, "vramplan-db-open");
+        opener.setDaemon(true);
+        opener.start();
+        DSL.using(dialect).render(DSL.selectFrom(PLAN_CELL).where(PLAN_CELL.RUN_ID.eq(0L)));
         try {
-            Connection c = DriverManager.getConnection(url);
-            Migrations.apply(c);
-            return new PlanStore(c, dialect, shownDb);
+            return new PlanStore(await(opening), dialect, shownDb);
         } catch (SQLException e) {
             if (e.getErrorCode() == 90020) {                   // H2: DATABASE_ALREADY_OPEN_1
                 throw new StoreException(shownDb + ": the database is in use by another process (an H2 file opens in one process"
                         + " at a time): wait for it to finish, or give another --db", e);
             }
             throw new StoreException(shownDb + ": cannot open the database: " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    private static Connection await(java.util.concurrent.CompletableFuture<Connection> opening) throws SQLException {
+        try {
+            return opening.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while opening the database", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof SQLException sql) {
+                throw sql;
+            }
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new SQLException(cause);
         }
     }
 
@@ -230,16 +271,20 @@ public final class PlanStore implements AutoCloseable {
         connection.commit();
     }
 
-    /** The columns a cell is written with, in the order {@link CellWriter} binds them. */
-    private static final org.jooq.Field<?>[] WRITTEN = {PLAN_CELL.RUN_ID, PLAN_CELL.GPU_ID, PLAN_CELL.WORKLOAD_ID,
-            PLAN_CELL.MODEL_ID, PLAN_CELL.JOB_MODE, PLAN_CELL.FEASIBLE, PLAN_CELL.PRECISION_NAME, PLAN_CELL.RESOLUTION_PX,
-            PLAN_CELL.SEQ_LEN_TOKENS, PLAN_CELL.BATCH_SIZE, PLAN_CELL.GRAD_ACCUM_STEPS, PLAN_CELL.PEAK_ALLOCATED_BYTES,
-            PLAN_CELL.RESERVED_BYTES, PLAN_CELL.DEVICE_BYTES, PLAN_CELL.UTILIZATION, PLAN_CELL.BREAKDOWN,
-            PLAN_CELL.USABLE_BYTES, PLAN_CELL.RULE_NAME, PLAN_CELL.REASON, PLAN_CELL.GPU_SHA, PLAN_CELL.MODEL_SHA,
-            PLAN_CELL.WORKLOAD_SHA, PLAN_CELL.TRAIL};
-
     /** Buffers cells and writes them with one statement rendered once and bound per cell, {@link #BATCH} at a time. */
     private static final class CellWriter {
+        /** The columns a cell is written with, in the order {@link #add} binds them. */
+        private static final org.jooq.Field<?>[] WRITTEN = {PLAN_CELL.RUN_ID, PLAN_CELL.GPU_ID, PLAN_CELL.WORKLOAD_ID,
+                PLAN_CELL.MODEL_ID, PLAN_CELL.JOB_MODE, PLAN_CELL.FEASIBLE, PLAN_CELL.PRECISION_NAME, PLAN_CELL.RESOLUTION_PX,
+                PLAN_CELL.SEQ_LEN_TOKENS, PLAN_CELL.BATCH_SIZE, PLAN_CELL.GRAD_ACCUM_STEPS, PLAN_CELL.PEAK_ALLOCATED_BYTES,
+                PLAN_CELL.RESERVED_BYTES, PLAN_CELL.DEVICE_BYTES, PLAN_CELL.UTILIZATION, PLAN_CELL.BREAKDOWN,
+                PLAN_CELL.USABLE_BYTES, PLAN_CELL.RULE_NAME, PLAN_CELL.REASON, PLAN_CELL.GPU_SHA, PLAN_CELL.MODEL_SHA,
+                PLAN_CELL.WORKLOAD_SHA, PLAN_CELL.TRAIL};
+
+        /** JDBC types of {@link #WRITTEN}, for nulls and for values alike. */
+        private static final int[] SQL_TYPES = java.util.Arrays.stream(WRITTEN)
+                .mapToInt(f -> f.getDataType().getSQLType()).toArray();
+
         final DSLContext tx;
         final Connection connection;
         final long runId;
@@ -319,10 +364,6 @@ public final class PlanStore implements AutoCloseable {
             }
         }
     }
-
-    /** JDBC types of {@link #WRITTEN}, for nulls and for values alike. */
-    private static final int[] SQL_TYPES = java.util.Arrays.stream(WRITTEN)
-            .mapToInt(f -> f.getDataType().getSQLType()).toArray();
 
     static String breakdownJson(Map<Component, Long> breakdown) {
         return TrailJson.breakdown(breakdown);
