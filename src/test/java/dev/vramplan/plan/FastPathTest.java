@@ -95,7 +95,8 @@ class FastPathTest {
                     int x = 1 / ($c.getBatch() - $c.getBatch());
                 end
                 """);
-        Planner p = new Planner(dev.vramplan.rules.RuleBase.load(dir)).threads(2);
+        // exhaustive: no sample is planned on this thread first, so the failure happens on a worker
+        Planner p = new Planner(dev.vramplan.rules.RuleBase.load(dir)).exhaustive(true).threads(2);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> p.plan(synthetic, c -> { }))
                 .isInstanceOf(dev.vramplan.catalog.InvalidInputException.class)
                 .hasMessageContaining("rule \"Divide by the batch minus one\" failed in its then: ArithmeticException");
