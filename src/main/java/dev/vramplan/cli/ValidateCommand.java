@@ -62,10 +62,13 @@ final class ValidateCommand implements Callable<Integer> {
                 m.put("oom", p.m().oom());
                 m.put("predicted_oom", p.m().oom() ? p.predictedOom() : null);
                 m.put("calibrated", p.estimate().calibrated());
+                m.put("uncertain", p.m().uncertain());
                 points.add(m);
             }
             j.put("points", points);
             j.put("summary", report.summary().json());
+            // the same figures without the points whose source did not say what it measured or in which unit
+            j.put("summary_stated", report.stated().json());
             Map<String, Object> fam = new LinkedHashMap<>();
             report.byFamily().forEach((k, v) -> fam.put(k, v.json()));
             j.put("by_family", fam);
@@ -88,7 +91,16 @@ final class ValidateCommand implements Callable<Integer> {
         Validator.Summary a = report.summary();
         s.add("all", a.count(), pct(a.medianAbsRelError()), pct(a.p90AbsRelError()), pct(a.maxAbsRelError()),
                 pct(a.underestimatedShare()), a.oomPredicted() + "/" + a.oomPoints());
+        if (report.uncertain() > 0) {
+            Validator.Summary st = report.stated();
+            s.add("stated*", st.count(), pct(st.medianAbsRelError()), pct(st.p90AbsRelError()), pct(st.maxAbsRelError()),
+                    pct(st.underestimatedShare()), st.oomPredicted() + "/" + st.oomPoints());
+        }
         s.print(out);
+        if (report.uncertain() > 0) {
+            out.printf(Locale.ROOT, "* stated: without the %d points whose source did not say what it measured or in which unit"
+                    + " (uncertain_kind, uncertain_unit); \"all\" is the figure to judge by%n", report.uncertain());
+        }
     }
 
     static String pct(double v) {

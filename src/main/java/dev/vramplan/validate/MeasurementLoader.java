@@ -101,8 +101,7 @@ public final class MeasurementLoader {
         f.string("excerpt", null);
         f.string("quality", null);
         f.bool("seq_len_assumed", false);
-        f.bool("uncertain_kind", false);
-        f.bool("uncertain_unit", false);
+        boolean uncertain = f.bool("uncertain_kind", false) | f.bool("uncertain_unit", false);
         Long bytes = null;
         boolean oom = "oom".equals(measured);
         if (measured != null && !oom) {
@@ -132,7 +131,7 @@ public final class MeasurementLoader {
         return new Measurement(id, f.loc(), source, model, gpu, mode, precision, optimizer, finetune, trainable,
                 rank == null ? null : rank.intValue(), (int) batch, seq == null ? null : seq.intValue(),
                 res == null ? null : res.intValue(), gc, flash, ema, q, classes == null ? null : classes.intValue(),
-                bytes, kind);
+                bytes, kind, uncertain);
     }
 
     static String shown(Path p) {

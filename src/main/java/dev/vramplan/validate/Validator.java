@@ -53,6 +53,15 @@ public final class Validator {
     }
 
     public record Report(List<Point> points, Summary summary, Map<String, Summary> byFamily) {
+        /** The summary of the points whose source said what it measured and in which unit. */
+        public Summary stated() {
+            return summarize(points.stream().filter(p -> !p.m().uncertain()).toList());
+        }
+
+        /** How many points carry uncertain_kind or uncertain_unit. */
+        public long uncertain() {
+            return points.stream().filter(p -> p.m().uncertain()).count();
+        }
     }
 
     /** A card for readings that do not depend on it (peak_allocated, reserved) when the source does not name one. */

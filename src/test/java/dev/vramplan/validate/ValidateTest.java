@@ -43,6 +43,11 @@ class ValidateTest {
         // the figures the README publishes: these guard against silent regressions of the physics
         assertThat(s.p90AbsRelError()).isLessThan(0.35);
         assertThat(s.maxAbsRelError()).isLessThan(0.60);
+        // the points whose source said what it measured and in which unit (all but the 30 Qwen rows)
+        assertThat(r.uncertain()).isEqualTo(30);
+        Validator.Summary stated = r.stated();
+        assertThat(stated.count() + stated.oomPoints()).isEqualTo(107 - 30);
+        assertThat(stated.p90AbsRelError()).isLessThanOrEqualTo(0.25);
     }
 
     @Test
@@ -133,6 +138,8 @@ class ValidateTest {
             assertThat(j.get("summary").has(key)).as(key).isTrue();
         }
         assertThat(j.get("points")).hasSize(107);
+        assertThat(j.get("summary_stated").get("count").asInt()).isEqualTo(68);
+        assertThat(j.get("points").findValues("uncertain").stream().filter(JsonNode::asBoolean).count()).isEqualTo(30);
         assertThat(j.get("points").get(0).get("calibrated").asBoolean()).isFalse();
 
         out = new StringWriter();
