@@ -57,14 +57,6 @@ final class BenchCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    /** What the benchmark compares between the two planners, kept small: a 200,000-cell fleet keeps only these. */
-    record Outcome(boolean feasible, String precision, Integer resolution, Integer seqLen, Integer batch, Integer accum, String rule) {
-        static Outcome of(CellPlan c) {
-            return new Outcome(c.feasible(), c.precision(), c.resolutionPx(), c.seqLenTokens(), c.batch(), c.gradAccumSteps(),
-                    c.rule());
-        }
-    }
-
     @Override
     public Integer call() throws Exception {
         if (cards < 1 || workloads < 1 || (long) cards * workloads > 1_000_000) {
@@ -90,7 +82,7 @@ final class BenchCommand implements Callable<Integer> {
     private int measure(PrintWriter out, Catalog fleet, RuleBase rb, String where, int nThreads, long start, long compiled) {
 
         // 1. plan with the rules and store, streaming: cells go to the database while later ones are planned
-        Outcome[] drools = new Outcome[cards * workloads * 2];
+        CellPlan.Outcome[] drools = new CellPlan.Outcome[cards * workloads * 2];
         long[] inSink = {0};
         long[] lastCell = {0};
         long committing;
@@ -110,7 +102,7 @@ final class BenchCommand implements Callable<Integer> {
 
                 @Override
                 public void accept(CellPlan c) {
-                    drools[i++] = Outcome.of(c);
+                    drools[i++] = c.outcome();  // a 200,000-cell fleet keeps only these
                     long t = System.nanoTime();
                     sink.accept(c);
                     lastCell[0] = System.nanoTime();
@@ -140,7 +132,7 @@ final class BenchCommand implements Callable<Integer> {
         int[] k = {0};
         long javaStart = System.nanoTime();
         Planner.Stats j = new Planner(JavaPolicy::new).threads(nThreads).plan(fleet, c -> {
-            if (drools[k[0]++].equals(Outcome.of(c))) {
+            if (drools[k[0]++].equals(c.outcome())) {
                 agree[0]++;
             }
         });

@@ -73,35 +73,38 @@ public final class Estimator {
         double[] parts = new double[COMPONENTS.length];
         String phase = j.fill(r.batch(), parts);
         Map<Component, Long> breakdown = new EnumMap<>(Component.class);
-        long peak = 0;
         for (Component c : COMPONENTS) {
-            double v = parts[c.ordinal()];
-            long bytes = bytes(Double.isNaN(v) ? 0.0 : v);
-            breakdown.put(c, bytes);
-            if (c != Component.ALLOCATOR_CACHE && c != Component.RUNTIME) {
-                peak = sat(peak + bytes);
-            }
+            breakdown.put(c, part(parts, c));
         }
-        long reserved = sat(peak + breakdown.get(Component.ALLOCATOR_CACHE));
-        long device = sat(reserved + breakdown.get(Component.RUNTIME));
-        return new Estimate(breakdown, peak, reserved, device, r.gpu().usableBytes(), j.s.params, phase,
+        long[] t = totals(parts);
+        return new Estimate(breakdown, t[0], t[1], t[2], r.gpu().usableBytes(), j.s.params, phase,
                 r.setup().activationFactor());
     }
 
     private static final Component[] COMPONENTS = Component.values();
 
-    /** Device bytes of {@code r} at {@code batch}: the estimate's total, without its breakdown. */
-    private static long deviceBytes(Job j, int batch, double[] parts) {
-        j.fill(batch, parts);
+    /** Whole bytes of one component ({@link Job#fill} leaves absent ones NaN). */
+    private static long part(double[] parts, Component c) {
+        double v = parts[c.ordinal()];
+        return bytes(Double.isNaN(v) ? 0.0 : v);
+    }
+
+    /** {peak allocated, reserved, device}: live tensors, plus the allocator's cache, plus the runtime. */
+    private static long[] totals(double[] parts) {
         long peak = 0;
         for (Component c : COMPONENTS) {
-            double v = parts[c.ordinal()];
             if (c != Component.ALLOCATOR_CACHE && c != Component.RUNTIME) {
-                peak = sat(peak + bytes(Double.isNaN(v) ? 0.0 : v));
+                peak = sat(peak + part(parts, c));
             }
         }
-        long reserved = sat(peak + bytes(parts[Component.ALLOCATOR_CACHE.ordinal()]));
-        return sat(reserved + bytes(parts[Component.RUNTIME.ordinal()]));
+        long reserved = sat(peak + part(parts, Component.ALLOCATOR_CACHE));
+        return new long[]{peak, reserved, sat(reserved + part(parts, Component.RUNTIME))};
+    }
+
+    /** Device bytes at {@code batch}: the estimate's total, without its breakdown. */
+    private static long deviceBytes(Job j, int batch, double[] parts) {
+        j.fill(batch, parts);
+        return totals(parts)[2];
     }
 
     /** Everything about a request that does not depend on the batch: worked out once per request. */

@@ -21,4 +21,13 @@ public record CellPlan(String gpuId, String workloadId, String modelId, Mode mod
     public Double utilization() {
         return estimate == null ? null : estimate.utilization();
     }
+
+    /** What was decided, without the trail and the estimate: two plans of a cell agree when their outcomes are equal. */
+    public record Outcome(boolean feasible, String precision, Integer resolutionPx, Integer seqLenTokens, Integer batch,
+                          Integer gradAccumSteps, String rule) {
+    }
+
+    public Outcome outcome() {
+        return new Outcome(feasible, precision, resolutionPx, seqLenTokens, batch, gradAccumSteps, rule);
+    }
 }

@@ -180,10 +180,7 @@ public final class Planner {
             Task t = tasks.get((int) ((long) i * tasks.size() / n));
             CellPlan lazy = planCell(t.gpu(), t.count(), t.workload(), t.model(), t.calibration(), false);
             CellPlan full = planCell(t.gpu(), t.count(), t.workload(), t.model(), t.calibration(), true);
-            if (lazy.feasible() != full.feasible() || !java.util.Objects.equals(lazy.precision(), full.precision())
-                    || !java.util.Objects.equals(lazy.resolutionPx(), full.resolutionPx())
-                    || !java.util.Objects.equals(lazy.seqLenTokens(), full.seqLenTokens())
-                    || !java.util.Objects.equals(lazy.batch(), full.batch()) || !lazy.rule().equals(full.rule())) {
+            if (!lazy.outcome().equals(full.outcome())) {
                 return "the objective does not rank precision and input before batch (on " + full.gpuId() + "/"
                         + full.workloadId() + " it chose " + (full.feasible() ? full.precision() + " batch " + full.batch()
                         : "nothing") + ", the lazy search " + (lazy.feasible() ? lazy.precision() + " batch " + lazy.batch()
