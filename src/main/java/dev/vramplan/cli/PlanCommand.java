@@ -42,11 +42,12 @@ final class PlanCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Path catalogDir = Paths.catalog(catalog);
         Path rulesDir = Paths.rules(rules);
+        String where = Paths.db(db);
         long t0 = System.nanoTime();
         // opening the database (and loading its drivers) overlaps with reading the catalog and compiling the rules;
         // a failure before planning closes it untouched
         java.util.concurrent.CompletableFuture<PlanStore> opening = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            PlanStore s = PlanStore.open(Paths.db(db));
+            PlanStore s = PlanStore.open(where);
             s.latestRun();
             return s;
         });
@@ -110,7 +111,7 @@ final class PlanCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "run %d: %d cells planned (%d feasible, %d infeasible), %d candidates, %d rule firings; stored in %s%n",
                 runId, result.cells().size(), result.feasible(), result.cells().size() - result.feasible(),
-                result.candidates(), result.firings(), Paths.db(db).startsWith("jdbc:") ? PlanStore.redact(Paths.db(db)) : Paths.shown(Path.of(Paths.db(db))) + ".mv.db");
+                result.candidates(), result.firings(), where.startsWith("jdbc:") ? PlanStore.redact(where) : Paths.shown(Path.of(where)) + ".mv.db");
         return Exits.OK;
     }
 
