@@ -1,6 +1,7 @@
 package dev.vramplan.cli;
 
 import dev.vramplan.catalog.InvalidInputException;
+import dev.vramplan.store.MissingDatabaseException;
 import dev.vramplan.store.StoreException;
 import picocli.CommandLine;
 
@@ -41,6 +42,10 @@ final class Exits implements CommandLine.IExecutionExceptionHandler, CommandLine
         }
         if (e instanceof NothingFeasible) {
             err.println(e.getMessage());
+            return NOTHING_FEASIBLE;
+        }
+        if (e instanceof MissingDatabaseException) {
+            err.println("vramplan: " + e.getMessage());
             return NOTHING_FEASIBLE;
         }
         if (e instanceof StoreException) {

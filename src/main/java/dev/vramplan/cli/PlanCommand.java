@@ -61,7 +61,11 @@ final class PlanCommand implements Callable<Integer> {
             rb = RuleBase.load(rulesDir);
             t2 = System.nanoTime();
         } catch (RuntimeException e) {
-            opening.thenAccept(PlanStore::close);
+            try {
+                join(opening).close();         // the lock is released before the command says why it stopped
+            } catch (RuntimeException notOpened) {
+                // the input error is the one to report
+            }
             throw e;
         }
         dev.vramplan.plan.Fingerprints.Of fp = dev.vramplan.plan.Fingerprints.of(c);

@@ -23,7 +23,27 @@ public final class Migrations {
     private Migrations() {
     }
 
-    public static void apply(Connection c) throws SQLException {
+    /** The newest schema version this vramplan knows. */
+    static int latest() {
+        String last = FILES.get(FILES.size() - 1);
+        return Integer.parseInt(last.substring(1, last.indexOf("__")));
+    }
+
+    /** Whether a database lacks migrations this vramplan has (or has no schema at all); reads only. */
+    static boolean behind(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT MAX(version) FROM schema_version")) {
+            return !rs.next() || rs.getInt(1) < latest();
+        } catch (SQLException e) {
+            if (e.getErrorCode() >= 42102 && e.getErrorCode() <= 42104) {   // H2: table not found
+                return true;
+            }
+            throw e;
+        }
+    }
+
+    /** Applies what the database has not seen; returns how many migrations ran. */
+    public static int apply(Connection c) throws SQLException {
+        int applied = 0;
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
         try {
@@ -56,6 +76,7 @@ public final class Migrations {
                         ps.executeUpdate();
                     }
                     c.commit();
+                    applied++;
                 } catch (SQLException e) {
                     c.rollback();
                     throw e;
@@ -64,6 +85,7 @@ public final class Migrations {
         } finally {
             c.setAutoCommit(auto);
         }
+        return applied;
     }
 
     static String read(String file) {

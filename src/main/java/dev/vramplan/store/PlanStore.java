@@ -13,10 +13,8 @@ import org.jooq.conf.RenderQuotedNames;
 import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -25,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 import static dev.vramplan.store.generated.Tables.PLAN_CELL;
@@ -37,27 +36,25 @@ import static dev.vramplan.store.generated.Tables.PLAN_TEXT;
  * The only class that sees generated code or SQL; it takes and returns the planner's records.
  */
 public final class PlanStore implements AutoCloseable {
-    private final Connection connection;
-    private final DSLContext dsl;
+    private static final Settings SETTINGS = new Settings().withRenderQuotedNames(RenderQuotedNames.NEVER)
+            .withExecuteLogging(false).withRenderSchema(false);
+
+    private final Database database;
     private final String shown;
     private final SQLDialect dialect;
+    private Connection connection;
+    private DSLContext dsl;
 
-    private PlanStore(Connection connection, SQLDialect dialect, String shown) {
-        this.connection = connection;
-        this.shown = shown;
-        this.dialect = dialect;
-        Settings settings = new Settings().withRenderQuotedNames(RenderQuotedNames.NEVER).withExecuteLogging(false)
-                .withRenderSchema(false);
-        this.dsl = DSL.using(connection, dialect, settings);
+    private PlanStore(Database database) {
+        this.database = database;
+        this.shown = database.shown;
+        this.dialect = database.dialect;
     }
 
     /** The JDBC URL for {@code --db}: a JDBC URL as given, or a path to an H2 file (".mv.db" is added by H2). */
     public static String url(String db) {
-        if (db.startsWith("jdbc:")) {
-            return db;
-        }
-        String path = db.endsWith(".mv.db") ? db.substring(0, db.length() - ".mv.db".length()) : db;
-        return "jdbc:h2:file:" + Path.of(path).toAbsolutePath().normalize();
+        Path base = Database.base(db);
+        return base == null ? db : "jdbc:h2:file:" + base;
     }
 
     /** A database name for messages: a JDBC URL without its password. */
@@ -65,68 +62,79 @@ public final class PlanStore implements AutoCloseable {
         return db.replaceAll("(?i)(password=)[^&;]*", "$1***");
     }
 
-    /** Opens (creating if needed) the database and brings its schema up to date. */
+    /**
+     * Opens (creating if needed) the database to store plans in and brings its schema up to date. An H2 file is
+     * locked for this process's writes until {@link #close}; what it stores becomes visible run by run.
+     */
     public static PlanStore open(String db) {
-        return open(db, redact(db));
+        return open(() -> Database.forWriting(db, redact(db)));
     }
 
     /**
-     * Opens the database for a command that only reads plans. An H2 file named by its path is opened without
-     * H2's compaction on close, which otherwise rewrites up to 200 ms of the file's pages after every query.
+     * Opens the database for a command that only reads plans: beside other readers and beside a plan being
+     * stored. A database that does not exist is a {@link MissingDatabaseException}, never created.
      */
     public static PlanStore openForReading(String db) {
-        return open(db.startsWith("jdbc:") ? db : url(db) + ";MAX_COMPACT_TIME=0", redact(db));
+        return open(() -> Database.forReading(db, redact(db)));
     }
 
-    private static PlanStore open(String db, String shownDb) {
-        String url = url(db);
-        if (url.startsWith("jdbc:h2:file:")) {
-            Path parent = Path.of(url.substring("jdbc:h2:file:".length()).split(";")[0]).getParent();
-            try {
-                if (parent != null) {
-                    Files.createDirectories(parent);
-                }
-            } catch (java.io.IOException e) {
-                throw new StoreException(shownDb + ": cannot create the folder for the database: " + e.getMessage(), e);
-            }
-        }
-        SQLDialect dialect = url.startsWith("jdbc:postgresql:") ? SQLDialect.POSTGRES : SQLDialect.H2;
+    private static PlanStore open(java.util.function.Supplier<Database> opener) {
+        Database database = opener.get();
+        PlanStore store = new PlanStore(database);
         // the database opens on its own thread while this one loads jOOQ and the generated tables: on a cold JVM
         // each takes a fifth of a second, and a query needs both
-        java.util.concurrent.CompletableFuture<Connection> opening = new java.util.concurrent.CompletableFuture<>();
-        Thread opener = new Thread(() -> {
+        CompletableFuture<Connection> opening = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
             try {
-                // H2 directly: DriverManager would first load and initialise every JDBC driver on the class path
-                Connection c = url.startsWith("jdbc:h2:") ? org.h2.Driver.load().connect(url, new java.util.Properties())
-                        : DriverManager.getConnection(url);
-                try {
-                    Migrations.apply(c);
-                } catch (SQLException | RuntimeException e) {
-                    c.close();
-                    throw e;
-                }
-                opening.complete(c);
+                opening.complete(database.connection());
             } catch (Throwable e) {
                 opening.completeExceptionally(e);
             }
         }, "vramplan-db-open");
-        opener.setDaemon(true);
-        opener.start();
-        DSL.using(dialect).render(DSL.selectFrom(PLAN_CELL).where(PLAN_CELL.RUN_ID.eq(0L)));
+        t.setDaemon(true);
+        t.start();
+        DSL.using(database.dialect).render(DSL.selectFrom(PLAN_CELL).where(PLAN_CELL.RUN_ID.eq(0L)));
         try {
-            return new PlanStore(await(opening), dialect, shownDb);
+            await(opening);
+            return store;
         } catch (SQLException e) {
-            if (e.getErrorCode() == 90020) {                   // H2: DATABASE_ALREADY_OPEN_1
-                throw new StoreException(shownDb + ": the database is in use by another process (an H2 file opens in one process"
-                        + " at a time): wait for it to finish, or give another --db", e);
-            }
-            throw new StoreException(shownDb + ": cannot open the database: " + firstLine(e.getMessage()), e);
+            database.close();
+            throw store.cannotOpen(e);
+        } catch (RuntimeException | Error e) {
+            database.close();
+            throw e;
         }
     }
 
-    private static Connection await(java.util.concurrent.CompletableFuture<Connection> opening) throws SQLException {
+    private StoreException cannotOpen(SQLException e) {
+        if (e.getErrorCode() == 90020) {                   // H2: DATABASE_ALREADY_OPEN_1
+            return new StoreException(shown + ": the database is in use by another process (an H2 file opens in one process"
+                    + " at a time): wait for it to finish, or give another --db", e);
+        }
+        if (e.getErrorCode() == 90146) {                   // H2: DATABASE_NOT_FOUND_WITH_IF_EXISTS_1
+            return new MissingDatabaseException(shown + ": no database there: check --db (or VRAMPLAN_DB), or run"
+                    + " 'vramplan plan' to store a first plan there");
+        }
+        return new StoreException(shown + ": cannot open the database: " + firstLine(e.getMessage()), e);
+    }
+
+    /** The connection and its jOOQ context (a writer on an H2 file opens a fresh working copy after each run it stores). */
+    private DSLContext dsl() {
         try {
-            return opening.get();
+            Connection c = database.connection();
+            if (c != connection) {
+                connection = c;
+                dsl = DSL.using(c, dialect, SETTINGS);
+            }
+            return dsl;
+        } catch (SQLException e) {
+            throw cannotOpen(e);
+        }
+    }
+
+    private static void await(CompletableFuture<Connection> opening) throws SQLException {
+        try {
+            opening.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SQLException("interrupted while opening the database", e);
@@ -145,7 +153,7 @@ public final class PlanStore implements AutoCloseable {
         }
     }
 
-    private static String firstLine(String s) {
+    static String firstLine(String s) {
         if (s == null) {
             return "";
         }
@@ -173,14 +181,17 @@ public final class PlanStore implements AutoCloseable {
      */
     public long save(RunInfo info, Consumer<Consumer<CellPlan>> planning) {
         long id = insert(info, planning);
-        if (dialect == SQLDialect.H2) {
-            // H2 writes committed data to the file in the background; make it durable before saying "stored"
-            try {
-                dsl.execute("CHECKPOINT SYNC");
-            } catch (org.jooq.exception.DataAccessException e) {
-                throw new StoreException(shown + ": the plan could not be written to disk (it is not stored; earlier runs are"
-                        + " intact): " + firstLine(e.getCause() == null ? e.getMessage() : e.getCause().getMessage()), e);
+        try {
+            if (database.copyOnWrite()) {
+                database.publish();            // closed by H2, synced, renamed over the file: stored whole or not at all
+            } else if (dialect == SQLDialect.H2) {
+                // H2 writes committed data to the file in the background; make it durable before saying "stored"
+                dsl().execute("CHECKPOINT SYNC");
             }
+        } catch (SQLException | org.jooq.exception.DataAccessException e) {
+            Throwable cause = e instanceof org.jooq.exception.DataAccessException && e.getCause() != null ? e.getCause() : e;
+            throw new StoreException(shown + ": the plan could not be written to disk (it is not stored; earlier runs are"
+                    + " intact): " + firstLine(cause.getMessage()), e);
         }
         return id;
     }
@@ -194,6 +205,8 @@ public final class PlanStore implements AutoCloseable {
     private long insert(RunInfo info, Consumer<Consumer<CellPlan>> planning) {
         long runId = -1;
         boolean auto = true;
+        DSLContext dsl = dsl();
+        Connection connection = this.connection;
         try {
             auto = connection.getAutoCommit();
             connection.setAutoCommit(false);
@@ -237,6 +250,10 @@ public final class PlanStore implements AutoCloseable {
 
     /** Takes back what a failed run wrote; if even that fails, the run stays incomplete, unseen, for the next run to remove. */
     private void abandon(long runId) {
+        if (database.copyOnWrite()) {
+            database.discard();                // the working copy goes; the file was never touched
+            return;
+        }
         try {
             connection.rollback();
             if (runId >= 0) {
@@ -249,6 +266,7 @@ public final class PlanStore implements AutoCloseable {
     }
 
     private void deleteRun(long runId) {
+        DSLContext dsl = dsl();
         dsl.deleteFrom(PLAN_DECISION).where(PLAN_DECISION.CELL_ID.in(
                 DSL.select(PLAN_CELL.ID).from(PLAN_CELL).where(PLAN_CELL.RUN_ID.eq(runId)))).execute();
         dsl.deleteFrom(PLAN_CELL).where(PLAN_CELL.RUN_ID.eq(runId)).execute();
@@ -261,6 +279,7 @@ public final class PlanStore implements AutoCloseable {
      * every incomplete run in it is dead; in a shared database one may still be in progress, so only old ones go.
      */
     private void removeAbandonedRuns() throws SQLException {
+        DSLContext dsl = dsl();
         Condition dead = PLAN_RUN.COMPLETE.isFalse();
         if (dialect != SQLDialect.H2) {
             dead = dead.and(PLAN_RUN.STARTED_AT.lt(OffsetDateTime.now(ZoneOffset.UTC).minus(ABANDONED_AFTER)));
@@ -268,6 +287,7 @@ public final class PlanStore implements AutoCloseable {
         for (Long id : dsl.select(PLAN_RUN.ID).from(PLAN_RUN).where(dead).fetch(PLAN_RUN.ID)) {
             deleteRun(id);
         }
+        Connection connection = this.connection;
         connection.commit();
     }
 
@@ -371,7 +391,7 @@ public final class PlanStore implements AutoCloseable {
 
     /** The latest run's id, if any run is stored. */
     public Optional<Long> latestRun() {
-        return Optional.ofNullable(dsl.select(DSL.max(PLAN_RUN.ID)).from(PLAN_RUN).where(PLAN_RUN.COMPLETE.isTrue()).fetchOne().value1());
+        return Optional.ofNullable(dsl().select(DSL.max(PLAN_RUN.ID)).from(PLAN_RUN).where(PLAN_RUN.COMPLETE.isTrue()).fetchOne().value1());
     }
 
     /** Cells of a run, filtered by model (required), gpu and mode (optional); with their decision trails if asked. */
@@ -397,9 +417,9 @@ public final class PlanStore implements AutoCloseable {
         if (!withTrail) {
             columns.remove(PLAN_CELL.TRAIL);        // a query reads no trails: they are most of a cell's bytes
         }
-        boolean legacy = withTrail && dsl.fetchExists(dsl.selectOne().from(PLAN_CELL).where(cond).and(PLAN_CELL.TRAIL.isNull()));
+        boolean legacy = withTrail && dsl().fetchExists(dsl().selectOne().from(PLAN_CELL).where(cond).and(PLAN_CELL.TRAIL.isNull()));
         if (legacy) {                               // a run stored before schema version 3: trails in plan_decision
-            for (PlanDecisionRecord d : dsl.select(PLAN_DECISION.fields()).from(PLAN_DECISION).join(PLAN_CELL)
+            for (PlanDecisionRecord d : dsl().select(PLAN_DECISION.fields()).from(PLAN_DECISION).join(PLAN_CELL)
                     .on(PLAN_DECISION.CELL_ID.eq(PLAN_CELL.ID)).where(cond).orderBy(PLAN_DECISION.CELL_ID, PLAN_DECISION.SEQ)
                     .fetchInto(PLAN_DECISION)) {
                 trails.computeIfAbsent(d.getCellId(), k -> new ArrayList<>()).add(new Decision(
@@ -409,11 +429,11 @@ public final class PlanStore implements AutoCloseable {
         }
         Map<Integer, String> runTexts = new java.util.HashMap<>();
         if (withTrail) {
-            dsl.select(PLAN_TEXT.ID, PLAN_TEXT.TEXT).from(PLAN_TEXT).where(PLAN_TEXT.RUN_ID.eq(runId))
+            dsl().select(PLAN_TEXT.ID, PLAN_TEXT.TEXT).from(PLAN_TEXT).where(PLAN_TEXT.RUN_ID.eq(runId))
                     .forEach(t -> runTexts.put(t.value1(), t.value2()));
         }
         java.util.function.IntFunction<String> texts = runTexts::get;
-        for (PlanCellRecord r : dsl.select(columns).from(PLAN_CELL).where(cond).orderBy(PLAN_CELL.ID).fetchInto(PLAN_CELL)) {
+        for (PlanCellRecord r : dsl().select(columns).from(PLAN_CELL).where(cond).orderBy(PLAN_CELL.ID).fetchInto(PLAN_CELL)) {
             List<Decision> trail;
             try {
                 trail = !withTrail ? List.of() : r.getTrail() != null ? TrailJson.read(r.getTrail(), texts)
@@ -440,11 +460,11 @@ public final class PlanStore implements AutoCloseable {
 
     /** Every run, newest first. */
     public List<StoredRun> runs() {
-        return dsl.selectFrom(PLAN_RUN).where(PLAN_RUN.COMPLETE.isTrue()).orderBy(PLAN_RUN.ID.desc()).fetch(PlanStore::run);
+        return dsl().selectFrom(PLAN_RUN).where(PLAN_RUN.COMPLETE.isTrue()).orderBy(PLAN_RUN.ID.desc()).fetch(PlanStore::run);
     }
 
     public Optional<StoredRun> run(long id) {
-        return dsl.selectFrom(PLAN_RUN).where(PLAN_RUN.ID.eq(id).and(PLAN_RUN.COMPLETE.isTrue())).fetchOptional(PlanStore::run);
+        return dsl().selectFrom(PLAN_RUN).where(PLAN_RUN.ID.eq(id).and(PLAN_RUN.COMPLETE.isTrue())).fetchOptional(PlanStore::run);
     }
 
     private static StoredRun run(dev.vramplan.store.generated.tables.records.PlanRunRecord r) {
@@ -454,15 +474,11 @@ public final class PlanStore implements AutoCloseable {
 
     /** Number of runs stored (for tests and listings). */
     public int runCount() {
-        return dsl.fetchCount(PLAN_RUN, PLAN_RUN.COMPLETE.isTrue());
+        return dsl().fetchCount(PLAN_RUN, PLAN_RUN.COMPLETE.isTrue());
     }
 
     @Override
     public void close() {
-        try {
-            connection.close();
-        } catch (SQLException e) {
-            // closing a connection we are done with: nothing left to save
-        }
+        database.close();
     }
 }

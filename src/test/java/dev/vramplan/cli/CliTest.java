@@ -96,9 +96,40 @@ class CliTest {
 
     @Test
     void queryBeforeAnyPlanSaysSo() {
-        Result r = run("query", "--model", "yolov8s", "--db", tmp.resolve("empty").toString());
+        Path empty = tmp.resolve("empty");
+        assertThat(run("plan", "--catalog", "catalog", "--rules", tmp.resolve("no-rules").toString(), "--db",
+                empty.toString()).code()).isEqualTo(2);
+        try (dev.vramplan.store.PlanStore s = dev.vramplan.store.PlanStore.open(empty.toString())) {
+            assertThat(s.runCount()).isZero();     // a database with its schema and no run
+        }
+        Result r = run("query", "--model", "yolov8s", "--db", empty.toString());
         assertThat(r.code()).isEqualTo(3);
         assertThat(r.err()).isEqualTo("no plan is stored yet: run 'vramplan plan' first\n");
+    }
+
+    /** A reading command never creates a database: a --db with a typo is named, and nothing appears there. */
+    @Test
+    void readingCommandsNeverCreateADatabase() {
+        Path typo = tmp.resolve("typo").resolve("plnas");
+        String message = "vramplan: " + typo + ": no database there (" + typo + ".mv.db does not exist): check --db (or"
+                + " VRAMPLAN_DB), or run 'vramplan plan' to store a first plan there\n";
+        for (String[] args : List.of(new String[]{"query", "--model", "yolov8s"}, new String[]{"query", "--matrix"},
+                new String[]{"runs"}, new String[]{"diff", "1", "2"}, new String[]{"export", "--run", "1"},
+                new String[]{"explain", "--model", "yolov8s", "--gpu", "t4", "--mode", "train"})) {
+            List<String> all = new java.util.ArrayList<>(List.of(args));
+            all.addAll(List.of("--db", typo.toString()));
+            Result r = run(all.toArray(String[]::new));
+            assertThat(r.code()).as(String.join(" ", args)).isEqualTo(3);
+            assertThat(r.err()).as(String.join(" ", args)).isEqualTo(message);
+            assertThat(r.out()).isEmpty();
+        }
+        assertThat(typo.getParent()).doesNotExist();
+        String url = "jdbc:h2:file:" + typo;
+        Result r = run("runs", "--db", url);
+        assertThat(r.code()).isEqualTo(3);
+        assertThat(r.err()).isEqualTo("vramplan: " + url + ": no database there: check --db (or VRAMPLAN_DB), or run"
+                + " 'vramplan plan' to store a first plan there\n");
+        assertThat(typo.getParent()).doesNotExist();
     }
 
     @Test

@@ -57,10 +57,28 @@ class PlanStoreTest {
 
     /** The one number a SQL query returns, read behind the store's back. */
     static long count(String db, String sql) throws java.sql.SQLException {
-        try (var c = java.sql.DriverManager.getConnection(PlanStore.url(db)); var st = c.createStatement();
+        String url = db.startsWith("jdbc:") ? db : PlanStore.url(db) + ";ACCESS_MODE_DATA=r";
+        try (var c = java.sql.DriverManager.getConnection(url); var st = c.createStatement();
              var rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
+        }
+    }
+
+    interface SqlWork {
+        void run(java.sql.Connection c) throws java.sql.SQLException;
+    }
+
+    /**
+     * Writes to the database behind the store's back, as an older vramplan would have: an H2 file written in place
+     * has no sum to match, as a file from before vramplan kept sums.
+     */
+    static void writeBehind(String db, SqlWork work) throws Exception {
+        try (var c = java.sql.DriverManager.getConnection(PlanStore.url(db))) {
+            work.run(c);
+        }
+        if (!db.startsWith("jdbc:")) {
+            Files.deleteIfExists(Path.of(db + ".sum"));
         }
     }
 
@@ -148,24 +166,29 @@ class PlanStoreTest {
         String db = fresh(kind);
         long first = storeOnce(db);
         // what a planner killed between two of its transactions leaves: an incomplete run with some of its cells
-        long dead;
-        try (var c = java.sql.DriverManager.getConnection(PlanStore.url(db)); var st = c.createStatement()) {
-            st.execute("INSERT INTO plan_run (started_at, catalog_dir, rules_dir, tool_version, cells, feasible, complete)"
-                    + " VALUES (TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00+00', 'c', 'r', 't', 0, 0, FALSE)");
-            dead = count(db, "SELECT MAX(id) FROM plan_run");
-            st.execute("INSERT INTO plan_cell (run_id, gpu_id, workload_id, model_id, job_mode, feasible, usable_bytes,"
-                    + " rule_name, reason) SELECT " + dead + ", gpu_id, workload_id, model_id, job_mode, feasible, usable_bytes,"
-                    + " rule_name, reason FROM plan_cell WHERE run_id = " + first);
-        }
+        long[] dead = new long[1];
+        writeBehind(db, c -> {
+            try (var st = c.createStatement()) {
+                st.execute("INSERT INTO plan_run (started_at, catalog_dir, rules_dir, tool_version, cells, feasible, complete)"
+                        + " VALUES (TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00+00', 'c', 'r', 't', 0, 0, FALSE)");
+                try (var rs = st.executeQuery("SELECT MAX(id) FROM plan_run")) {
+                    rs.next();
+                    dead[0] = rs.getLong(1);
+                }
+                st.execute("INSERT INTO plan_cell (run_id, gpu_id, workload_id, model_id, job_mode, feasible, usable_bytes,"
+                        + " rule_name, reason) SELECT " + dead[0] + ", gpu_id, workload_id, model_id, job_mode, feasible,"
+                        + " usable_bytes, rule_name, reason FROM plan_cell WHERE run_id = " + first);
+            }
+        });
         try (PlanStore s = PlanStore.open(db)) {
             assertThat(s.latestRun()).contains(first);
             assertThat(s.runs()).extracting(StoredRun::id).containsExactly(first);
-            assertThat(s.run(dead)).isEmpty();
+            assertThat(s.run(dead[0])).isEmpty();
             assertThat(s.runCount()).isEqualTo(1);
             long next = s.save(plan, "catalog", "rules", "test");
             assertThat(s.runs()).extracting(StoredRun::id).containsExactly(next, first);
         }
-        assertThat(count(db, "SELECT COUNT(*) FROM plan_cell WHERE run_id = " + dead)).as("cells of the dead run").isZero();
+        assertThat(count(db, "SELECT COUNT(*) FROM plan_cell WHERE run_id = " + dead[0])).as("cells of the dead run").isZero();
     }
 
     @ParameterizedTest
@@ -190,9 +213,11 @@ class PlanStoreTest {
         long run = storeOnce(db);
         // what version 2 wrote: no trail column value, one plan_decision row per decision
         CellPlan first = plan.cells().get(0);
-        try (var c = java.sql.DriverManager.getConnection(PlanStore.url(db)); var st = c.createStatement()) {
-            long cell = count(db, "SELECT MIN(id) FROM plan_cell WHERE run_id = " + run);
-            st.execute("UPDATE plan_cell SET trail = NULL WHERE id = " + cell);
+        long cell = count(db, "SELECT MIN(id) FROM plan_cell WHERE run_id = " + run);
+        writeBehind(db, c -> {
+            try (var st = c.createStatement()) {
+                st.execute("UPDATE plan_cell SET trail = NULL WHERE id = " + cell);
+            }
             try (var ps = c.prepareStatement("INSERT INTO plan_decision (cell_id, seq, kind, precision_name, resolution_px,"
                     + " seq_len_tokens, batch_size, device_bytes, rule_name, reason) VALUES (?,?,?,?,?,?,?,?,?,?)")) {
                 int seq = 0;
@@ -210,7 +235,7 @@ class PlanStoreTest {
                     ps.executeUpdate();
                 }
             }
-        }
+        });
         try (PlanStore s = PlanStore.open(db)) {
             List<StoredCell> cells = s.cells(run, null, null, null, true);
             assertThat(cells.get(0).trail()).isNotEmpty().isEqualTo(first.trail());
