@@ -158,7 +158,7 @@ public final class CatalogLoader {
             }
             return null;
         }
-        return Yaml.read(file, display(file), problems);
+        return Yaml.read(file, display(file), "catalog file", problems);
     }
 
     private interface ItemReader {

@@ -6,7 +6,7 @@ import dev.vramplan.catalog.Yaml.Node;
 import dev.vramplan.catalog.Yaml.ScalarNode;
 import dev.vramplan.catalog.Yaml.ScalarType;
 
-import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -145,12 +145,13 @@ public final class Fields {
         if (s == null) {
             return null;
         }
-        if (s.type() != ScalarType.INT) {
-            problems.add(s.loc(), path(key), "expected a whole number, found " + describe(s));
+        BigInteger v = YamlNumbers.whole(s);
+        if (v == null) {
+            problems.add(s.loc(), path(key), YamlNumbers.looksWhole(s)
+                    ? "\"" + s.text() + "\" is not a whole number" : "expected a whole number, found " + describe(s));
             return null;
         }
-        BigDecimal v = new BigDecimal(s.text());
-        if (v.compareTo(BigDecimal.valueOf(min)) < 0 || v.compareTo(BigDecimal.valueOf(max)) > 0) {
+        if (v.compareTo(BigInteger.valueOf(min)) < 0 || v.compareTo(BigInteger.valueOf(max)) > 0) {
             problems.add(s.loc(), path(key), s.text() + " is out of range: it must be between " + min + " and " + max);
             return null;
         }
@@ -167,17 +168,13 @@ public final class Fields {
         if (s == null) {
             return fallback;
         }
-        if (s.type() != ScalarType.INT && s.type() != ScalarType.FLOAT) {
-            problems.add(s.loc(), path(key), "expected a number, found " + describe(s));
+        Double v = YamlNumbers.real(s);
+        if (v == null) {
+            problems.add(s.loc(), path(key), YamlNumbers.looksNumeric(s)
+                    ? "\"" + s.text() + "\" is not a number" : "expected a number, found " + describe(s));
             return fallback;
         }
-        double v;
-        try {
-            v = Double.parseDouble(s.text());
-        } catch (NumberFormatException e) {
-            v = Double.NaN;                                 // YAML's .inf, -.inf and .nan
-        }
-        if (!(v >= min && v <= max)) {
+        if (!(v >= min && v <= max)) {                      // NaN (YAML's .nan) is in no range
             problems.add(s.loc(), path(key), s.text() + " is out of range: it must be between " + plain(min) + " and " + plain(max));
             return fallback;
         }

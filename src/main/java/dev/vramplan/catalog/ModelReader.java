@@ -203,27 +203,14 @@ final class ModelReader {
     }
 
     private static Integer intOf(Node n) {
-        if (n instanceof ScalarNode s && s.type() == Yaml.ScalarType.INT) {
-            try {
-                return Integer.parseInt(s.text());
-            } catch (NumberFormatException e) {
-                return null;
-            }
-        }
-        return null;
+        return n instanceof ScalarNode s ? YamlNumbers.smallWhole(s) : null;
     }
 
     private static Object scalarValue(Node n) {
         if (!(n instanceof ScalarNode s)) {
             return n instanceof ListNode l ? l.items().stream().map(ModelReader::scalarValue).toList() : null;
         }
-        return switch (s.type()) {
-            case INT -> parsed(s.text(), true);
-            case FLOAT -> parsed(s.text(), false);
-            case BOOL -> Boolean.parseBoolean(s.text());
-            case NULL -> null;
-            case STRING -> s.text();
-        };
+        return YamlNumbers.value(s);
     }
 
     private static CnnSpec cnn(Fields c) {
@@ -296,14 +283,5 @@ final class ModelReader {
             }
         }
         return out;
-    }
-
-    /** A YAML number as Long or Double; text beyond their range (or .inf, .nan) stays text and fails the checks. */
-    static Object parsed(String text, boolean whole) {
-        try {
-            return whole ? (Object) Long.parseLong(text) : (Object) Double.parseDouble(text);
-        } catch (NumberFormatException e) {
-            return text;
-        }
     }
 }

@@ -5,17 +5,19 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import org.yaml.snakeyaml.LoaderOptions;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * A YAML document as a tree whose every node remembers where it stood in the file, so that a
@@ -24,13 +26,14 @@ import java.util.Map;
  * reports duplicates.
  */
 public final class Yaml {
-    /** SnakeYAML refuses documents over 3 MB by default; a fleet catalog may be larger (64 MiB is still a typo guard). */
-    public static final int MAX_CODE_POINTS = 64 << 20;
+    // SnakeYAML refuses documents over 3 MB by default; no file read is larger than InputFiles allows, and a
+    // UTF-8 file has no more code points than bytes
     private static final YAMLFactory FACTORY = YAMLFactory.builder().loaderOptions(loaderOptions()).build();
+    private static final Pattern DOCUMENT_START = Pattern.compile("---(?:[ \t].*)?");
 
-    private static org.yaml.snakeyaml.LoaderOptions loaderOptions() {
-        org.yaml.snakeyaml.LoaderOptions o = new org.yaml.snakeyaml.LoaderOptions();
-        o.setCodePointLimit(MAX_CODE_POINTS);
+    private static LoaderOptions loaderOptions() {
+        LoaderOptions o = new LoaderOptions();
+        o.setCodePointLimit((int) InputFiles.MAX_BYTES);
         return o;
     }
 
@@ -84,15 +87,16 @@ public final class Yaml {
     public enum ScalarType { STRING, INT, FLOAT, BOOL, NULL }
 
     /**
-     * Reads one YAML file. Problems of form (not valid UTF-8 text, malformed YAML, duplicate keys)
+     * Reads one YAML file through {@link InputFiles}; {@code what} names its kind in the singular ("catalog file").
+     * Problems of form (not a readable regular file of text, malformed YAML, duplicate keys, a second document)
      * go to {@code problems}; the result is then null.
      */
-    public static Node read(Path file, String displayName, Problems problems) {
+    public static Node read(Path file, String displayName, String what, Problems problems) {
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(file);
-        } catch (IOException e) {
-            problems.add(new Loc(displayName, 1, 1), "", "cannot be read: " + describe(e));
+            bytes = InputFiles.read(file, what);
+        } catch (InputFiles.Unreadable e) {
+            problems.add(new Loc(displayName, 1, 1), "", e.getMessage());
             return null;
         }
         String text;
@@ -100,7 +104,7 @@ public final class Yaml {
             text = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+                    .decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
             problems.add(new Loc(displayName, 1, 1), "", "is not UTF-8 text (is it a binary file?)");
             return null;
@@ -109,11 +113,11 @@ public final class Yaml {
             problems.add(new Loc(displayName, 1, 1), "", "is not text: it contains NUL bytes (is it a binary file?)");
             return null;
         }
-        return parse(text, displayName, problems);
+        return parse(text, displayName, what, problems);
     }
 
     /** Parses YAML text; see {@link #read}. */
-    public static Node parse(String text, String displayName, Problems problems) {
+    public static Node parse(String text, String displayName, String what, Problems problems) {
         int before = problems.size();
         try (JsonParser p = FACTORY.createParser(text)) {
             JsonToken t = p.nextToken();
@@ -122,6 +126,7 @@ public final class Yaml {
                 return null;
             }
             Node root = node(p, displayName, problems);
+            secondDocument(p, text, displayName, what, problems);
             return problems.size() > before ? null : root;
         } catch (JsonProcessingException e) {
             JsonLocation l = e.getLocation();
@@ -135,12 +140,35 @@ public final class Yaml {
             problems.add(new Loc(displayName, line, col), "", "malformed YAML: " + yamlReason(e, text, line));
             return null;
         } catch (IOException e) {
-            problems.add(new Loc(displayName, 1, 1), "", "cannot be read: " + describe(e));
+            problems.add(new Loc(displayName, 1, 1), "", "cannot be read: " + e.getMessage());
             return null;
         } catch (RuntimeException e) {
             // SnakeYAML throws its own unchecked exceptions for a few malformed inputs
             problems.add(new Loc(displayName, 1, 1), "", "malformed YAML: " + firstLine(String.valueOf(e.getMessage())));
             return null;
+        }
+    }
+
+    /**
+     * A problem at the start of a second document, if the file holds one: the parser would read it as more
+     * values after the first and we would silently drop it. An empty document (a trailing "---" or "...") is none.
+     */
+    private static void secondDocument(JsonParser p, String text, String file, String what, Problems problems) throws IOException {
+        for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+            if ((t == JsonToken.VALUE_NULL || t == JsonToken.VALUE_STRING) && p.getText().isEmpty()) {
+                continue;                   // "---" with nothing after it: an empty document, nothing is lost
+            }
+            Loc at = loc(p, file);
+            String[] lines = text.split("\n", -1);
+            for (int i = Math.min(at.line(), lines.length); i >= 1; i--) {
+                if (DOCUMENT_START.matcher(lines[i - 1].stripTrailing()).matches()) {
+                    at = new Loc(file, i, 1);
+                    break;
+                }
+            }
+            problems.add(at, "", "a second YAML document starts here; a " + what + " holds one document"
+                    + " (remove the \"---\" line or move the rest to its own file)");
+            return;
         }
     }
 
@@ -212,15 +240,5 @@ public final class Yaml {
     private static String firstLine(String s) {
         int nl = s.indexOf('\n');
         return nl < 0 ? s : s.substring(0, nl);
-    }
-
-    private static String describe(IOException e) {
-        if (e instanceof java.nio.file.NoSuchFileException) {
-            return "no such file";
-        }
-        if (e instanceof java.nio.file.AccessDeniedException) {
-            return "permission denied";
-        }
-        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
 }

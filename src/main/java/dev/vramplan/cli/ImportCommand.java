@@ -2,6 +2,7 @@ package dev.vramplan.cli;
 
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.CatalogLoader;
+import dev.vramplan.catalog.InputFiles;
 import dev.vramplan.catalog.InvalidInputException;
 import dev.vramplan.estimate.Estimator;
 import dev.vramplan.importer.CatalogWriter;
@@ -61,7 +62,7 @@ final class ImportCommand implements Runnable {
         }
 
         static void exists(Path input) {
-            if (!Files.isRegularFile(input)) {
+            if (!Files.exists(input)) {             // a FIFO or a folder exists: the reader says what it is instead
                 throw new InvalidInputException(input + ": no such file");
             }
         }
@@ -80,8 +81,15 @@ final class ImportCommand implements Runnable {
             if (out != null && !(name.equals("models.yaml") || name.startsWith("models-") && name.endsWith(".yaml"))) {
                 throw new InvalidInputException("--out: " + file + ": the catalog reads models.yaml and models-*.yaml only");
             }
+            byte[] old = null;
+            if (Files.exists(file)) {
+                try {
+                    old = InputFiles.read(file, "catalog file");
+                } catch (InputFiles.Unreadable e) {
+                    throw new InvalidInputException(file + ":1:1: " + e.getMessage());
+                }
+            }
             try {
-                byte[] old = Files.exists(file) ? Files.readAllBytes(file) : null;
                 String text = old == null ? "# Models added with 'vramplan import'.\nmodels:\n" + entry : "\n" + entry;
                 Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
                 try {

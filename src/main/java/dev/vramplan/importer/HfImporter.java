@@ -1,13 +1,14 @@
 package dev.vramplan.importer;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vramplan.catalog.InputFiles;
 import dev.vramplan.catalog.InvalidInputException;
 import dev.vramplan.catalog.Suggest;
 import dev.vramplan.catalog.TransformerSpec;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -35,8 +36,10 @@ public final class HfImporter {
         String shown = config.toString();
         JsonNode node;
         try {
-            node = new ObjectMapper().readTree(Files.readString(config));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            node = new ObjectMapper().readTree(InputFiles.read(config, "config.json file"));
+        } catch (InputFiles.Unreadable e) {
+            throw new InvalidInputException(shown + ":1:1: " + e.getMessage());
+        } catch (JsonProcessingException e) {
             var l = e.getLocation();
             throw new InvalidInputException(shown + ":" + (l == null ? 1 : l.getLineNr()) + ":" + (l == null ? 1 : l.getColumnNr())
                     + ": not valid JSON: " + e.getOriginalMessage());

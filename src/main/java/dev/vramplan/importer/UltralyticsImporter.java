@@ -3,6 +3,7 @@ package dev.vramplan.importer;
 import dev.vramplan.catalog.InvalidInputException;
 import dev.vramplan.catalog.Problems;
 import dev.vramplan.catalog.Yaml;
+import dev.vramplan.catalog.YamlNumbers;
 import dev.vramplan.catalog.YoloSpec;
 
 import java.nio.file.Path;
@@ -25,7 +26,7 @@ public final class UltralyticsImporter {
     public static Imported read(Path file, String scale) {
         Problems problems = new Problems();
         String shown = file.toString();
-        Yaml.Node root = Yaml.read(file, shown, problems);
+        Yaml.Node root = Yaml.read(file, shown, "model YAML file", problems);
         problems.throwIfAny();
         if (!(root instanceof Yaml.MapNode map)) {
             throw new InvalidInputException(shown + ":1:1: expected a model YAML (a map with backbone and head)");
@@ -113,13 +114,7 @@ public final class UltralyticsImporter {
 
     static Object value(Yaml.Node n) {
         if (n instanceof Yaml.ScalarNode s) {
-            return switch (s.type()) {
-                case INT -> parsed(s.text(), true);
-                case FLOAT -> parsed(s.text(), false);
-                case BOOL -> Boolean.parseBoolean(s.text());
-                case NULL -> null;
-                case STRING -> s.text();
-            };
+            return YamlNumbers.value(s);
         }
         if (n instanceof Yaml.ListNode l) {
             return l.items().stream().map(UltralyticsImporter::value).toList();
@@ -128,25 +123,20 @@ public final class UltralyticsImporter {
     }
 
     private static int intOf(Yaml.Node n, String what) {
-        if (n instanceof Yaml.ScalarNode s && s.type() == Yaml.ScalarType.INT) {
-            return Integer.parseInt(s.text());
+        if (n instanceof Yaml.ScalarNode s && YamlNumbers.smallWhole(s) != null) {
+            return YamlNumbers.smallWhole(s);
+        }
+        if (n instanceof Yaml.ScalarNode s && YamlNumbers.whole(s) != null) {
+            throw new InvalidInputException(n.loc() + ": " + what + ": " + s.text() + " is out of range");
         }
         throw new InvalidInputException(n.loc() + ": " + what + ": expected a whole number");
     }
 
     private static double realOf(Yaml.Node n, String what) {
-        if (n instanceof Yaml.ScalarNode s && (s.type() == Yaml.ScalarType.INT || s.type() == Yaml.ScalarType.FLOAT)) {
-            return Double.parseDouble(s.text());
+        Double v = n instanceof Yaml.ScalarNode s ? YamlNumbers.real(s) : null;
+        if (v == null || v.isNaN() || v.isInfinite()) {
+            throw new InvalidInputException(n.loc() + ": " + what + ": expected a number");
         }
-        throw new InvalidInputException(n.loc() + ": " + what + ": expected a number");
-    }
-
-    /** A YAML number as Long or Double; text beyond their range (or .inf, .nan) stays text and fails the checks. */
-    static Object parsed(String text, boolean whole) {
-        try {
-            return whole ? (Object) Long.parseLong(text) : (Object) Double.parseDouble(text);
-        } catch (NumberFormatException e) {
-            return text;
-        }
+        return v;
     }
 }

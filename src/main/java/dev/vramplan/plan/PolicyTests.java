@@ -66,7 +66,7 @@ public final class PolicyTests {
         Problems problems = new Problems();
         for (Path file : files) {
             String shown = Shown.path(file);
-            Yaml.Node root = Yaml.read(file, shown, problems);
+            Yaml.Node root = Yaml.read(file, shown, "policy test file", problems);
             if (root == null) {
                 continue;
             }

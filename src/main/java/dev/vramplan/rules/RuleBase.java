@@ -1,5 +1,6 @@
 package dev.vramplan.rules;
 
+import dev.vramplan.catalog.InputFiles;
 import dev.vramplan.catalog.InvalidInputException;
 import org.kie.api.KieBase;
 import org.kie.api.KieServices;
@@ -66,7 +67,7 @@ public final class RuleBase {
         }
         List<Path> drl;
         try (Stream<Path> s = Files.list(dir)) {
-            drl = s.filter(p -> p.getFileName().toString().endsWith(".drl") && Files.isRegularFile(p)).sorted().toList();
+            drl = s.filter(p -> p.getFileName().toString().endsWith(".drl")).sorted().toList();   // one that is not a regular file is reported below, not skipped
         } catch (IOException e) {
             throw new InvalidInputException(shown + ":1:1: cannot be listed: " + e.getMessage());
         }
@@ -89,9 +90,9 @@ public final class RuleBase {
         for (Path p : drl) {
             byte[] bytes;
             try {
-                bytes = Files.readAllBytes(p);
-            } catch (IOException e) {
-                problems.add(display(p) + ":1:1: cannot be read: " + e.getMessage());
+                bytes = InputFiles.read(p, "rule file");
+            } catch (InputFiles.Unreadable e) {
+                problems.add(display(p) + ":1:1: " + e.getMessage());
                 continue;
             }
             String text = new String(bytes, StandardCharsets.UTF_8);
@@ -120,7 +121,7 @@ public final class RuleBase {
                 String name = Path.of(m.getPath()).getFileName().toString();
                 p = byResource.get("src/main/resources/policy/" + name);
             }
-            problems.add(locate(m, p == null ? shown : display(p), p));
+            problems.add(locate(m, p == null ? shown : display(p), texts.get(p)));
         }
         if (!problems.isEmpty()) {
             throw new InvalidInputException(problems.stream().distinct().toList());
@@ -141,7 +142,7 @@ public final class RuleBase {
     private static final java.util.regex.Pattern EXPRESSION = java.util.regex.Pattern.compile("Unable to Analyse Expression (.*?):\\s*\\[", java.util.regex.Pattern.DOTALL);
 
     /** {@code file:line:column: message}, with the column found in the source where Drools gives none. */
-    static String locate(Message m, String file, Path source) {
+    static String locate(Message m, String file, String source) {
         String text = m.getText() == null ? "" : m.getText();
         int line = Math.max(1, m.getLine());
         int col = Math.max(1, m.getColumn());
@@ -195,20 +196,17 @@ public final class RuleBase {
         return file + ":" + line + ":" + col + ": " + clean(text);
     }
 
-    private static int columnOf(Path source, int line, String token, int fallback) {
+    /** Where the token stands on the line of the rule file's text (as read, not read again); the fallback if it is not there. */
+    private static int columnOf(String source, int line, String token, int fallback) {
         if (source == null) {
             return fallback;
         }
-        try {
-            List<String> lines = Files.readAllLines(source, StandardCharsets.UTF_8);
-            if (line >= 1 && line <= lines.size()) {
-                int at = lines.get(line - 1).indexOf(token);
-                if (at >= 0) {
-                    return at + 1;
-                }
+        List<String> lines = source.lines().toList();
+        if (line >= 1 && line <= lines.size()) {
+            int at = lines.get(line - 1).indexOf(token);
+            if (at >= 0) {
+                return at + 1;
             }
-        } catch (IOException | java.io.UncheckedIOException e) {
-            return fallback;
         }
         return fallback;
     }

@@ -30,7 +30,7 @@ public final class MeasurementLoader {
     public static List<Measurement> load(Path file, Catalog catalog) {
         Problems problems = new Problems();
         String shown = shown(file);
-        Yaml.Node root = Yaml.read(file, shown, problems);
+        Yaml.Node root = Yaml.read(file, shown, "measurement file", problems);
         List<Measurement> out = new ArrayList<>();
         if (root != null) {
             Fields top = Fields.of(root, "", problems);

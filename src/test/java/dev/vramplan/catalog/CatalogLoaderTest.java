@@ -151,6 +151,48 @@ class CatalogLoaderTest {
     }
 
     @Test
+    void numbersAsYamlWritesThemAreRead() throws IOException {
+        Path dir = Shipped.copy(MINIMAL, tmp.resolve("c"));
+        Shipped.edit(dir.resolve("fleet.yaml"), "count: 2", "count: 0x10");
+        Shipped.edit(dir.resolve("fleet.yaml"), "count: 1", "count: 017");
+        Shipped.edit(dir.resolve("fleet.yaml"), "resolution: 640", "resolution: 0o1200");
+        Shipped.edit(dir.resolve("fleet.yaml"), "global_batch: 64", "global_batch: 0b100_0000");
+        Shipped.edit(dir.resolve("fleet.yaml"), "seq_len: 4096", "seq_len: +4_096");
+        Shipped.edit(dir.resolve("models.yaml"), "published_params: 6738415616", "published_params: 6_738_415_616");
+        Shipped.edit(dir.resolve("models.yaml"), "layers: 32", "layers: 0x20");
+        Shipped.edit(dir.resolve("gpus.yaml"), "compute_capability: 8.0", "compute_capability: 8\n    peak_dense_tflops: {fp16: 1_000.5, bf16: 0x138}");
+        Catalog c = CatalogLoader.load(dir);
+        assertThat(c.fleetCards()).containsEntry("t4", 16).containsEntry("a100-sxm4-80gb", 15);
+        assertThat(c.workloads().get(0).resolutionPx()).isEqualTo(640);
+        assertThat(c.workloads().get(0).globalBatch()).isEqualTo(64);
+        assertThat(c.workloads().get(1).seqLenTokens()).isEqualTo(4096);
+        assertThat(c.model("llama-2-7b").publishedParams()).isEqualTo(6_738_415_616L);
+        assertThat(((TransformerSpec) c.model("llama-2-7b").architecture()).layers()).isEqualTo(32);
+        assertThat(c.gpu("a100-sxm4-80gb").peakDenseTflops()).containsEntry(DataType.FP16, 1000.5).containsEntry(DataType.BF16, 312.0);
+    }
+
+    @Test
+    void aNumberWeCannotTakeIsAValueErrorNamingTheField() throws IOException {
+        assertThat(problemsEditing("fleet.yaml", "count: 2", "count: 1:30"))
+                .containsExactly("fleet.yaml:3:12: cards[0].count: \"1:30\" is not a whole number");
+        assertThat(problemsEditing("fleet.yaml", "count: 2", "count: 0xFFFF_FFFF_FFFF_FFFF_FF"))
+                .containsExactly("fleet.yaml:3:12: cards[0].count: 0xFFFF_FFFF_FFFF_FFFF_FF is out of range: it must be between 1 and 1000000");
+        assertThat(problemsEditing("gpus.yaml", "compute_capability: 7.5", "compute_capability: 7:30.5"))
+                .containsExactly("gpus.yaml:8:25: gpus[0].compute_capability: \"7:30.5\" is not a number");
+        assertThat(problemsEditing("fleet.yaml", "count: 2", "count: 1_000.5"))
+                .containsExactly("fleet.yaml:3:12: cards[0].count: expected a whole number, found a number 1_000.5");
+    }
+
+    @Test
+    void aSecondDocumentIsAnErrorAtItsStart() throws IOException {
+        String fleet = Files.readString(MINIMAL.resolve("fleet.yaml"));
+        assertThat(problemsWith("fleet.yaml", fleet + "---\ncards: []\n")).containsExactly("fleet.yaml:18:1: a second YAML document"
+                + " starts here; a catalog file holds one document (remove the \"---\" line or move the rest to its own file)");
+        assertThat(problemsWith("fleet.yaml", "--- # the fleet\n" + fleet + "...\n")).isEmpty();
+        assertThat(problemsWith("fleet.yaml", fleet + "---\n# nothing more\n")).isEmpty();
+    }
+
+    @Test
     void checkReportsEveryProblemNotJustTheFirst() throws IOException {
         Path dir = Shipped.copy(MINIMAL, tmp.resolve("c"));
         Shipped.edit(dir.resolve("gpus.yaml"), "memory: 16 GB", "memory: 16 GiG");

@@ -9,8 +9,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -84,6 +88,49 @@ class FuzzTest {
             Files.writeString(dir.resolve(files.get(f)), originals[f]);
         }
         assertThat(failures).isGreaterThan(500);
+    }
+
+    /** Whole numbers and fractions as YAML writes them, and the forms no field can take (base 60, beyond a long). */
+    static final String[] NUMBER_FORMS = {"1_000", "0x10", "0o17", "0b101", "-0x1", "1:30", "1:30.5", "1_000.5",
+            "0x1_0000_0000_0000_0000", ".inf"};
+
+    /**
+     * Every field of the shipped catalog that holds a number (the first of each field and YOLO/CNN row shape per file)
+     * gets every YAML number form: each run ends with 0 or 2 and lines of file:line:col, never a NumberFormatException.
+     */
+    @Test
+    void everyNumberFieldTakesEveryYamlNumberForm() throws IOException {
+        Pattern number = Pattern.compile("(?<=[\\s\\[,:])[-+]?[0-9][0-9_.]*(?=\\s*(?:[],#]|$))");
+        Path dir = Shipped.copy(Shipped.CATALOG, tmp.resolve("n"));
+        int fields = 0;
+        for (String file : List.of("gpus.yaml", "models.yaml", "fleet.yaml")) {
+            String original = Files.readString(dir.resolve(file));
+            List<String> lines = original.lines().toList();
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < lines.size(); i++) {
+                Matcher m = number.matcher(lines.get(i));
+                if (lines.get(i).trim().startsWith("#") || !m.find()
+                        || !seen.add(lines.get(i).substring(0, m.start()).replaceAll("[0-9\\s]", ""))) {
+                    continue;
+                }
+                fields++;
+                for (String form : NUMBER_FORMS) {
+                    List<String> edited = new java.util.ArrayList<>(lines);
+                    edited.set(i, lines.get(i).substring(0, m.start()) + form + lines.get(i).substring(m.end()));
+                    Files.writeString(dir.resolve(file), String.join("\n", edited) + "\n");
+                    CliTest.Result r = CliTest.run("catalog", "check", "--catalog", dir.toString());
+                    String what = file + ":" + (i + 1) + " as " + form + ":\n" + r.err();
+                    assertThat(r.code()).as(what).isIn(0, 2);
+                    assertThat(r.err()).as(what).doesNotContain("\tat ").doesNotContain("unexpected failure").doesNotContain("Exception");
+                    List<String> problems = r.err().lines().toList();
+                    for (String p : problems.subList(0, Math.max(0, problems.size() - 1))) {
+                        assertThat(p).as(what).matches(".+:\\d+:\\d+: .+");
+                    }
+                }
+            }
+            Files.writeString(dir.resolve(file), original);
+        }
+        assertThat(fields).isGreaterThan(30);
     }
 
     @Test
