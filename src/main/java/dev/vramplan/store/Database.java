@@ -55,11 +55,20 @@ final class Database implements AutoCloseable {
         return Path.of(path).toAbsolutePath().normalize();
     }
 
+    /**
+     * An H2 URL given with --db, with no trace file unless it asks for one: where H2 cannot write its trace file
+     * (a read-only folder), it prints a stack trace to standard output, into a command's JSON.
+     */
+    private static String quietH2(String url) {
+        return url.startsWith("jdbc:h2:") && !url.toUpperCase(java.util.Locale.ROOT).contains("TRACE_LEVEL_FILE=")
+                ? url + H2_OPTIONS : url;
+    }
+
     /** Opens a database to write plans to (creating it if needed); an H2 file takes its writer lock at once. */
     static Database forWriting(String db, String shown) {
         Path base = base(db);
         if (base == null) {
-            return new Database(db, shown, false, null, null);
+            return new Database(quietH2(db), shown, false, null, null);
         }
         return new Database(null, shown, false, CopyOnWriteFile.lock(base, shown), base);
     }
@@ -70,7 +79,7 @@ final class Database implements AutoCloseable {
         if (base == null) {
             String url = db.startsWith("jdbc:h2:file:") && !db.toUpperCase(java.util.Locale.ROOT).contains("IFEXISTS=")
                     ? db + ";IFEXISTS=TRUE" : db;
-            return new Database(url, shown, true, null, null);
+            return new Database(quietH2(url), shown, true, null, null);
         }
         Path f = CopyOnWriteFile.file(base);
         if (!Files.exists(f)) {

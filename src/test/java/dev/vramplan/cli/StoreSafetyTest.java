@@ -57,8 +57,8 @@ class StoreSafetyTest {
     /** The command as its own JVM, as a user starts it. */
     static Running start(String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.vramplan.cli.Main"));
-        cmd.addAll(List.of(args));
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), "dev.vramplan.cli.Main"));
+        cmd.addAll(List.of(args));      // the launcher's JVM options for short commands: sixteen JVMs start on two cores
         Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
         var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getInputStream()), DRAIN);
         var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getErrorStream()), DRAIN);
@@ -246,6 +246,12 @@ class StoreSafetyTest {
             assertThat(r.out()).isEmpty();
             assertThat(r.err()).isEqualTo("vramplan: " + ro + ": cannot write in " + mnt + " (Read-only file system): give"
                     + " a --db in a folder you can write to\n");
+            String url = "jdbc:h2:file:" + ro;
+            CliTest.Result u = CliTest.run("plan", "--catalog", MINIMAL.toString(), "--db", url);
+            assertThat(u.code()).isEqualTo(1);
+            assertThat(u.out()).isEmpty();
+            assertThat(u.err()).startsWith("vramplan: " + url + ": cannot open the database: ").doesNotContain("\tat ");
+            assertThat(u.err().lines().count()).isEqualTo(1);
         } finally {
             new ProcessBuilder("umount", mnt.toString()).start().waitFor();
         }
