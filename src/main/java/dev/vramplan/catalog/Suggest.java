@@ -16,6 +16,17 @@ public final class Suggest {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         String t = typed.toLowerCase(Locale.ROOT);
+        if (t.length() >= 3) {
+            for (String c : candidates) {                   // "a100" for "a100-sxm4-80gb": the family before its variant
+                if (c.toLowerCase(Locale.ROOT).startsWith(t + "-") && (best == null || c.compareTo(best) < 0)) {
+                    best = c;
+                }
+            }
+            if (best != null && candidates.stream().noneMatch(c -> c.equalsIgnoreCase(typed))) {
+                return best;
+            }
+            best = null;
+        }
         for (String c : candidates) {
             int d = distance(t, c.toLowerCase(Locale.ROOT));
             if (d < bestDistance) {

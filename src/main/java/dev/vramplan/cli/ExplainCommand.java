@@ -42,7 +42,11 @@ final class ExplainCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         List<StoredCell> cells;
         try (PlanStore store = PlanStore.openForReading(Paths.db(db))) {
-            cells = store.cells(QueryCommand.runId(store, run), model, gpu, mode, true);
+            long id = QueryCommand.runId(store, run);
+            cells = store.cells(id, model, gpu, mode, true);
+            if (cells.isEmpty()) {
+                StoredIds.check(store, id, model, gpu);
+            }
         }
         if (cells.isEmpty()) {
             throw new Exits.NothingFeasible("no stored plan matches model " + model + " on " + gpu + (mode == null ? "" : " (" + mode + ")"));

@@ -69,9 +69,25 @@ final class QueryCommand implements Callable<Integer> {
         try (PlanStore store = PlanStore.openForReading(Paths.db(db))) {
             long id = runId(store, run);
             cells = store.cells(id, model, gpu, mode, false);
+            if (cells.isEmpty()) {
+                StoredIds.check(store, id, model, gpu);
+            }
+        }
+        if (cells.isEmpty()) {               // known ids, nothing stored for them: nothing to print
+            List<String> asked = new ArrayList<>();
+            for (String[] kv : new String[][]{{"model", model}, {"gpu", gpu}, {"mode", mode}}) {
+                if (kv[1] != null) {
+                    asked.add(kv[0] + " " + kv[1]);
+                }
+            }
+            throw new Exits.NothingFeasible("no stored plan matches " + (asked.isEmpty() ? "anything" : String.join(", ", asked)));
         }
         if (matrix) {
-            printMatrix(cells, out);
+            switch (format) {
+                case json -> Json.print(out, matrixJson(cells));
+                case csv -> printMatrixCsv(cells, out);
+                default -> printMatrix(cells, out);
+            }
             return Exits.OK;
         }
         switch (format) {
@@ -103,37 +119,95 @@ final class QueryCommand implements Callable<Integer> {
             }
         }
         if (cells.stream().noneMatch(StoredCell::feasible)) {
-            throw new Exits.NothingFeasible(cells.isEmpty()
-                    ? "no stored plan matches model " + model + (gpu == null ? "" : ", gpu " + gpu) + (mode == null ? "" : ", mode " + mode)
-                    : "nothing feasible for model " + model + (gpu == null ? "" : " on " + gpu) + ": " + cells.get(0).reason());
+            throw new Exits.NothingFeasible("nothing feasible for " + (model == null ? "the matrix" : "model " + model)
+                    + (gpu == null ? "" : " on " + gpu) + ": " + cells.get(0).reason());
         }
         return Exits.OK;
     }
 
+    /** The cards of a run in fleet order, and its cells by workload and card. */
+    record Matrix(List<String> gpus, Map<String, Map<String, StoredCell>> rows) {
+        static Matrix of(List<StoredCell> cells) {
+            List<String> gpus = new ArrayList<>();
+            Map<String, Map<String, StoredCell>> rows = new LinkedHashMap<>();
+            for (StoredCell c : cells) {
+                if (!gpus.contains(c.gpuId())) {
+                    gpus.add(c.gpuId());
+                }
+                rows.computeIfAbsent(c.workloadId(), k -> new LinkedHashMap<>()).put(c.gpuId(), c);
+            }
+            return new Matrix(gpus, rows);
+        }
+
+        /** A cell as the table and the CSV show it: batch and precision, "-" where nothing is feasible. */
+        static String shown(StoredCell c) {
+            return c == null || !c.feasible() ? "-" : c.batch() + " " + c.precision();
+        }
+    }
+
     /** Workloads down, cards across, the recommended batch in each cell ("-" where nothing is feasible). */
     static void printMatrix(List<StoredCell> cells, PrintWriter out) {
-        List<String> gpus = new ArrayList<>();
-        Map<String, Map<String, StoredCell>> rows = new LinkedHashMap<>();
-        for (StoredCell c : cells) {
-            if (!gpus.contains(c.gpuId())) {
-                gpus.add(c.gpuId());
-            }
-            rows.computeIfAbsent(c.workloadId(), k -> new LinkedHashMap<>()).put(c.gpuId(), c);
-        }
+        Matrix m = Matrix.of(cells);
         List<String> header = new ArrayList<>();
         header.add("workload");
-        header.addAll(gpus);
+        header.addAll(m.gpus());
         Table t = new Table(header.toArray(String[]::new));
-        rows.forEach((w, byGpu) -> {
+        m.rows().forEach((w, byGpu) -> {
             List<Object> row = new ArrayList<>();
             row.add(w);
-            for (String g : gpus) {
-                StoredCell c = byGpu.get(g);
-                row.add(c == null || !c.feasible() ? "-" : c.batch() + " " + c.precision());
+            for (String g : m.gpus()) {
+                row.add(Matrix.shown(byGpu.get(g)));
             }
             t.add(row.toArray());
         });
         t.print(out);
+    }
+
+    /** The matrix as CSV: a header of "workload" and the cards, then one line per workload. */
+    static void printMatrixCsv(List<StoredCell> cells, PrintWriter out) {
+        Matrix m = Matrix.of(cells);
+        List<String> header = new ArrayList<>(List.of("workload"));
+        m.gpus().forEach(g -> header.add(Table.csv(g)));
+        out.println(String.join(",", header));
+        m.rows().forEach((w, byGpu) -> {
+            List<String> row = new ArrayList<>(List.of(Table.csv(w)));
+            for (String g : m.gpus()) {
+                row.add(Table.csv(Matrix.shown(byGpu.get(g))));
+            }
+            out.println(String.join(",", row));
+        });
+    }
+
+    /**
+     * The matrix as JSON: one object per workload ({@code workload}, {@code model}, {@code mode}) with {@code gpus},
+     * an object keyed by card id of {@code feasible}, {@code precision}, {@code batch}, {@code resolution},
+     * {@code seq_len}, {@code utilization} and {@code rule}.
+     */
+    static List<Map<String, Object>> matrixJson(List<StoredCell> cells) {
+        Matrix m = Matrix.of(cells);
+        List<Map<String, Object>> out = new ArrayList<>();
+        m.rows().forEach((w, byGpu) -> {
+            StoredCell any = byGpu.values().iterator().next();
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("workload", w);
+            row.put("model", any.modelId());
+            row.put("mode", any.mode());
+            Map<String, Object> gpus = new LinkedHashMap<>();
+            byGpu.forEach((g, c) -> {
+                Map<String, Object> cell = new LinkedHashMap<>();
+                cell.put("feasible", c.feasible());
+                cell.put("precision", c.precision());
+                cell.put("batch", c.batch());
+                cell.put("resolution", c.resolutionPx());
+                cell.put("seq_len", c.seqLenTokens());
+                cell.put("utilization", c.utilization());
+                cell.put("rule", c.rule());
+                gpus.put(g, cell);
+            });
+            row.put("gpus", gpus);
+            out.add(row);
+        });
+        return out;
     }
 
     static Map<String, Object> json(StoredCell c) {

@@ -8,6 +8,7 @@ import picocli.CommandLine.Option;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -21,6 +22,14 @@ final class RunsCommand implements Callable<Integer> {
     String db;
     @Option(names = "--format", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE})")
     Format format;
+
+    private static final java.time.format.DateTimeFormatter STARTED =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss", Locale.ROOT);
+
+    /** A start time in UTC to the second, seconds always shown (LocalDateTime's own text drops ":00"). */
+    static String started(java.time.OffsetDateTime t) {
+        return t.atZoneSameInstant(java.time.ZoneOffset.UTC).format(STARTED);
+    }
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -54,7 +63,7 @@ final class RunsCommand implements Callable<Integer> {
         }
         Table t = new Table("run", "started (UTC)", "by", "catalog", "rules", "version", "feasible", "infeasible");
         for (StoredRun r : runs) {
-            t.add(r.id(), r.startedAt().withNano(0).toLocalDateTime(), (r.user() == null ? "?" : r.user()) + "@" + (r.host() == null ? "?" : r.host()),
+            t.add(r.id(), started(r.startedAt()), (r.user() == null ? "?" : r.user()) + "@" + (r.host() == null ? "?" : r.host()),
                     r.catalogDir() + " " + shortSha(r.catalogSha()), r.rulesDir() + " " + shortSha(r.rulesSha()), r.toolVersion(),
                     r.feasible(), r.infeasible());
         }

@@ -458,6 +458,19 @@ public final class PlanStore implements AutoCloseable {
         return out;
     }
 
+    /** The distinct ids of one column of a run's cells (for "did you mean" when a query matches nothing). */
+    public java.util.SortedSet<String> ids(long runId, IdColumn column) {
+        org.jooq.TableField<PlanCellRecord, String> f = switch (column) {
+            case MODEL -> PLAN_CELL.MODEL_ID;
+            case GPU -> PLAN_CELL.GPU_ID;
+            case WORKLOAD -> PLAN_CELL.WORKLOAD_ID;
+        };
+        return new java.util.TreeSet<>(dsl().selectDistinct(f).from(PLAN_CELL).where(PLAN_CELL.RUN_ID.eq(runId)).fetch(f));
+    }
+
+    /** The id columns of a stored cell. */
+    public enum IdColumn { MODEL, GPU, WORKLOAD }
+
     /** Every run, newest first. */
     public List<StoredRun> runs() {
         return dsl().selectFrom(PLAN_RUN).where(PLAN_RUN.COMPLETE.isTrue()).orderBy(PLAN_RUN.ID.desc()).fetch(PlanStore::run);

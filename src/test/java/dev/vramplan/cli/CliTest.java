@@ -90,8 +90,8 @@ class CliTest {
         assertThat(r.code()).isEqualTo(3);
         assertThat(r.err()).startsWith("nothing feasible for model llama-3.2-1b on t4: nothing fits");
         Result none = run("query", "--model", "no-such-model", "--db", db);
-        assertThat(none.code()).isEqualTo(3);
-        assertThat(none.err()).isEqualTo("no stored plan matches model no-such-model\n");
+        assertThat(none.code()).as("an id the run does not hold is a typo, not nothing feasible").isEqualTo(2);
+        assertThat(none.err()).isEqualTo("--model: no model \"no-such-model\" in run 1.\n");
     }
 
     @Test
@@ -105,6 +105,61 @@ class CliTest {
         Result r = run("query", "--model", "yolov8s", "--db", empty.toString());
         assertThat(r.code()).isEqualTo(3);
         assertThat(r.err()).isEqualTo("no plan is stored yet: run 'vramplan plan' first\n");
+    }
+
+    /** --matrix honours every format query lists. */
+    @Test
+    void theMatrixInEveryFormat() throws Exception {
+        Result csv = run("query", "--matrix", "--format", "csv", "--db", db);
+        assertThat(csv.code()).as(csv.err()).isZero();
+        List<String> lines = csv.out().lines().toList();
+        assertThat(lines.get(0)).isEqualTo("workload,t4,l4,a10g,rtx-4090,v100-sxm2-16gb,a100-sxm4-80gb,h100-sxm-80gb");
+        assertThat(lines).contains("yolov8s-train,32 amp-fp16,64 amp-bf16,64 amp-bf16,64 amp-bf16,32 amp-fp16,256 amp-bf16,256 amp-bf16");
+        Result json = run("query", "--matrix", "--format", "json", "--db", db);
+        assertThat(json.code()).as(json.err()).isZero();
+        JsonNode rows = new ObjectMapper().readTree(json.out());
+        assertThat(rows).hasSize(lines.size() - 1);
+        JsonNode first = rows.get(0);
+        assertThat(first.get("workload").asText()).isEqualTo("yolov8s-train");
+        assertThat(first.get("model").asText()).isEqualTo("yolov8s");
+        assertThat(first.get("mode").asText()).isEqualTo("train");
+        assertThat(first.get("gpus").get("t4").get("batch").asInt()).isEqualTo(32);
+        assertThat(first.get("gpus").get("t4").get("precision").asText()).isEqualTo("amp-fp16");
+        assertThat(first.get("gpus").get("t4").get("feasible").asBoolean()).isTrue();
+        Result table = run("query", "--matrix", "--db", db);
+        assertThat(table.out()).startsWith("workload ").doesNotStartWith("[").doesNotContain(",");
+    }
+
+    @Test
+    void runsShowTheSecondsEvenWhenTheyAreZero() {
+        assertThat(RunsCommand.started(java.time.OffsetDateTime.of(2026, 12, 2, 9, 30, 0, 0, java.time.ZoneOffset.UTC)))
+                .isEqualTo("2026-12-02T09:30:00");
+        assertThat(RunsCommand.started(java.time.OffsetDateTime.of(2026, 12, 2, 10, 30, 5, 999_000_000,
+                java.time.ZoneOffset.ofHours(1)))).isEqualTo("2026-12-02T09:30:05");
+    }
+
+    /** A typo in an id is invalid input with a suggestion, not "nothing feasible"; nothing on standard output. */
+    @Test
+    void unknownIdsInQueryAndExplainAreTyposWithSuggestions() {
+        Result model = run("query", "--model", "yolov8ss", "--db", db);
+        assertThat(model.code()).isEqualTo(2);
+        assertThat(model.out()).isEmpty();
+        assertThat(model.err()).isEqualTo("--model: no model \"yolov8ss\" in run 1. Did you mean \"yolov8s\"?\n");
+        Result gpu = run("query", "--model", "yolov8s", "--gpu", "T4", "--format", "json", "--db", db);
+        assertThat(gpu.code()).isEqualTo(2);
+        assertThat(gpu.out()).isEmpty();
+        assertThat(gpu.err()).isEqualTo("--gpu: no gpu \"T4\" in run 1. Did you mean \"t4\"?\n");
+        Result explain = run("explain", "--model", "llama-3-8b", "--gpu", "a100", "--mode", "train", "--db", db);
+        assertThat(explain.code()).isEqualTo(2);
+        assertThat(explain.out()).isEmpty();
+        assertThat(explain.err()).isEqualTo("--gpu: no gpu \"a100\" in run 1. Did you mean \"a100-sxm4-80gb\"?\n");
+        Result both = run("query", "--model", "lama-3-8b", "--gpu", "h100", "--db", db);
+        assertThat(both.err().lines().toList()).containsExactly("--model: no model \"lama-3-8b\" in run 1. Did you mean"
+                + " \"llama-3-8b\"?", "--gpu: no gpu \"h100\" in run 1. Did you mean \"h100-sxm-80gb\"?");
+        Result known = run("query", "--model", "yolo11m", "--gpu", "t4", "--mode", "inference", "--db", db);
+        assertThat(known.code()).as("known ids, nothing stored for them").isEqualTo(3);
+        assertThat(known.out()).isEmpty();
+        assertThat(known.err()).isEqualTo("no stored plan matches model yolo11m, gpu t4, mode inference\n");
     }
 
     /** A reading command never creates a database: a --db with a typo is named, and nothing appears there. */
