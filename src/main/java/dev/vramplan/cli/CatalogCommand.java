@@ -11,14 +11,14 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "catalog", mixinStandardHelpOptions = true, description = "Works with the catalog.",
-        subcommands = CatalogCommand.Check.class)
+        subcommands = {CatalogCommand.Check.class, CatalogList.class})
 final class CatalogCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give a subcommand: check");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give a subcommand: check or list");
     }
 
     @Command(name = "check", mixinStandardHelpOptions = true,

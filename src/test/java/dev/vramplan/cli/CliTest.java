@@ -107,6 +107,40 @@ class CliTest {
         assertThat(r.err()).isEqualTo("no plan is stored yet: run 'vramplan plan' first\n");
     }
 
+    /** catalog list: ids and the facts that matter, as a table and as JSON; a typo in the list's name is named. */
+    @Test
+    void catalogListShowsCardsModelsAndWorkloads() throws Exception {
+        Result all = run("catalog", "list", "--catalog", "catalog");
+        assertThat(all.code()).as(all.err()).isZero();
+        assertThat(all.out()).contains("gpus (", "models (", "workloads (", "h200", "yolov8s-train");
+        Result gpus = run("catalog", "list", "gpus", "--format", "json", "--catalog", "catalog");
+        JsonNode list = new ObjectMapper().readTree(gpus.out());
+        JsonNode t4 = null;
+        for (JsonNode g : list) {
+            if (g.get("id").asText().equals("t4")) {
+                t4 = g;
+            }
+        }
+        assertThat(t4).isNotNull();
+        assertThat(t4.get("memory_bytes").asLong()).isEqualTo(16_000_000_000L);
+        assertThat(t4.get("usable_bytes").asLong()).isLessThan(16_000_000_000L);
+        assertThat(t4.get("compute_capability").asDouble()).isEqualTo(7.5);
+        assertThat(t4.get("in_fleet").asInt()).isEqualTo(16);
+        JsonNode models = new ObjectMapper().readTree(run("catalog", "list", "models", "--format", "json").out());
+        assertThat(models).anySatisfy(m -> {
+            assertThat(m.get("id").asText()).isEqualTo("llama-3-8b");
+            assertThat(m.get("params").asLong()).isEqualTo(8_030_261_248L);
+            assertThat(m.get("family").asText()).isEqualTo("llama");
+        });
+        JsonNode workloads = new ObjectMapper().readTree(run("catalog", "list", "workloads", "--format", "json").out());
+        assertThat(workloads.get(0).get("id").asText()).isEqualTo("yolov8s-train");
+        assertThat(workloads.get(0).get("global_batch").asInt()).isEqualTo(64);
+        Result typo = run("catalog", "list", "gpu");
+        assertThat(typo.code()).isEqualTo(2);
+        assertThat(typo.out()).isEmpty();
+        assertThat(typo.err()).isEqualTo("catalog list: \"gpu\" is not a list: use gpus, models or workloads. Did you mean \"gpus\"?\n");
+    }
+
     /** --matrix honours every format query lists. */
     @Test
     void theMatrixInEveryFormat() throws Exception {
