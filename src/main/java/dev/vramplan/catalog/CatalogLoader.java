@@ -368,15 +368,15 @@ public final class CatalogLoader {
             f.problem("model", "unknown model \"" + modelId + "\" (not in " + MODELS + ")." + Suggest.didYouMean(modelId, models.keySet()));
         }
         Mode mode = f.choice("mode", Named.ids(Mode.class), Mode::of, null);
-        Long res = f.optInteger("resolution", 32, 8192);
-        Long seq = f.optInteger("seq_len", 1, 1 << 21);
+        Long res = f.optInteger("resolution", Limits.MIN_RESOLUTION, Limits.MAX_RESOLUTION);
+        Long seq = f.optInteger("seq_len", 1, Limits.MAX_SEQ_LEN);
         Optimizer opt = f.choice("optimizer", Named.ids(Optimizer.class), Optimizer::of,
                 mode == Mode.INFERENCE ? Optimizer.NONE : Optimizer.ADAMW);
-        long global = f.integer("global_batch", 1, 1_000_000, 1L);
+        long global = f.integer("global_batch", 1, Limits.MAX_GLOBAL_BATCH, 1L);
         List<Precision> precisions = f.names("precisions", false, Precision.class);
         Finetune finetune = f.choice("finetune", Named.ids(Finetune.class), Finetune::of, Finetune.FULL);
-        Long trainable = f.optInteger("trainable_params", 0, 10_000_000_000_000L);
-        Long rank = f.optInteger("lora_rank", 1, 65536);
+        Long trainable = f.optInteger("trainable_params", 0, Limits.MAX_PARAMS);
+        Long rank = f.optInteger("lora_rank", 1, Limits.MAX_LORA_RANK);
         boolean checkpointing = f.bool("gradient_checkpointing", false);
         boolean flash = f.bool("flash_attention", true);
         boolean ema = f.bool("ema", false);

@@ -21,7 +21,7 @@ final class ModelReader {
         String id = CatalogLoader.id(f);
         String name = f.string("name", id);
         String family = f.string("family");
-        long published = f.integer("published_params", 1_000, 10_000_000_000_000L, null);
+        long published = f.integer("published_params", 1_000, Limits.MAX_PARAMS, null);
         Architecture arch = null;
         int given = 0;
         for (String a : ARCHS) {

@@ -72,6 +72,24 @@ public final class Sizes {
     }
 
     /**
+     * A size that may be beyond a long (what an absurd configuration would need), 1024-based with two decimals up to
+     * YiB, e.g. "2.25 EiB"; whole bytes below 1 KiB.
+     */
+    public static String humanBeyondLong(double bytes) {
+        if (!Double.isFinite(bytes)) {
+            return "more than any number of bytes";
+        }
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"};
+        double b = bytes;
+        int u = 0;
+        while (Math.abs(b) >= 1024 && u < units.length - 1) {
+            b /= 1024;
+            u++;
+        }
+        return u == 0 ? (long) Math.ceil(b) + " B" : twoDecimals(b) + " " + units[u];
+    }
+
+    /**
      * What {@code String.format("%.2f", v)} prints (half-up on the shortest decimal form of the double), without a
      * Formatter per call: rules format a size for every candidate they reject.
      */

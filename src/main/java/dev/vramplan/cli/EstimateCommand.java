@@ -6,6 +6,7 @@ import dev.vramplan.catalog.Finetune;
 import dev.vramplan.catalog.Quantization;
 import dev.vramplan.catalog.Gpu;
 import dev.vramplan.catalog.InvalidInputException;
+import dev.vramplan.catalog.Limits;
 import dev.vramplan.catalog.Mode;
 import dev.vramplan.catalog.Model;
 import dev.vramplan.catalog.Named;
@@ -16,6 +17,7 @@ import dev.vramplan.catalog.Suggest;
 import dev.vramplan.estimate.Component;
 import dev.vramplan.estimate.Estimate;
 import dev.vramplan.estimate.EstimateRequest;
+import dev.vramplan.estimate.EstimateTooLargeException;
 import dev.vramplan.estimate.Estimator;
 import dev.vramplan.estimate.Setup;
 import picocli.CommandLine.Command;
@@ -30,7 +32,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "estimate", mixinStandardHelpOptions = true,
         description = "Estimates the GPU memory of one configuration, with its breakdown.",
-        footer = {"", "Example: vramplan estimate --model llama-3-8b --gpu a100-sxm4-80gb --mode train --precision bf16 --batch 4 --seq-len 2048"})
+        footer = {"", "Estimates stop at " + Limits.MAX_ESTIMATE + ": a configuration that needs more (no GPU holds that much) is refused.",
+                "Example: vramplan estimate --model llama-3-8b --gpu a100-sxm4-80gb --mode train --precision bf16 --batch 4 --seq-len 2048"})
 final class EstimateCommand implements Callable<Integer> {
     enum Format { table, json }
 
@@ -82,8 +85,20 @@ final class EstimateCommand implements Callable<Integer> {
         return e;
     }
 
+    /** A size option outside {@link Limits}: one line naming it, as the catalog's range messages read. */
+    static void range(String option, Number value, long min, long max) {
+        if (value != null && (value.longValue() < min || value.longValue() > max)) {
+            throw new InvalidInputException(option + ": " + value + " is out of range: it must be between " + min + " and " + max);
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
+        range("--batch", batch, 1, Limits.MAX_BATCH);
+        range("--resolution", resolution, Limits.MIN_RESOLUTION, Limits.MAX_RESOLUTION);
+        range("--seq-len", seqLen, 1, Limits.MAX_SEQ_LEN);
+        range("--trainable-params", trainableParams, 0, Limits.MAX_PARAMS);
+        range("--lora-rank", loraRank, 1, Limits.MAX_LORA_RANK);
         Mode m = choice("--mode", mode, Mode.class);
         Precision p = choice("--precision", precision, Precision.class);
         Optimizer o = optimizer == null ? (m == Mode.TRAIN ? Optimizer.ADAMW : Optimizer.NONE) : choice("--optimizer", optimizer, Optimizer.class);
@@ -101,16 +116,18 @@ final class EstimateCommand implements Callable<Integer> {
                     : "--resolution: " + model + " takes text: give --seq-len");
         }
         EstimateRequest r;
+        Estimate e;
         try {
             Finetune ft = finetune == null ? Finetune.FULL : choice("--finetune", finetune, Finetune.class);
             Quantization q = quantization == null ? null : choice("--quantization", quantization, Quantization.class);
             r = new EstimateRequest(md, g, m, p, batch, resolution, seqLen, o,
                     new Setup(ft, trainableParams, loraRank, checkpointing, !noFlash, ema, q).calibrated(c.calibration(md)));
-            Estimator.estimate(r);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException(e.getMessage());
+            e = Estimator.estimate(r);
+        } catch (EstimateTooLargeException tooLarge) {
+            throw new InvalidInputException(tooLarge.line(this::option));
+        } catch (IllegalArgumentException iae) {
+            throw new InvalidInputException(iae.getMessage());
         }
-        Estimate e = Estimator.estimate(r);
         PrintWriter out = spec.commandLine().getOut();
         if (format == Format.json) {
             Map<String, Object> j = new LinkedHashMap<>();
@@ -153,5 +170,16 @@ final class EstimateCommand implements Callable<Integer> {
                     e.calibrated() ? String.format(Locale.ROOT, " (calibrated: activations x%.3f from catalog/calibration.yaml)", e.activationFactor()) : "");
         }
         return Exits.OK;
+    }
+
+    /** The option behind an input that makes an estimate too large, with its value. */
+    private String option(EstimateTooLargeException.Input input) {
+        return switch (input) {
+            case BATCH -> "--batch " + batch;
+            case SIZE -> resolution != null ? "--resolution " + resolution : "--seq-len " + seqLen;
+            case ADAPTERS -> trainableParams != null ? "--trainable-params " + trainableParams
+                    : loraRank != null ? "--lora-rank " + loraRank : "--model " + model;
+            case MODEL -> "--model " + model;
+        };
     }
 }

@@ -1,6 +1,7 @@
 package dev.vramplan.estimate;
 
 import dev.vramplan.catalog.Gpu;
+import dev.vramplan.catalog.Limits;
 import dev.vramplan.catalog.Mode;
 import dev.vramplan.catalog.Model;
 import dev.vramplan.catalog.Optimizer;
@@ -14,10 +15,12 @@ import java.util.Objects;
  * @param resolutionPx   square input side for vision models (null for text)
  * @param seqLenTokens   tokens per sample for text models (null for vision)
  * @param setup          fine-tuning method, checkpointing, attention kernel, EMA, quantization
+ *
+ * <p>Sizes within {@link Limits} (the command line and the catalog check them first, naming the option or field).
  */
 public record EstimateRequest(Model model, Gpu gpu, Mode mode, Precision precision, int batch, Integer resolutionPx,
                               Integer seqLenTokens, Optimizer optimizer, Setup setup) {
-    public static final int MAX_BATCH = 1 << 20;
+    public static final int MAX_BATCH = Limits.MAX_BATCH;
 
     public EstimateRequest {
         Objects.requireNonNull(model);
@@ -30,11 +33,13 @@ public record EstimateRequest(Model model, Gpu gpu, Mode mode, Precision precisi
             throw new IllegalArgumentException("batch " + batch + " must be between 1 and " + MAX_BATCH);
         }
         if (model.vision()) {
-            if (resolutionPx == null || resolutionPx < 32 || resolutionPx > 16384) {
-                throw new IllegalArgumentException("model " + model.id() + " takes images: give a resolution between 32 and 16384 px");
+            if (resolutionPx == null || resolutionPx < Limits.MIN_RESOLUTION || resolutionPx > Limits.MAX_RESOLUTION) {
+                throw new IllegalArgumentException("model " + model.id() + " takes images: give a resolution between "
+                        + Limits.MIN_RESOLUTION + " and " + Limits.MAX_RESOLUTION + " px");
             }
-        } else if (seqLenTokens == null || seqLenTokens < 1 || seqLenTokens > (1 << 21)) {
-            throw new IllegalArgumentException("model " + model.id() + " takes text: give a sequence length between 1 and 2097152 tokens");
+        } else if (seqLenTokens == null || seqLenTokens < 1 || seqLenTokens > Limits.MAX_SEQ_LEN) {
+            throw new IllegalArgumentException("model " + model.id() + " takes text: give a sequence length between 1 and "
+                    + Limits.MAX_SEQ_LEN + " tokens");
         }
         if (mode == Mode.INFERENCE) {
             optimizer = Optimizer.NONE;

@@ -3,11 +3,13 @@ package dev.vramplan.estimate;
 import dev.vramplan.catalog.Architecture;
 import dev.vramplan.catalog.CnnSpec;
 import dev.vramplan.catalog.Finetune;
+import dev.vramplan.catalog.Limits;
 import dev.vramplan.catalog.Mode;
 import dev.vramplan.catalog.Precision;
 import dev.vramplan.catalog.Quantization;
 import dev.vramplan.catalog.TransformerSpec;
 import dev.vramplan.catalog.YoloSpec;
+import dev.vramplan.estimate.EstimateTooLargeException.Input;
 
 import java.util.Arrays;
 import java.util.Collections;
@@ -30,6 +32,11 @@ import java.util.Map;
  * stores the frozen base in 4 bits. A frozen linear layer still keeps its input for backward (PyTorch saves
  * matmul inputs whether or not the weight needs a gradient), so adapters cut gradients and optimizer states,
  * not activations.
+ *
+ * <p>Every estimate returned is exact in whole bytes: each component is rounded up once, and the totals are the
+ * sums of the components ({@code peak_allocated} of the live tensors, {@code reserved} adds the allocator's cache,
+ * {@code device} the runtime). A configuration with a component or total beyond {@link Limits#MAX_ESTIMATE_BYTES}
+ * (1 PiB) gets no estimate: {@link EstimateTooLargeException} says which component and which inputs.
  */
 public final class Estimator {
     /** CUDA context with PyTorch's kernels loaded, measured alone on a V100 in Hugging Face's "Model training anatomy" (1343 MB). */
@@ -68,43 +75,74 @@ public final class Estimator {
         return VisionNet.params(a);
     }
 
+    /**
+     * The memory of one configuration, part by part.
+     *
+     * @throws EstimateTooLargeException when a component or the total is beyond {@link Limits#MAX_ESTIMATE_BYTES}
+     */
     public static Estimate estimate(EstimateRequest r) {
         Job j = job(r);
         double[] parts = new double[COMPONENTS.length];
-        String phase = j.fill(r.batch(), parts);
+        long[] bytes = new long[COMPONENTS.length];
+        String phase = j.fill(r.batch(), parts, null);
+        if (!wholeBytes(parts, bytes)) {
+            throw j.tooLarge(r.batch(), parts);
+        }
         Map<Component, Long> breakdown = new EnumMap<>(Component.class);
         for (Component c : COMPONENTS) {
-            breakdown.put(c, part(parts, c));
+            breakdown.put(c, bytes[c.ordinal()]);
         }
-        long[] t = totals(parts);
+        long[] t = totals(bytes);
         return new Estimate(breakdown, t[0], t[1], t[2], r.gpu().usableBytes(), j.s.params, phase,
                 r.setup().activationFactor());
     }
 
     private static final Component[] COMPONENTS = Component.values();
 
-    /** Whole bytes of one component ({@link Job#fill} leaves absent ones NaN). */
-    private static long part(double[] parts, Component c) {
-        double v = parts[c.ordinal()];
-        return bytes(Double.isNaN(v) ? 0.0 : v);
+    /**
+     * Each component in whole bytes (rounded up; absent ones, NaN in {@link Job#fill}, are 0) into {@code bytes}.
+     * False when a component or their sum is beyond the bound: below it, doubles hold whole bytes exactly (2^50 <
+     * 2^53) and no sum of the nine components can overflow a long.
+     */
+    private static boolean wholeBytes(double[] parts, long[] bytes) {
+        long sum = 0;
+        for (int i = 0; i < parts.length; i++) {
+            double v = parts[i];
+            if (Double.isNaN(v)) {
+                bytes[i] = 0;
+                continue;
+            }
+            if (!(v <= Limits.MAX_ESTIMATE_BYTES)) {
+                return false;
+            }
+            if (v < 0) {
+                throw new IllegalStateException(COMPONENTS[i].id() + " came out negative: " + v);
+            }
+            bytes[i] = (long) Math.ceil(v);
+            sum += bytes[i];
+        }
+        return sum <= Limits.MAX_ESTIMATE_BYTES;
     }
 
-    /** {peak allocated, reserved, device}: live tensors, plus the allocator's cache, plus the runtime. */
-    private static long[] totals(double[] parts) {
+    /**
+     * {peak allocated, reserved, device}: the live tensors, plus the allocator's cache, plus the runtime; the only
+     * place totals are made, in exact arithmetic.
+     */
+    private static long[] totals(long[] bytes) {
         long peak = 0;
         for (Component c : COMPONENTS) {
             if (c != Component.ALLOCATOR_CACHE && c != Component.RUNTIME) {
-                peak = sat(peak + part(parts, c));
+                peak = Math.addExact(peak, bytes[c.ordinal()]);
             }
         }
-        long reserved = sat(peak + part(parts, Component.ALLOCATOR_CACHE));
-        return new long[]{peak, reserved, sat(reserved + part(parts, Component.RUNTIME))};
+        long reserved = Math.addExact(peak, bytes[Component.ALLOCATOR_CACHE.ordinal()]);
+        return new long[]{peak, reserved, Math.addExact(reserved, bytes[Component.RUNTIME.ordinal()])};
     }
 
-    /** Device bytes at {@code batch}: the estimate's total, without its breakdown. */
-    private static long deviceBytes(Job j, int batch, double[] parts) {
-        j.fill(batch, parts);
-        return totals(parts)[2];
+    /** Device bytes at {@code batch}, without the breakdown; {@link Long#MAX_VALUE} beyond the bound (fits no card). */
+    private static long deviceBytes(Job j, int batch, double[] parts, long[] bytes) {
+        j.fill(batch, parts, null);
+        return wholeBytes(parts, bytes) ? totals(bytes)[2] : Long.MAX_VALUE;
     }
 
     /** Everything about a request that does not depend on the batch: worked out once per request. */
@@ -129,8 +167,12 @@ public final class Estimator {
 
     private record Job(EstimateRequest r, Precision p, Setup setup, boolean train, Quantization quant, Finetune ft,
                        boolean adapters, Shape s, long runtime) {
-        /** The components at batch {@code batch} into {@code parts} (NaN: not present); returns the peak's phase. */
-        String fill(int batch, double[] parts) {
+        /**
+         * The components at batch {@code batch} into {@code parts} (NaN: not present); returns the peak's phase.
+         * With {@code drivers}, also what drives each component's largest term (for {@link #tooLarge}): the model, the
+         * adapters, or {@code BATCH} for a term of batch × what one sample of this input size needs.
+         */
+        String fill(int batch, double[] parts, Input[] drivers) {
             java.util.Arrays.fill(parts, Double.NaN);
             double b = batch;
             // weights: the (frozen) base, quantized or in the precision's storage width, plus adapters
@@ -146,9 +188,10 @@ public final class Estimator {
                     : s.defaultTrainableAdapters * (setup.loraRank() == null ? Setup.DEFAULT_LORA_RANK : setup.loraRank());
             double stateBytes = quant != null ? (ft == Finetune.QLORA ? QLORA_STATE_BYTES : quant.computeBytes()) : p.stateBytes();
             double gradBytes = quant != null ? quant.computeBytes() : p.stateBytes();
-            if (adapters) {
-                weights += (quant != null ? quant.computeBytes() : p.stateBytes()) * trainable;
-            }
+            double adapterWeights = adapters ? (quant != null ? quant.computeBytes() : p.stateBytes()) * (double) trainable : 0;
+            weights += adapterWeights;
+            // what the trainable parameters' memory scales with: the adapters, or the model itself
+            Input trained = adapters ? Input.ADAPTERS : Input.MODEL;
             String phase;
             if (train) {
                 double grads = gradBytes * trainable;
@@ -176,14 +219,27 @@ public final class Estimator {
                 put(parts, Component.WEIGHTS, weights + ema);
                 put(parts, Component.GRADIENTS, grads);
                 put(parts, Component.OPTIMIZER_STATES, states);
+                if (drivers != null) {
+                    drivers[Component.WEIGHTS.ordinal()] = adapterWeights > weights - adapterWeights + ema ? Input.ADAPTERS : Input.MODEL;
+                    drivers[Component.GRADIENTS.ordinal()] = trained;
+                    drivers[Component.OPTIMIZER_STATES.ordinal()] = trained;
+                    drivers[Component.ACTIVATIONS.ordinal()] = Input.BATCH;
+                    drivers[Component.INPUT_OUTPUT.ordinal()] = Input.BATCH;
+                }
                 if (forwardBackward >= stepTemp) {
                     phase = "forward/backward";
                     put(parts, Component.ACTIVATIONS, activations);
                     put(parts, Component.INPUT_OUTPUT, io);
                     put(parts, Component.WORKSPACE, autocastCopies + gradTransient + dequant + CUBLAS_WORKSPACE_BYTES);
+                    if (drivers != null) {
+                        drivers[Component.WORKSPACE.ordinal()] = gradTransient >= autocastCopies + dequant ? Input.BATCH : Input.MODEL;
+                    }
                 } else {
                     phase = "optimizer step";
                     put(parts, Component.WORKSPACE, stepTemp + CUBLAS_WORKSPACE_BYTES);
+                    if (drivers != null) {
+                        drivers[Component.WORKSPACE.ordinal()] = trained;
+                    }
                 }
             } else {
                 phase = "forward";
@@ -195,6 +251,13 @@ public final class Estimator {
                 put(parts, Component.KV_CACHE, b * s.kvBytesPerSample);
                 put(parts, Component.INPUT_OUTPUT, k * b * (s.inputBytesPerSample + s.outputBytesPerSample));
                 put(parts, Component.WORKSPACE, dequant + CUBLAS_WORKSPACE_BYTES);
+                if (drivers != null) {
+                    drivers[Component.WEIGHTS.ordinal()] = Input.MODEL;
+                    drivers[Component.ACTIVATIONS.ordinal()] = Input.BATCH;
+                    drivers[Component.KV_CACHE.ordinal()] = Input.BATCH;
+                    drivers[Component.INPUT_OUTPUT.ordinal()] = Input.BATCH;
+                    drivers[Component.WORKSPACE.ordinal()] = Input.MODEL;
+                }
             }
             // the allocator's share is of everything allocated, summed in component order with Kahan's compensation
             double allocated = 0;
@@ -215,20 +278,39 @@ public final class Estimator {
         private static void put(double[] parts, Component c, double v) {
             parts[c.ordinal()] = v;
         }
-    }
 
-    /** No estimate exceeds 2^60 bytes (an exabyte): beyond that, "does not fit" is all that matters. */
-    static final long CAP = 1L << 60;
-
-    private static long bytes(double v) {
-        if (!(v >= 0)) {
-            return 0;
+        /**
+         * Why {@code parts} (filled at {@code batch}) has no estimate: the largest of the tensors' components and
+         * the inputs behind it. A component that grows with the batch names the batch only when one sample stays
+         * within the bound (else the input size alone is too large).
+         */
+        EstimateTooLargeException tooLarge(int batch, double[] parts) {
+            Input[] drivers = new Input[COMPONENTS.length];
+            fill(batch, parts, drivers);
+            Component largest = null;
+            double total = 0;
+            for (Component c : COMPONENTS) {
+                double v = parts[c.ordinal()];
+                if (Double.isNaN(v)) {
+                    continue;
+                }
+                total += v;
+                if (drivers[c.ordinal()] != null && (largest == null || v > parts[largest.ordinal()])) {
+                    largest = c;
+                }
+            }
+            double v = parts[largest.ordinal()];
+            Input d = drivers[largest.ordinal()];
+            List<Input> inputs;
+            if (d != Input.BATCH) {
+                inputs = List.of(d);
+            } else if (batch > 1 && deviceBytes(this, 1, new double[COMPONENTS.length], new long[COMPONENTS.length]) != Long.MAX_VALUE) {
+                inputs = List.of(Input.BATCH, Input.SIZE);
+            } else {
+                inputs = List.of(Input.SIZE);
+            }
+            return new EstimateTooLargeException(largest, v, total, inputs);
         }
-        return v >= CAP ? CAP : (long) Math.ceil(v);
-    }
-
-    private static long sat(long v) {
-        return v < 0 || v > CAP ? CAP : v;
     }
 
     /** An architecture compared by identity: hashing a YOLO layer list on every estimate costs more than the estimate. */
@@ -323,15 +405,19 @@ public final class Estimator {
                 adaptersPerBlock * t.layers(), largestMatrix);
     }
 
-    /** The largest batch in [1, limit] whose estimate stays within {@code budgetBytes}, or 0 when even 1 does not. */
+    /**
+     * The largest batch in [1, limit] whose estimate stays within {@code budgetBytes}, or 0 when even 1 does not. A
+     * batch beyond the bound fits no budget; this never throws {@link EstimateTooLargeException}.
+     */
     public static int maxBatch(EstimateRequest template, long budgetBytes, int limit) {
         Job j = job(template);
         double[] parts = new double[COMPONENTS.length];
+        long[] bytes = new long[COMPONENTS.length];
         int lo = 0;
         int hi = Math.max(1, Math.min(limit, EstimateRequest.MAX_BATCH));
         while (lo < hi) {
             int mid = lo + (hi - lo + 1) / 2;
-            if (deviceBytes(j, mid, parts) <= budgetBytes) {
+            if (deviceBytes(j, mid, parts, bytes) <= budgetBytes) {
                 lo = mid;
             } else {
                 hi = mid - 1;

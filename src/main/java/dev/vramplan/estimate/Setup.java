@@ -1,6 +1,7 @@
 package dev.vramplan.estimate;
 
 import dev.vramplan.catalog.Finetune;
+import dev.vramplan.catalog.Limits;
 import dev.vramplan.catalog.Quantization;
 
 /**
@@ -24,14 +25,14 @@ public record Setup(Finetune finetune, Long trainableParams, Integer loraRank, b
         if (finetune == null) {
             finetune = Finetune.FULL;
         }
-        if (trainableParams != null && trainableParams < 0) {
-            throw new IllegalArgumentException("trainable_params must not be negative");
+        if (trainableParams != null && (trainableParams < 0 || trainableParams > Limits.MAX_PARAMS)) {
+            throw new IllegalArgumentException("trainable_params must be between 0 and " + Limits.MAX_PARAMS);
         }
         if (!(activationFactor > 0) || activationFactor > 100) {
             throw new IllegalArgumentException("the activation factor must be above 0 and at most 100");
         }
-        if (loraRank != null && (loraRank < 1 || loraRank > 65536)) {
-            throw new IllegalArgumentException("lora_rank must be between 1 and 65536");
+        if (loraRank != null && (loraRank < 1 || loraRank > Limits.MAX_LORA_RANK)) {
+            throw new IllegalArgumentException("lora_rank must be between 1 and " + Limits.MAX_LORA_RANK);
         }
     }
 

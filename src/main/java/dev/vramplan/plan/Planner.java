@@ -8,6 +8,7 @@ import dev.vramplan.catalog.Precision;
 import dev.vramplan.catalog.Workload;
 import dev.vramplan.estimate.Estimate;
 import dev.vramplan.estimate.EstimateRequest;
+import dev.vramplan.estimate.EstimateTooLargeException;
 import dev.vramplan.estimate.Estimator;
 import dev.vramplan.estimate.Setup;
 import dev.vramplan.rules.Accumulation;
@@ -68,6 +69,11 @@ import java.util.function.Consumer;
 public final class Planner {
     /** Inputs are stepped down to at most half the target resolution before a cell is called infeasible. */
     public static final double MIN_RESOLUTION_SHARE = 0.5;
+    /**
+     * The "rule" of a batch the planner never proposes: its estimate is beyond the estimator's bound (no card holds
+     * it, and no estimate with a breakdown that adds up exists for it).
+     */
+    public static final String BEYOND_BOUND = "Estimates stop at " + dev.vramplan.catalog.Limits.MAX_ESTIMATE;
 
     /** Cells handed to a worker at once: large enough to amortise the hand-off, small enough to keep memory flat. */
     static final int CHUNK = 64;
@@ -326,7 +332,7 @@ public final class Planner {
             }
             Map<Long, Candidate> all = new HashMap<>();
             Map<Long, Estimate> estimates = new HashMap<>();
-            Probe probe = new Probe(s, cellId, gpu, w, m, calibration, step, minBatch, all, estimates);
+            Probe probe = new Probe(s, cellId, gpu, w, m, calibration, step, minBatch, all, estimates, trail);
             if (exhaustive) {
                 searchAll(s, probe, series);
             } else {
@@ -379,7 +385,7 @@ public final class Planner {
                         ch.reason(), trail);
             }
             // nothing survived: the reason is the rejection of the candidate that came closest (least memory)
-            Decision why = infeasibleReason(trail, all, rejections, refused);
+            Decision why = infeasibleReason(trail, all, rejections, refused, probe.closestBeyondBound, probe.closestBeyondBoundWhy);
             trail.add(why);
             return new CellPlan(gpu.id(), w.id(), m.id(), w.mode(), false, null, null, null, null, null, null,
                     gpu.usableBytes(), why.rule(), why.reason(), trail);
@@ -391,7 +397,14 @@ public final class Planner {
     }
 
     private static Decision infeasibleReason(List<Decision> trail, Map<Long, Candidate> all, List<Rejection> rejections,
-                                             Set<String> refused) {
+                                             Set<String> refused, Decision closestBeyondBound, String beyondBoundWhy) {
+        if (all.isEmpty() && closestBeyondBound != null) {
+            Decision d = closestBeyondBound;
+            String size = d.resolutionPx() != null ? d.resolutionPx() + " px" : d.seqLenTokens() + " tokens";
+            return new Decision(Decision.Kind.INFEASIBLE, d.precision(), d.resolutionPx(), d.seqLenTokens(), d.batch(), null,
+                    BEYOND_BOUND, "nothing fits: for even the smallest candidate (" + d.precision() + ", " + size + ", batch "
+                    + d.batch() + ") " + beyondBoundWhy);
+        }
         if (all.isEmpty()) {
             String rule = trail.stream().filter(d -> d.kind() == Decision.Kind.REJECT).map(Decision::rule)
                     .reduce((a, b) -> b).orElse("(no rule)");
@@ -533,10 +546,15 @@ public final class Planner {
         final int minBatch;
         final Map<Long, Candidate> all;
         final Map<Long, Estimate> estimates;
+        final List<Decision> trail;
+        /** Of the series whose smallest batch is beyond the bound, the one that needs least. */
+        Decision closestBeyondBound;
+        String closestBeyondBoundWhy;
+        private double closestBeyondBoundBytes = Double.POSITIVE_INFINITY;
         long nextId = 1;
 
         Probe(Judge s, String cellId, Gpu gpu, Workload w, Model m, dev.vramplan.catalog.Calibration calibration, int step,
-              int minBatch, Map<Long, Candidate> all, Map<Long, Estimate> estimates) {
+              int minBatch, Map<Long, Candidate> all, Map<Long, Estimate> estimates, List<Decision> trail) {
             this.s = s;
             this.cellId = cellId;
             this.gpu = gpu;
@@ -547,14 +565,44 @@ public final class Planner {
             this.minBatch = minBatch;
             this.all = all;
             this.estimates = estimates;
+            this.trail = trail;
         }
 
-        /** The series' batch ladder, up to the first batch that does not fit the card at all. */
+        /**
+         * The series' batch ladder, up to the first batch that does not fit the card at all. Every batch of it has an
+         * estimate: the one past the card can be beyond the estimator's bound (a team's large minimum batch, a huge
+         * step, a workload no card could hold even at its smallest batch); the ladder then stops below it, and the
+         * trail says so when nothing of the series is left.
+         */
         void ladder(Series sr) {
             if (sr.ladder == null) {
                 EstimateRequest one = request(m, gpu, w, sr.precision, 1, sr.resolution, sr.seqLen, calibration);
                 int physical = Estimator.maxBatch(one, gpu.usableBytes(), EstimateRequest.MAX_BATCH);
-                sr.ladder = Planner.ladder(step, minBatch, physical);
+                Ladder l = Planner.ladder(step, minBatch, physical);
+                int top = l.isEmpty() ? 0 : l.get(l.size() - 1);
+                if (top > physical) {
+                    try {
+                        Estimator.estimate(one.withBatch(top));
+                    } catch (EstimateTooLargeException e) {
+                        l = new Ladder(l.start(), l.step(), l.size() - 1);
+                        if (l.isEmpty()) {
+                            beyondBound(sr, top, e);
+                        }
+                    }
+                }
+                sr.ladder = l;
+            }
+        }
+
+        /** The series' smallest batch has no estimate: a rejection in the trail, by {@link #BEYOND_BOUND}, and why. */
+        private void beyondBound(Series sr, int batch, EstimateTooLargeException why) {
+            Decision d = new Decision(Decision.Kind.REJECT, sr.precision.id(), nz(sr.resolution), nz(sr.seqLen), batch, null,
+                    BEYOND_BOUND, why.reason());
+            trail.add(d);
+            if (why.totalBytes() < closestBeyondBoundBytes) {
+                closestBeyondBoundBytes = why.totalBytes();
+                closestBeyondBound = d;
+                closestBeyondBoundWhy = why.reason();
             }
         }
 

@@ -51,8 +51,8 @@ public final class Calibrator {
             List<double[]> rows = new ArrayList<>();
             for (Measurement m : g.getValue()) {
                 EstimateRequest r = Validator.request(m, catalog, false);
-                double one = total(m, Estimator.estimate(r));
-                double two = total(m, Estimator.estimate(with(r, 2.0)));
+                double one = total(m, Validator.estimate(m, r, Estimator::estimate));
+                double two = total(m, Validator.estimate(m, with(r, 2.0), Estimator::estimate));
                 double a = two - one;
                 double f = one - a;
                 double meas = m.measuredBytes();

@@ -4,6 +4,7 @@ import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.Fields;
 import dev.vramplan.catalog.Finetune;
 import dev.vramplan.catalog.InvalidInputException;
+import dev.vramplan.catalog.Limits;
 import dev.vramplan.catalog.Mode;
 import dev.vramplan.catalog.Named;
 import dev.vramplan.catalog.Optimizer;
@@ -80,11 +81,11 @@ public final class MeasurementLoader {
         Optimizer optimizer = f.choice("optimizer", Named.ids(Optimizer.class), Optimizer::of,
                 mode == Mode.TRAIN ? Optimizer.ADAMW : Optimizer.NONE);
         Finetune finetune = f.choice("finetune", Named.ids(Finetune.class), Finetune::of, Finetune.FULL);
-        Long trainable = f.optInteger("trainable_params", 0, 10_000_000_000_000L);
-        Long rank = f.optInteger("lora_rank", 1, 65536);
-        long batch = f.integer("batch", 1, 1 << 20, null);
-        Long seq = f.optInteger("seq_len", 1, 1 << 21);
-        Long res = f.optInteger("resolution", 32, 16384);
+        Long trainable = f.optInteger("trainable_params", 0, Limits.MAX_PARAMS);
+        Long rank = f.optInteger("lora_rank", 1, Limits.MAX_LORA_RANK);
+        long batch = f.integer("batch", 1, Limits.MAX_BATCH, null);
+        Long seq = f.optInteger("seq_len", 1, Limits.MAX_SEQ_LEN);
+        Long res = f.optInteger("resolution", Limits.MIN_RESOLUTION, Limits.MAX_RESOLUTION);
         boolean gc = f.bool("gradient_checkpointing", false);
         Boolean flash = f.has("flash_attention") ? f.bool("flash_attention", true) : null;
         boolean ema = f.bool("ema", false);

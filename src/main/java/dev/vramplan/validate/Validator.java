@@ -82,7 +82,7 @@ public final class Validator {
         List<Point> points = new ArrayList<>();
         for (Measurement m : measurements) {
             EstimateRequest r = request(m, catalog, calibrated);
-            Estimate e = estimator.apply(r);
+            Estimate e = estimate(m, r, estimator);
             long est = switch (m.kind()) {
                 case PEAK_ALLOCATED -> e.peakAllocatedBytes();
                 case RESERVED -> e.reservedBytes();
@@ -103,6 +103,21 @@ public final class Validator {
         Map<String, Summary> byFamily = new LinkedHashMap<>();
         groups.forEach((k, v) -> byFamily.put(k, summarize(v)));
         return new Report(points, summarize(points), byFamily);
+    }
+
+    /** The estimate of a point; one beyond the estimator's bound is the point's mistake, at its file:line:column. */
+    static Estimate estimate(Measurement m, EstimateRequest r, Function<EstimateRequest, Estimate> estimator) {
+        try {
+            return estimator.apply(r);
+        } catch (dev.vramplan.estimate.EstimateTooLargeException e) {
+            throw new dev.vramplan.catalog.InvalidInputException(m.loc() + ": point \"" + m.id() + "\": " + e.line(in -> switch (in) {
+                case BATCH -> "batch " + r.batch();
+                case SIZE -> r.resolutionPx() != null ? "resolution " + r.resolutionPx() : "seq_len " + r.seqLenTokens();
+                case ADAPTERS -> r.setup().trainableParams() != null ? "trainable_params " + r.setup().trainableParams()
+                        : r.setup().loraRank() != null ? "lora_rank " + r.setup().loraRank() : "model " + m.model();
+                case MODEL -> "model " + m.model();
+            }));
+        }
     }
 
     public static EstimateRequest request(Measurement m, Catalog catalog, boolean calibrated) {

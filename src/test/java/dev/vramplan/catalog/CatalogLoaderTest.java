@@ -145,7 +145,7 @@ class CatalogLoaderTest {
     @Test
     void impossibleValuesAreRefusedWhenLoading() throws IOException {
         assertThat(problemsEditing("fleet.yaml", "resolution: 640", "resolution: 0"))
-                .containsExactly("fleet.yaml:10:17: workloads[0].resolution: 0 is out of range: it must be between 32 and 8192");
+                .containsExactly("fleet.yaml:10:17: workloads[0].resolution: 0 is out of range: it must be between 32 and 16384");
         assertThat(problemsEditing("models.yaml", "published_params: 3157200", "published_params: 1000000000000000000"))
                 .containsExactly("models.yaml:6:23: models[0].published_params: 1000000000000000000 is out of range: it must be between 1000 and 10000000000000");
     }

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Hand-computed cases (arithmetic in comments) and properties every estimate must have. */
 class EstimatorTest {
@@ -185,10 +186,14 @@ class EstimatorTest {
         }));
     }
 
-    /** Thousands of random accepted inputs: never NaN, never negative, never a total below its parts. */
+    /**
+     * Thousands of random accepted inputs: never NaN, never negative, totals exactly the sums of their parts; or a
+     * refusal, only when something is beyond 1 PiB.
+     */
     @Test
     void randomAcceptedInputsGiveSaneEstimates() {
         java.util.Random rnd = new java.util.Random(42);
+        int refused = 0;
         List<dev.vramplan.catalog.Model> models = List.copyOf(Shipped.catalog().models().values());
         List<Gpu> gpus = List.copyOf(Shipped.catalog().gpus().values());
         for (int i = 0; i < 3000; i++) {
@@ -202,20 +207,28 @@ class EstimatorTest {
             Integer seq = m.vision() ? null : 1 + rnd.nextInt(1 << 21);
             Setup setup = new Setup(ft, rnd.nextBoolean() ? null : (long) rnd.nextInt(1 << 30), rnd.nextBoolean() ? null : 1 + rnd.nextInt(512),
                     rnd.nextBoolean(), rnd.nextBoolean(), rnd.nextBoolean(), null);
-            Estimate e = Estimator.estimate(new EstimateRequest(m, gpus.get(rnd.nextInt(gpus.size())), mode, p, batch, res, seq,
-                    Optimizer.values()[rnd.nextInt(Optimizer.values().length)], setup));
-            assertThat(e.breakdown().values()).allSatisfy(v -> assertThat(v).isNotNegative());
+            Estimate e;
+            try {
+                e = Estimator.estimate(new EstimateRequest(m, gpus.get(rnd.nextInt(gpus.size())), mode, p, batch, res, seq,
+                        Optimizer.values()[rnd.nextInt(Optimizer.values().length)], setup));
+            } catch (EstimateTooLargeException x) {
+                assertThat(Math.max(x.componentBytes(), x.totalBytes())).isGreaterThan((double) dev.vramplan.catalog.Limits.MAX_ESTIMATE_BYTES);
+                refused++;
+                continue;
+            }
+            EstimateBoundTest.assertExact(e, "random input " + i);
             assertThat(e.peakAllocatedBytes()).isPositive().isLessThanOrEqualTo(e.reservedBytes());
             assertThat(e.reservedBytes()).isLessThanOrEqualTo(e.deviceBytes());
             assertThat(e.utilization()).isFinite().isPositive();
         }
+        assertThat(refused).isBetween(1, 2000);
     }
 
     @Test
-    void absurdInputsSaturateInsteadOfOverflowing() {
-        Estimate e = text("llama-2-70b", Mode.TRAIN, Precision.FP32, EstimateRequest.MAX_BATCH, 1 << 21, Optimizer.ADAMW);
-        assertThat(e.deviceBytes()).isPositive();
-        assertThat(e.fits()).isFalse();
+    void absurdInputsAreRefusedNotSaturated() {
+        assertThatThrownBy(() -> text("llama-2-70b", Mode.TRAIN, Precision.FP32, EstimateRequest.MAX_BATCH, 1 << 21, Optimizer.ADAMW))
+                .isInstanceOf(EstimateTooLargeException.class)
+                .hasMessageStartingWith("the estimate exceeds 1 PiB (no GPU holds that much): the activations alone would take ");
     }
 
     @Test
