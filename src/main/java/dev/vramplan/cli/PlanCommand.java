@@ -61,7 +61,12 @@ final class PlanCommand implements Callable<Integer> {
             rb = RuleBase.load(rulesDir);
             t2 = System.nanoTime();
         } catch (RuntimeException e) {
-            opening.thenAccept(PlanStore::close);
+            // closed before the error is reported: a command run right after may open the same file
+            try {
+                join(opening).close();
+            } catch (RuntimeException ignored) {
+                // the input error is the one to report
+            }
             throw e;
         }
         dev.vramplan.plan.Fingerprints.Of fp = dev.vramplan.plan.Fingerprints.of(c);
