@@ -209,9 +209,9 @@ class CliTest {
                 import dev.vramplan.rules.*;
                 rule "Loop forever"
                 when
-                    $c : Cell()
+                    $s : Setting()
                 then
-                    insert(new Cell($c.getId() + "x", $c.getGpu(), $c.getJob()));
+                    insert(Setting.minBatch(kcontext, $s.getCell(), 1, "one more"));
                 end
                 """);
         Result r = run("plan", "--catalog", "src/test/resources/catalogs/minimal", "--rules", bad.toString(), "--db", dir.resolve("db").toString());
