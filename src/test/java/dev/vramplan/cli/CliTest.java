@@ -198,7 +198,7 @@ class CliTest {
                 "insert(Setting.multiplesOf(kcontext, $cell.getId(), 1 / 0));");
         Result r = run("plan", "--catalog", "src/test/resources/catalogs/minimal", "--rules", bad.toString(), "--db", dir.resolve("db").toString());
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).startsWith("rule \"Batch sizes are powers of two\" failed in its then: ArithmeticException");
+        assertThat(r.err()).startsWith(bad.resolve("batch.drl") + ": rule \"Batch sizes are powers of two\" failed in its then: ArithmeticException");
     }
 
     @Test
@@ -216,7 +216,7 @@ class CliTest {
                 """);
         Result r = run("plan", "--catalog", "src/test/resources/catalogs/minimal", "--rules", bad.toString(), "--db", dir.resolve("db").toString());
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).startsWith("rule \"Loop forever\" keeps firing (100000 firings for one cell)");
+        assertThat(r.err()).startsWith(bad.resolve("loop.drl") + ": rule \"Loop forever\" keeps firing (100000 firings for one cell)");
     }
 
     @Test
