@@ -111,6 +111,8 @@ final class Sandbox {
         CLASSES.put("String", Set.of("valueOf", "join"));
     }
 
+    private static final java.util.regex.Pattern UNICODE_ESCAPE = java.util.regex.Pattern.compile("\\\\u+[0-9a-fA-F]{4}");
+
     private Sandbox() {
     }
 
@@ -229,6 +231,8 @@ final class Sandbox {
         final Map<String, String> ruleFiles;
         final boolean[] objective;
         final List<Token> t;
+        /** The file's lines, once a rule name needs them. */
+        String[] lines;
 
         FileCheck(String shown, String text, List<String> problems, Map<String, String> ruleFiles, boolean[] objective) {
             this.shown = shown;
@@ -275,7 +279,7 @@ final class Sandbox {
         }
 
         private void unicodeEscapes() {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\\\u+[0-9a-fA-F]{4}").matcher(text);
+            java.util.regex.Matcher m = UNICODE_ESCAPE.matcher(text);
             if (m.find()) {
                 int line = 1;
                 int lineStart = 0;
@@ -367,7 +371,9 @@ final class Sandbox {
 
         /** The rule's name as written between quotes. */
         private String ruleName(Token k) {
-            String[] lines = text.split("\r\n|\r|\n", -1);
+            if (lines == null) {
+                lines = text.split("\r\n|\r|\n", -1);
+            }
             String line = lines[k.line() - 1];
             int from = k.col();
             int to = from;
@@ -543,12 +549,17 @@ final class Sandbox {
         }
     }
 
-    private static boolean isMathMethod(String name) {
+    private static final Set<String> MATH = new HashSet<>();
+
+    static {
         for (Method m : Math.class.getMethods()) {
-            if (m.getName().equals(name) && Modifier.isStatic(m.getModifiers())) {
-                return true;
+            if (Modifier.isStatic(m.getModifiers())) {
+                MATH.add(m.getName());
             }
         }
-        return false;
+    }
+
+    private static boolean isMathMethod(String name) {
+        return MATH.contains(name);
     }
 }
