@@ -411,6 +411,15 @@ public final class Planner {
             return new Decision(Decision.Kind.INFEASIBLE, null, null, null, null, null, rule,
                     "no precision is allowed: " + String.join(", ", new TreeSet<>(refused)) + " were refused");
         }
+        Set<Long> rejectedIds = new HashSet<>();
+        rejections.forEach(r -> rejectedIds.add(r.candidateId()));
+        long unrejected = all.keySet().stream().filter(id -> !rejectedIds.contains(id)).count();
+        if (unrejected > 0) {
+            // candidates no rule rejected, and none chosen: the objective's conditions match none of them
+            return new Decision(Decision.Kind.INFEASIBLE, null, null, null, null, null, "(no choice)",
+                    "the objective chose none of the " + unrejected + " candidates no rule rejected:"
+                            + " does the rule that inserts Choice.of(...) match them?");
+        }
         Rejection best = null;
         Candidate bestC = null;
         for (Rejection r : rejections) {

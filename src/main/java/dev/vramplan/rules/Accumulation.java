@@ -4,6 +4,10 @@ import org.kie.api.runtime.rule.RuleContext;
 
 /** Micro-batches per optimizer step that a rule decided keep a workload's global batch. */
 public record Accumulation(String cell, int steps, String rule, String reason) {
+    public Accumulation {
+        reason = Texts.bounded("reason", reason);
+    }
+
     public String getCell() { return cell; }
     public int getSteps() { return steps; }
     public String getRule() { return rule; }

@@ -4,6 +4,10 @@ import org.kie.api.runtime.rule.RuleContext;
 
 /** The rule-chosen candidate of a cell. */
 public record Choice(String cell, long candidateId, String rule, String reason) {
+    public Choice {
+        reason = Texts.bounded("reason", reason);
+    }
+
     public String getCell() { return cell; }
     public long getCandidateId() { return candidateId; }
     public String getRule() { return rule; }

@@ -3,7 +3,6 @@ package dev.vramplan.rules;
 import dev.vramplan.catalog.Named;
 import dev.vramplan.catalog.Precision;
 import dev.vramplan.catalog.Shown;
-import org.drools.drl.ast.descr.AttributeDescr;
 import org.drools.drl.ast.descr.BaseDescr;
 import org.drools.drl.ast.descr.ConditionalElementDescr;
 import org.drools.drl.ast.descr.ExprConstraintDescr;
@@ -25,8 +24,8 @@ import java.util.regex.Pattern;
 
 /**
  * What Drools compiles but a team did not mean: text compared with a number (Drools then compares strings),
- * a number compared with text, a value a field never takes (the rule can never fire), two rules with the
- * same name, and a rule that modifies a fact it matches without {@code no-loop}.
+ * a number compared with text, a value a field never takes (the rule can never fire) and two rules with the
+ * same name. (What a rule may do at all, {@code modify} not included, is {@link Sandbox}'s to say.)
  */
 public final class Linter {
     /** The fact types rules see, by the simple name DRL uses. */
@@ -47,6 +46,17 @@ public final class Linter {
             "(?<![\\w.$\"])([a-zA-Z_]\\w*)\\s*(==|!=|<=|>=|<|>)\\s*(\"[^\"]*\"|-?\\d+(?:\\.\\d+)?)");
 
     private Linter() {
+    }
+
+    /** Whether Drools' parser reads the text without an error. */
+    static boolean parses(String text) {
+        try {
+            DrlParser parser = new DrlParser();
+            PackageDescr pkg = parser.parse(false, text);
+            return !parser.hasErrors() && pkg != null;
+        } catch (DroolsParserException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** One line per finding: {@code file:line:column: message}. */
@@ -75,14 +85,6 @@ public final class Linter {
                 }
                 if (rule.getLhs() != null) {
                     patterns(rule.getLhs(), rule, shown, lines, out);
-                }
-                String consequence = String.valueOf(rule.getConsequence());
-                Map<String, AttributeDescr> attrs = rule.getAttributes();
-                if ((consequence.contains("modify(") || consequence.contains("update("))
-                        && !attrs.containsKey("no-loop") && !attrs.containsKey("lock-on-active")) {
-                    out.add(shown + ":" + rule.getConsequenceLine() + ":1: rule \"" + rule.getName() + "\" modifies a fact"
-                            + " in its then without no-loop: the change matches the rule again and it fires forever."
-                            + " Rules here insert decisions instead of changing facts; or add no-loop");
                 }
             }
         }

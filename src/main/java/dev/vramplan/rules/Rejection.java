@@ -7,6 +7,11 @@ import org.kie.api.runtime.rule.RuleContext;
  * precision option, the option itself identified by cell and precision.
  */
 public record Rejection(String cell, long candidateId, String precision, String rule, String reason) {
+    public Rejection {
+        cell = Texts.bounded("cell", cell);
+        reason = Texts.bounded("reason", reason);
+    }
+
     public String getCell() { return cell; }
     public long getCandidateId() { return candidateId; }
     public String getPrecision() { return precision; }

@@ -31,11 +31,20 @@ public final class RuleBase {
     private org.kie.api.runtime.KieSessionsPool pool;
     private final List<Path> files;
     private final String fingerprint;
+    private final String shown;
+    private final Map<String, String> ruleFiles;
 
-    private RuleBase(KieBase kieBase, List<Path> files, String fingerprint) {
+    private RuleBase(KieBase kieBase, List<Path> files, String fingerprint, String shown, Map<String, String> ruleFiles) {
         this.kieBase = kieBase;
         this.files = files;
         this.fingerprint = fingerprint;
+        this.shown = shown;
+        this.ruleFiles = Map.copyOf(ruleFiles);
+    }
+
+    /** The file a rule is written in, as messages show it; the folder for a rule not known. */
+    public String fileOf(String rule) {
+        return rule == null ? shown : ruleFiles.getOrDefault(rule, shown);
     }
 
     /** Sessions that are reset and reused when disposed, for one cell at a time on each planning thread. */
@@ -106,6 +115,18 @@ public final class RuleBase {
         if (!problems.isEmpty()) {
             throw new InvalidInputException(problems);
         }
+        // what a rule may do, checked before Drools compiles (and so loads and links) anything the rules name; a file
+        // that does not parse is left to the compiler's message first, and checked after it like every other
+        Map<Path, String> parsed = new LinkedHashMap<>();
+        texts.forEach((p, text) -> {
+            if (Linter.parses(text)) {
+                parsed.put(p, text);
+            }
+        });
+        Sandbox.Report allowed = Sandbox.check(parsed);
+        if (!allowed.problems().isEmpty()) {
+            throw new InvalidInputException(allowed.problems());
+        }
         KieBuilder builder = ks.newKieBuilder(kfs).buildAll();
         List<Message> errors = builder.getResults().getMessages(Message.Level.ERROR);
         boolean unknownType = errors.stream().anyMatch(m -> String.valueOf(m.getText()).contains("Unable to resolve ObjectType"));
@@ -126,13 +147,24 @@ public final class RuleBase {
         if (!problems.isEmpty()) {
             throw new InvalidInputException(problems.stream().distinct().toList());
         }
+        if (parsed.size() < texts.size()) {
+            allowed = Sandbox.check(texts);
+            if (!allowed.problems().isEmpty()) {
+                throw new InvalidInputException(allowed.problems());
+            }
+        }
         List<String> lint = Linter.lint(texts);
         if (!lint.isEmpty()) {
             throw new InvalidInputException(lint);
         }
+        if (!allowed.objective()) {
+            // without a choice every candidate that survives goes unchosen, and the cell is called infeasible
+            throw new InvalidInputException((shown.endsWith("/") ? shown : shown + "/") + ": the policy has no objective:"
+                    + " no rule inserts Choice.of(...) (see rules/choice.drl in the shipped policy)");
+        }
         KieContainer container = ks.newKieContainer(release);
         KieBase base = container.getKieBase();
-        return new RuleBase(base, drl, HexFormat.of().formatHex(sha.digest()));
+        return new RuleBase(base, drl, HexFormat.of().formatHex(sha.digest()), shown, allowed.ruleFiles());
     }
 
     private static final java.util.regex.Pattern PARSER = java.util.regex.Pattern.compile("\\[ERR \\d+\\] Line (\\d+):(\\d+) (.*)", java.util.regex.Pattern.DOTALL);

@@ -10,6 +10,11 @@ public record Setting(String cell, String name, int value, String rule, String r
     public static final String BATCH_STEP = "batch_step";
     public static final String MIN_BATCH = "min_batch";
 
+    public Setting {
+        cell = Texts.bounded("cell", cell);
+        reason = Texts.bounded("reason", reason);
+    }
+
     public String getCell() { return cell; }
     public String getName() { return name; }
     public int getValue() { return value; }

@@ -318,7 +318,7 @@ class CliTest {
                 "insert(Setting.multiplesOf(kcontext, $cell.getId(), 1 / 0));");
         Result r = run("plan", "--catalog", "src/test/resources/catalogs/minimal", "--rules", bad.toString(), "--db", dir.resolve("db").toString());
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).startsWith("rule \"Batch sizes are powers of two\" failed in its then: ArithmeticException");
+        assertThat(r.err()).startsWith(bad.resolve("batch.drl") + ": rule \"Batch sizes are powers of two\" failed in its then: ArithmeticException");
     }
 
     @Test
@@ -329,14 +329,14 @@ class CliTest {
                 import dev.vramplan.rules.*;
                 rule "Loop forever"
                 when
-                    $c : Cell()
+                    $s : Setting()
                 then
-                    insert(new Cell($c.getId() + "x", $c.getGpu(), $c.getJob()));
+                    insert(Setting.minBatch(kcontext, $s.getCell(), 1, "one more"));
                 end
                 """);
         Result r = run("plan", "--catalog", "src/test/resources/catalogs/minimal", "--rules", bad.toString(), "--db", dir.resolve("db").toString());
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).startsWith("rule \"Loop forever\" keeps firing (100000 firings for one cell)");
+        assertThat(r.err()).startsWith(bad.resolve("loop.drl") + ": rule \"Loop forever\" keeps firing (100000 firings for one cell)");
     }
 
     @Test

@@ -84,7 +84,7 @@ class FastPathTest {
 
     @Test
     void aRuleThatFailsOnAWorkerThreadIsReportedOnTheCallersThread() throws Exception {
-        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("vramplan-rules");
+        java.nio.file.Path dir = Shipped.copy(Shipped.RULES, java.nio.file.Files.createTempDirectory("vramplan-rules"));
         java.nio.file.Files.writeString(dir.resolve("bad.drl"), """
                 package vramplan.policy;
                 import dev.vramplan.rules.*;

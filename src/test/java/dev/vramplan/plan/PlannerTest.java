@@ -89,6 +89,20 @@ class PlannerTest {
         assertThat(again.cells()).usingRecursiveFieldByFieldElementComparator().isEqualTo(shipped.cells());
     }
 
+    /** An objective whose conditions match nothing: every cell is infeasible, and says that the objective chose none. */
+    @Test
+    void anObjectiveThatChoosesNothingIsSaidSo(@TempDir Path tmp) {
+        Path rules = Shipped.copy(Shipped.RULES, tmp.resolve("rules"));
+        Shipped.edit(rules.resolve("choice.drl"), "$c : Candidate( $cell : cell )", "$c : Candidate( $cell : cell, batch < 0 )");
+        PlanResult r = new Planner(RuleBase.load(rules)).plan(dev.vramplan.catalog.CatalogLoader.load(Path.of("src/test/resources/catalogs/minimal")));
+        assertThat(r.cells()).hasSize(4).allSatisfy(c -> {
+            assertThat(c.feasible()).isFalse();
+            assertThat(c.rule()).isEqualTo("(no choice)");
+            assertThat(c.reason())
+                .matches("the objective chose none of the \\d+ candidates no rule rejected: does the rule that inserts Choice.of\\(\\.\\.\\.\\) match them\\?");
+        });
+    }
+
     /** The acceptance test: 10% → 40% headroom lowers the batch wherever memory was binding. */
     @Test
     void raisingTheHeadroomLowersTheBatchWhereMemoryWasBinding(@TempDir Path tmp) {
