@@ -18,9 +18,10 @@ import java.util.List;
  * half-written; what the killed writer left is removed by the next one. Readers open the file read-only and are
  * never blocked: one that opened before a rename reads the old file until it closes.
  *
- * <p>Why not H2's own crash safety: killed mid-write about once in 15–20 tries, H2 2.5.252 left files whose
- * header named a chunk its compaction had already dropped ("Chunk 13 not found"), or whose lock never went away;
- * H2's issue 4247 describes the same loss of chunks to compaction. vramplan does not depend on that code path.
+ * <p>Why not H2's own crash safety: killed mid-write about once in 15–20 tries (issue 15's kill loop), H2 2.5.252
+ * left files it could not open ("Chunk 13 not found") or whose tables stayed locked; H2's issue 4247 describes
+ * chunks lost to compaction. The failure is rare and timing-dependent, so vramplan does not depend on that code
+ * path at all: H2 only ever writes a copy nobody reads.
  */
 final class CopyOnWriteFile implements AutoCloseable {
     private final Path base;

@@ -129,7 +129,7 @@ class CliTest {
         JsonNode models = new ObjectMapper().readTree(run("catalog", "list", "models", "--format", "json").out());
         assertThat(models).anySatisfy(m -> {
             assertThat(m.get("id").asText()).isEqualTo("llama-3-8b");
-            assertThat(m.get("params").asLong()).isEqualTo(8_030_261_248L);
+            assertThat(m.get("params").asLong()).isEqualTo(8_030_000_000L);
             assertThat(m.get("family").asText()).isEqualTo("llama");
         });
         JsonNode workloads = new ObjectMapper().readTree(run("catalog", "list", "workloads", "--format", "json").out());
