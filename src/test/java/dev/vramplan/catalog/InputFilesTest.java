@@ -15,12 +15,12 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Only regular files, only up to the limit, judged before a byte is read (a FIFO would block, /dev/zero never ends). */
-class InputFilesTest {
+public class InputFilesTest {
     @TempDir
     Path tmp;
 
     /** A FIFO made with mkfifo; the test is skipped where there is none. */
-    static Path fifo(Path at) throws IOException, InterruptedException {
+    public static Path fifo(Path at) throws IOException, InterruptedException {
         boolean made;
         try {
             made = new ProcessBuilder("mkfifo", at.toString()).inheritIO().start().waitFor() == 0;
