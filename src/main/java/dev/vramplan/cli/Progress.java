@@ -6,7 +6,7 @@ import java.util.function.LongSupplier;
 
 /**
  * One updating line on standard error for a long run: {@code planning: 1,234 of 12,852 cells (9%), 617 cells/s, 19 s
- * left}, redrawn with a carriage return at most every {@link #EVERY_NANOS} and erased at the end. Silent when standard
+ * left} (the rate counted from the first cell done), redrawn with a carriage return at most every {@link #EVERY_NANOS} and erased at the end. Silent when standard
  * error is not a terminal (a log file gets no carriage returns) or with {@code --quiet}.
  *
  * <p>The clock and the writer are given, so a test can check the line without a terminal.
@@ -21,6 +21,8 @@ final class Progress implements AutoCloseable {
     private final String what;
     private final long total;
     private final long start;
+    /** When the first cell was done: the rate is measured from it, not from start-up (opening, checking the objective). */
+    private long firstAt;
     private long done;
     private long drawnAt;
     private int width;
@@ -57,6 +59,9 @@ final class Progress implements AutoCloseable {
             return;
         }
         long now = nanos.getAsLong();
+        if (done == 1) {
+            firstAt = now;
+        }
         if (done == total || now - drawnAt >= EVERY_NANOS) {
             draw(now);
         }
@@ -64,11 +69,10 @@ final class Progress implements AutoCloseable {
 
     /** The line as it is drawn now (without the carriage return and padding). */
     String line(long now) {
-        double seconds = Math.max(now - start, 1) / 1e9;
-        double rate = done / seconds;
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%s: %,d of %,d cells (%d%%)", what, done, total,
                 total == 0 ? 100 : done * 100 / total));
-        if (done > 0) {
+        if (done > 1 && now > firstAt) {            // a rate needs two cells some time apart
+            double rate = (done - 1) / ((now - firstAt) / 1e9);
             b.append(String.format(Locale.ROOT, ", %,.0f cells/s, %s left", rate, duration((total - done) / rate)));
         }
         return b.toString();
