@@ -51,6 +51,8 @@ final class BenchCommand implements Callable<Integer> {
     String db;
     @Option(names = "--threads", description = "planning threads (default: one per core)")
     Integer threads;
+    @Option(names = "--quiet", description = "no progress line on a terminal's standard error")
+    boolean quiet;
     @Option(names = "--queries", defaultValue = "2000", description = "queries timed in this warm process (default: ${DEFAULT-VALUE})")
     int queries;
 
@@ -97,18 +99,21 @@ final class BenchCommand implements Callable<Integer> {
         List<Double> warm = new ArrayList<>();
         try (PlanStore store = PlanStore.open(where)) {
             opened = System.nanoTime();
-            runId = store.save(info, sink -> stats[0] = planner.plan(fleet, new java.util.function.Consumer<>() {
-                int i;
+            try (Progress progress = Progress.onStderr(spec.commandLine().getErr(), quiet, "planning with the rules", drools.length)) {
+                runId = store.save(info, sink -> stats[0] = planner.plan(fleet, new java.util.function.Consumer<>() {
+                    int i;
 
-                @Override
-                public void accept(CellPlan c) {
-                    drools[i++] = c.outcome();  // a 200,000-cell fleet keeps only these
-                    long t = System.nanoTime();
-                    sink.accept(c);
-                    lastCell[0] = System.nanoTime();
-                    inSink[0] += lastCell[0] - t;
-                }
-            }));
+                    @Override
+                    public void accept(CellPlan c) {
+                        drools[i++] = c.outcome();  // a 200,000-cell fleet keeps only these
+                        long t = System.nanoTime();
+                        sink.accept(c);
+                        lastCell[0] = System.nanoTime();
+                        inSink[0] += lastCell[0] - t;
+                        progress.step();
+                    }
+                }));
+            }
             stored = System.nanoTime();
             committing = stored - lastCell[0];
             // 2. queries in this warm process: the same lookup as 'vramplan query --model M --gpu G --mode X'
@@ -131,11 +136,15 @@ final class BenchCommand implements Callable<Integer> {
         int[] agree = {0};
         int[] k = {0};
         long javaStart = System.nanoTime();
-        Planner.Stats j = new Planner(JavaPolicy::new).threads(nThreads).plan(fleet, c -> {
-            if (drools[k[0]++].equals(c.outcome())) {
-                agree[0]++;
-            }
-        });
+        Planner.Stats j;
+        try (Progress progress = Progress.onStderr(spec.commandLine().getErr(), quiet, "planning in plain Java", drools.length)) {
+            j = new Planner(JavaPolicy::new).threads(nThreads).plan(fleet, c -> {
+                if (drools[k[0]++].equals(c.outcome())) {
+                    agree[0]++;
+                }
+                progress.step();
+            });
+        }
         long javaDone = System.nanoTime();
 
         long heap = 0;

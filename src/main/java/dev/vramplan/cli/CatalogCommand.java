@@ -3,6 +3,7 @@ package dev.vramplan.cli;
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.CatalogLoader;
 import dev.vramplan.catalog.Problems;
+import dev.vramplan.estimate.Estimator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -22,7 +23,8 @@ final class CatalogCommand implements Runnable {
     }
 
     @Command(name = "check", mixinStandardHelpOptions = true,
-            description = "Checks every catalog file and reports every problem (not just the first).",
+            description = {"Checks every catalog file and reports every problem (not just the first).",
+                    "Warns (exit 0) where a model's published_params is more than 2% away from the count derived from its architecture."},
             footer = {"", "Example: vramplan catalog check --catalog catalog/"})
     static final class Check implements Callable<Integer> {
         @Option(names = "--catalog", paramLabel = "DIR", description = "catalog folder (default: catalog/)")
@@ -34,7 +36,9 @@ final class CatalogCommand implements Runnable {
         @Override
         public Integer call() {
             Path dir = Paths.catalog(catalog);
-            List<Problems.Problem> problems = CatalogLoader.check(dir);
+            CatalogLoader.Report report = CatalogLoader.check(dir, Estimator::params);
+            report.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w.format()));
+            List<Problems.Problem> problems = report.problems();
             if (!problems.isEmpty()) {
                 problems.forEach(p -> spec.commandLine().getErr().println(p.format()));
                 spec.commandLine().getErr().println(problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + " in " + Paths.shown(dir));

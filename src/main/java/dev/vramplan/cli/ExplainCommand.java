@@ -55,75 +55,85 @@ final class ExplainCommand implements Callable<Integer> {
             List<Map<String, Object>> list = new ArrayList<>();
             for (StoredCell c : cells) {
                 Map<String, Object> m = QueryCommand.json(c);
-                List<Map<String, Object>> trail = new ArrayList<>();
-                for (Decision d : c.trail()) {
-                    Map<String, Object> dm = new LinkedHashMap<>();
-                    dm.put("kind", d.kind().name().toLowerCase(java.util.Locale.ROOT));
-                    dm.put("precision", d.precision());
-                    dm.put("resolution", d.resolutionPx());
-                    dm.put("seq_len", d.seqLenTokens());
-                    dm.put("batch", d.batch());
-                    dm.put("device_bytes", d.deviceBytes());
-                    dm.put("usable_bytes", c.usableBytes());
-                    dm.put("rule", d.rule());
-                    dm.put("reason", d.reason());
-                    trail.add(dm);
-                }
-                m.put("decisions", trail);
+                m.put("decisions", decisions(c));
                 list.add(m);
             }
             Json.print(out, list);
         } else {
             for (StoredCell c : cells) {
-                out.printf("%s on %s (%s), run %d, card memory %s%n", c.workloadId(), c.gpuId(), c.mode(), c.runId(),
-                        Sizes.human(c.usableBytes()));
-                if (c.feasible()) {
-                    out.printf("  chosen: %s, %s, batch %d%s, needs %s (%.0f%% of the card)%n", c.precision(),
-                            c.resolutionPx() != null ? c.resolutionPx() + " px" : c.seqLenTokens() + " tokens", c.batch(),
-                            c.gradAccumSteps() != null && c.gradAccumSteps() > 1 ? " x " + c.gradAccumSteps() + " accumulation steps" : "",
-                            Sizes.human(c.deviceBytes()), 100 * c.utilization());
-                    out.printf("    by \"%s\": %s%n", c.rule(), c.reason());
-                    out.print("  memory:");
-                    c.breakdown().forEach((k, v) -> {
-                        if (v > 0) {
-                            out.print(" " + k + " " + Sizes.human(v) + ";");
-                        }
-                    });
-                    out.println();
-                } else {
-                    out.printf("  infeasible, by \"%s\": %s%n", c.rule(), c.reason());
-                }
-                out.println("  decisions:");
-                // one line per thing decided on: a candidate two rules rejected is one line naming both
-                Map<String, List<Decision>> groups = new LinkedHashMap<>();
-                for (Decision d : c.trail()) {
-                    if (d.kind() == Decision.Kind.CHOOSE) {
-                        continue;
-                    }
-                    String key = d.kind() + "|" + d.precision() + "|" + d.resolutionPx() + "|" + d.seqLenTokens() + "|" + d.batch()
-                            + (d.kind() == Decision.Kind.SETTING ? "|" + d.rule() : "");
-                    groups.computeIfAbsent(key, k -> new ArrayList<>()).add(d);
-                }
-                for (List<Decision> g : groups.values()) {
-                    Decision d = g.get(0);
-                    StringBuilder what = new StringBuilder();
-                    if (d.precision() != null) {
-                        what.append(d.precision());
-                    }
-                    if (d.batch() != null) {
-                        what.append(", ").append(d.resolutionPx() != null ? d.resolutionPx() + " px" : d.seqLenTokens() + " tokens")
-                                .append(", batch ").append(d.batch());
-                    }
-                    if (d.deviceBytes() != null) {
-                        what.append(" [").append(Sizes.human(d.deviceBytes())).append(" of ").append(Sizes.human(c.usableBytes())).append("]");
-                    }
-                    String reasons = String.join("; ", g.stream().map(Decision::reason).distinct().toList());
-                    String rules = String.join("; ", g.stream().map(Decision::rule).distinct().toList());
-                    out.printf("    %-10s %s%s  [%s]%n", d.kind().name().toLowerCase(java.util.Locale.ROOT),
-                            what.length() == 0 ? "" : what + ": ", reasons, rules);
-                }
+                printText(c, ", run " + c.runId(), out);
             }
         }
         return cells.stream().anyMatch(StoredCell::feasible) ? Exits.OK : Exits.NOTHING_FEASIBLE;
+    }
+
+    /** The decision trail of a cell as JSON objects: what was decided on, by which rule, why and the memory behind it. */
+    static List<Map<String, Object>> decisions(StoredCell c) {
+        List<Map<String, Object>> trail = new ArrayList<>();
+        for (Decision d : c.trail()) {
+            Map<String, Object> dm = new LinkedHashMap<>();
+            dm.put("kind", d.kind().name().toLowerCase(java.util.Locale.ROOT));
+            dm.put("precision", d.precision());
+            dm.put("resolution", d.resolutionPx());
+            dm.put("seq_len", d.seqLenTokens());
+            dm.put("batch", d.batch());
+            dm.put("device_bytes", d.deviceBytes());
+            dm.put("usable_bytes", c.usableBytes());
+            dm.put("rule", d.rule());
+            dm.put("reason", d.reason());
+            trail.add(dm);
+        }
+        return trail;
+    }
+
+    /** A cell's trail as text: what won and why, the memory, then one line per thing that lost. {@code where}: ", run 3". */
+    static void printText(StoredCell c, String where, PrintWriter out) {
+        out.printf("%s on %s (%s)%s, card memory %s%n", c.workloadId(), c.gpuId(), c.mode(), where,
+                Sizes.human(c.usableBytes()));
+        if (c.feasible()) {
+            out.printf("  chosen: %s, %s, batch %d%s, needs %s (%.0f%% of the card)%n", c.precision(),
+                    c.resolutionPx() != null ? c.resolutionPx() + " px" : c.seqLenTokens() + " tokens", c.batch(),
+                    c.gradAccumSteps() != null && c.gradAccumSteps() > 1 ? " x " + c.gradAccumSteps() + " accumulation steps" : "",
+                    Sizes.human(c.deviceBytes()), 100 * c.utilization());
+            out.printf("    by \"%s\": %s%n", c.rule(), c.reason());
+            out.print("  memory:");
+            c.breakdown().forEach((k, v) -> {
+                if (v > 0) {
+                    out.print(" " + k + " " + Sizes.human(v) + ";");
+                }
+            });
+            out.println();
+        } else {
+            out.printf("  infeasible, by \"%s\": %s%n", c.rule(), c.reason());
+        }
+        out.println("  decisions:");
+        // one line per thing decided on: a candidate two rules rejected is one line naming both
+        Map<String, List<Decision>> groups = new LinkedHashMap<>();
+        for (Decision d : c.trail()) {
+            if (d.kind() == Decision.Kind.CHOOSE) {
+                continue;
+            }
+            String key = d.kind() + "|" + d.precision() + "|" + d.resolutionPx() + "|" + d.seqLenTokens() + "|" + d.batch()
+                    + (d.kind() == Decision.Kind.SETTING ? "|" + d.rule() : "");
+            groups.computeIfAbsent(key, k -> new ArrayList<>()).add(d);
+        }
+        for (List<Decision> g : groups.values()) {
+            Decision d = g.get(0);
+            StringBuilder what = new StringBuilder();
+            if (d.precision() != null) {
+                what.append(d.precision());
+            }
+            if (d.batch() != null) {
+                what.append(", ").append(d.resolutionPx() != null ? d.resolutionPx() + " px" : d.seqLenTokens() + " tokens")
+                        .append(", batch ").append(d.batch());
+            }
+            if (d.deviceBytes() != null) {
+                what.append(" [").append(Sizes.human(d.deviceBytes())).append(" of ").append(Sizes.human(c.usableBytes())).append("]");
+            }
+            String reasons = String.join("; ", g.stream().map(Decision::reason).distinct().toList());
+            String rules = String.join("; ", g.stream().map(Decision::rule).distinct().toList());
+            out.printf("    %-10s %s%s  [%s]%n", d.kind().name().toLowerCase(java.util.Locale.ROOT),
+                    what.length() == 0 ? "" : what + ": ", reasons, rules);
+        }
     }
 }

@@ -58,6 +58,11 @@ final class ImportCommand implements Runnable {
             Path file = write(entry.apply(published == null ? derived : published, comment), before);
             spec.commandLine().getOut().printf(Locale.ROOT, "%s: added %s (%s, %,d parameters derived from the architecture)%n",
                     Paths.shown(file), id, family, derived);
+            if (published != null) {         // a published count far from the architecture's: a config read wrong, or a typo
+                CatalogLoader.check(Paths.catalog(catalog), Estimator::params).warnings().stream()
+                        .filter(w -> w.message().startsWith(id + ": "))
+                        .forEach(w -> spec.commandLine().getErr().println("warning: " + w.format()));
+            }
             return Exits.OK;
         }
 

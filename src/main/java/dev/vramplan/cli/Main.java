@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code vramplan} command line. */
 @Command(name = "vramplan", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Plans the largest batch size, resolution and precision each workload can run at on each card of a fleet.",
-        subcommands = {PlanCommand.class, QueryCommand.class, ExplainCommand.class, EstimateCommand.class, ValidateCommand.class, CalibrateCommand.class, ImportCommand.class, RunsCommand.class, DiffCommand.class, ExportCommand.class, BenchCommand.class,
+        subcommands = {PlanCommand.class, QueryCommand.class, ExplainCommand.class, AdviseCommand.class, EstimateCommand.class, ValidateCommand.class, CalibrateCommand.class, ImportCommand.class, RunsCommand.class, DiffCommand.class, ExportCommand.class, BenchCommand.class,
                 CatalogCommand.class, RulesCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 unexpected failure, 2 invalid input, 3 nothing feasible found.",
                 "Example: vramplan plan && vramplan query --model yolov8s --gpu t4 --mode train"})

@@ -27,6 +27,9 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--db", paramLabel = "PATH|URL", description = "H2 file path or JDBC URL (default: db/vramplan)")
     String db;
 
+    @Option(names = "--quiet", description = "no progress line on a terminal's standard error")
+    boolean quiet;
+
     @Option(names = "--timings", description = "print how long each phase took (to stderr)")
     boolean timings;
 
@@ -80,13 +83,16 @@ final class PlanCommand implements Callable<Integer> {
         long opened;
         long saved;
         // cells are stored as they are planned, in the run's one transaction: a failure keeps nothing of the run
-        try (PlanStore store = join(opening)) {
+        try (PlanStore store = join(opening);
+             Progress progress = Progress.onStderr(spec.commandLine().getErr(), quiet, "planning",
+                     (long) c.fleetCards().size() * c.workloads().size())) {
             opened = System.nanoTime();
             runId = store.save(info, sink -> stats[0] = planner.plan(c, p -> {
                 cells.add(p);
                 long w = System.nanoTime();
                 sink.accept(p);
                 writing[0] += System.nanoTime() - w;
+                progress.step();
             }));
             saved = System.nanoTime();
         }

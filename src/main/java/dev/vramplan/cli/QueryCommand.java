@@ -107,22 +107,25 @@ final class QueryCommand implements Callable<Integer> {
                             Table.csv(c.usableBytes()), Table.csv(c.utilization()), Table.csv(c.rule()), Table.csv(c.reason()))));
                 }
             }
-            default -> {
-                Table t = new Table("gpu", "workload", "mode", "precision", "res/seq", "batch", "accum", "memory", "used", "rule");
-                for (StoredCell c : cells) {
-                    t.add(c.gpuId(), c.workloadId(), c.mode(), c.feasible() ? c.precision() : "infeasible",
-                            c.resolutionPx() != null ? c.resolutionPx() + " px" : c.seqLenTokens() != null ? c.seqLenTokens() + " tok" : null,
-                            c.batch(), c.gradAccumSteps(), c.deviceBytes() == null ? null : Sizes.human(c.deviceBytes()),
-                            c.utilization() == null ? null : Table.percent(c.utilization()), c.rule());
-                }
-                t.print(out);
-            }
+            default -> printTable(cells, out);
         }
         if (cells.stream().noneMatch(StoredCell::feasible)) {
             throw new Exits.NothingFeasible("nothing feasible for " + (model == null ? "the matrix" : "model " + model)
                     + (gpu == null ? "" : " on " + gpu) + ": " + cells.get(0).reason());
         }
         return Exits.OK;
+    }
+
+    /** One row per cell: card, workload, mode, precision, input, batch, accumulation, memory, share of the card, rule. */
+    static void printTable(List<StoredCell> cells, PrintWriter out) {
+        Table t = new Table("gpu", "workload", "mode", "precision", "res/seq", "batch", "accum", "memory", "used", "rule");
+        for (StoredCell c : cells) {
+            t.add(c.gpuId(), c.workloadId(), c.mode(), c.feasible() ? c.precision() : "infeasible",
+                    c.resolutionPx() != null ? c.resolutionPx() + " px" : c.seqLenTokens() != null ? c.seqLenTokens() + " tok" : null,
+                    c.batch(), c.gradAccumSteps(), c.deviceBytes() == null ? null : Sizes.human(c.deviceBytes()),
+                    c.utilization() == null ? null : Table.percent(c.utilization()), c.rule());
+        }
+        t.print(out);
     }
 
     /** The cards of a run in fleet order, and its cells by workload and card. */

@@ -96,4 +96,40 @@ class ImportTest {
         assertThat(Files.exists(cat.resolve("models-imported.yaml"))).isFalse();
         assertThat(CatalogLoader.check(cat)).isEmpty();
     }
+
+    /**
+     * A published count more than 2% away from the count derived from the architecture is a warning, with both numbers
+     * and where the catalog has it, from import and from catalog check; both still exit 0. Within 2%: quiet.
+     */
+    @Test
+    void aPublishedCountFarFromTheArchitectureIsAWarning() {
+        Path cat = Shipped.copy(Shipped.CATALOG, tmp.resolve("c"));
+        String warning = "warning: " + cat.resolve("models-imported.yaml") + ":7:23: my-llama: published_params 8,680,000,000"
+                + " is 8.1% above the 8,030,261,248 derived from the architecture (more than 2%): check the architecture or the"
+                + " published count\n";
+        // llama-3-8b.json derives 8,030,261,248 parameters (Meta publishes 8.03 B): 8,680,000,000 is 8.1% above it
+        CliTest.Result far = CliTest.run("import", "hf", HF.resolve("llama-3-8b.json").toString(), "--id", "my-llama",
+                "--published-params", "8680000000", "--catalog", cat.toString());
+        assertThat(far.code()).as(far.err()).isZero();
+        assertThat(far.err()).isEqualTo(warning);
+        CliTest.Result check = CliTest.run("catalog", "check", "--catalog", cat.toString());
+        assertThat(check.code()).isZero();
+        assertThat(check.err()).isEqualTo(warning);
+        assertThat(check.out()).endsWith(": ok (20 gpus, 52 models, 7 cards in the fleet, 13 workloads)\n");
+        // 8,150,000,000 is 1.5% above: nothing to say, here or in catalog check
+        CliTest.Result near = CliTest.run("import", "hf", HF.resolve("llama-3-8b.json").toString(), "--id", "my-llama-near",
+                "--published-params", "8150000000", "--catalog", cat.toString());
+        assertThat(near.code()).as(near.err()).isZero();
+        assertThat(near.err()).isEmpty();
+        assertThat(CliTest.run("catalog", "check", "--catalog", cat.toString()).err()).isEqualTo(warning);
+        // below: the same warning, the other way
+        CliTest.Result below = CliTest.run("import", "hf", HF.resolve("llama-3-8b.json").toString(), "--id", "my-llama-low",
+                "--published-params", "7430000000", "--catalog", cat.toString());
+        assertThat(below.err()).endsWith(": my-llama-low: published_params 7,430,000,000 is 7.5% below the 8,030,261,248"
+                + " derived from the architecture (more than 2%): check the architecture or the published count\n");
+        // the shipped catalog: every model within 2% (ParamCountTest holds 1%), so catalog check is quiet
+        CliTest.Result shipped = CliTest.run("catalog", "check", "--catalog", Shipped.CATALOG.toString());
+        assertThat(shipped.code()).isZero();
+        assertThat(shipped.err()).isEmpty();
+    }
 }
