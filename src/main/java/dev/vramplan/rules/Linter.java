@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
 /**
  * What Drools compiles but a team did not mean: text compared with a number (Drools then compares strings),
  * a number compared with text, a value a field never takes (the rule can never fire) and two rules with the
- * same name. (What a rule may do at all, {@code modify} not included, is {@link Sandbox}'s to say.)
+ * same name: errors. And, as warnings, a text field compared with a value that no entry of the catalog has
+ * ({@link #catalogWarnings}). (What a rule may do at all, {@code modify} not included, is {@link Sandbox}'s to say.)
  */
 public final class Linter {
     /** The fact types rules see, by the simple name DRL uses. */
