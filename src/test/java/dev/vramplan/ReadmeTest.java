@@ -82,4 +82,42 @@ class ReadmeTest {
         assertThat(cells).extracting(c -> c.precision() + " " + c.resolutionPx() + " " + c.batch())
                 .isEqualTo(full.cells().stream().map(c -> c.precision() + " " + c.resolutionPx() + " " + c.batch()).toList());
     }
+
+    @Test
+    void theBatchLadderExampleFillsAnH200Further(@TempDir Path tmp) throws Exception {
+        String section = readme().substring(readme().indexOf("**The batch ladder.**"));
+        String rule = blocks(section, "drl").get(0);
+        Path rules = Shipped.copy(Shipped.RULES, tmp.resolve("rules"));
+        String batch = Files.readString(rules.resolve("batch.drl"));
+        int start = batch.indexOf("rule \"Batch sizes are powers of two\"");
+        int end = batch.indexOf("end", start) + 3;
+        Files.writeString(rules.resolve("batch.drl"), batch.substring(0, start) + rule + batch.substring(end));
+        dev.vramplan.catalog.Catalog shipped = Shipped.catalog();
+        // the fleet's yolo11m training with a global batch of 256, so that the card and the ladder limit the batch
+        dev.vramplan.catalog.Workload w = shipped.workloads().stream().filter(x -> x.id().equals("yolo11m-train")).findFirst().orElseThrow();
+        w = new dev.vramplan.catalog.Workload(w.id(), w.modelId(), w.mode(), w.resolutionPx(), w.seqLenTokens(), w.optimizer(), 256,
+                w.team(), w.priority(), w.production(), w.precisions(), w.finetune(), w.trainableParams(), w.loraRank(),
+                w.gradientCheckpointing(), w.flashAttention(), w.ema(), w.quantization());
+        dev.vramplan.catalog.Catalog h200 = new dev.vramplan.catalog.Catalog(shipped.gpus(), shipped.models(), java.util.Map.of("h200", 1),
+                List.of(w), shipped.calibrations());
+        dev.vramplan.plan.CellPlan before = new dev.vramplan.plan.Planner(Shipped.rules()).plan(h200).cells().get(0);
+        dev.vramplan.plan.CellPlan after = new dev.vramplan.plan.Planner(dev.vramplan.rules.RuleBase.load(rules)).plan(h200).cells().get(0);
+        // what the README says of the shipped ladder: batch 128 at 48%, 256 needing 133 GiB (132.92)
+        assertThat(before.batch()).isEqualTo(128);
+        assertThat(before.trail()).anyMatch(d -> java.util.Objects.equals(d.batch(), 256) && d.reason().startsWith("needs 132.92 GiB, more than 90% of 139.80 GiB"));
+        assertThat(Math.round(100.0 * before.estimate().deviceBytes() / before.usableBytes())).isEqualTo(48);
+        assertThat(after.feasible()).isTrue();
+        assertThat(after.precision()).isEqualTo(before.precision());
+        assertThat(after.resolutionPx()).isEqualTo(640);
+        assertThat(after.batch()).isGreaterThan(128).isLessThan(256).isEqualTo(240);
+        assertThat(Math.round(100.0 * after.estimate().deviceBytes() / after.usableBytes())).isEqualTo(89);
+        assertThat(after.batch() % 8).isZero();
+        assertThat(after.estimate().deviceBytes()).isGreaterThan(before.estimate().deviceBytes())
+                .isLessThanOrEqualTo((long) (after.usableBytes() * 0.90));
+        assertThat(after.trail()).anyMatch(d -> d.rule().equals("Batch sizes are powers of two up to 64, then multiples of 8")
+                && d.reason().equals("batch sizes are powers of two up to 64, then multiples of 8"));
+        // the next batch of the ladder is the one the headroom refused
+        assertThat(after.trail()).anyMatch(d -> d.kind() == dev.vramplan.plan.Decision.Kind.REJECT
+                && d.rule().equals("Keep 10% of memory free") && java.util.Objects.equals(d.batch(), after.batch() + 8));
+    }
 }

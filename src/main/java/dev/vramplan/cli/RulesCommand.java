@@ -19,11 +19,16 @@ final class RulesCommand implements Runnable {
     }
 
     @Command(name = "check", mixinStandardHelpOptions = true,
-            description = "Compiles the rules and reports every error as file:line:column.",
-            footer = {"", "Example: vramplan rules check --rules rules/"})
+            description = {"Compiles the rules and reports every error as file:line:column (exit code 2).",
+                    "Warns, on standard error and with exit code 0, where a rule compares a text field with a value no entry of"
+                            + " the catalog (or workload of the policy tests) has: such a rule can never fire on this catalog."},
+            footer = {"", "Example: vramplan rules check --rules rules/ --catalog catalog/"})
     static final class Check implements Callable<Integer> {
         @Option(names = "--rules", paramLabel = "DIR", description = "rules folder (default: rules/)")
         Path rules;
+        @Option(names = "--catalog", paramLabel = "DIR",
+                description = "catalog the values are checked against (default: catalog/, skipped when that folder does not exist)")
+        Path catalog;
 
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
@@ -32,8 +37,24 @@ final class RulesCommand implements Runnable {
         public Integer call() {
             Path dir = Paths.rules(rules);
             RuleBase rb = RuleBase.load(dir);
+            Path catalogDir = Paths.catalog(catalog);
+            java.util.List<String> warnings = java.util.List.of();
+            if (catalog != null || java.nio.file.Files.isDirectory(catalogDir)) {
+                dev.vramplan.catalog.Catalog c = dev.vramplan.catalog.CatalogLoader.load(catalogDir);
+                java.util.List<dev.vramplan.catalog.Workload> tested = new java.util.ArrayList<>();
+                try {
+                    dev.vramplan.plan.PolicyTests.load(dir.resolve("tests"), c).forEach(t -> tested.add(t.workload()));
+                } catch (dev.vramplan.catalog.InvalidInputException e) {
+                    // a broken test file is `rules test`'s to report; its workloads count for nothing here
+                }
+                warnings = dev.vramplan.rules.Linter.catalogWarnings(rb.sources(), dev.vramplan.rules.Linter.domains(c, tested));
+            }
+            java.io.PrintWriter err = spec.commandLine().getErr();
+            warnings.forEach(err::println);
+            err.flush();
             long count = rb.kieBase().getKiePackages().stream().mapToLong(p -> p.getRules().size()).sum();
-            spec.commandLine().getOut().printf("%s: ok (%d rules in %d files)%n", Paths.shown(dir), count, rb.files().size());
+            spec.commandLine().getOut().printf("%s: ok (%d rules in %d files%s)%n", Paths.shown(dir), count, rb.files().size(),
+                    warnings.isEmpty() ? "" : ", " + warnings.size() + (warnings.size() == 1 ? " warning" : " warnings"));
             return Exits.OK;
         }
     }

@@ -248,7 +248,7 @@ public final class Planner {
 
     public static Card card(Gpu g, int count) {
         return new Card(g.id(), g.name(), g.vendor(), g.gpuClass(), g.architecture(),
-                g.computeCapability() == null ? 0 : g.computeCapability(), g.usableBytes(),
+                g.computeCapability() == null ? 0 : g.computeCapability(), g.memoryBytes(), g.usableBytes(),
                 g.nativePrecisions().stream().map(t -> t.id()).collect(java.util.stream.Collectors.toSet()), count);
     }
 
@@ -296,6 +296,7 @@ public final class Planner {
             s.fire();
 
             int step = 1;
+            int powersOfTwoUpTo = 0;
             int minBatch = 1;
             List<Setting> settings = new ArrayList<>(s.facts(Setting.class));
             settings.sort(Comparator.comparing(Setting::rule).thenComparing(Setting::name));
@@ -304,6 +305,7 @@ public final class Planner {
                 trail.add(new Decision(Decision.Kind.SETTING, null, null, null, null, null, st.rule(), st.reason()));
                 if (st.name().equals(Setting.BATCH_STEP) && !stepSet) {
                     step = st.value();
+                    powersOfTwoUpTo = st.powersOfTwoUpTo();
                     stepSet = true;
                 } else if (st.name().equals(Setting.MIN_BATCH)) {
                     minBatch = Math.max(minBatch, st.value());
@@ -332,7 +334,8 @@ public final class Planner {
             }
             Map<Long, Candidate> all = new HashMap<>();
             Map<Long, Estimate> estimates = new HashMap<>();
-            Probe probe = new Probe(s, cellId, gpu, w, m, calibration, step, minBatch, all, estimates, trail);
+            Probe probe = new Probe(s, cellId, gpu, w, m, calibration, step, powersOfTwoUpTo, minBatch, all,
+                    estimates, trail);
             if (exhaustive) {
                 searchAll(s, probe, series);
             } else {
@@ -552,6 +555,7 @@ public final class Planner {
         final Model m;
         final dev.vramplan.catalog.Calibration calibration;
         final int step;
+        final int powersOfTwoUpTo;
         final int minBatch;
         final Map<Long, Candidate> all;
         final Map<Long, Estimate> estimates;
@@ -563,7 +567,7 @@ public final class Planner {
         long nextId = 1;
 
         Probe(Judge s, String cellId, Gpu gpu, Workload w, Model m, dev.vramplan.catalog.Calibration calibration, int step,
-              int minBatch, Map<Long, Candidate> all, Map<Long, Estimate> estimates, List<Decision> trail) {
+              int powersOfTwoUpTo, int minBatch, Map<Long, Candidate> all, Map<Long, Estimate> estimates, List<Decision> trail) {
             this.s = s;
             this.cellId = cellId;
             this.gpu = gpu;
@@ -571,6 +575,7 @@ public final class Planner {
             this.m = m;
             this.calibration = calibration;
             this.step = step;
+            this.powersOfTwoUpTo = powersOfTwoUpTo;
             this.minBatch = minBatch;
             this.all = all;
             this.estimates = estimates;
@@ -587,13 +592,13 @@ public final class Planner {
             if (sr.ladder == null) {
                 EstimateRequest one = request(m, gpu, w, sr.precision, 1, sr.resolution, sr.seqLen, calibration);
                 int physical = Estimator.maxBatch(one, gpu.usableBytes(), EstimateRequest.MAX_BATCH);
-                Ladder l = Planner.ladder(step, minBatch, physical);
+                Ladder l = Planner.ladder(step, powersOfTwoUpTo, minBatch, physical);
                 int top = l.isEmpty() ? 0 : l.get(l.size() - 1);
                 if (top > physical) {
                     try {
                         Estimator.estimate(one.withBatch(top));
                     } catch (EstimateTooLargeException e) {
-                        l = new Ladder(l.start(), l.step(), l.size() - 1);
+                        l = l.withSize(l.size() - 1);
                         if (l.isEmpty()) {
                             beyondBound(sr, top, e);
                         }
@@ -663,49 +668,75 @@ public final class Planner {
 
     /**
      * Batch sizes from the minimum up to the first that exceeds the card (so the rules can say why not
-     * larger): powers of two (step 0) or multiples of the step. Kept as a formula, not a list: with step 1
-     * a large card holds tens of thousands of sizes.
+     * larger): powers of two (step 0), multiples of the step, or powers of two up to a bound and multiples of the
+     * step above it. Kept as a formula, not a list: with step 1 a large card holds tens of thousands of sizes.
+     *
+     * @param powers      how many powers of two ({@code start}, 2·start, …) come first; the rest are multiples
+     * @param linearStart the first multiple of the step, after the powers of two
      */
-    record Ladder(long start, int step, int size) {
+    record Ladder(long start, int powers, long linearStart, int step, int size) {
         int get(int idx) {
-            return (int) (step <= 0 ? start << idx : start + (long) idx * step);
+            return (int) (idx < powers ? start << idx : linearStart + (long) (idx - powers) * step);
         }
 
         boolean isEmpty() {
             return size == 0;
         }
+
+        Ladder withSize(int n) {
+            return new Ladder(start, powers, linearStart, step, n);
+        }
     }
 
+    /** Powers of two (step 0) or multiples of the step, from the smallest allowed batch. */
     static Ladder ladder(int step, int minBatch, int physicalMax) {
-        long start;
+        return ladder(step, 0, minBatch, physicalMax);
+    }
+
+    /**
+     * The batch ladder of a cell: with step 0 powers of two; with a step n and no bound, multiples of n; with a step n
+     * and {@code powersOfTwoUpTo} b, powers of two up to b and then multiples of n above b (1 … 64, 72, 80, …). Every
+     * batch is at least the minimum batch.
+     */
+    static Ladder ladder(int step, int powersOfTwoUpTo, int minBatch, int physicalMax) {
+        long max = EstimateRequest.MAX_BATCH;
+        long start = 1;
+        while (start < minBatch) {
+            start *= 2;
+        }
+        long powersCap;                      // how many powers of two the ladder may have
+        long linearStart;
         if (step <= 0) {
-            start = 1;
-            while (start < minBatch) {
-                start *= 2;
-            }
+            powersCap = Long.MAX_VALUE;
+            linearStart = Long.MAX_VALUE;
+        } else if (powersOfTwoUpTo <= 0) {
+            powersCap = 0;
+            linearStart = ((minBatch + step - 1L) / step) * step;
         } else {
-            start = ((minBatch + step - 1L) / step) * step;
+            powersCap = 0;
+            for (long b = start; b <= powersOfTwoUpTo; b *= 2) {
+                powersCap++;
+            }
+            linearStart = Math.max(powersOfTwoUpTo / step + 1L, (minBatch + step - 1L) / step) * step;
         }
-        if (start > EstimateRequest.MAX_BATCH) {
-            return new Ladder(start, step, 0);
-        }
-        int size = 0;
-        Ladder l = new Ladder(start, step, Integer.MAX_VALUE);
         // count values <= physicalMax, then one more (the first that does not fit), all within MAX_BATCH
-        if (step <= 0) {
-            long b = start;
-            while (b <= EstimateRequest.MAX_BATCH) {
-                size++;
-                if (b > physicalMax) {
-                    break;
-                }
-                b *= 2;
+        int size = 0;
+        int powers = 0;
+        boolean over = false;
+        for (long b = start; powers < powersCap && b <= max; b *= 2) {
+            powers++;
+            size++;
+            if (b > physicalMax) {
+                over = true;
+                break;
             }
-        } else {
-            long fitting = physicalMax < start ? 0 : (physicalMax - start) / step + 1;
-            long max = (EstimateRequest.MAX_BATCH - start) / step + 1;
-            size = (int) Math.min(fitting + 1, max);
         }
-        return new Ladder(l.start(), step, size);
+        if (!over && step > 0 && linearStart <= max) {
+            long fitting = physicalMax < linearStart ? 0 : (physicalMax - linearStart) / step + 1;
+            long count = (max - linearStart) / step + 1;
+            size += (int) Math.min(fitting + 1, count);
+        }
+        return new Ladder(powers == 0 ? linearStart : start, step <= 0 ? Integer.MAX_VALUE : powers,
+                linearStart == Long.MAX_VALUE ? 0 : linearStart, step, size);
     }
 }

@@ -7,9 +7,11 @@ import java.util.Set;
  *
  * @param computeCapability NVIDIA compute capability, 0 for other vendors
  * @param gpuClass          datacenter, workstation or consumer
+ * @param memoryBytes       memory as sold (a "16 GB" card: 16,000,000,000), for rules that speak of card sizes
+ * @param usableBytes       what programs see as total memory, against which candidates are measured
  */
 public record Card(String id, String name, String vendor, String gpuClass, String architecture, double computeCapability,
-                   long usableBytes, Set<String> nativePrecisions, int count) {
+                   long memoryBytes, long usableBytes, Set<String> nativePrecisions, int count) {
     public Card {
         nativePrecisions = Set.copyOf(nativePrecisions);
     }
@@ -26,6 +28,7 @@ public record Card(String id, String name, String vendor, String gpuClass, Strin
     public String getGpuClass() { return gpuClass; }
     public String getArchitecture() { return architecture; }
     public double getComputeCapability() { return computeCapability; }
+    public long getMemoryBytes() { return memoryBytes; }
     public long getUsableBytes() { return usableBytes; }
     public Set<String> getNativePrecisions() { return nativePrecisions; }
     public int getCount() { return count; }

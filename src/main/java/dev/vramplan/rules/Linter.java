@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
 /**
  * What Drools compiles but a team did not mean: text compared with a number (Drools then compares strings),
  * a number compared with text, a value a field never takes (the rule can never fire) and two rules with the
- * same name. (What a rule may do at all, {@code modify} not included, is {@link Sandbox}'s to say.)
+ * same name: errors. And, as warnings, a text field compared with a value that no entry of the catalog has
+ * ({@link #catalogWarnings}). (What a rule may do at all, {@code modify} not included, is {@link Sandbox}'s to say.)
  */
 public final class Linter {
     /** The fact types rules see, by the simple name DRL uses. */
@@ -143,6 +144,128 @@ public final class Linter {
                             + (op.equals("==") ? "can never fire" : "tests nothing") + "."
                             + dev.vramplan.catalog.Suggest.didYouMean(v, values));
                 }
+            }
+        }
+    }
+
+    /**
+     * The values a text field of a fact takes on a catalog, and what to call them in a warning: the Job's
+     * {@code team} is "workload … team", the Card's {@code vendor} "card … vendor".
+     */
+    public record Domain(String entity, String what, Set<String> values) {
+        public Domain {
+            values = Set.copyOf(values);
+        }
+    }
+
+    /**
+     * The text fields rules compare with literals, with the values the catalog gives them: cards from every card of
+     * {@code gpus.yaml}, models from {@code models*.yaml}, workloads from the fleet and {@code extra} (the policy tests'
+     * workloads, which are part of what the policy is run on).
+     */
+    public static Map<String, Domain> domains(dev.vramplan.catalog.Catalog catalog, List<dev.vramplan.catalog.Workload> extra) {
+        List<dev.vramplan.catalog.Workload> ws = new ArrayList<>(catalog.workloads());
+        ws.addAll(extra);
+        java.util.function.BiFunction<String, java.util.function.Function<dev.vramplan.catalog.Workload, String>, Domain> workload =
+                (what, f) -> new Domain("workload of the catalog or of the policy tests", what,
+                        ws.stream().map(f).filter(java.util.Objects::nonNull).collect(java.util.stream.Collectors.toSet()));
+        java.util.function.BiFunction<String, java.util.function.Function<dev.vramplan.catalog.Gpu, String>, Domain> card =
+                (what, f) -> new Domain("card of the catalog", what,
+                        catalog.gpus().values().stream().map(f).filter(java.util.Objects::nonNull).collect(java.util.stream.Collectors.toSet()));
+        java.util.function.BiFunction<String, java.util.function.Function<dev.vramplan.catalog.Model, String>, Domain> model =
+                (what, f) -> new Domain("model of the catalog", what,
+                        catalog.models().values().stream().map(f).filter(java.util.Objects::nonNull).collect(java.util.stream.Collectors.toSet()));
+        Domain workloadIds = workload.apply("id", dev.vramplan.catalog.Workload::id);
+        Domain cardIds = card.apply("id", dev.vramplan.catalog.Gpu::id);
+        Map<String, Domain> d = new LinkedHashMap<>();
+        d.put("Job.team", workload.apply("team", dev.vramplan.catalog.Workload::team));
+        d.put("Job.priority", workload.apply("priority", dev.vramplan.catalog.Workload::priority));
+        d.put("Job.mode", workload.apply("mode", w -> w.mode().id()));
+        d.put("Job.finetune", workload.apply("finetune", w -> w.finetune().id()));
+        d.put("Job.optimizer", workload.apply("optimizer", w -> w.optimizer().id()));
+        d.put("Job.id", workloadIds);
+        d.put("Job.model", model.apply("id", dev.vramplan.catalog.Model::id));
+        d.put("Job.family", model.apply("family", dev.vramplan.catalog.Model::family));
+        d.put("Card.id", cardIds);
+        d.put("Card.name", card.apply("name", dev.vramplan.catalog.Gpu::name));
+        d.put("Card.vendor", card.apply("vendor", dev.vramplan.catalog.Gpu::vendor));
+        d.put("Card.gpuClass", card.apply("class", dev.vramplan.catalog.Gpu::gpuClass));
+        d.put("Card.architecture", card.apply("architecture", dev.vramplan.catalog.Gpu::architecture));
+        for (String fact : List.of("Cell", "PrecisionOption", "Candidate")) {
+            d.put(fact + ".gpu", cardIds);
+            d.put(fact + ".job", workloadIds);
+        }
+        return d;
+    }
+
+    /**
+     * Warnings, not errors: a text field compared with a value that nothing in the catalog has ({@code team == "LLM"}
+     * where the teams are {@code llm} and {@code vision}). The rule compiles and is right for some catalog, but can never
+     * fire on this one (or, with {@code !=}, tests nothing). One line per finding:
+     * {@code file:line:column: warning: team == "LLM": no workload of … has team "LLM" (…). Did you mean "llm"?}
+     */
+    public static List<String> catalogWarnings(Map<Path, String> files, Map<String, Domain> domains) {
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<Path, String> f : files.entrySet()) {
+            String shown = Shown.path(f.getKey());
+            String[] lines = f.getValue().split("\n", -1);
+            PackageDescr pkg;
+            try {
+                DrlParser parser = new DrlParser();
+                pkg = parser.parse(false, f.getValue());
+                if (parser.hasErrors() || pkg == null) {
+                    continue;
+                }
+            } catch (DroolsParserException | RuntimeException e) {
+                continue;
+            }
+            for (RuleDescr rule : pkg.getRules()) {
+                if (rule.getLhs() == null) {
+                    continue;
+                }
+                constraints(rule.getLhs(), (typeName, e) -> {
+                    Matcher m = COMPARISON.matcher(e.getExpression());
+                    while (m.find()) {
+                        String field = m.group(1);
+                        String op = m.group(2);
+                        String literal = m.group(3);
+                        Domain domain = domains.get(typeName + "." + field);
+                        if (domain == null || !literal.startsWith("\"") || !(op.equals("==") || op.equals("!="))) {
+                            continue;
+                        }
+                        String v = literal.substring(1, literal.length() - 1);
+                        if (domain.values().contains(v)) {
+                            continue;
+                        }
+                        String loc = shown + ":" + e.getLine() + ":" + column(lines, e.getLine(), field + " " + op, field, e.getColumn());
+                        out.add(loc + ": warning: " + field + " " + op + " " + literal + ": no " + domain.entity() + " has "
+                                + domain.what() + " \"" + v + "\" (" + (op.equals("==") ? "the rule can never fire on this catalog"
+                                : "the condition is always true on this catalog") + ")."
+                                + dev.vramplan.catalog.Suggest.didYouMean(v, domain.values()));
+                    }
+                });
+            }
+        }
+        return out;
+    }
+
+    /** Every constraint of every fact pattern of a rule's conditions, with the pattern's fact type. */
+    private static void constraints(BaseDescr d, java.util.function.BiConsumer<String, ExprConstraintDescr> each) {
+        if (d instanceof PatternDescr p) {
+            if (FACTS.containsKey(p.getObjectType()) && p.getConstraint() != null) {
+                for (BaseDescr c : p.getConstraint().getDescrs()) {
+                    if (c instanceof ExprConstraintDescr e) {
+                        each.accept(p.getObjectType(), e);
+                    }
+                }
+            }
+            if (p.getSource() != null) {
+                return;
+            }
+        }
+        if (d instanceof ConditionalElementDescr ce) {
+            for (BaseDescr child : ce.getDescrs()) {
+                constraints(child, each);
             }
         }
     }

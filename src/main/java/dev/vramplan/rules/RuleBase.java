@@ -33,13 +33,28 @@ public final class RuleBase {
     private final String fingerprint;
     private final String shown;
     private final Map<String, String> ruleFiles;
+    private final Map<Path, String> sources;
 
-    private RuleBase(KieBase kieBase, List<Path> files, String fingerprint, String shown, Map<String, String> ruleFiles) {
+    private RuleBase(KieBase kieBase, List<Path> files, String fingerprint, String shown, Map<String, String> ruleFiles,
+                     Map<Path, String> sources) {
         this.kieBase = kieBase;
         this.files = files;
         this.fingerprint = fingerprint;
         this.shown = shown;
         this.ruleFiles = Map.copyOf(ruleFiles);
+        this.sources = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(sources));
+    }
+
+    /** The rule files' texts as they were compiled, in file order. */
+    public Map<Path, String> sources() {
+        return sources;
+    }
+
+    /** The names of the policy's rules, sorted. */
+    public java.util.SortedSet<String> ruleNames() {
+        java.util.SortedSet<String> names = new java.util.TreeSet<>();
+        kieBase.getKiePackages().forEach(p -> p.getRules().forEach(r -> names.add(r.getName())));
+        return names;
     }
 
     /** The file a rule is written in, as messages show it; the folder for a rule not known. */
@@ -164,7 +179,7 @@ public final class RuleBase {
         }
         KieContainer container = ks.newKieContainer(release);
         KieBase base = container.getKieBase();
-        return new RuleBase(base, drl, HexFormat.of().formatHex(sha.digest()), shown, allowed.ruleFiles());
+        return new RuleBase(base, drl, HexFormat.of().formatHex(sha.digest()), shown, allowed.ruleFiles(), texts);
     }
 
     private static final java.util.regex.Pattern PARSER = java.util.regex.Pattern.compile("\\[ERR \\d+\\] Line (\\d+):(\\d+) (.*)", java.util.regex.Pattern.DOTALL);

@@ -156,4 +156,48 @@ class PlannerTest {
         assertThat(Planner.ladder(8, 1, 100).get(12)).isEqualTo(104);
         assertThat(Planner.ladder(1, 1, 0).size()).isEqualTo(1);            // batch 1 does not fit: one candidate to reject
     }
+
+    @Test
+    void powersOfTwoThenMultiplesOf() {
+        Planner.Ladder l = Planner.ladder(8, 64, 8, 250);                   // 8 16 32 64, then 72 .. 248, then 256 (first over)
+        assertThat(l.size()).isEqualTo(4 + 23 + 1);
+        assertThat(java.util.stream.IntStream.range(0, 7).map(l::get).boxed().toList()).containsExactly(8, 16, 32, 64, 72, 80, 88);
+        assertThat(l.get(l.size() - 2)).isEqualTo(248);
+        assertThat(l.get(l.size() - 1)).isEqualTo(256);
+        Planner.Ladder small = Planner.ladder(8, 64, 1, 20);                // a small card never leaves the powers of two
+        assertThat(java.util.stream.IntStream.range(0, small.size()).map(small::get).boxed().toList()).containsExactly(1, 2, 4, 8, 16, 32);
+        Planner.Ladder big = Planner.ladder(8, 64, 100, 120);               // a minimum above the bound: multiples of 8 from it
+        assertThat(java.util.stream.IntStream.range(0, big.size()).map(big::get).boxed().toList()).containsExactly(104, 112, 120, 128);
+        Planner.Ladder odd = Planner.ladder(8, 60, 1, 70);                  // a bound that is no power of two: 32, then 64
+        assertThat(java.util.stream.IntStream.range(0, odd.size()).map(odd::get).boxed().toList()).containsExactly(1, 2, 4, 8, 16, 32, 64, 72);
+    }
+
+    @Test
+    void rulesSeeTheCardsMemoryAsSold(@TempDir Path tmp) throws Exception {
+        Path rules = Shipped.copy(Shipped.RULES, tmp.resolve("rules"));
+        java.nio.file.Files.writeString(rules.resolve("eligibility.drl"), java.nio.file.Files.readString(rules.resolve("eligibility.drl")) + """
+
+                rule "No training on cards under 40 GB"
+                when
+                    $o : PrecisionOption()
+                    Job( id == $o.job, training )
+                    Card( id == $o.gpu, memoryBytes < 40000000000 )
+                then
+                    insert(Rejection.of(kcontext, $o, "training needs a card of 40 GB or more"));
+                end
+                """);
+        Catalog c = Shipped.catalog();
+        assertThat(Planner.card(c.gpu("a100-sxm4-40gb"), 1).memoryBytes()).isEqualTo(40_000_000_000L);
+        assertThat(Planner.card(c.gpu("a100-sxm4-40gb"), 1).usableBytes()).isEqualTo(40_339L << 20);
+        Planner planner = new Planner(RuleBase.load(rules));
+        dev.vramplan.catalog.Workload w = c.workloads().stream().filter(x -> x.id().equals("yolov8s-train")).findFirst().orElseThrow();
+        dev.vramplan.catalog.Model m = c.model(w.modelId());
+        CellPlan t4 = planner.planCell(c.gpu("t4"), 1, w, m, c.calibration(m));
+        assertThat(t4.feasible()).isFalse();
+        assertThat(t4.rule()).isEqualTo("No training on cards under 40 GB");
+        // 40 GB as sold is not under 40 GB, though programs see 42.3 GB of it
+        CellPlan a100 = planner.planCell(c.gpu("a100-sxm4-40gb"), 1, w, m, c.calibration(m));
+        assertThat(a100.feasible()).isTrue();
+        assertThat(a100.trail()).noneMatch(d -> d.rule().equals("No training on cards under 40 GB"));
+    }
 }

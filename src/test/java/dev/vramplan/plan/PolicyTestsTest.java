@@ -55,4 +55,42 @@ class PolicyTestsTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> PolicyTests.load(tmp, Shipped.catalog()))
                 .hasMessageContaining("t.yaml:6:7: tests[0].expect.precison: unknown field. Did you mean \"precision\"?");
     }
+
+    @Test
+    void aTestThatNamesNoRuleOfThePolicyFailsWithDidYouMean(@TempDir Path tmp) throws Exception {
+        Files.writeString(tmp.resolve("t.yaml"), """
+                tests:
+                  - name: names rules with typos
+                    gpu: t4
+                    workload: {model: yolov8s, mode: train, resolution: 640, optimizer: sgd, global_batch: 64, ema: true}
+                    expect:
+                      rule: Prefer the highest precision then the largest input, then the largest batch
+                      rejected_by: [Keep 10% memory free]
+                      not_rejected_by: [Serving keeps 20 % of memory free, No rule like this one at all]
+                """);
+        List<PolicyTests.Outcome> o = PolicyTests.run(PolicyTests.load(tmp, Shipped.catalog()), Shipped.rules(), Shipped.catalog());
+        assertThat(o.get(0).passed()).isFalse();
+        // without the names checked, this test passed: every expectation but the names held
+        assertThat(o.get(0).failures()).containsExactly(
+                "rule names no rule of the policy: \"Prefer the highest precision then the largest input, then the largest batch\"."
+                        + " Did you mean \"Prefer the highest precision, then the largest input, then the largest batch\"?",
+                "rejected_by names no rule of the policy: \"Keep 10% memory free\". Did you mean \"Keep 10% of memory free\"?",
+                "not_rejected_by names no rule of the policy: \"Serving keeps 20 % of memory free\"."
+                        + " Did you mean \"Serving keeps 20% of memory free\"?",
+                "not_rejected_by names no rule of the policy: \"No rule like this one at all\".");
+    }
+
+    @Test
+    void theNamesThePlannerGivesWhereNoRuleDecidedAreNamesToo(@TempDir Path tmp) throws Exception {
+        Files.writeString(tmp.resolve("t.yaml"), """
+                tests:
+                  - name: no choice was made
+                    gpu: t4
+                    workload: {model: yolov8s, mode: train, resolution: 640, optimizer: sgd, global_batch: 64}
+                    expect:
+                      not_rejected_by: ["(no choice)", "(no rule)"]
+                """);
+        List<PolicyTests.Outcome> o = PolicyTests.run(PolicyTests.load(tmp, Shipped.catalog()), Shipped.rules(), Shipped.catalog());
+        assertThat(o.get(0).failures()).isEmpty();
+    }
 }
