@@ -1,7 +1,7 @@
 package dev.vramplan.catalog;
 
 /**
- * How a job stores and computes numbers (shared/validation/FORMAT.md). The order is the planner's
+ * How a job stores and computes numbers (docs/measurement-format.md). The order is the planner's
  * preference: the first is the highest precision; the policy drops down this list when a
  * higher one does not fit or is not allowed.
  */

@@ -20,8 +20,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "validate", mixinStandardHelpOptions = true,
         description = "Compares the estimator with measured peak memory, point by point, and summarises the error.",
-        footer = {"", "Example: vramplan validate --measurements ../shared/validation/measurements.yaml",
-                "Format of the file: docs in the README (shared/validation/FORMAT.md)."})
+        footer = {"", "Example: vramplan validate --measurements src/test/resources/validation/measurements.yaml",
+                "Format of the file: docs/measurement-format.md."})
 final class ValidateCommand implements Callable<Integer> {
     enum Format { table, json }
 

@@ -8,7 +8,7 @@ import dev.vramplan.catalog.Quantization;
 import dev.vramplan.catalog.Yaml;
 
 /**
- * One published or measured peak-memory observation (shared/validation/FORMAT.md).
+ * One published or measured peak-memory observation (docs/measurement-format.md).
  *
  * @param gpu           catalog card id; null when the source does not say (allowed for peak_allocated and reserved)
  * @param measuredBytes the observation; null when the run went out of memory
