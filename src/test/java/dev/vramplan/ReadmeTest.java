@@ -66,15 +66,19 @@ class ReadmeTest {
         int start = choice.indexOf("rule \"Prefer the highest precision");
         int end = choice.indexOf("end", start) + 3;
         Files.writeString(rules.resolve("choice.drl"), choice.substring(0, start) + rule + choice.substring(end));
+        // a global batch that leaves room above the batch that fits at the target resolution (a training batch never
+        // exceeds the global batch, so with 64 both objectives choose batch 64 at 640 px)
+        Path catalog = Shipped.copy(Path.of("src/test/resources/catalogs/minimal"), tmp.resolve("catalog"));
+        Shipped.edit(catalog.resolve("fleet.yaml"), "global_batch: 64", "global_batch: 512");
         StringWriter out = new StringWriter();
-        int code = run(out, "plan", "--catalog", "src/test/resources/catalogs/minimal", "--rules", rules.toString(),
+        int code = run(out, "plan", "--catalog", catalog.toString(), "--rules", rules.toString(),
                 "--db", tmp.resolve("db").toString());
         assertThat(code).isZero();
         assertThat(out.toString()).contains("Maximise images per step")
                 .contains("search: the objective does not rank precision and input before batch");
         // the planner noticed and searched every series: the same plans as the exhaustive search
         dev.vramplan.rules.RuleBase rb = dev.vramplan.rules.RuleBase.load(rules);
-        dev.vramplan.catalog.Catalog minimal = dev.vramplan.catalog.CatalogLoader.load(Path.of("src/test/resources/catalogs/minimal"));
+        dev.vramplan.catalog.Catalog minimal = dev.vramplan.catalog.CatalogLoader.load(catalog);
         java.util.List<dev.vramplan.plan.CellPlan> cells = new java.util.ArrayList<>();
         dev.vramplan.plan.Planner.Stats stats = new dev.vramplan.plan.Planner(rb).plan(minimal, cells::add);
         assertThat(stats.exhaustiveBecause()).isNotNull();

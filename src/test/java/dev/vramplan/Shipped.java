@@ -63,4 +63,13 @@ public final class Shipped {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** Appends text to a file. */
+    public static void append(Path file, String text) {
+        try {
+            Files.writeString(file, text, java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }

@@ -62,6 +62,10 @@ final class EstimateCommand implements Callable<Integer> {
     Long trainableParams;
     @Option(names = "--lora-rank", paramLabel = "R", description = "adapter rank on every linear layer (default: 64)")
     Integer loraRank;
+    @Option(names = "--adapter-dtype", paramLabel = "D", description = "lora/qlora: fp32, bf16 or fp16 adapters (with their"
+            + " gradients and optimizer states) beside the frozen base (default: fp32 beside an fp16 lora base, as PEFT"
+            + " keeps them; else the precision's)")
+    String adapterDtype;
     @Option(names = "--gradient-checkpointing", description = "recompute activations in backward")
     boolean checkpointing;
     @Option(names = "--ema", description = "an exponential-moving-average copy of the weights (YOLO training)")
@@ -120,8 +124,16 @@ final class EstimateCommand implements Callable<Integer> {
         try {
             Finetune ft = finetune == null ? Finetune.FULL : choice("--finetune", finetune, Finetune.class);
             Quantization q = quantization == null ? null : choice("--quantization", quantization, Quantization.class);
+            Precision ad = adapterDtype == null ? null : choice("--adapter-dtype", adapterDtype, Precision.class);
+            if (ad != null && !Setup.ADAPTER_DTYPES.contains(ad)) {
+                throw new InvalidInputException("--adapter-dtype: adapters train in fp32, bf16 or fp16, not " + ad.id());
+            }
+            if (ad != null && (m != Mode.TRAIN || ft == Finetune.FULL)) {
+                throw new InvalidInputException("--adapter-dtype: only a lora or qlora training job has adapters");
+            }
             r = new EstimateRequest(md, g, m, p, batch, resolution, seqLen, o,
-                    new Setup(ft, trainableParams, loraRank, checkpointing, !noFlash, ema, q).calibrated(c.calibration(md)));
+                    new Setup(ft, trainableParams, loraRank, checkpointing, !noFlash, ema, q).calibrated(c.calibration(md))
+                            .withAdapterDtype(ad != null ? ad : Setup.defaultAdapterDtype(m, ft, p)));
             e = Estimator.estimate(r);
         } catch (EstimateTooLargeException tooLarge) {
             throw new InvalidInputException(tooLarge.line(this::option));
@@ -140,6 +152,9 @@ final class EstimateCommand implements Callable<Integer> {
             j.put("seq_len", seqLen);
             j.put("optimizer", r.optimizer().id());
             j.put("finetune", r.setup().finetune().id());
+            if (r.setup().adapterDtype() != null) {
+                j.put("adapter_dtype", r.setup().adapterDtype().id());
+            }
             j.put("params", e.params());
             j.put("peak_phase", e.peakPhase());
             j.put("peak_allocated_bytes", e.peakAllocatedBytes());
@@ -154,7 +169,8 @@ final class EstimateCommand implements Callable<Integer> {
             j.put("breakdown", b);
             Json.print(out, j);
         } else {
-            out.printf(Locale.ROOT, "%s on %s, %s, %s, batch %d, %s%s: %,d parameters, peak at %s%n", md.id(), g.id(), m.id(), p.id(), batch,
+            out.printf(Locale.ROOT, "%s on %s, %s, %s, batch %d, %s%s: %,d parameters, peak at %s%n", md.id(), g.id(), m.id(),
+                    p.id() + (r.setup().adapterDtype() != null ? " base with " + r.setup().adapterDtype().id() + " adapters" : ""), batch,
                     resolution != null ? resolution + " px" : seqLen + " tokens", m == Mode.TRAIN ? ", " + r.optimizer().id() : "",
                     e.params(), e.peakPhase());
             Table t = new Table("component", "bytes", "size");

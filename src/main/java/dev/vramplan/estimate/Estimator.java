@@ -31,7 +31,9 @@ import java.util.Map;
  * <p>Fine-tuning: {@code lora} freezes the base in the training precision and trains adapters; {@code qlora}
  * stores the frozen base in 4 bits. A frozen linear layer still keeps its input for backward (PyTorch saves
  * matmul inputs whether or not the weight needs a gradient), so adapters cut gradients and optimizer states,
- * not activations.
+ * not activations. The adapters, their gradients and optimizer states are in the base precision's trainable dtype
+ * unless {@link Setup#adapterDtype()} says otherwise (an fp16 frozen base with fp32 adapters under autocast: PEFT's
+ * default on cards without bf16).
  *
  * <p>Every estimate returned is exact in whole bytes: each component is rounded up once, and the totals are the
  * sums of the components ({@code peak_allocated} of the live tensors, {@code reserved} adds the allocator's cache,
@@ -188,7 +190,17 @@ public final class Estimator {
                     : s.defaultTrainableAdapters * (setup.loraRank() == null ? Setup.DEFAULT_LORA_RANK : setup.loraRank());
             double stateBytes = quant != null ? (ft == Finetune.QLORA ? QLORA_STATE_BYTES : quant.computeBytes()) : p.stateBytes();
             double gradBytes = quant != null ? quant.computeBytes() : p.stateBytes();
-            double adapterWeights = adapters ? (quant != null ? quant.computeBytes() : p.stateBytes()) * (double) trainable : 0;
+            double adapterBytes = quant != null ? quant.computeBytes() : p.stateBytes();
+            if (adapters && setup.adapterDtype() != null) {
+                // adapters in their own dtype beside the frozen base: PEFT upcasts fp16/bf16 adapter weights to fp32 by
+                // default (get_peft_model(..., autocast_adapter_dtype=True) → BaseTuner._cast_adapter_dtype in
+                // huggingface/peft src/peft/tuners/tuners_utils.py: "only upcasts float16 and bfloat16 to float32"), and
+                // their gradients and optimizer states follow the parameters' dtype
+                adapterBytes = setup.adapterDtype().stateBytes();
+                gradBytes = adapterBytes;
+                stateBytes = ft == Finetune.QLORA ? Math.max(QLORA_STATE_BYTES, adapterBytes) : adapterBytes;
+            }
+            double adapterWeights = adapters ? adapterBytes * (double) trainable : 0;
             weights += adapterWeights;
             // what the trainable parameters' memory scales with: the adapters, or the model itself
             Input trained = adapters ? Input.ADAPTERS : Input.MODEL;

@@ -2,6 +2,7 @@ package dev.vramplan.estimate;
 
 import dev.vramplan.catalog.Finetune;
 import dev.vramplan.catalog.Limits;
+import dev.vramplan.catalog.Precision;
 import dev.vramplan.catalog.Quantization;
 
 /**
@@ -16,9 +17,13 @@ import dev.vramplan.catalog.Quantization;
  * @param ema                   an exponential-moving-average copy of the weights (Ultralytics keeps one)
  * @param quantization          storage of 8/4-bit weights; null: the precision's default
  * @param activationFactor      a measured correction of activation and input/output memory (1: none; see Calibration)
+ * @param adapterDtype          lora/qlora: the dtype of the trainable adapters, their gradients and optimizer states
+ *                              when it differs from the frozen base's (measurement format 2's {@code adapter_dtype}:
+ *                              PEFT keeps adapters in fp32 beside a 16-bit base); null: the precision's own
  */
 public record Setup(Finetune finetune, Long trainableParams, Integer loraRank, boolean gradientCheckpointing,
-                    boolean flashAttention, boolean ema, Quantization quantization, double activationFactor) {
+                    boolean flashAttention, boolean ema, Quantization quantization, double activationFactor,
+                    Precision adapterDtype) {
     public static final int DEFAULT_LORA_RANK = 64;
 
     public Setup {
@@ -34,6 +39,29 @@ public record Setup(Finetune finetune, Long trainableParams, Integer loraRank, b
         if (loraRank != null && (loraRank < 1 || loraRank > Limits.MAX_LORA_RANK)) {
             throw new IllegalArgumentException("lora_rank must be between 1 and " + Limits.MAX_LORA_RANK);
         }
+        if (adapterDtype != null && !ADAPTER_DTYPES.contains(adapterDtype)) {
+            throw new IllegalArgumentException("adapter dtype must be fp32, bf16 or fp16, not " + adapterDtype.id());
+        }
+    }
+
+    /**
+     * The adapters' dtype when nothing says otherwise, or null for the precision's own: a LoRA job on an fp16 frozen base
+     * keeps its adapters, their gradients and optimizer states in fp32 and computes under autocast with loss scaling.
+     * That is PEFT's default ({@code get_peft_model(..., autocast_adapter_dtype=True)}: BaseTuner._cast_adapter_dtype in
+     * huggingface/peft src/peft/tuners/tuners_utils.py upcasts fp16 and bf16 adapter weights to fp32, "as this is
+     * typically required for stable training") and its usual setup on cards without bf16 (T4, V100). A bf16 base keeps
+     * bf16 adapters here, as LitGPT's bf16-true does, which the published measurements use.
+     */
+    public static Precision defaultAdapterDtype(dev.vramplan.catalog.Mode mode, Finetune finetune, Precision p) {
+        return mode == dev.vramplan.catalog.Mode.TRAIN && finetune == Finetune.LORA && p == Precision.FP16 ? Precision.FP32 : null;
+    }
+
+    /** The dtypes adapters may train in. */
+    public static final java.util.Set<Precision> ADAPTER_DTYPES = java.util.EnumSet.of(Precision.FP32, Precision.BF16, Precision.FP16);
+
+    public Setup(Finetune finetune, Long trainableParams, Integer loraRank, boolean gradientCheckpointing,
+                 boolean flashAttention, boolean ema, Quantization quantization, double activationFactor) {
+        this(finetune, trainableParams, loraRank, gradientCheckpointing, flashAttention, ema, quantization, activationFactor, null);
     }
 
     public Setup(Finetune finetune, Long trainableParams, Integer loraRank, boolean gradientCheckpointing,
@@ -47,12 +75,19 @@ public record Setup(Finetune finetune, Long trainableParams, Integer loraRank, b
     }
 
     public Setup withFlash(boolean flash) {
-        return new Setup(finetune, trainableParams, loraRank, gradientCheckpointing, flash, ema, quantization, activationFactor);
+        return new Setup(finetune, trainableParams, loraRank, gradientCheckpointing, flash, ema, quantization, activationFactor,
+                adapterDtype);
     }
 
     /** The same setup with a measured correction (null: none). */
     public Setup calibrated(dev.vramplan.catalog.Calibration c) {
         return new Setup(finetune, trainableParams, loraRank, gradientCheckpointing, flashAttention, ema, quantization,
-                c == null ? 1.0 : c.activationFactor());
+                c == null ? 1.0 : c.activationFactor(), adapterDtype);
+    }
+
+    /** The same setup with the adapters (and their gradients and optimizer states) in {@code dtype} (null: the precision's). */
+    public Setup withAdapterDtype(Precision dtype) {
+        return new Setup(finetune, trainableParams, loraRank, gradientCheckpointing, flashAttention, ema, quantization,
+                activationFactor, dtype);
     }
 }

@@ -291,7 +291,7 @@ public final class Planner {
             List<Precision> wanted = w.precisions().isEmpty() ? List.of(Precision.values()) : w.precisions();
             for (Precision p : wanted) {
                 s.insert(new PrecisionOption(cellId, gpu.id(), w.id(), p.id(), p.rank(), p.quantized(), p.usesBf16(),
-                        p.usesFp16(), p == Precision.FP8, p == Precision.INT8 || p == Precision.INT4));
+                        p.usesFp16(), p == Precision.FP8, p == Precision.INT8 || p == Precision.INT4, adapterDtypeId(w, p, gpu)));
             }
             s.fire();
 
@@ -387,8 +387,9 @@ public final class Planner {
                         nz(c.seqLenTokens()), c.batch(), accum, estimates.get(c.id()), gpu.usableBytes(), ch.rule(),
                         ch.reason(), trail);
             }
-            // nothing survived: the reason is the rejection of the candidate that came closest (least memory)
-            Decision why = infeasibleReason(trail, all, rejections, refused, probe.closestBeyondBound, probe.closestBeyondBoundWhy);
+            // nothing survived: the rule that ended the last hope decides
+            Decision why = infeasibleReason(wanted, optionRejections, all, rejections, probe.searched,
+                    probe.closestBeyondBound, probe.closestBeyondBoundWhy);
             trail.add(why);
             return new CellPlan(gpu.id(), w.id(), m.id(), w.mode(), false, null, null, null, null, null, null,
                     gpu.usableBytes(), why.rule(), why.reason(), trail);
@@ -399,8 +400,15 @@ public final class Planner {
         return v == 0 ? null : v;
     }
 
-    private static Decision infeasibleReason(List<Decision> trail, Map<Long, Candidate> all, List<Rejection> rejections,
-                                             Set<String> refused, Decision closestBeyondBound, String beyondBoundWhy) {
+    /**
+     * Why nothing was chosen. The deciding rule is the one that ended the cell's last hope: the rejection of the
+     * smallest candidate of the last series searched (the search goes in the objective's order, so that series was
+     * the last precision and input left), or, when no precision was allowed, the refusal that alone closed the last
+     * door (see {@link #refusalThatDecided}).
+     */
+    private static Decision infeasibleReason(List<Precision> wanted, List<Rejection> optionRejections,
+                                             Map<Long, Candidate> all, List<Rejection> rejections, List<Series> searched,
+                                             Decision closestBeyondBound, String beyondBoundWhy) {
         if (all.isEmpty() && closestBeyondBound != null) {
             Decision d = closestBeyondBound;
             String size = d.resolutionPx() != null ? d.resolutionPx() + " px" : d.seqLenTokens() + " tokens";
@@ -409,10 +417,7 @@ public final class Planner {
                     + d.batch() + ") " + beyondBoundWhy);
         }
         if (all.isEmpty()) {
-            String rule = trail.stream().filter(d -> d.kind() == Decision.Kind.REJECT).map(Decision::rule)
-                    .reduce((a, b) -> b).orElse("(no rule)");
-            return new Decision(Decision.Kind.INFEASIBLE, null, null, null, null, null, rule,
-                    "no precision is allowed: " + String.join(", ", new TreeSet<>(refused)) + " were refused");
+            return refusalThatDecided(wanted, optionRejections);
         }
         Set<Long> rejectedIds = new HashSet<>();
         rejections.forEach(r -> rejectedIds.add(r.candidateId()));
@@ -423,20 +428,80 @@ public final class Planner {
                     "the objective chose none of the " + unrejected + " candidates no rule rejected:"
                             + " does the rule that inserts Choice.of(...) match them?");
         }
-        Rejection best = null;
-        Candidate bestC = null;
-        for (Rejection r : rejections) {
-            Candidate c = all.get(r.candidateId());
-            if (bestC == null || c.deviceBytes() < bestC.deviceBytes()) {
-                best = r;
-                bestC = c;
+        // the last series searched that has candidates, and its smallest one
+        Candidate last = null;
+        for (int i = searched.size() - 1; i >= 0 && last == null; i--) {
+            for (Candidate c : searched.get(i).probes.values()) {
+                if (last == null || c.batch() < last.batch()) {
+                    last = c;
+                }
             }
         }
-        String size = bestC.resolutionPx() > 0 ? bestC.resolutionPx() + " px" : bestC.seqLenTokens() + " tokens";
-        return new Decision(Decision.Kind.INFEASIBLE, bestC.precision(), nz(bestC.resolutionPx()), nz(bestC.seqLenTokens()),
-                bestC.batch(), bestC.deviceBytes(), best.rule(),
-                "nothing fits: even the smallest candidate (" + bestC.precision() + ", " + size + ", batch " + bestC.batch()
+        Rejection best = null;
+        for (Rejection r : rejections) {              // sorted by candidate, then rule
+            if (r.candidateId() == last.id()) {
+                best = r;
+                break;
+            }
+        }
+        String size = last.resolutionPx() > 0 ? last.resolutionPx() + " px" : last.seqLenTokens() + " tokens";
+        return new Decision(Decision.Kind.INFEASIBLE, last.precision(), nz(last.resolutionPx()), nz(last.seqLenTokens()),
+                last.batch(), last.deviceBytes(), best.rule(),
+                "nothing fits: even the smallest candidate (" + last.precision() + ", " + size + ", batch " + last.batch()
                         + ") " + best.reason());
+    }
+
+    /**
+     * No precision allowed: which refusal decided. A rule that alone refused a precision is one without which the cell
+     * had a precision to search; of those, the one that refused fewest precisions closed the last door (a team rule
+     * refusing int4 after "QLoRA keeps its frozen base in 4 bits" left int4 the only one), then the one whose precision
+     * comes first in the preference order. When every precision was refused by two rules or more, the refusal of the
+     * last precision in the preference order decides.
+     */
+    static Decision refusalThatDecided(List<Precision> wanted, List<Rejection> optionRejections) {
+        Map<String, Set<String>> rulesOf = new HashMap<>();        // precision -> rules that refused it
+        Map<String, List<Rejection>> byRule = new java.util.LinkedHashMap<>();
+        for (Rejection r : optionRejections) {
+            rulesOf.computeIfAbsent(r.precision(), k -> new TreeSet<>()).add(r.rule());
+            byRule.computeIfAbsent(r.rule(), k -> new ArrayList<>()).add(r);
+        }
+        List<String> order = wanted.stream().map(Precision::id).toList();
+        String all = String.join(", ", new TreeSet<>(rulesOf.keySet()));
+        String rule = null;
+        List<String> alone = List.of();
+        for (Map.Entry<String, List<Rejection>> e : new java.util.TreeMap<>(byRule).entrySet()) {
+            List<String> sole = order.stream().filter(p -> rulesOf.getOrDefault(p, Set.of()).equals(Set.of(e.getKey()))).toList();
+            if (sole.isEmpty()) {
+                continue;
+            }
+            if (rule == null || e.getValue().size() < byRule.get(rule).size()
+                    || e.getValue().size() == byRule.get(rule).size() && order.indexOf(sole.get(0)) < order.indexOf(alone.get(0))) {
+                rule = e.getKey();
+                alone = sole;
+            }
+        }
+        if (rule == null) {
+            String lastPrecision = null;
+            for (String p : order) {
+                if (rulesOf.containsKey(p)) {
+                    lastPrecision = p;
+                }
+            }
+            if (lastPrecision == null) {
+                return new Decision(Decision.Kind.INFEASIBLE, null, null, null, null, null, "(no rule)",
+                        "no precision to plan: the workload lists none");
+            }
+            String lp = lastPrecision;
+            Rejection r = optionRejections.stream().filter(x -> x.precision().equals(lp))
+                    .min(Comparator.comparing(Rejection::rule)).orElseThrow();
+            return new Decision(Decision.Kind.INFEASIBLE, lp, null, null, null, null, r.rule(),
+                    "no precision is allowed: the last one, " + lp + ", was refused: " + r.reason() + " (all " + rulesOf.size() + " refused: " + all + ")");
+        }
+        String first = alone.get(0);
+        String why = byRule.get(rule).stream().filter(x -> x.precision().equals(first)).findFirst().orElseThrow().reason();
+        return new Decision(Decision.Kind.INFEASIBLE, first, null, null, null, null, rule,
+                "no precision is allowed, and " + String.join(", ", alone) + (alone.size() == 1 ? " was" : " were")
+                        + " refused by this rule alone: " + why + " (all " + rulesOf.size() + " refused: " + all + ")");
     }
 
     private static boolean rejected(Judge s, Candidate c) {
@@ -560,6 +625,8 @@ public final class Planner {
         final Map<Long, Candidate> all;
         final Map<Long, Estimate> estimates;
         final List<Decision> trail;
+        /** The series in the order the search first probed them. */
+        final List<Series> searched = new ArrayList<>();
         /** Of the series whose smallest batch is beyond the bound, the one that needs least. */
         Decision closestBeyondBound;
         String closestBeyondBoundWhy;
@@ -626,6 +693,9 @@ public final class Planner {
                 return known;
             }
             int batch = sr.ladder.get(idx);
+            if (sr.probes.isEmpty()) {
+                searched.add(sr);
+            }
             Estimate e = Estimator.estimate(request(m, gpu, w, sr.precision, batch, sr.resolution, sr.seqLen, calibration));
             Candidate c = new Candidate(nextId++, cellId, gpu.id(), w.id(), sr.precision.id(), sr.precision.rank(),
                     sr.resolution, sr.seqLen, batch, e.deviceBytes(), gpu.usableBytes(), sr.target);
@@ -640,7 +710,36 @@ public final class Planner {
     static EstimateRequest request(Model m, Gpu gpu, Workload w, Precision p, int batch, int res, int seq,
                                    dev.vramplan.catalog.Calibration calibration) {
         return new EstimateRequest(m, gpu, w.mode(), p, batch, res == 0 ? null : res, seq == 0 ? null : seq,
-                w.optimizer(), setup(w).calibrated(calibration));
+                w.optimizer(), setup(w, p).calibrated(calibration));
+    }
+
+    /**
+     * The dtype a fine-tuning job's adapters train in when it differs from the frozen base's precision, or null: fp32
+     * beside an fp16 LoRA base ({@link Setup#defaultAdapterDtype}).
+     */
+    public static Precision adapterDtype(Workload w, Precision p) {
+        return Setup.defaultAdapterDtype(w.mode(), w.finetune(), p);
+    }
+
+    /** What the rules see as {@code PrecisionOption.adapterDtype}: the adapters' dtype with this base, "" without adapters. */
+    static String adapterDtypeId(Workload w, Precision p, Gpu gpu) {
+        if (w.mode() != Mode.TRAIN || w.finetune() == dev.vramplan.catalog.Finetune.FULL) {
+            return "";
+        }
+        Precision own = adapterDtype(w, p);
+        if (own != null) {
+            return own.id();
+        }
+        if (p.quantized()) {
+            // the adapters of a 4/8-bit base train in its 16-bit compute dtype
+            return gpu.nativePrecisions().stream().anyMatch(t -> t.id().equals("bf16")) ? "bf16" : "fp16";
+        }
+        return p.stateBytes() == 4 ? "fp32" : p.id();
+    }
+
+    /** How the workload runs at precision {@code p}, for the estimator. */
+    public static Setup setup(Workload w, Precision p) {
+        return setup(w).withAdapterDtype(adapterDtype(w, p));
     }
 
     /** How the workload runs, for the estimator. */

@@ -102,7 +102,7 @@ public final class JavaPolicy implements Judge {
             if ((p.equals("fp32") || amp) && j.isTraining() && j.finetune().equals("lora") && tensor16(g)) {
                 out.add(reject(o, "A frozen LoRA base stays in 16 bits", "a frozen LoRA base needs no fp32 master weights"));
             }
-            if (p.equals("fp16") && j.isTraining()) {
+            if (p.equals("fp16") && !o.adapterDtype().equals("fp32") && j.isTraining()) {
                 out.add(reject(o, "Training never below mixed precision or bf16", "pure fp16 training underflows"));
             }
             if (p.equals("int4") && j.isInference() && j.production()) {
@@ -127,6 +127,9 @@ public final class JavaPolicy implements Judge {
             }
             if (j != null && j.detector() && c.resolutionPx() % j.stride() != 0) {
                 out.add(reject(c, "Detector resolutions are multiples of the stride", "not a multiple of the stride"));
+            }
+            if (j != null && j.isTraining() && c.batch() > j.globalBatch()) {
+                out.add(reject(c, "A training batch never exceeds the global batch", "above the global batch"));
             }
             if (j != null && j.team().equals("vision") && j.isTraining() && j.detector() && c.resolutionPx() < j.resolutionPx()) {
                 out.add(reject(c, "The vision team trains detectors at their target resolution", "below the target resolution"));
@@ -203,6 +206,7 @@ public final class JavaPolicy implements Judge {
             "Mixed precision is for training", "A frozen LoRA base stays in 16 bits", "Training never below mixed precision or bf16",
             "Production serving never below int8", "Batch sizes are powers of two",
             "Train BatchNorm models with at least 8 samples per batch", "Detector resolutions are multiples of the stride",
+            "A training batch never exceeds the global batch",
             "No consumer cards for production", "The vision team trains detectors at their target resolution",
             "Prefer the highest precision, then the largest input, then the largest batch",
             "Keep the global batch with gradient accumulation");

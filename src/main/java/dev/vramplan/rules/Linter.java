@@ -41,7 +41,8 @@ public final class Linter {
             "gpuClass", Set.of("datacenter", "workstation", "consumer"),
             "vendor", Set.of("nvidia", "amd"),
             "finetune", Set.of("full", "lora", "qlora"),
-            "priority", Set.of("low", "normal", "high"));
+            "priority", Set.of("low", "normal", "high"),
+            "adapterDtype", Set.of("", "fp32", "bf16", "fp16"));
 
     private static final Pattern COMPARISON = Pattern.compile(
             "(?<![\\w.$\"])([a-zA-Z_]\\w*)\\s*(==|!=|<=|>=|<|>)\\s*(\"[^\"]*\"|-?\\d+(?:\\.\\d+)?)");

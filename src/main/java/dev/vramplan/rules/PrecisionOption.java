@@ -3,10 +3,20 @@ package dev.vramplan.rules;
 /**
  * A precision the planner would try for a card and a job; a rule that refuses it inserts a {@link Rejection}.
  *
- * @param rank 0 for the highest precision (fp32), larger for lower ones
+ * @param rank         0 for the highest precision (fp32), larger for lower ones
+ * @param adapterDtype a lora/qlora training job: the dtype its adapters, their gradients and optimizer states train in
+ *                     with this precision as the frozen base's ("fp32" beside an fp16 base: PEFT's default); "" for a
+ *                     job without adapters
  */
 public record PrecisionOption(String cell, String gpu, String job, String precision, int rank, boolean quantized,
-                              boolean bf16, boolean fp16, boolean fp8, boolean integer) {
+                              boolean bf16, boolean fp16, boolean fp8, boolean integer, String adapterDtype) {
+    /** An option of a job without adapters. */
+    public PrecisionOption(String cell, String gpu, String job, String precision, int rank, boolean quantized,
+                           boolean bf16, boolean fp16, boolean fp8, boolean integer) {
+        this(cell, gpu, job, precision, rank, quantized, bf16, fp16, fp8, integer, "");
+    }
+
+    public String getAdapterDtype() { return adapterDtype; }
     public String getCell() { return cell; }
     public String getGpu() { return gpu; }
     public String getJob() { return job; }

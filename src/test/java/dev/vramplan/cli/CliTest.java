@@ -148,7 +148,7 @@ class CliTest {
         assertThat(csv.code()).as(csv.err()).isZero();
         List<String> lines = csv.out().lines().toList();
         assertThat(lines.get(0)).isEqualTo("workload,t4,l4,a10g,rtx-4090,v100-sxm2-16gb,a100-sxm4-80gb,h100-sxm-80gb");
-        assertThat(lines).contains("yolov8s-train,32 amp-fp16,64 amp-bf16,64 amp-bf16,64 amp-bf16,32 amp-fp16,256 amp-bf16,256 amp-bf16");
+        assertThat(lines).contains("yolov8s-train,32 amp-fp16,64 amp-bf16,64 amp-bf16,64 amp-bf16,32 amp-fp16,64 amp-bf16,64 amp-bf16");
         Result json = run("query", "--matrix", "--format", "json", "--db", db);
         assertThat(json.code()).as(json.err()).isZero();
         JsonNode rows = new ObjectMapper().readTree(json.out());
@@ -250,6 +250,37 @@ class CliTest {
                 "--batch", "16", "--resolution", "640", "--optimizer", "sgd");
         assertThat(t.code()).isZero();
         assertThat(t.out()).contains("activations", "device", "fits");
+    }
+
+    /** Issue #12 item 1: a LoRA job on an fp16 base keeps fp32 adapters (PEFT's default); --adapter-dtype says otherwise. */
+    @Test
+    void estimateModelsLoraAdaptersInFp32BesideAnFp16Base() throws Exception {
+        String[] lora = {"estimate", "--model", "llama-3.2-1b", "--gpu", "t4", "--mode", "train", "--precision", "fp16",
+                "--batch", "1", "--seq-len", "1024", "--finetune", "lora"};
+        Result fp32 = run(lora);
+        assertThat(fp32.code()).as(fp32.err()).isZero();
+        assertThat(fp32.out()).startsWith("llama-3.2-1b on t4, train, fp16 base with fp32 adapters, batch 1, 1024 tokens, adamw:");
+        JsonNode a = new ObjectMapper().readTree(run(concat(lora, "--format", "json")).out());
+        JsonNode b = new ObjectMapper().readTree(run(concat(lora, "--format", "json", "--adapter-dtype", "fp16")).out());
+        assertThat(a.get("adapter_dtype").asText()).isEqualTo("fp32");
+        assertThat(b.get("adapter_dtype").asText()).isEqualTo("fp16");
+        // gradients and AdamW's two states: 4 bytes per adapter parameter in fp32, 2 in fp16
+        assertThat(a.get("breakdown").get("gradients").asLong()).isEqualTo(2 * b.get("breakdown").get("gradients").asLong());
+        assertThat(a.get("breakdown").get("optimizer_states").asLong())
+                .isEqualTo(2 * a.get("breakdown").get("gradients").asLong());
+        Result bad = run(concat(lora, "--adapter-dtype", "int4"));
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).isEqualTo("--adapter-dtype: adapters train in fp32, bf16 or fp16, not int4\n");
+        Result full = run("estimate", "--model", "llama-3.2-1b", "--gpu", "t4", "--mode", "train", "--precision", "fp16",
+                "--batch", "1", "--seq-len", "1024", "--adapter-dtype", "fp32");
+        assertThat(full.code()).isEqualTo(2);
+        assertThat(full.err()).isEqualTo("--adapter-dtype: only a lora or qlora training job has adapters\n");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     @Test

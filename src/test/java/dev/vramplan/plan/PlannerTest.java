@@ -148,6 +148,109 @@ class PlannerTest {
         assertThat(p.reason()).startsWith("nothing fits: even the smallest candidate (");
     }
 
+    /** Issue #12 item 2: the rule that ended the last hope decides an infeasible cell, with the numbers. */
+    @Test
+    void anInfeasibleCellIsDecidedByTheRejectionOfTheLastSeriesSmallestCandidate() {
+        CellPlan p = byCell(shipped).get("t4/mistral-7b-lora");
+        assertThat(p.feasible()).isFalse();
+        assertThat(p.rule()).isEqualTo("A job must fit in the card's memory");
+        assertThat(p.reason()).isEqualTo("nothing fits: even the smallest candidate (fp16, 4096 tokens, batch 1) needs 19.64 GiB,"
+                + " the card has 14.75 GiB");
+        assertThat(p.trail()).filteredOn(d -> d.kind() == Decision.Kind.INFEASIBLE).singleElement()
+                .satisfies(d -> assertThat(List.of(d.precision(), d.seqLenTokens(), d.batch())).containsExactly("fp16", 4096, 1));
+    }
+
+    /** A team rule refusing int4 ends a QLoRA job's last hope: it decides, not "QLoRA keeps its frozen base in 4 bits". */
+    @Test
+    void whenNoPrecisionIsAllowedTheRuleThatClosedTheLastOneDecides(@TempDir Path tmp) {
+        Path rules = Shipped.copy(Shipped.RULES, tmp.resolve("rules"));
+        Shipped.append(rules.resolve("eligibility.drl"), """
+
+                // the team keeps weights in 8 bits or more
+                rule "No 4-bit bases"
+                when
+                    $o : PrecisionOption( precision == "int4" )
+                then
+                    insert(Rejection.of(kcontext, $o, "the team keeps weights in 8 bits or more"));
+                end
+                """);
+        Map<String, CellPlan> r = byCell(new Planner(RuleBase.load(rules)).plan(Shipped.catalog()));
+        for (String gpu : List.of("t4", "l4", "h100-sxm-80gb")) {
+            CellPlan p = r.get(gpu + "/llama-3-8b-qlora");
+            assertThat(p.feasible()).isFalse();
+            assertThat(p.rule()).as(gpu).isEqualTo("No 4-bit bases");
+            assertThat(p.reason()).as(gpu).isEqualTo("no precision is allowed, and int4 was refused by this rule alone: the team"
+                    + " keeps weights in 8 bits or more (all 8 refused: amp-bf16, amp-fp16, bf16, fp16, fp32, fp8, int4, int8)");
+        }
+    }
+
+    /**
+     * The policy before issue #12 refused pure fp16 to LoRA jobs: every precision of a LoRA job on a T4 was refused, and
+     * the cell blamed the refusal of int8 ("Integer and fp8 precisions are for inference only"). The rule that alone
+     * refused the last precision left, fp16, decides.
+     */
+    @Test
+    void aLoraJobWithEveryPrecisionRefusedBlamesTheRuleThatAloneRefusedOne(@TempDir Path tmp) {
+        Path rules = Shipped.copy(Shipped.RULES, tmp.resolve("rules"));
+        Shipped.edit(rules.resolve("precision.drl"), "PrecisionOption( precision == \"fp16\", adapterDtype != \"fp32\" )",
+                "PrecisionOption( precision == \"fp16\" )");
+        CellPlan p = byCell(new Planner(RuleBase.load(rules)).plan(Shipped.catalog())).get("t4/mistral-7b-lora");
+        assertThat(p.feasible()).isFalse();
+        assertThat(p.rule()).isEqualTo("Training never below mixed precision or bf16");
+        assertThat(p.reason()).isEqualTo("no precision is allowed, and fp16 was refused by this rule alone: pure fp16 training"
+                + " underflows without master weights: use amp-fp16 or bf16"
+                + " (all 8 refused: amp-bf16, amp-fp16, bf16, fp16, fp32, fp8, int4, int8)");
+    }
+
+    /** Issue #12 item 1: LoRA trains on cards without bf16, an fp16 frozen base with fp32 adapters; full training does not. */
+    @Test
+    void loraTrainsOnFp16OnlyCardsWithFp32Adapters() {
+        dev.vramplan.catalog.Catalog c = Shipped.catalog();
+        dev.vramplan.catalog.Workload lora = c.workloads().stream().filter(w -> w.id().equals("mistral-7b-lora")).findFirst().orElseThrow();
+        dev.vramplan.catalog.Workload small = new dev.vramplan.catalog.Workload("llama-1b-lora", "llama-3.2-1b",
+                dev.vramplan.catalog.Mode.TRAIN, null, 1024, dev.vramplan.catalog.Optimizer.ADAMW, 32, "llm", "normal", false,
+                List.of(), dev.vramplan.catalog.Finetune.LORA, null, 16, true, true, false, null);
+        assertThat(Planner.setup(small, Precision.FP16).adapterDtype()).isEqualTo(Precision.FP32);
+        assertThat(Planner.setup(small, Precision.BF16).adapterDtype()).isNull();
+        assertThat(Planner.setup(lora, Precision.FP16).adapterDtype()).isEqualTo(Precision.FP32);
+        for (String gpu : List.of("t4", "v100-sxm2-16gb")) {
+            CellPlan p = new Planner(Shipped.rules()).planCell(c.gpu(gpu), 1, small, c.model("llama-3.2-1b"), null);
+            assertThat(p.feasible()).as(gpu).isTrue();
+            assertThat(p.precision()).as(gpu).isEqualTo("fp16");
+            assertThat(p.trail()).as(gpu).noneMatch(d -> d.rule().equals("Training never below mixed precision or bf16"));
+            // the adapters, their gradients and AdamW states in fp32: 4 bytes each per trainable parameter
+            long trainable = p.estimate().breakdown().get(dev.vramplan.estimate.Component.GRADIENTS) / 4;
+            assertThat(trainable).isPositive();
+            assertThat(p.estimate().breakdown().get(dev.vramplan.estimate.Component.OPTIMIZER_STATES)).isEqualTo(8 * trainable);
+        }
+        // full fine-tuning still refuses pure fp16 on a T4
+        dev.vramplan.catalog.Workload full = c.workloads().stream().filter(w -> w.id().equals("qwen2.5-0.5b-finetune")).findFirst().orElseThrow();
+        CellPlan f = new Planner(Shipped.rules()).exhaustive(true).planCell(c.gpu("t4"), 1, full, c.model(full.modelId()), null);
+        assertThat(f.trail()).anyMatch(d -> d.rule().equals("Training never below mixed precision or bf16") && "fp16".equals(d.precision())
+                && d.reason().equals("pure fp16 training underflows without master weights: use amp-fp16 or bf16"));
+    }
+
+    /** Issue #12 item 3: yolov8s-train (global batch 64) got batch 512 on an H200; a batch never exceeds the global batch. */
+    @Test
+    void aTrainingBatchNeverExceedsTheGlobalBatch() {
+        dev.vramplan.catalog.Catalog c = Shipped.catalog();
+        dev.vramplan.catalog.Workload w = c.workloads().stream().filter(x -> x.id().equals("yolov8s-train")).findFirst().orElseThrow();
+        assertThat(w.globalBatch()).isEqualTo(64);
+        CellPlan p = new Planner(Shipped.rules()).planCell(c.gpu("h200"), 1, w, c.model(w.modelId()), null);
+        assertThat(p.feasible()).isTrue();
+        assertThat(p.batch()).isEqualTo(64);
+        assertThat(p.gradAccumSteps()).isEqualTo(1);
+        assertThat(p.trail()).anyMatch(d -> d.kind() == Decision.Kind.REJECT && d.rule().equals("A training batch never exceeds the global batch")
+                && d.batch() == 128 && d.reason().equals("batch 128 is above the global batch of 64"));
+        for (CellPlan q : shipped.cells()) {
+            if (q.feasible() && q.mode() == dev.vramplan.catalog.Mode.TRAIN) {
+                int global = c.workloads().stream().filter(x -> x.id().equals(q.workloadId())).findFirst().orElseThrow().globalBatch();
+                assertThat(q.batch()).as(q.gpuId() + "/" + q.workloadId()).isLessThanOrEqualTo(global);
+                assertThat(q.gradAccumSteps()).isEqualTo((global + q.batch() - 1) / q.batch());
+            }
+        }
+    }
+
     @Test
     void ladders() {
         assertThat(List.of(0, 1, 2, 3).stream().map(i -> Planner.ladder(0, 8, 100).get(i)).toList()).containsExactly(8, 16, 32, 64);

@@ -43,6 +43,12 @@ class ShippedRulesTest {
                 p == Precision.FP8, p == Precision.INT8 || p == Precision.INT4);
     }
 
+    /** An option of a LoRA job whose adapters train in {@code adapterDtype} with this base precision. */
+    static PrecisionOption option(String gpu, Precision p, String adapterDtype) {
+        return new PrecisionOption(gpu + "/w", gpu, "w", p.id(), p.rank(), p.quantized(), p.usesBf16(), p.usesFp16(),
+                p == Precision.FP8, p == Precision.INT8 || p == Precision.INT4, adapterDtype);
+    }
+
     static long nextId = 1;
 
     static Candidate candidate(String gpu, Precision p, int res, int batch, double share) {
@@ -155,6 +161,46 @@ class ShippedRulesTest {
         assertThat(rulesFired(card("l4"), job("llama-3-8b", Mode.INFERENCE), option("l4", Precision.AMP_BF16)))
                 .containsExactly("Mixed precision is for training");
         assertThat(rulesFired(card("l4"), job("llama-3-8b", Mode.TRAIN), option("l4", Precision.AMP_BF16))).isEmpty();
+    }
+
+    @Test
+    void trainingNeverBelowMixedPrecisionOrBf16ButLoraTrainsFp32AdaptersOnAnFp16Base() {
+        assertThat(fire(card("t4"), job("llama-3.2-1b", Mode.TRAIN), option("t4", Precision.FP16)))
+                .containsExactly("reject fp16: Training never below mixed precision or bf16");
+        // a LoRA job on an fp16 frozen base keeps its adapters in fp32 (PEFT's default): allowed on a T4 and a V100
+        for (String gpu : List.of("t4", "v100-sxm2-16gb")) {
+            assertThat(rulesFired(card(gpu), job("llama-3.2-1b", Mode.TRAIN, Finetune.LORA), option(gpu, Precision.FP16, "fp32"))).isEmpty();
+            // the other ways of training LoRA there stay refused
+            assertThat(rulesFired(card(gpu), job("llama-3.2-1b", Mode.TRAIN, Finetune.LORA), option(gpu, Precision.AMP_FP16, "fp32")))
+                    .containsExactly("A frozen LoRA base stays in 16 bits");
+        }
+        // fp16 adapters are pure fp16 training
+        assertThat(rulesFired(card("t4"), job("llama-3.2-1b", Mode.TRAIN, Finetune.LORA), option("t4", Precision.FP16, "fp16")))
+                .containsExactly("Training never below mixed precision or bf16");
+        // serving in fp16 is fine
+        assertThat(rulesFired(card("t4"), job("llama-3.2-1b", Mode.INFERENCE), option("t4", Precision.FP16))).isEmpty();
+    }
+
+    @Test
+    void aTrainingBatchNeverExceedsTheGlobalBatch() {
+        // job(...) has a global batch of 64
+        assertThat(rulesFired(job("yolov8s", Mode.TRAIN), candidate("h200", Precision.AMP_BF16, 640, 128, 0.5)))
+                .containsExactly("A training batch never exceeds the global batch");
+        try (PolicySession s = new PolicySession(Shipped.rules())) {
+            Candidate c = candidate("h200", Precision.AMP_BF16, 640, 512, 0.5);
+            s.insert(job("yolov8s", Mode.TRAIN));
+            s.insert(c);
+            s.fire();
+            assertThat(s.facts(Rejection.class)).singleElement().satisfies(r -> {
+                assertThat(r.rule()).isEqualTo("A training batch never exceeds the global batch");
+                assertThat(r.reason()).isEqualTo("batch 512 is above the global batch of 64");
+            });
+        }
+        assertThat(rulesFired(job("yolov8s", Mode.TRAIN), candidate("h200", Precision.AMP_BF16, 640, 64, 0.5)))
+                .doesNotContain("A training batch never exceeds the global batch");
+        // serving has no global batch
+        assertThat(rulesFired(job("yolov8s", Mode.INFERENCE), candidate("h200", Precision.BF16, 640, 512, 0.5)))
+                .doesNotContain("A training batch never exceeds the global batch");
     }
 
     @Test
