@@ -430,7 +430,8 @@ public final class CatalogLoader {
         Long seq = f.optInteger("seq_len", 1, Limits.MAX_SEQ_LEN);
         Optimizer opt = f.choice("optimizer", Named.ids(Optimizer.class), Optimizer::of,
                 mode == Mode.INFERENCE ? Optimizer.NONE : Optimizer.ADAMW);
-        long global = f.integer("global_batch", 1, Limits.MAX_GLOBAL_BATCH, 1L);
+        // 0: the workload names no global batch, so nothing caps the per-card batch and nothing is accumulated
+        long global = f.integer("global_batch", 1, Limits.MAX_GLOBAL_BATCH, 0L);
         List<Precision> precisions = f.names("precisions", false, Precision.class);
         Finetune finetune = f.choice("finetune", Named.ids(Finetune.class), Finetune::of, Finetune.FULL);
         Long trainable = f.optInteger("trainable_params", 0, Limits.MAX_PARAMS);

@@ -128,7 +128,7 @@ public final class JavaPolicy implements Judge {
             if (j != null && j.detector() && c.resolutionPx() % j.stride() != 0) {
                 out.add(reject(c, "Detector resolutions are multiples of the stride", "not a multiple of the stride"));
             }
-            if (j != null && j.isTraining() && c.batch() > j.globalBatch()) {
+            if (j != null && j.isTraining() && j.globalBatch() > 0 && c.batch() > j.globalBatch()) {
                 out.add(reject(c, "A training batch never exceeds the global batch", "above the global batch"));
             }
             if (j != null && j.team().equals("vision") && j.isTraining() && j.detector() && c.resolutionPx() < j.resolutionPx()) {

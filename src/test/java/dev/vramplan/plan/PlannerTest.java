@@ -251,6 +251,22 @@ class PlannerTest {
         }
     }
 
+    /** A training workload that names no global batch: no cap from the global-batch rule, no accumulation. */
+    @Test
+    void withoutAGlobalBatchNothingCapsTheBatch(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path dir = Shipped.copy(java.nio.file.Path.of("src/test/resources/catalogs/minimal"), tmp.resolve("c"));
+        java.nio.file.Path fleet = dir.resolve("fleet.yaml");
+        java.nio.file.Files.writeString(fleet, java.nio.file.Files.readString(fleet).replace("    global_batch: 64\n", ""));
+        dev.vramplan.catalog.Catalog c = dev.vramplan.catalog.CatalogLoader.load(dir);
+        dev.vramplan.catalog.Workload w = c.workloads().stream().filter(x -> x.id().equals("yolov8n-train")).findFirst().orElseThrow();
+        assertThat(w.globalBatch()).isZero();
+        CellPlan p = new Planner(Shipped.rules()).planCell(c.gpu("a100-sxm4-80gb"), 1, w, c.model(w.modelId()), null);
+        assertThat(p.feasible()).isTrue();
+        assertThat(p.batch()).isGreaterThan(64);
+        assertThat(p.gradAccumSteps() == null || p.gradAccumSteps() == 1).as("accumulation steps " + p.gradAccumSteps()).isTrue();
+        assertThat(p.trail()).noneMatch(d -> d.rule().equals("A training batch never exceeds the global batch"));
+    }
+
     @Test
     void ladders() {
         assertThat(List.of(0, 1, 2, 3).stream().map(i -> Planner.ladder(0, 8, 100).get(i)).toList()).containsExactly(8, 16, 32, 64);
