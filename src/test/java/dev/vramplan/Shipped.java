@@ -35,6 +35,21 @@ public final class Shipped {
     }
 
     /** A copy of a shipped folder, to edit in a test. */
+    /** How many rules the shipped policy has (counted in the files, so adding a rule does not break a test). */
+    public static int ruleCount() {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(RULES)) {
+            return (int) files.filter(f -> f.toString().endsWith(".drl")).flatMap(f -> {
+                try {
+                    return java.nio.file.Files.readAllLines(f).stream();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).filter(l -> l.startsWith("rule \"")).count();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     public static Path copy(Path from, Path to) {
         try {
             Files.createDirectories(to);
