@@ -287,7 +287,8 @@ public final class CatalogLoader {
         Long memory = f.size("memory", true);
         Long usable = f.size("usable_memory", true);
         if (memory != null && usable != null && usable > memory * 11 / 10) {
-            f.problem("usable_memory", "is larger than the memory sold (" + Sizes.human(memory) + ")");
+            // consumer datasheets round GiB down to "GB" (a GTX 1060's "6 GB" is 6 GiB, 7% more): 10% is allowed
+            f.problem("usable_memory", Sizes.human(usable) + " is more than 10% above the memory sold (" + Sizes.human(memory) + ")");
             usable = null;
         }
         Double bandwidth = rate(f, "memory_bandwidth");

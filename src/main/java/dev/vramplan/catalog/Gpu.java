@@ -20,7 +20,7 @@ public record Gpu(String id, String name, String vendor, String gpuClass, String
         nativePrecisions = Set.copyOf(nativePrecisions);
         peakDenseTflops = Map.copyOf(peakDenseTflops);
         if (usableBytes <= 0 || usableBytes > memoryBytes * 11 / 10) {
-            throw new IllegalArgumentException("usable memory must be positive and not above the memory sold");
+            throw new IllegalArgumentException("usable memory must be positive and at most 10% above the memory sold");
         }
     }
 

@@ -3,8 +3,8 @@ package dev.vramplan.rules;
 import org.kie.api.runtime.rule.RuleContext;
 
 /**
- * A rule refused a candidate or a precision option. {@code target} is the {@link Candidate} id, or for a
- * precision option, the option itself identified by cell and precision.
+ * A rule refused a candidate or a precision option. {@code candidateId} is the {@link Candidate}'s id, or -1
+ * when a whole precision option was refused: then {@code cell} and {@code precision} name it.
  */
 public record Rejection(String cell, long candidateId, String precision, String rule, String reason) {
     public Rejection {

@@ -83,8 +83,9 @@ class FastPathTest {
     }
 
     @Test
-    void aRuleThatFailsOnAWorkerThreadIsReportedOnTheCallersThread() throws Exception {
-        java.nio.file.Path dir = Shipped.copy(Shipped.RULES, java.nio.file.Files.createTempDirectory("vramplan-rules"));
+    void aRuleThatFailsOnAWorkerThreadIsReportedOnTheCallersThread(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.nio.file.Path dir = Shipped.copy(Shipped.RULES, tmp.resolve("rules"));
         java.nio.file.Files.writeString(dir.resolve("bad.drl"), """
                 package vramplan.policy;
                 import dev.vramplan.rules.*;
