@@ -52,16 +52,19 @@ class PlannerTest {
 
     @Test
     void bf16IsNeverPlannedOnCardsWithoutIt() {
-        for (CellPlan p : shipped.cells()) {
-            if (p.feasible() && (p.gpuId().equals("t4") || p.gpuId().startsWith("v100"))) {
-                assertThat(p.precision()).doesNotContain("bf16");
-                assertThat(p.trail()).anyMatch(d -> d.rule().equals("bf16 needs compute capability 8.0"));
-            }
+        List<CellPlan> checked = shipped.cells().stream()
+                .filter(p -> p.feasible() && (p.gpuId().equals("t4") || p.gpuId().startsWith("v100"))).toList();
+        assertThat(checked).as("feasible cells on T4 and V100").isNotEmpty();
+        for (CellPlan p : checked) {
+            assertThat(p.precision()).doesNotContain("bf16");
+            assertThat(p.trail()).anyMatch(d -> d.rule().equals("bf16 needs compute capability 8.0"));
         }
     }
 
     @Test
     void trainingIsNeverPlannedInQuantizedPrecisions() {
+        assertThat(shipped.cells()).as("feasible training cells, a QLoRA one among them")
+                .anyMatch(p -> p.feasible() && p.mode().id().equals("train") && Precision.of(p.precision()).quantized());
         for (CellPlan p : shipped.cells()) {
             boolean qlora = Shipped.catalog().workloads().stream().anyMatch(w -> w.id().equals(p.workloadId())
                     && w.finetune() == dev.vramplan.catalog.Finetune.QLORA);
@@ -76,11 +79,10 @@ class PlannerTest {
 
     @Test
     void bnTrainingBatchesAreAtLeast8() {
-        for (CellPlan p : shipped.cells()) {
-            if (p.feasible() && p.mode().id().equals("train") && p.modelId().matches("yolo.*|resnet.*")) {
-                assertThat(p.batch()).isGreaterThanOrEqualTo(8);
-            }
-        }
+        List<CellPlan> checked = shipped.cells().stream()
+                .filter(p -> p.feasible() && p.mode().id().equals("train") && p.modelId().matches("yolo.*|resnet.*")).toList();
+        assertThat(checked).as("feasible BatchNorm training cells").isNotEmpty();
+        checked.forEach(p -> assertThat(p.batch()).isGreaterThanOrEqualTo(8));
     }
 
     @Test
