@@ -425,7 +425,10 @@ public final class VisionNet {
         outputElements = prev;
     }
 
-    /** Parameters only, at the model's usual input size. */
+    /**
+     * Parameters only. They do not depend on the input size, so the layers are walked at a small one (64 px, a
+     * multiple of every stride) to keep the walk cheap.
+     */
     public static long params(dev.vramplan.catalog.Architecture a) {
         if (a instanceof YoloSpec y) {
             return yolo(y, 64).params;

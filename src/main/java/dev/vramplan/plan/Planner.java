@@ -113,7 +113,6 @@ public final class Planner {
         return threads(Runtime.getRuntime().availableProcessors());
     }
 
-    /** What planning a fleet took. */
     /**
      * What planning a fleet took.
      *
