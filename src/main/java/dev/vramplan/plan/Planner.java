@@ -175,7 +175,7 @@ public final class Planner {
 
     /**
      * The lazy search is exact for objectives that rank precision and input before batch, as the shipped one does;
-     * a team may write another (the README's "Maximise images per step"). Before a lazy run, a sample of cells
+     * a team may write another ("Maximise images per step" in docs/policy.md). Before a lazy run, a sample of cells
      * spread over the fleet is planned both ways; if any differs, the whole run searches every series. Returns why,
      * or null when the lazy search agrees.
      */

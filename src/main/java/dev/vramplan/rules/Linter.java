@@ -300,7 +300,7 @@ public final class Linter {
     }
 
     /**
-     * The fact types and the fields a rule may use, as a Markdown table (README's "Writing team policy" is this
+     * The fact types and the fields a rule may use, as a Markdown table (docs/policy.md is this
      * text, and a test keeps it so).
      */
     public static String factTable() {
