@@ -24,8 +24,8 @@ final class DiffCommand implements Callable<Integer> {
     long a;
     @Parameters(index = "1", paramLabel = "RUN_B")
     long b;
-    @Option(names = "--db", paramLabel = "PATH|URL")
-    String db;
+    @picocli.CommandLine.Mixin
+    DatabaseOption database;
     @Option(names = "--format", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE})")
     Format format;
 
@@ -35,7 +35,7 @@ final class DiffCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<RunDiff.Change> changes;
-        try (PlanStore store = PlanStore.openForReading(Paths.db(db))) {
+        try (PlanStore store = PlanStore.openForReading(database.where())) {
             StoredRun ra = store.run(a).orElseThrow(() -> new InvalidInputException("RUN_A: there is no run " + a + " in the database"));
             StoredRun rb = store.run(b).orElseThrow(() -> new InvalidInputException("RUN_B: there is no run " + b + " in the database"));
             changes = RunDiff.diff(ra, store.cells(a, null, null, null, true), rb, store.cells(b, null, null, null, true));

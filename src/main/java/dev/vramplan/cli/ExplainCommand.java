@@ -30,8 +30,8 @@ final class ExplainCommand implements Callable<Integer> {
     Long run;
     @Option(names = "--format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE})")
     Format format;
-    @Option(names = "--db", paramLabel = "PATH|URL")
-    String db;
+    @picocli.CommandLine.Mixin
+    DatabaseOption database;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -41,7 +41,7 @@ final class ExplainCommand implements Callable<Integer> {
         QueryCommand.checkMode(mode);
         PrintWriter out = spec.commandLine().getOut();
         List<StoredCell> cells;
-        try (PlanStore store = PlanStore.openForReading(Paths.db(db))) {
+        try (PlanStore store = PlanStore.openForReading(database.where())) {
             long id = QueryCommand.runId(store, run);
             cells = store.cells(id, model, gpu, mode, true);
             if (cells.isEmpty()) {

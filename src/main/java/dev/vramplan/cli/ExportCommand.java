@@ -22,8 +22,8 @@ final class ExportCommand implements Callable<Integer> {
     Long run;
     @Option(names = "--format", defaultValue = "csv", description = "csv or json (default: ${DEFAULT-VALUE})")
     Format format;
-    @Option(names = "--db", paramLabel = "PATH|URL")
-    String db;
+    @picocli.CommandLine.Mixin
+    DatabaseOption database;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -31,7 +31,7 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<StoredCell> cells;
-        try (PlanStore store = PlanStore.openForReading(Paths.db(db))) {
+        try (PlanStore store = PlanStore.openForReading(database.where())) {
             cells = store.cells(QueryCommand.runId(store, run), null, null, null, false);
         }
         PrintWriter out = spec.commandLine().getOut();

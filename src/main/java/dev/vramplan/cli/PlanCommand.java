@@ -24,8 +24,8 @@ final class PlanCommand implements Callable<Integer> {
     Path catalog;
     @Option(names = "--rules", paramLabel = "DIR", description = "rules folder (default: rules/)")
     Path rules;
-    @Option(names = "--db", paramLabel = "PATH|URL", description = "H2 file path or JDBC URL (default: db/vramplan)")
-    String db;
+    @picocli.CommandLine.Mixin
+    DatabaseOption database;
 
     @Option(names = "--quiet", description = "no progress line on a terminal's standard error")
     boolean quiet;
@@ -45,7 +45,7 @@ final class PlanCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Path catalogDir = Paths.catalog(catalog);
         Path rulesDir = Paths.rules(rules);
-        String where = Paths.db(db);
+        String where = database.where();
         long t0 = System.nanoTime();
         // opening the database (and loading its drivers) overlaps with reading the catalog and compiling the rules;
         // a failure before planning closes it untouched

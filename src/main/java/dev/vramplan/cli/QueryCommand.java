@@ -34,8 +34,8 @@ final class QueryCommand implements Callable<Integer> {
     Long run;
     @Option(names = "--format", defaultValue = "table", description = "table, json or csv (default: ${DEFAULT-VALUE})")
     Format format;
-    @Option(names = "--db", paramLabel = "PATH|URL", description = "H2 file path or JDBC URL (default: db/vramplan)")
-    String db;
+    @picocli.CommandLine.Mixin
+    DatabaseOption database;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -66,7 +66,7 @@ final class QueryCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         List<StoredCell> cells;
-        try (PlanStore store = PlanStore.openForReading(Paths.db(db))) {
+        try (PlanStore store = PlanStore.openForReading(database.where())) {
             long id = runId(store, run);
             cells = store.cells(id, model, gpu, mode, false);
             if (cells.isEmpty()) {

@@ -18,8 +18,8 @@ import java.util.concurrent.Callable;
 final class RunsCommand implements Callable<Integer> {
     enum Format { table, json }
 
-    @Option(names = "--db", paramLabel = "PATH|URL")
-    String db;
+    @picocli.CommandLine.Mixin
+    DatabaseOption database;
     @Option(names = "--format", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE})")
     Format format;
 
@@ -37,7 +37,7 @@ final class RunsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<StoredRun> runs;
-        try (PlanStore store = PlanStore.openForReading(Paths.db(db))) {
+        try (PlanStore store = PlanStore.openForReading(database.where())) {
             runs = store.runs();
         }
         if (format == Format.json) {

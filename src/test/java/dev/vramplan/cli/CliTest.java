@@ -141,6 +141,17 @@ class CliTest {
         assertThat(typo.err()).isEqualTo("catalog list: \"gpu\" is not a list: use gpus, models or workloads. Did you mean \"gpus\"?\n");
     }
 
+    /** Every command that reads or stores plans describes --db the same way (one mixin). */
+    @Test
+    void everyCommandDescribesItsDatabaseTheSameWay() {
+        for (String command : List.of("plan", "query", "explain", "runs", "diff", "export")) {
+            Result r = run(command, "--help");
+            assertThat(r.code()).isZero();
+            assertThat(r.out().replaceAll("\\s+", " ")).as(command)
+                    .contains("--db=PATH|URL where plans are stored: an H2 file path or a JDBC URL (default: $VRAMPLAN_DB, else db/vramplan)");
+        }
+    }
+
     /** --matrix honours every format query lists. */
     @Test
     void theMatrixInEveryFormat() throws Exception {
