@@ -61,6 +61,17 @@ public final class Linter {
         }
     }
 
+    /** A DRL file's parsed form, or null where it does not parse (the compiler reports why). */
+    private static PackageDescr parsed(String drl) {
+        try {
+            DrlParser parser = new DrlParser();
+            PackageDescr pkg = parser.parse(false, drl);
+            return parser.hasErrors() ? null : pkg;
+        } catch (DroolsParserException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /** One line per finding: {@code file:line:column: message}. */
     public static List<String> lint(Map<Path, String> files) {
         List<String> out = new ArrayList<>();
@@ -68,15 +79,9 @@ public final class Linter {
         for (Map.Entry<Path, String> f : files.entrySet()) {
             String shown = Shown.path(f.getKey());
             String[] lines = f.getValue().split("\n", -1);
-            PackageDescr pkg;
-            try {
-                DrlParser parser = new DrlParser();
-                pkg = parser.parse(false, f.getValue());
-                if (parser.hasErrors() || pkg == null) {
-                    continue;   // the compiler reports syntax errors
-                }
-            } catch (DroolsParserException | RuntimeException e) {
-                continue;
+            PackageDescr pkg = parsed(f.getValue());
+            if (pkg == null) {
+                continue;   // the compiler reports syntax errors
             }
             for (RuleDescr rule : pkg.getRules()) {
                 String where = shown + ":" + rule.getLine() + ":" + Math.max(1, rule.getColumn());
@@ -210,15 +215,9 @@ public final class Linter {
         for (Map.Entry<Path, String> f : files.entrySet()) {
             String shown = Shown.path(f.getKey());
             String[] lines = f.getValue().split("\n", -1);
-            PackageDescr pkg;
-            try {
-                DrlParser parser = new DrlParser();
-                pkg = parser.parse(false, f.getValue());
-                if (parser.hasErrors() || pkg == null) {
-                    continue;
-                }
-            } catch (DroolsParserException | RuntimeException e) {
-                continue;
+            PackageDescr pkg = parsed(f.getValue());
+            if (pkg == null) {
+                continue;   // the compiler reports syntax errors
             }
             for (RuleDescr rule : pkg.getRules()) {
                 if (rule.getLhs() == null) {
