@@ -57,7 +57,9 @@ class StoreSafetyTest {
     /** The command as its own JVM, as a user starts it. */
     static Running start(String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), "dev.vramplan.cli.Main"));
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                // as the launcher: JVM warnings (a perf-data file of a reused process id) on stderr, not in the output
+                "-Xlog:disable", "-Xlog:all=warning:stderr", "-cp", System.getProperty("java.class.path"), "dev.vramplan.cli.Main"));
         cmd.addAll(List.of(args));      // the launcher's JVM options for short commands: sixteen JVMs start on two cores
         Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
         var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getInputStream()), DRAIN);
