@@ -29,7 +29,6 @@ final class Database implements AutoCloseable {
     final String shown;
     final SQLDialect dialect;
     private final String url;
-    private final boolean reading;
     /** Null unless this writes an H2 file named by its path. */
     private final CopyOnWriteFile file;
     private final Path base;
@@ -37,10 +36,9 @@ final class Database implements AutoCloseable {
     /** Whether this connection changed the database beyond what a rollback undoes (schema created or migrated). */
     private boolean migrated;
 
-    private Database(String url, String shown, boolean reading, CopyOnWriteFile file, Path base) {
+    private Database(String url, String shown, CopyOnWriteFile file, Path base) {
         this.url = url;
         this.shown = shown;
-        this.reading = reading;
         this.file = file;
         this.base = base;
         this.dialect = url != null && url.startsWith("jdbc:postgresql:") ? SQLDialect.POSTGRES : SQLDialect.H2;
@@ -68,9 +66,9 @@ final class Database implements AutoCloseable {
     static Database forWriting(String db, String shown) {
         Path base = base(db);
         if (base == null) {
-            return new Database(quietH2(db), shown, false, null, null);
+            return new Database(quietH2(db), shown, null, null);
         }
-        return new Database(null, shown, false, CopyOnWriteFile.lock(base, shown), base);
+        return new Database(null, shown, CopyOnWriteFile.lock(base, shown), base);
     }
 
     /** Opens a database to read plans from; a missing H2 file is an error, never created. */
@@ -79,13 +77,13 @@ final class Database implements AutoCloseable {
         if (base == null) {
             String url = db.startsWith("jdbc:h2:file:") && !db.toUpperCase(java.util.Locale.ROOT).contains("IFEXISTS=")
                     ? db + ";IFEXISTS=TRUE" : db;
-            return new Database(quietH2(url), shown, true, null, null);
+            return new Database(quietH2(url), shown, null, null);
         }
         Path f = CopyOnWriteFile.file(base);
         if (!Files.exists(f)) {
             throw new MissingDatabaseException(missing(shown, f));
         }
-        return new Database(null, shown, true, null, base);
+        return new Database(null, shown, null, base);
     }
 
     private static String missing(String shown, Path f) {
