@@ -1,8 +1,16 @@
 package dev.vramplan.catalog;
 
-import dev.vramplan.catalog.Yaml.ListNode;
-import dev.vramplan.catalog.Yaml.Node;
-import dev.vramplan.catalog.Yaml.ScalarNode;
+import dev.vramplan.input.InvalidInputException;
+import dev.vramplan.input.Named;
+import dev.vramplan.input.Sizes;
+import dev.vramplan.input.Fields;
+import dev.vramplan.input.Problems;
+import dev.vramplan.input.Shown;
+import dev.vramplan.input.Suggest;
+import dev.vramplan.input.Yaml;
+import dev.vramplan.input.Yaml.ListNode;
+import dev.vramplan.input.Yaml.Node;
+import dev.vramplan.input.Yaml.ScalarNode;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,7 @@
 package dev.vramplan.catalog;
 
+import dev.vramplan.input.Named;
+
 /**
  * What a training job updates: every parameter ({@code full}), low-rank adapters on a frozen base in the
  * training precision ({@code lora}), or adapters on a 4-bit frozen base ({@code qlora}, Dettmers et al. 2023).

@@ -1,5 +1,7 @@
 package dev.vramplan.catalog;
 
+import dev.vramplan.input.Sizes;
+
 /**
  * The bounds on every size a job can be given, in one place: {@code estimate}'s options, fleet.yaml workloads, policy
  * tests, measurements and the estimator all read them here. Each is far beyond what any published job uses, so a

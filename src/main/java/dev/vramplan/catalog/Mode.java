@@ -1,5 +1,7 @@
 package dev.vramplan.catalog;
 
+import dev.vramplan.input.Named;
+
 /** The job a workload does on the card. */
 public enum Mode implements Named {
     TRAIN("train"), INFERENCE("inference");

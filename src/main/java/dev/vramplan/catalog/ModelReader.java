@@ -1,8 +1,13 @@
 package dev.vramplan.catalog;
 
-import dev.vramplan.catalog.Yaml.ListNode;
-import dev.vramplan.catalog.Yaml.Node;
-import dev.vramplan.catalog.Yaml.ScalarNode;
+import dev.vramplan.input.Fields;
+import dev.vramplan.input.Named;
+import dev.vramplan.input.Problems;
+import dev.vramplan.input.Suggest;
+import dev.vramplan.input.YamlNumbers;
+import dev.vramplan.input.Yaml.ListNode;
+import dev.vramplan.input.Yaml.Node;
+import dev.vramplan.input.Yaml.ScalarNode;
 
 import java.util.ArrayList;
 import java.util.List;

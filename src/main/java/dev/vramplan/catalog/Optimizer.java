@@ -1,5 +1,7 @@
 package dev.vramplan.catalog;
 
+import dev.vramplan.input.Named;
+
 /** The optimizer of a training job; {@code none} profiles forward and backward only (AutoBatch). */
 public enum Optimizer implements Named {
     ADAMW("adamw"), ADAMW_8BIT("adamw-8bit"), SGD("sgd"), ADAFACTOR("adafactor"), NONE("none");

@@ -1,5 +1,7 @@
 package dev.vramplan.catalog;
 
+import dev.vramplan.input.Named;
+
 /**
  * How a job stores and computes numbers (docs/measurement-format.md). The order is the planner's
  * preference: the first is the highest precision; the policy drops down this list when a

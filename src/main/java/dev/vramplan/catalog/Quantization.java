@@ -1,5 +1,7 @@
 package dev.vramplan.catalog;
 
+import dev.vramplan.input.Named;
+
 /**
  * How 8- and 4-bit weights are stored, with the bytes each weight costs including its scales.
  * Non-quantized parameters (embeddings, norms, the LM head) stay in the compute dtype.

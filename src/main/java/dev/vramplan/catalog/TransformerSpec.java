@@ -1,5 +1,7 @@
 package dev.vramplan.catalog;
 
+import dev.vramplan.input.Named;
+
 /**
  * A transformer described by its configuration (the fields of a Hugging Face {@code config.json}).
  *

@@ -1,5 +1,6 @@
 package dev.vramplan.catalog;
 
+import dev.vramplan.input.Suggest;
 import java.util.List;
 import java.util.Set;
 

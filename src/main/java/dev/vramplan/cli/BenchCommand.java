@@ -62,7 +62,7 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (cards < 1 || workloads < 1 || (long) cards * workloads > 1_000_000) {
-            throw new dev.vramplan.catalog.InvalidInputException("--cards and --workloads: between 1 and 1,000,000 cells in all");
+            throw new dev.vramplan.input.InvalidInputException("--cards and --workloads: between 1 and 1,000,000 cells in all");
         }
         PrintWriter out = spec.commandLine().getOut();
         int nThreads = threads == null ? Runtime.getRuntime().availableProcessors() : Math.max(1, threads);

@@ -2,7 +2,7 @@ package dev.vramplan.cli;
 
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.CatalogLoader;
-import dev.vramplan.catalog.InvalidInputException;
+import dev.vramplan.input.InvalidInputException;
 import dev.vramplan.validate.Calibrator;
 import dev.vramplan.validate.MeasurementLoader;
 import picocli.CommandLine.Command;

@@ -2,7 +2,7 @@ package dev.vramplan.cli;
 
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.CatalogLoader;
-import dev.vramplan.catalog.Problems;
+import dev.vramplan.input.Problems;
 import dev.vramplan.estimate.Estimator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,7 +1,7 @@
 package dev.vramplan.cli;
 
-import dev.vramplan.catalog.InvalidInputException;
-import dev.vramplan.plan.RunDiff;
+import dev.vramplan.input.InvalidInputException;
+import dev.vramplan.store.RunDiff;
 import dev.vramplan.store.PlanStore;
 import dev.vramplan.store.StoredRun;
 import picocli.CommandLine.Command;

@@ -1,6 +1,6 @@
 package dev.vramplan.cli;
 
-import dev.vramplan.catalog.InvalidInputException;
+import dev.vramplan.input.InvalidInputException;
 import dev.vramplan.store.MissingDatabaseException;
 import dev.vramplan.store.StoreException;
 import picocli.CommandLine;

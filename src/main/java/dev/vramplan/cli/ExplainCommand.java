@@ -1,6 +1,6 @@
 package dev.vramplan.cli;
 
-import dev.vramplan.catalog.Sizes;
+import dev.vramplan.input.Sizes;
 import dev.vramplan.plan.Decision;
 import dev.vramplan.store.PlanStore;
 import dev.vramplan.store.StoredCell;

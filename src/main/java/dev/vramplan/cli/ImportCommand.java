@@ -2,8 +2,8 @@ package dev.vramplan.cli;
 
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.CatalogLoader;
-import dev.vramplan.catalog.InputFiles;
-import dev.vramplan.catalog.InvalidInputException;
+import dev.vramplan.input.InputFiles;
+import dev.vramplan.input.InvalidInputException;
 import dev.vramplan.estimate.Estimator;
 import dev.vramplan.importer.CatalogWriter;
 import dev.vramplan.importer.HfImporter;

@@ -31,6 +31,6 @@ final class Paths {
 
     /** A path as a user would type it: relative to the working folder when inside it. */
     static String shown(Path p) {
-        return dev.vramplan.catalog.Shown.path(p);
+        return dev.vramplan.input.Shown.path(p);
     }
 }

@@ -2,7 +2,7 @@ package dev.vramplan.cli;
 
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.CatalogLoader;
-import dev.vramplan.catalog.Sizes;
+import dev.vramplan.input.Sizes;
 import dev.vramplan.plan.CellPlan;
 import dev.vramplan.plan.PlanResult;
 import dev.vramplan.plan.Planner;

@@ -1,7 +1,7 @@
 package dev.vramplan.cli;
 
-import dev.vramplan.catalog.InvalidInputException;
-import dev.vramplan.catalog.Sizes;
+import dev.vramplan.input.InvalidInputException;
+import dev.vramplan.input.Sizes;
 import dev.vramplan.store.PlanStore;
 import dev.vramplan.store.StoredCell;
 import picocli.CommandLine.Command;

@@ -44,7 +44,7 @@ final class RulesCommand implements Runnable {
                 java.util.List<dev.vramplan.catalog.Workload> tested = new java.util.ArrayList<>();
                 try {
                     dev.vramplan.plan.PolicyTests.load(dir.resolve("tests"), c).forEach(t -> tested.add(t.workload()));
-                } catch (dev.vramplan.catalog.InvalidInputException e) {
+                } catch (dev.vramplan.input.InvalidInputException e) {
                     // a broken test file is `rules test`'s to report; its workloads count for nothing here
                 }
                 warnings = dev.vramplan.rules.Linter.catalogWarnings(rb.sources(), dev.vramplan.rules.Linter.domains(c, tested));

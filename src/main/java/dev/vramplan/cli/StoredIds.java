@@ -1,7 +1,7 @@
 package dev.vramplan.cli;
 
-import dev.vramplan.catalog.InvalidInputException;
-import dev.vramplan.catalog.Suggest;
+import dev.vramplan.input.InvalidInputException;
+import dev.vramplan.input.Suggest;
 import dev.vramplan.store.PlanStore;
 
 import java.util.ArrayList;

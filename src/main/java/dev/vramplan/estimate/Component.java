@@ -1,6 +1,6 @@
 package dev.vramplan.estimate;
 
-import dev.vramplan.catalog.Named;
+import dev.vramplan.input.Named;
 
 /** The parts of a GPU's memory at the peak of a job. They add up to {@code device_bytes}. */
 public enum Component implements Named {

@@ -1,7 +1,7 @@
 package dev.vramplan.estimate;
 
 import dev.vramplan.catalog.Limits;
-import dev.vramplan.catalog.Sizes;
+import dev.vramplan.input.Sizes;
 
 import java.util.List;
 import java.util.function.Function;

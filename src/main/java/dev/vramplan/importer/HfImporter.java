@@ -3,9 +3,9 @@ package dev.vramplan.importer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.vramplan.catalog.InputFiles;
-import dev.vramplan.catalog.InvalidInputException;
-import dev.vramplan.catalog.Suggest;
+import dev.vramplan.input.InputFiles;
+import dev.vramplan.input.InvalidInputException;
+import dev.vramplan.input.Suggest;
 import dev.vramplan.catalog.TransformerSpec;
 
 import java.io.IOException;

@@ -1,9 +1,9 @@
 package dev.vramplan.importer;
 
-import dev.vramplan.catalog.InvalidInputException;
-import dev.vramplan.catalog.Problems;
-import dev.vramplan.catalog.Yaml;
-import dev.vramplan.catalog.YamlNumbers;
+import dev.vramplan.input.InvalidInputException;
+import dev.vramplan.input.Problems;
+import dev.vramplan.input.Yaml;
+import dev.vramplan.input.YamlNumbers;
 import dev.vramplan.catalog.YoloSpec;
 
 import java.nio.file.Path;

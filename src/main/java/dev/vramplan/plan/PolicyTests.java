@@ -1,14 +1,14 @@
 package dev.vramplan.plan;
 
 import dev.vramplan.catalog.Catalog;
-import dev.vramplan.catalog.Fields;
+import dev.vramplan.input.Fields;
 import dev.vramplan.catalog.Gpu;
-import dev.vramplan.catalog.InvalidInputException;
-import dev.vramplan.catalog.Problems;
-import dev.vramplan.catalog.Shown;
-import dev.vramplan.catalog.Suggest;
+import dev.vramplan.input.InvalidInputException;
+import dev.vramplan.input.Problems;
+import dev.vramplan.input.Shown;
+import dev.vramplan.input.Suggest;
 import dev.vramplan.catalog.Workload;
-import dev.vramplan.catalog.Yaml;
+import dev.vramplan.input.Yaml;
 import dev.vramplan.rules.RuleBase;
 
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.vramplan.rules;
 
-import dev.vramplan.catalog.Sizes;
+import dev.vramplan.input.Sizes;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,8 @@
 package dev.vramplan.rules;
 
-import dev.vramplan.catalog.Named;
+import dev.vramplan.input.Named;
 import dev.vramplan.catalog.Precision;
-import dev.vramplan.catalog.Shown;
+import dev.vramplan.input.Shown;
 import org.drools.drl.ast.descr.BaseDescr;
 import org.drools.drl.ast.descr.ConditionalElementDescr;
 import org.drools.drl.ast.descr.ExprConstraintDescr;
@@ -148,7 +148,7 @@ public final class Linter {
                     out.add(loc + ": " + typeName + "." + field + " is never \"" + v + "\" (it is one of "
                             + String.join(", ", new java.util.TreeSet<>(values)) + "), so rule \"" + rule.getName() + "\" "
                             + (op.equals("==") ? "can never fire" : "tests nothing") + "."
-                            + dev.vramplan.catalog.Suggest.didYouMean(v, values));
+                            + dev.vramplan.input.Suggest.didYouMean(v, values));
                 }
             }
         }
@@ -241,7 +241,7 @@ public final class Linter {
                         out.add(loc + ": warning: " + field + " " + op + " " + literal + ": no " + domain.entity() + " has "
                                 + domain.what() + " \"" + v + "\" (" + (op.equals("==") ? "the rule can never fire on this catalog"
                                 : "the condition is always true on this catalog") + ")."
-                                + dev.vramplan.catalog.Suggest.didYouMean(v, domain.values()));
+                                + dev.vramplan.input.Suggest.didYouMean(v, domain.values()));
                     }
                 });
             }

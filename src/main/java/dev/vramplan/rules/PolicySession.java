@@ -1,6 +1,6 @@
 package dev.vramplan.rules;
 
-import dev.vramplan.catalog.InvalidInputException;
+import dev.vramplan.input.InvalidInputException;
 import org.kie.api.event.rule.AfterMatchFiredEvent;
 import org.kie.api.event.rule.BeforeMatchFiredEvent;
 import org.kie.api.event.rule.DefaultAgendaEventListener;

@@ -1,7 +1,7 @@
 package dev.vramplan.rules;
 
-import dev.vramplan.catalog.InputFiles;
-import dev.vramplan.catalog.InvalidInputException;
+import dev.vramplan.input.InputFiles;
+import dev.vramplan.input.InvalidInputException;
 import org.kie.api.KieBase;
 import org.kie.api.KieServices;
 import org.kie.api.builder.KieBuilder;
@@ -204,7 +204,7 @@ public final class RuleBase {
             String type = om.group(1);
             String known = "Card, Job, Cell, PrecisionOption, Candidate, Rejection, Setting, Choice";
             return file + ":" + line + ":" + columnOf(source, line, type, col) + ": unknown fact type \"" + type + "\"."
-                    + dev.vramplan.catalog.Suggest.didYouMean(type, List.of(known.split(", "))) + " Fact types: " + known;
+                    + dev.vramplan.input.Suggest.didYouMean(type, List.of(known.split(", "))) + " Fact types: " + known;
         }
         java.util.regex.Matcher um = UNRESOLVED.matcher(text);
         java.util.regex.Matcher em = EXPRESSION.matcher(text);
@@ -228,7 +228,7 @@ public final class RuleBase {
             } catch (ClassNotFoundException e) {
                 // a type declared in DRL: no suggestion
             }
-            text = simple + " has no field \"" + field + "\"." + dev.vramplan.catalog.Suggest.didYouMean(field, fields)
+            text = simple + " has no field \"" + field + "\"." + dev.vramplan.input.Suggest.didYouMean(field, fields)
                     + (fields.isEmpty() ? "" : " Fields: " + String.join(", ", new java.util.TreeSet<>(fields)));
             col = columnOf(source, line, field, col);
         } else if (expression != null) {
@@ -265,6 +265,6 @@ public final class RuleBase {
     }
 
     static String display(Path p) {
-        return dev.vramplan.catalog.Shown.path(p);
+        return dev.vramplan.input.Shown.path(p);
     }
 }

@@ -1,6 +1,6 @@
 package dev.vramplan.rules;
 
-import dev.vramplan.catalog.Shown;
+import dev.vramplan.input.Shown;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -75,7 +75,7 @@ final class Sandbox {
     private static final Set<String> TIMED = Set.of("timer", "duration", "calendars");
     /** What DRL allows at the top of a file besides package, import and rule: refused. */
     private static final Set<String> REFUSED_TOP = Set.of("function", "global", "declare", "query", "unit", "template");
-    private static final Set<String> IMPORTS = new HashSet<>(Set.of("dev.vramplan.rules.*", "dev.vramplan.catalog.Sizes",
+    private static final Set<String> IMPORTS = new HashSet<>(Set.of("dev.vramplan.rules.*", "dev.vramplan.input.Sizes",
             "java.lang.Math", "java.lang.String"));
 
     static {
@@ -101,7 +101,7 @@ final class Sandbox {
             IMPORTS.add(f.getValue().getName());
         }
         PROPERTIES.addAll(FIELDS);
-        for (Class<?> c : List.of(Setting.class, dev.vramplan.catalog.Sizes.class)) {
+        for (Class<?> c : List.of(Setting.class, dev.vramplan.input.Sizes.class)) {
             for (java.lang.reflect.Field field : c.getFields()) {
                 PROPERTIES.add(field.getName());
             }
@@ -332,7 +332,7 @@ final class Sandbox {
             }
             if (!IMPORTS.contains(name.toString())) {
                 problems.add(at(k) + "import " + name + " is not allowed in a rule file (rules may import the fact types"
-                        + " and helpers: dev.vramplan.rules.* and dev.vramplan.catalog.Sizes)");
+                        + " and helpers: dev.vramplan.rules.* and dev.vramplan.input.Sizes)");
             }
             return end;
         }

@@ -1,18 +1,18 @@
 package dev.vramplan.validate;
 
 import dev.vramplan.catalog.Catalog;
-import dev.vramplan.catalog.Fields;
+import dev.vramplan.input.Fields;
 import dev.vramplan.catalog.Finetune;
-import dev.vramplan.catalog.InvalidInputException;
+import dev.vramplan.input.InvalidInputException;
 import dev.vramplan.catalog.Limits;
 import dev.vramplan.catalog.Mode;
-import dev.vramplan.catalog.Named;
+import dev.vramplan.input.Named;
 import dev.vramplan.catalog.Optimizer;
 import dev.vramplan.catalog.Precision;
-import dev.vramplan.catalog.Problems;
+import dev.vramplan.input.Problems;
 import dev.vramplan.catalog.Quantization;
-import dev.vramplan.catalog.Suggest;
-import dev.vramplan.catalog.Yaml;
+import dev.vramplan.input.Suggest;
+import dev.vramplan.input.Yaml;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -107,7 +107,7 @@ public final class MeasurementLoader {
         boolean oom = "oom".equals(measured);
         if (measured != null && !oom) {
             try {
-                bytes = dev.vramplan.catalog.Sizes.parse(measured);
+                bytes = dev.vramplan.input.Sizes.parse(measured);
             } catch (IllegalArgumentException e) {
                 f.problem("measured", e.getMessage() + ", or oom");
             }
@@ -136,6 +136,6 @@ public final class MeasurementLoader {
     }
 
     static String shown(Path p) {
-        return dev.vramplan.catalog.Shown.path(p);
+        return dev.vramplan.input.Shown.path(p);
     }
 }

@@ -110,7 +110,7 @@ public final class Validator {
         try {
             return estimator.apply(r);
         } catch (dev.vramplan.estimate.EstimateTooLargeException e) {
-            throw new dev.vramplan.catalog.InvalidInputException(m.loc() + ": point \"" + m.id() + "\": " + e.line(in -> switch (in) {
+            throw new dev.vramplan.input.InvalidInputException(m.loc() + ": point \"" + m.id() + "\": " + e.line(in -> switch (in) {
                 case BATCH -> "batch " + r.batch();
                 case SIZE -> r.resolutionPx() != null ? "resolution " + r.resolutionPx() : "seq_len " + r.seqLenTokens();
                 case ADAPTERS -> r.setup().trainableParams() != null ? "trainable_params " + r.setup().trainableParams()
@@ -135,7 +135,7 @@ public final class Validator {
             return new EstimateRequest(model, gpu, m.mode(), m.precision(), m.batch(),
                     model.vision() ? m.resolution() : null, model.vision() ? null : m.seqLen(), m.optimizer(), setup);
         } catch (IllegalArgumentException e) {
-            throw new dev.vramplan.catalog.InvalidInputException(m.loc() + ": point \"" + m.id() + "\": " + e.getMessage());
+            throw new dev.vramplan.input.InvalidInputException(m.loc() + ": point \"" + m.id() + "\": " + e.getMessage());
         }
     }
 

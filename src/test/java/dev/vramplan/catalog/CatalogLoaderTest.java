@@ -1,5 +1,9 @@
 package dev.vramplan.catalog;
 
+import dev.vramplan.input.InvalidInputException;
+import dev.vramplan.input.Problems;
+import dev.vramplan.input.Sizes;
+import dev.vramplan.input.Suggest;
 import dev.vramplan.Shipped;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -181,7 +181,7 @@ class RulesAreCodeTest {
                 end
                 """);
         String line = dir.resolve("x.drl") + ":4:1: import java.net.URL is not allowed in a rule file (rules may import the fact"
-                + " types and helpers: dev.vramplan.rules.* and dev.vramplan.catalog.Sizes)\n";
+                + " types and helpers: dev.vramplan.rules.* and dev.vramplan.input.Sizes)\n";
         refused(check(dir), line);
         refused(plan(dir), line);
     }

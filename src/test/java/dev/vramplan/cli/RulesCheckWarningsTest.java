@@ -1,7 +1,7 @@
 package dev.vramplan.cli;
 
 import dev.vramplan.Shipped;
-import dev.vramplan.catalog.Shown;
+import dev.vramplan.input.Shown;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

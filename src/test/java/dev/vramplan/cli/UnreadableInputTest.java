@@ -75,7 +75,7 @@ class UnreadableInputTest {
     }
 
     static void fifo(Path at) throws Exception {
-        dev.vramplan.catalog.InputFilesTest.fifo(at);
+        dev.vramplan.input.InputFilesTest.fifo(at);
     }
 
     @TestFactory

@@ -99,7 +99,7 @@ class FastPathTest {
         // exhaustive: no sample is planned on this thread first, so the failure happens on a worker
         Planner p = new Planner(dev.vramplan.rules.RuleBase.load(dir)).exhaustive(true).threads(2);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> p.plan(synthetic, c -> { }))
-                .isInstanceOf(dev.vramplan.catalog.InvalidInputException.class)
+                .isInstanceOf(dev.vramplan.input.InvalidInputException.class)
                 .hasMessageContaining("rule \"Divide by the batch minus one\" failed in its then: ArithmeticException");
     }
 }

@@ -105,10 +105,10 @@ class SandboxTest {
                             + " a rule may insert decisions and call the documented helpers)"),
             new Case("a static import", "import static java.lang.System.exit;\n",
                     "x.drl:3:1: import static java.lang.System.exit is not allowed in a rule file (rules may import the fact"
-                            + " types and helpers: dev.vramplan.rules.* and dev.vramplan.catalog.Sizes)"),
+                            + " types and helpers: dev.vramplan.rules.* and dev.vramplan.input.Sizes)"),
             new Case("an imported function", "import function java.lang.System.exit;\n",
                     "x.drl:3:1: import function java.lang.System.exit is not allowed in a rule file (rules may import the fact"
-                            + " types and helpers: dev.vramplan.rules.* and dev.vramplan.catalog.Sizes)"),
+                            + " types and helpers: dev.vramplan.rules.* and dev.vramplan.input.Sizes)"),
             new Case("a package-level attribute computed by a call", "salience (System.nanoTime() > 0 ? 1 : 0)\n",
                     "x.drl:3:11: System.nanoTime(...)" + WHY));
 

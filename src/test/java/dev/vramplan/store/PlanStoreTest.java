@@ -152,8 +152,8 @@ class PlanStoreTest {
                 for (int i = 0; i < 3 * PlanStore.BATCH; i++) {
                     sink.accept(plan.cells().get(i % plan.cells().size()));
                 }
-                throw new dev.vramplan.catalog.InvalidInputException("rule \"x\" keeps firing");
-            })).isInstanceOf(dev.vramplan.catalog.InvalidInputException.class).hasMessage("rule \"x\" keeps firing");
+                throw new dev.vramplan.input.InvalidInputException("rule \"x\" keeps firing");
+            })).isInstanceOf(dev.vramplan.input.InvalidInputException.class).hasMessage("rule \"x\" keeps firing");
             assertThat(s.runCount()).isEqualTo(1);
             assertThat(s.cells(s.latestRun().orElseThrow(), null, null, null, false)).hasSize(plan.cells().size());
         }

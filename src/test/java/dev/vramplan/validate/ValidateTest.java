@@ -6,7 +6,7 @@ import dev.vramplan.Shipped;
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.Calibration;
 import dev.vramplan.catalog.CatalogLoader;
-import dev.vramplan.catalog.InvalidInputException;
+import dev.vramplan.input.InvalidInputException;
 import dev.vramplan.cli.Main;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,5 +1,6 @@
-package dev.vramplan.catalog;
+package dev.vramplan.input;
 
+import dev.vramplan.input.InputFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;

@@ -1,7 +1,10 @@
-package dev.vramplan.catalog;
+package dev.vramplan.input;
 
-import dev.vramplan.catalog.Yaml.MapNode;
-import dev.vramplan.catalog.Yaml.ScalarNode;
+import dev.vramplan.input.Problems;
+import dev.vramplan.input.Yaml;
+import dev.vramplan.input.YamlNumbers;
+import dev.vramplan.input.Yaml.MapNode;
+import dev.vramplan.input.Yaml.ScalarNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -1,5 +1,8 @@
-package dev.vramplan.catalog;
+package dev.vramplan.input;
 
+import dev.vramplan.input.InvalidInputException;
+import dev.vramplan.input.Problems;
+import dev.vramplan.input.Yaml;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

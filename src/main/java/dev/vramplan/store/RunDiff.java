@@ -1,7 +1,5 @@
-package dev.vramplan.plan;
+package dev.vramplan.store;
 
-import dev.vramplan.store.StoredCell;
-import dev.vramplan.store.StoredRun;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

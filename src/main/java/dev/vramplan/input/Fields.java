@@ -1,10 +1,14 @@
-package dev.vramplan.catalog;
+package dev.vramplan.input;
 
-import dev.vramplan.catalog.Yaml.ListNode;
-import dev.vramplan.catalog.Yaml.MapNode;
-import dev.vramplan.catalog.Yaml.Node;
-import dev.vramplan.catalog.Yaml.ScalarNode;
-import dev.vramplan.catalog.Yaml.ScalarType;
+import dev.vramplan.input.Fields;
+import dev.vramplan.input.Problems;
+import dev.vramplan.input.Yaml;
+import dev.vramplan.input.YamlNumbers;
+import dev.vramplan.input.Yaml.ListNode;
+import dev.vramplan.input.Yaml.MapNode;
+import dev.vramplan.input.Yaml.Node;
+import dev.vramplan.input.Yaml.ScalarNode;
+import dev.vramplan.input.Yaml.ScalarType;
 
 import java.math.BigInteger;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
-package dev.vramplan.catalog;
+package dev.vramplan.input;
 
+import dev.vramplan.input.Sizes;
+import dev.vramplan.input.Suggest;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Locale;

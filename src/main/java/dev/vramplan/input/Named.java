@@ -1,5 +1,6 @@
-package dev.vramplan.catalog;
+package dev.vramplan.input;
 
+import dev.vramplan.input.Named;
 import java.util.Arrays;
 import java.util.List;
 

@@ -1,5 +1,6 @@
-package dev.vramplan.catalog;
+package dev.vramplan.input;
 
+import dev.vramplan.input.Suggest;
 import java.util.Collection;
 import java.util.Locale;
 

@@ -1,7 +1,8 @@
-package dev.vramplan.catalog;
+package dev.vramplan.input;
 
-import dev.vramplan.catalog.Yaml.ScalarNode;
-import dev.vramplan.catalog.Yaml.ScalarType;
+import dev.vramplan.input.YamlNumbers;
+import dev.vramplan.input.Yaml.ScalarNode;
+import dev.vramplan.input.Yaml.ScalarType;
 
 import java.math.BigInteger;
 import java.util.Locale;
