@@ -25,8 +25,16 @@ final class TorchvisionWalker {
         return w.net;
     }
 
+    /**
+     * torchvision's ResNet (torchvision/models/resnet.py, v0.15–0.20: {@code self.relu = nn.ReLU(inplace=True)}, and
+     * Bottleneck/BasicBlock.forward ends {@code out += identity; out = self.relu(out)}). An in-place ReLU overwrites the
+     * BatchNorm output and keeps that one tensor as its result (ReLU's backward reads its output), and the residual
+     * sum is written into the last BatchNorm's output: a conv-BN-ReLU keeps two maps, not three, and a block's tail
+     * keeps the last conv's output and the BatchNorm output the sum and the ReLU were written into. The downsample
+     * branch's BatchNorm output is read only by the in-place sum, which keeps nothing.
+     */
     private void resnet(CnnSpec spec, int resolution) {
-        int side = net.conv(3, 64, 7, 2, resolution);
+        int side = convBn(3, 64, 7, 2, resolution, true);
         side = VisionNet.down(side, 2);                             // 3×3 max-pool, stride 2
         net.tensor(64.0 * side * side, true);
         net.savedIndexElements += 64.0 * side * side;
@@ -40,18 +48,16 @@ final class TorchvisionWalker {
                 int out = w * expansion;
                 int s2;
                 if (bottleneck) {
-                    net.conv(in, w, 1, 1, side);
-                    s2 = net.conv(w, w, 3, stride, side);
-                    net.conv(w, out, 1, 1, 1, false, s2);
+                    convBn(in, w, 1, 1, side, true);
+                    s2 = convBn(w, w, 3, stride, side, true);
+                    convBn(w, out, 1, 1, s2, true);         // its BN output becomes the sum, then the ReLU's result
                 } else {
-                    s2 = net.conv(in, w, 3, stride, side);
-                    net.conv(w, out, 3, 1, 1, false, s2);
+                    s2 = convBn(in, w, 3, stride, side, true);
+                    convBn(w, out, 3, 1, s2, true);
                 }
                 if (stride != 1 || in != out) {
-                    net.conv(in, out, 1, stride, 1, false, side);
+                    convBn(in, out, 1, stride, side, false);
                 }
-                net.tensor((double) out * s2 * s2, true);    // residual sum
-                net.tensor((double) out * s2 * s2, true);    // ReLU output
                 in = out;
                 side = s2;
             }
@@ -60,6 +66,19 @@ final class TorchvisionWalker {
         net.weight(spec.numClasses(), in);
         net.vector(spec.numClasses());
         net.outputElements = spec.numClasses();
+    }
+
+    /**
+     * Conv2d without bias and BatchNorm2d, then whatever runs in place on the BN output: the conv output is kept (BN's
+     * input); the BN output is kept when an in-place ReLU keeps it as its result ({@code outputKept}).
+     */
+    private int convBn(int c1, int c2, int k, int s, int side, boolean outputKept) {
+        int out = net.conv2d(c1, c2, k, s, 1, false, side);
+        net.vector(2L * c2);                                  // BatchNorm weight and bias
+        double n = (double) c2 * out * out;
+        net.tensor(n, outputKept);
+        net.produced -= n;                                    // inference: BN is folded into the conv
+        return out;
     }
 
     private void mbconv(CnnSpec spec, int resolution) {

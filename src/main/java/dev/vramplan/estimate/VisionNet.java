@@ -34,6 +34,8 @@ public final class VisionNet {
     public double inferencePeakElements;
     /** Output elements per sample (detection maps or logits). */
     public double outputElements;
+    /** Detectors: grid cells over the Detect levels, per image (Σ side², the anchor points of YOLOv8/YOLO11's assigner). */
+    public double gridCells;
 
     double produced;   // elements produced inside the current layer (inference)
 

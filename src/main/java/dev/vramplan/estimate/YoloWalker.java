@@ -210,6 +210,7 @@ final class YoloWalker {
     }
 
     private void detectLevel(boolean v5, int x, int side, int nc, int anchors, int ch0, boolean v11) {
+        net.gridCells += (double) side * side;
         if (v5) {
             net.conv2d(x, anchors * (nc + 5), 1, 1, 1, true, side);
             net.outputElements += (double) anchors * (nc + 5) * side * side;
