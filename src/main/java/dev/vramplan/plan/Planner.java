@@ -744,7 +744,7 @@ public final class Planner {
     /** How the workload runs, for the estimator. */
     public static Setup setup(Workload w) {
         return new Setup(w.finetune(), w.trainableParams(), w.loraRank(), w.gradientCheckpointing(), w.flashAttention(),
-                w.ema(), w.quantization());
+                w.ema(), w.quantization()).withFramework(w.framework()).withMaxObjects(w.maxObjects());
     }
 
     /** Input sizes to try, largest first: the target, then multiples of the stride below it, down to half the target. */
