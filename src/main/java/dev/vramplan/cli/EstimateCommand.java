@@ -71,7 +71,7 @@ final class EstimateCommand implements Callable<Integer> {
     String adapterDtype;
     @Option(names = "--framework", paramLabel = "F", description = "litgpt, hf-transformers, ultralytics, yolov5, mmyolo,"
             + " mmengine, vllm, fastchat or llama-factory (default: ultralytics for YOLOv8/YOLO11, yolov5 for YOLOv5,"
-            + " hf-transformers for transformers; docs/estimator.md)")
+            + " hf-transformers for transformers; docs/accuracy.md)")
     String framework;
     @Option(names = "--max-objects", paramLabel = "N", description = "detectors: labelled boxes in the busiest image of a batch"
             + " (default: 60, COCO's 7.3 per image in four-image mosaics, busiest of the batch)")
