@@ -23,6 +23,7 @@ import dev.vramplan.estimate.EstimateTooLargeException;
 import dev.vramplan.estimate.Estimator;
 import dev.vramplan.estimate.Setup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
@@ -37,7 +38,6 @@ import java.util.concurrent.Callable;
         footer = {"", "Estimates stop at " + Limits.MAX_ESTIMATE + ": a configuration that needs more (no GPU holds that much) is refused.",
                 "Example: vramplan estimate --model llama-3-8b --gpu a100-sxm4-80gb --mode train --precision bf16 --batch 4 --seq-len 2048"})
 final class EstimateCommand implements Callable<Integer> {
-    enum Format { table, json }
 
     @Option(names = "--model", required = true, paramLabel = "ID")
     String model;
@@ -82,10 +82,10 @@ final class EstimateCommand implements Callable<Integer> {
     boolean ema;
     @Option(names = "--quantization", paramLabel = "Q", description = "nf4, nf4-dq, fp4, gptq, llm.int8 or fp8 (int8/int4/fp8 only)")
     String quantization;
-    @Option(names = "--format", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE})")
-    Format format;
-    @Option(names = "--catalog", paramLabel = "DIR")
-    Path catalog;
+    @Mixin
+    FormatOption output;
+    @Mixin
+    CatalogOption catalog;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -116,7 +116,7 @@ final class EstimateCommand implements Callable<Integer> {
         Mode m = choice("--mode", mode, Mode.class);
         Precision p = choice("--precision", precision, Precision.class);
         Optimizer o = optimizer == null ? (m == Mode.TRAIN ? Optimizer.ADAMW : Optimizer.NONE) : choice("--optimizer", optimizer, Optimizer.class);
-        Catalog c = CatalogLoader.load(Paths.catalog(catalog));
+        Catalog c = CatalogLoader.load(catalog.dir());
         Model md = c.model(model);
         if (md == null) {
             throw new InvalidInputException("--model: unknown model \"" + model + "\"." + Suggest.didYouMean(model, c.models().keySet()));
@@ -156,7 +156,7 @@ final class EstimateCommand implements Callable<Integer> {
             throw new InvalidInputException(iae.getMessage());
         }
         PrintWriter out = spec.commandLine().getOut();
-        if (format == Format.json) {
+        if (output.json()) {
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("model", md.id());
             j.put("gpu", g.id());
