@@ -16,6 +16,12 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import dev.vramplan.plan.Fingerprints;
+import dev.vramplan.store.RunInfo;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 @Command(name = "plan", mixinStandardHelpOptions = true,
         description = "Plans every card of the fleet x every workload under the rules, stores the plan and prints it.",
@@ -50,7 +56,7 @@ final class PlanCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         // opening the database (and loading its drivers) overlaps with reading the catalog and compiling the rules;
         // a failure before planning closes it untouched
-        java.util.concurrent.CompletableFuture<PlanStore> opening = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<PlanStore> opening = CompletableFuture.supplyAsync(() -> {
             PlanStore s = PlanStore.open(where);
             s.latestRun();
             return s;
@@ -72,8 +78,8 @@ final class PlanCommand implements Callable<Integer> {
             }
             throw e;
         }
-        dev.vramplan.plan.Fingerprints.Of fp = dev.vramplan.plan.Fingerprints.of(c);
-        dev.vramplan.store.RunInfo info = new dev.vramplan.store.RunInfo(Paths.shown(catalogDir), Paths.shown(rulesDir),
+        Fingerprints.Of fp = Fingerprints.of(c);
+        RunInfo info = new RunInfo(Paths.shown(catalogDir), Paths.shown(rulesDir),
                 Main.VERSION, System.getProperty("user.name"), host(), fp.catalog(), rb.fingerprint(), fp.gpus(), fp.models(),
                 fp.workloads());
         Planner planner = new Planner(rb).exhaustive(exhaustive).parallel();
@@ -133,10 +139,10 @@ final class PlanCommand implements Callable<Integer> {
     }
 
     /** The opened store, or the store's own exception (a StoreException names the database). */
-    static PlanStore join(java.util.concurrent.CompletableFuture<PlanStore> f) {
+    static PlanStore join(CompletableFuture<PlanStore> f) {
         try {
             return f.join();
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }
@@ -150,8 +156,8 @@ final class PlanCommand implements Callable<Integer> {
             return h;
         }
         try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
             return "unknown";
         }
     }

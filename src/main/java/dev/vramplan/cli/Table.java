@@ -3,6 +3,7 @@ package dev.vramplan.cli;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** A plain text table with aligned columns. */
 final class Table {
@@ -82,7 +83,7 @@ final class Table {
     static String percent(double share) {
         double v = 100 * share;
         return (Double.isFinite(v) && v >= 0 && v < 1e15 ? Long.toString(Math.round(v))
-                : String.format(java.util.Locale.ROOT, "%.0f", v)) + "%";
+                : String.format(Locale.ROOT, "%.0f", v)) + "%";
     }
 
     /** CSV with quoting where needed. */
