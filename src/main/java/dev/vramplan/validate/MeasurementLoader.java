@@ -3,7 +3,6 @@ package dev.vramplan.validate;
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.input.Fields;
 import dev.vramplan.catalog.Finetune;
-import dev.vramplan.input.InvalidInputException;
 import dev.vramplan.catalog.Limits;
 import dev.vramplan.catalog.Mode;
 import dev.vramplan.input.Named;

@@ -15,6 +15,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.ArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -29,7 +30,7 @@ class FuzzTest {
             "~", "&a", "*a", "!!binary", "NaN", ".inf", "é", "\u0000", "GiB", "24 GiG", "true", "nvidia", "yolov8s", "%"};
 
     static String mutate(String text, Random rnd) {
-        List<String> lines = new java.util.ArrayList<>(text.lines().toList());
+        List<String> lines = new ArrayList<>(text.lines().toList());
         int edits = 1 + rnd.nextInt(3);
         for (int e = 0; e < edits && !lines.isEmpty(); e++) {
             int i = rnd.nextInt(lines.size());
@@ -115,7 +116,7 @@ class FuzzTest {
                 }
                 fields++;
                 for (String form : NUMBER_FORMS) {
-                    List<String> edited = new java.util.ArrayList<>(lines);
+                    List<String> edited = new ArrayList<>(lines);
                     edited.set(i, lines.get(i).substring(0, m.start()) + form + lines.get(i).substring(m.end()));
                     Files.writeString(dir.resolve(file), String.join("\n", edited) + "\n");
                     CliTest.Result r = CliTest.run("catalog", "check", "--catalog", dir.toString());
