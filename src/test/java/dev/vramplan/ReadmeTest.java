@@ -104,7 +104,7 @@ class ReadmeTest {
 
     @Test
     void theBatchLadderExampleFillsAnH200Further(@TempDir Path tmp) throws Exception {
-        String section = readme().substring(readme().indexOf("**The batch ladder.**"));
+        String section = policy().substring(policy().indexOf("**The batch ladder.**"));
         String rule = blocks(section, "drl").get(0);
         Path rules = Shipped.copy(Shipped.RULES, tmp.resolve("rules"));
         String batch = Files.readString(rules.resolve("batch.drl"));
@@ -138,5 +138,20 @@ class ReadmeTest {
         // the next batch of the ladder is the one the headroom refused
         assertThat(after.trail()).anyMatch(d -> d.kind() == Decision.Kind.REJECT
                 && d.rule().equals("Keep 10% of memory free") && Objects.equals(d.batch(), after.batch() + 8));
+    }
+
+    /** Two commands, what you see, and links: the reference lives in docs/, so the README stays short. */
+    @Test
+    void theReadmeStaysShortAndItsLinksLeadSomewhere() throws Exception {
+        assertThat(readme().lines().count()).as("README.md lines").isLessThanOrEqualTo(300);
+        Matcher m = Pattern.compile("\\]\\(((?:docs/)?[\\w./-]+?)(?:#[\\w-]+)?\\)").matcher(readme());
+        int links = 0;
+        while (m.find()) {
+            if (!m.group(1).startsWith("http")) {
+                assertThat(Path.of(m.group(1))).as("README links to " + m.group(1)).exists();
+                links++;
+            }
+        }
+        assertThat(links).isGreaterThan(5);
     }
 }
