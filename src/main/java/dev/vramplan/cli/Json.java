@@ -1,19 +1,13 @@
 package dev.vramplan.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-
 import java.io.PrintWriter;
 
-/** How every command prints JSON: indented, one document per command. */
+/** How every command prints JSON: one document per command, as {@link dev.vramplan.answer.Json} writes it. */
 final class Json {
-    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     private Json() {
     }
 
-    static void print(PrintWriter out, Object value) throws JsonProcessingException {
-        out.println(MAPPER.writeValueAsString(value));
+    static void print(PrintWriter out, Object value) {
+        out.println(dev.vramplan.answer.Json.text(value));
     }
 }
