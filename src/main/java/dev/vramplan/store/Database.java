@@ -35,6 +35,8 @@ final class Database implements AutoCloseable {
     private Connection connection;
     /** Whether this connection changed the database beyond what a rollback undoes (schema created or migrated). */
     private boolean migrated;
+    /** Whether a reader of an H2 file checks it against its sums before opening it (see {@link LiveStore}). */
+    private boolean verify = true;
 
     private Database(String url, String shown, CopyOnWriteFile file, Path base) {
         this.url = url;
@@ -86,6 +88,16 @@ final class Database implements AutoCloseable {
         return new Database(null, shown, null, base);
     }
 
+    /**
+     * As {@link #forReading}, without checking the file against its sums: for another connection to a file this
+     * process has open and has checked ({@link LiveStore}).
+     */
+    static Database forReadingChecked(String db, String shown) {
+        Database d = forReading(db, shown);
+        d.verify = false;
+        return d;
+    }
+
     private static String missing(String shown, Path f) {
         return shown + ": no database there (" + f + " does not exist): check --db (or VRAMPLAN_DB), or run 'vramplan"
                 + " plan' to store a first plan there";
@@ -130,7 +142,11 @@ final class Database implements AutoCloseable {
     private Connection openReadOnly(boolean mayUpgrade) throws SQLException {
         Path f = CopyOnWriteFile.file(base);
         try {
-            CopyOnWriteFile.verified(f, base, shown);
+            if (verify) {
+                CopyOnWriteFile.verified(f, base, shown);
+            } else if (!Files.exists(f)) {
+                throw new java.nio.file.NoSuchFileException(f.toString());
+            }
         } catch (java.nio.file.NoSuchFileException e) {
             throw new MissingDatabaseException(missing(shown, f));
         } catch (IOException e) {

@@ -78,6 +78,11 @@ public final class PlanStore implements AutoCloseable {
         return open(() -> Database.forReading(db, redact(db)));
     }
 
+    /** As {@link #openForReading}, without checking an H2 file against its sums (for {@link LiveStore}). */
+    static PlanStore openForReadingChecked(String db) {
+        return open(() -> Database.forReadingChecked(db, redact(db)));
+    }
+
     private static PlanStore open(java.util.function.Supplier<Database> opener) {
         Database database = opener.get();
         PlanStore store = new PlanStore(database);
