@@ -401,6 +401,11 @@ public final class PlanStore implements AutoCloseable {
 
     /** Cells of a run, filtered by model (required), gpu and mode (optional); with their decision trails if asked. */
     public List<StoredCell> cells(long runId, String model, String gpu, String mode, boolean withTrail) {
+        return cells(runId, model, gpu, mode, withTrail, Integer.MAX_VALUE);
+    }
+
+    /** As {@link #cells(long, String, String, String, boolean)}, the first {@code limit} cells in the order they were planned. */
+    public List<StoredCell> cells(long runId, String model, String gpu, String mode, boolean withTrail, int limit) {
         for (String v : new String[]{model, gpu, mode}) {
             if (v != null && v.indexOf('\0') >= 0) {
                 return List.of();           // no stored id holds a NUL (and PostgreSQL refuses one in text)
@@ -438,7 +443,7 @@ public final class PlanStore implements AutoCloseable {
                     .forEach(t -> runTexts.put(t.value1(), t.value2()));
         }
         java.util.function.IntFunction<String> texts = runTexts::get;
-        for (PlanCellRecord r : dsl().select(columns).from(PLAN_CELL).where(cond).orderBy(PLAN_CELL.ID).fetchInto(PLAN_CELL)) {
+        for (PlanCellRecord r : dsl().select(columns).from(PLAN_CELL).where(cond).orderBy(PLAN_CELL.ID).limit(limit).fetchInto(PLAN_CELL)) {
             List<Decision> trail;
             try {
                 trail = !withTrail ? List.of() : r.getTrail() != null ? TrailJson.read(r.getTrail(), texts)
