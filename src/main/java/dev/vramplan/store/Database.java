@@ -37,6 +37,11 @@ final class Database implements AutoCloseable {
     private boolean migrated;
     /** Whether a reader of an H2 file checks it against its sums before opening it (see {@link LiveStore}). */
     private boolean verify = true;
+    /**
+     * Whether H2 closes the file when the JVM begins to exit (its default): a server closes its readers itself,
+     * after the requests in flight are answered, which H2's own shutdown hook would cut short.
+     */
+    private boolean closeOnExit = true;
 
     private Database(String url, String shown, CopyOnWriteFile file, Path base) {
         this.url = url;
@@ -89,12 +94,13 @@ final class Database implements AutoCloseable {
     }
 
     /**
-     * As {@link #forReading}, without checking the file against its sums: for another connection to a file this
-     * process has open and has checked ({@link LiveStore}).
+     * As {@link #forReading}, for a long-running reader ({@link LiveStore}) that closes the file itself; without
+     * checking the file against its sums for another connection to a file this process has open and has checked.
      */
-    static Database forReadingChecked(String db, String shown) {
+    static Database forLiveReading(String db, String shown, boolean verify) {
         Database d = forReading(db, shown);
-        d.verify = false;
+        d.verify = verify;
+        d.closeOnExit = false;
         return d;
     }
 
@@ -152,7 +158,7 @@ final class Database implements AutoCloseable {
         } catch (IOException e) {
             throw new StoreException(shown + ": cannot read the database file " + f + ": " + CopyOnWriteFile.reason(e), e);
         }
-        Connection c = h2("jdbc:h2:file:" + base + H2_OPTIONS + ";ACCESS_MODE_DATA=r", true);
+        Connection c = h2("jdbc:h2:file:" + base + H2_OPTIONS + ";ACCESS_MODE_DATA=r" + (closeOnExit ? "" : ";DB_CLOSE_ON_EXIT=FALSE"), true);
         if (Migrations.behind(c)) {
             closeQuietly(c);
             if (!mayUpgrade) {

@@ -91,12 +91,12 @@ public final class LiveStore implements AutoCloseable {
         }
         synchronized (this) {                      // the first reader of a file checks it against its sums
             if (!checked) {
-                PlanStore s = PlanStore.openForReading(db);
+                PlanStore s = PlanStore.openLive(db, true);
                 checked = true;
                 return s;
             }
         }
-        return PlanStore.openForReadingChecked(db);
+        return PlanStore.openLive(db, false);
     }
 
     private void giveBack(PlanStore s, boolean keep) {

@@ -78,9 +78,9 @@ public final class PlanStore implements AutoCloseable {
         return open(() -> Database.forReading(db, redact(db)));
     }
 
-    /** As {@link #openForReading}, without checking an H2 file against its sums (for {@link LiveStore}). */
-    static PlanStore openForReadingChecked(String db) {
-        return open(() -> Database.forReadingChecked(db, redact(db)));
+    /** As {@link #openForReading}, for {@link LiveStore}: closed by it, and an H2 file checked against its sums only if asked. */
+    static PlanStore openLive(String db, boolean verify) {
+        return open(() -> Database.forLiveReading(db, redact(db), verify));
     }
 
     private static PlanStore open(java.util.function.Supplier<Database> opener) {

@@ -114,7 +114,9 @@ class ReportTest {
                 } else {
                     infeasible++;
                     assertThat(td.group(1)).isEqualTo("no");
-                    assertThat(td.group(2)).isEqualTo("infeasible<br><small>" + ReportHtml.esc(c.get("rule").asText()) + "</small>");
+                    // the browser writes text back escaping only &, < and >
+                    assertThat(td.group(2)).isEqualTo("infeasible<br><small>" + c.get("rule").asText().replace("&", "&amp;")
+                            .replace("<", "&lt;").replace(">", "&gt;") + "</small>");
                 }
             }
         }
