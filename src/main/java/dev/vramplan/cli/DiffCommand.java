@@ -4,7 +4,7 @@ import dev.vramplan.answer.RunAnswers;
 import dev.vramplan.store.RunDiff;
 import dev.vramplan.store.PlanStore;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 import java.util.List;
@@ -14,7 +14,6 @@ import java.util.concurrent.Callable;
         description = "Lists every card x workload whose recommendation changed between two runs, and what caused it.",
         footer = {"", "Example: vramplan diff 3 4"})
 final class DiffCommand implements Callable<Integer> {
-    enum Format { table, json }
 
     @Parameters(index = "0", paramLabel = "RUN_A")
     long a;
@@ -22,8 +21,8 @@ final class DiffCommand implements Callable<Integer> {
     long b;
     @picocli.CommandLine.Mixin
     DatabaseOption database;
-    @Option(names = "--format", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE})")
-    Format format;
+    @Mixin
+    FormatOption output;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -34,7 +33,7 @@ final class DiffCommand implements Callable<Integer> {
         try (PlanStore store = PlanStore.openForReading(database.where())) {
             changes = RunAnswers.diff(store, a, b, "RUN_A", "RUN_B");
         }
-        if (format == Format.json) {
+        if (output.json()) {
             Json.print(spec.commandLine().getOut(), RunAnswers.diffJson(changes));
         } else {
             Table t = new Table("gpu", "workload", "run " + a, "run " + b, "because");

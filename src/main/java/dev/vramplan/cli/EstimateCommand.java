@@ -12,10 +12,10 @@ import dev.vramplan.estimate.Estimate;
 import dev.vramplan.estimate.EstimateRequest;
 import dev.vramplan.input.Sizes;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -24,7 +24,6 @@ import java.util.concurrent.Callable;
         footer = {"", "Estimates stop at " + Limits.MAX_ESTIMATE + ": a configuration that needs more (no GPU holds that much) is refused.",
                 "Example: vramplan estimate --model llama-3-8b --gpu a100-sxm4-80gb --mode train --precision bf16 --batch 4 --seq-len 2048"})
 final class EstimateCommand implements Callable<Integer> {
-    enum Format { table, json }
 
     @Option(names = "--model", required = true, paramLabel = "ID")
     String model;
@@ -61,10 +60,10 @@ final class EstimateCommand implements Callable<Integer> {
     boolean ema;
     @Option(names = "--quantization", paramLabel = "Q", description = "nf4, nf4-dq, fp4, gptq, llm.int8 or fp8 (int8/int4/fp8 only)")
     String quantization;
-    @Option(names = "--format", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE})")
-    Format format;
-    @Option(names = "--catalog", paramLabel = "DIR")
-    Path catalog;
+    @Mixin
+    FormatOption output;
+    @Mixin
+    CatalogOption catalog;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -73,7 +72,7 @@ final class EstimateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         EstimateAnswer a = EstimateAnswer.of(new EstimateAnswer.Question(model, gpu, mode, precision, batch, resolution, seqLen,
                 optimizer, noFlash, finetune, trainableParams, loraRank, adapterDtype, checkpointing, ema, quantization),
-                () -> CatalogLoader.load(Paths.catalog(catalog)));
+                () -> CatalogLoader.load(catalog.dir()));
         Model md = a.model();
         Gpu g = a.gpu();
         Mode m = a.mode();
@@ -81,7 +80,7 @@ final class EstimateCommand implements Callable<Integer> {
         EstimateRequest r = a.request();
         Estimate e = a.estimate();
         PrintWriter out = spec.commandLine().getOut();
-        if (format == Format.json) {
+        if (output.json()) {
             Json.print(out, a.json());
         } else {
             out.printf(Locale.ROOT, "%s on %s, %s, %s, batch %d, %s%s: %,d parameters, peak at %s%n", md.id(), g.id(), m.id(),

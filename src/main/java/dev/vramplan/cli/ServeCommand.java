@@ -12,7 +12,6 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.BindException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -33,8 +32,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "10", description = "longest wait for a worker, and"
             + " for a client to send a request or read an answer (default: ${DEFAULT-VALUE})")
     int timeoutS;
-    @Option(names = "--catalog", paramLabel = "DIR", description = "catalog for /api/estimate, read at start (default: catalog/)")
-    Path catalog;
+    @picocli.CommandLine.Mixin
+    CatalogOption catalog;
     @picocli.CommandLine.Mixin
     DatabaseOption database;
 
@@ -52,7 +51,7 @@ final class ServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(e.getMessage());
         }
-        Catalog c = CatalogLoader.load(Paths.catalog(catalog));
+        Catalog c = CatalogLoader.load(catalog.dir());      // for /api/estimate, read once at start
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         String where = database.where();
