@@ -147,7 +147,7 @@ public final class ApiServer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        store.close();
+        store.close(Duration.ofMillis(100));      // a request past the grace period closes its reader when it ends
     }
 
     /** When the request this worker answers began waiting for it. */

@@ -156,17 +156,31 @@ public final class LiveStore implements AutoCloseable {
         }
     }
 
-    /** Closes every reader; a question asked after this fails. In-flight questions close theirs when done. */
-    @Override
-    public void close() {
-        swap.writeLock().lock();
+    /**
+     * Closes every reader; a question asked after this fails. A question still being answered (waited for up to
+     * {@code wait}) closes its reader when done.
+     */
+    public void close(java.time.Duration wait) {
+        boolean locked = false;
+        try {
+            locked = swap.writeLock().tryLock(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             synchronized (idle) {
                 closed = true;
             }
             closeIdle();
         } finally {
-            swap.writeLock().unlock();
+            if (locked) {
+                swap.writeLock().unlock();
+            }
         }
+    }
+
+    @Override
+    public void close() {
+        close(java.time.Duration.ofSeconds(10));
     }
 }

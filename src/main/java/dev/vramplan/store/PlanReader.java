@@ -51,7 +51,9 @@ final class PlanReader {
                 return List.of();           // no stored id holds a NUL (and PostgreSQL refuses one in text)
             }
         }
-        Condition cond = PLAN_CELL.RUN_ID.eq(runId);
+        // the first cells of a run (limited): by the primary key in order, stopping at the limit. Through the index on
+        // (run, model, gpu, mode), as an exact lookup goes, H2 would read every cell of the run to sort them by id
+        Condition cond = limit == Integer.MAX_VALUE ? PLAN_CELL.RUN_ID.eq(runId) : PLAN_CELL.RUN_ID.plus(0L).eq(runId);
         if (model != null) {
             cond = cond.and(PLAN_CELL.MODEL_ID.eq(model));
         }
@@ -67,7 +69,16 @@ final class PlanReader {
         if (!withTrail) {
             columns.remove(PLAN_CELL.TRAIL);        // a query reads no trails: they are most of a cell's bytes
         }
-        boolean legacy = withTrail && dsl.fetchExists(dsl.selectOne().from(PLAN_CELL).where(cond).and(PLAN_CELL.TRAIL.isNull()));
+        boolean legacy;
+        if (!withTrail) {
+            legacy = false;
+        } else if (limit == Integer.MAX_VALUE) {
+            legacy = dsl.fetchExists(dsl.selectOne().from(PLAN_CELL).where(cond).and(PLAN_CELL.TRAIL.isNull()));
+        } else {                                    // only the cells asked for: a run of a million would be read whole
+            org.jooq.Table<?> first = dsl.select(PLAN_CELL.ID, PLAN_CELL.TRAIL).from(PLAN_CELL).where(cond)
+                    .orderBy(PLAN_CELL.ID).limit(limit).asTable("first_cells");
+            legacy = dsl.fetchExists(dsl.selectOne().from(first).where(first.field(PLAN_CELL.TRAIL).isNull()));
+        }
         if (legacy) {                               // a run stored before schema version 3: trails in plan_decision
             for (PlanDecisionRecord d : dsl.select(PLAN_DECISION.fields()).from(PLAN_DECISION).join(PLAN_CELL)
                     .on(PLAN_DECISION.CELL_ID.eq(PLAN_CELL.ID)).where(cond).orderBy(PLAN_DECISION.CELL_ID, PLAN_DECISION.SEQ)
