@@ -118,13 +118,15 @@ final class Endpoints {
         return store.read(s -> {
             long id = PlanAnswers.runId(s, null);
             StoredRun run = s.run(id).orElseThrow();
-            CachedPage c = page;
-            if (c != null && c.run() == id && c.startedAt().equals(run.startedAt().toString())) {
-                return c.reply();
+            synchronized (this) {              // one page made at a time: requests meanwhile wait for it, not make it again
+                CachedPage c = page;
+                if (c != null && c.run() == id && c.startedAt().equals(run.startedAt().toString())) {
+                    return c.reply();
+                }
+                Reply r = Reply.html(ReportHtml.of(RunReport.of(s, id, version)));
+                page = new CachedPage(id, run.startedAt().toString(), r);
+                return r;
             }
-            Reply r = Reply.html(ReportHtml.of(RunReport.of(s, id, version)));
-            page = new CachedPage(id, run.startedAt().toString(), r);
-            return r;
         });
     }
 }
