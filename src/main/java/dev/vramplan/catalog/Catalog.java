@@ -3,15 +3,16 @@ package dev.vramplan.catalog;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Collections;
 
 /** Everything the planner reads from {@code catalog/}: cards, models, the fleet and its workloads. */
 public record Catalog(Map<String, Gpu> gpus, Map<String, Model> models, Map<String, Integer> fleetCards,
                       List<Workload> workloads, List<Calibration> calibrations) {
     public Catalog {
         calibrations = List.copyOf(calibrations);
-        gpus = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(gpus));
-        models = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(models));
-        fleetCards = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fleetCards));
+        gpus = Collections.unmodifiableMap(new LinkedHashMap<>(gpus));
+        models = Collections.unmodifiableMap(new LinkedHashMap<>(models));
+        fleetCards = Collections.unmodifiableMap(new LinkedHashMap<>(fleetCards));
         workloads = List.copyOf(workloads);
     }
 

@@ -1,5 +1,6 @@
 package dev.vramplan.report;
 
+import java.util.Locale;
 import dev.vramplan.answer.PlanAnswers;
 import dev.vramplan.answer.RunAnswers;
 import dev.vramplan.input.Sizes;
@@ -49,7 +50,7 @@ public record RunReport(StoredRun run, List<StoredCell> cells, boolean truncated
         if (previous == null) {
             why = "run " + id + " is the first run stored";
         } else if (run.cells() > MAX_CELLS || previous.cells() > MAX_CELLS) {
-            why = "runs of more than " + String.format(java.util.Locale.ROOT, "%,d", MAX_CELLS) + " cells are compared by"
+            why = "runs of more than " + String.format(Locale.ROOT, "%,d", MAX_CELLS) + " cells are compared by"
                     + " 'vramplan diff " + previous.id() + " " + id + "'";
         } else {
             changes = RunAnswers.diff(store, previous.id(), id, "RUN_A", "RUN_B");

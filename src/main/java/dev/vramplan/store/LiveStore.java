@@ -1,5 +1,9 @@
 package dev.vramplan.store;
 
+import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.List;
+import org.jooq.exception.DataAccessException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -63,7 +67,7 @@ public final class LiveStore implements AutoCloseable {
             T t = work.apply(s);
             keep = true;
             return t;
-        } catch (StoreException | org.jooq.exception.DataAccessException e) {
+        } catch (StoreException | DataAccessException e) {
             throw e;                               // the reader may be broken: it is closed, the next question opens another
         } catch (RuntimeException e) {
             keep = true;                           // a question the reader answered with an error (an unknown id)
@@ -140,7 +144,7 @@ public final class LiveStore implements AutoCloseable {
     static Object identity(Path f) {
         try {
             BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
-            return java.util.List.of(String.valueOf(a.fileKey()), a.size(), a.lastModifiedTime().toMillis());
+            return List.of(String.valueOf(a.fileKey()), a.size(), a.lastModifiedTime().toMillis());
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
@@ -160,10 +164,10 @@ public final class LiveStore implements AutoCloseable {
      * Closes every reader; a question asked after this fails. A question still being answered (waited for up to
      * {@code wait}) closes its reader when done.
      */
-    public void close(java.time.Duration wait) {
+    public void close(Duration wait) {
         boolean locked = false;
         try {
-            locked = swap.writeLock().tryLock(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            locked = swap.writeLock().tryLock(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -181,6 +185,6 @@ public final class LiveStore implements AutoCloseable {
 
     @Override
     public void close() {
-        close(java.time.Duration.ofSeconds(10));
+        close(Duration.ofSeconds(10));
     }
 }

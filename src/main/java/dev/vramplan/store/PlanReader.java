@@ -1,5 +1,6 @@
 package dev.vramplan.store;
 
+import org.jooq.Table;
 import dev.vramplan.plan.Decision;
 import dev.vramplan.store.generated.tables.records.PlanCellRecord;
 import dev.vramplan.store.generated.tables.records.PlanDecisionRecord;
@@ -75,7 +76,7 @@ final class PlanReader {
         } else if (limit == Integer.MAX_VALUE) {
             legacy = dsl.fetchExists(dsl.selectOne().from(PLAN_CELL).where(cond).and(PLAN_CELL.TRAIL.isNull()));
         } else {                                    // only the cells asked for: a run of a million would be read whole
-            org.jooq.Table<?> first = dsl.select(PLAN_CELL.ID, PLAN_CELL.TRAIL).from(PLAN_CELL).where(cond)
+            Table<?> first = dsl.select(PLAN_CELL.ID, PLAN_CELL.TRAIL).from(PLAN_CELL).where(cond)
                     .orderBy(PLAN_CELL.ID).limit(limit).asTable("first_cells");
             legacy = dsl.fetchExists(dsl.selectOne().from(first).where(first.field(PLAN_CELL.TRAIL).isNull()));
         }

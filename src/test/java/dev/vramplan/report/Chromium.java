@@ -1,5 +1,7 @@
 package dev.vramplan.report;
 
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -55,13 +57,13 @@ final class Chromium {
         try {
             return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
     private static void drain(Process p) {
         try {
-            p.getErrorStream().transferTo(java.io.OutputStream.nullOutputStream());
+            p.getErrorStream().transferTo(OutputStream.nullOutputStream());
         } catch (IOException e) {
             // the browser's own complaints (no D-Bus in a container) are not the test's business
         }

@@ -1,5 +1,6 @@
 package dev.vramplan.report;
 
+import dev.vramplan.input.Shown;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vramplan.cli.Main;
@@ -61,7 +62,7 @@ class ReportTest {
 
     @Test
     void saysWhatItWrote() {
-        assertThat(printed).isEqualTo("report of run 2 (91 cells) written to " + dev.vramplan.input.Shown.path(page) + "\n");
+        assertThat(printed).isEqualTo("report of run 2 (91 cells) written to " + Shown.path(page) + "\n");
     }
 
     /** Nothing a browser would fetch: no src, no href, no url(), no @import; the only URL is the SVG namespace. */

@@ -1,5 +1,9 @@
 package dev.vramplan.serve;
 
+import java.io.UncheckedIOException;
+import java.io.InputStream;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
 import dev.vramplan.cli.Main;
 
 import java.io.IOException;
@@ -55,7 +59,7 @@ final class Http {
     /** A command in another process, to its end. */
     static Result child(String... args) throws Exception {
         Process p = new ProcessBuilder(javaCommand(args)).start();
-        java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newFixedThreadPool(2);
+        ExecutorService readers = Executors.newFixedThreadPool(2);
         try {
             CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()), readers);
             CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()), readers);
@@ -69,11 +73,11 @@ final class Http {
         }
     }
 
-    static String read(java.io.InputStream in) {
+    static String read(InputStream in) {
         try {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 }

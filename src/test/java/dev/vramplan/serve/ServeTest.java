@@ -1,5 +1,9 @@
 package dev.vramplan.serve;
 
+import java.sql.DriverManager;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.net.http.HttpRequest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vramplan.Shipped;
@@ -119,8 +123,8 @@ class ServeTest {
         expect("/api/estimate?model=yolov8s&gpu=t4&mode=train&precision=bf16&batch=4&seq-len=2048", 400,
                 "yolov8s takes images: give --resolution", "seq-len", null);
         expect("/api/estimat?model=x", 404, "no such path: /api/estimat", null, "/api/estimate");
-        var r = Http.CLIENT.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/api/runs"))
-                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        var r = Http.CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/runs"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(405);
         assertThat(json(r.body()).get("error").asText()).isEqualTo("method POST is not allowed: the API is read-only, use GET");
     }
@@ -181,7 +185,7 @@ class ServeTest {
         if (kind.equals("h2")) {
             return Files.createTempDirectory(tmp, "h2").resolve("plans").toString();
         }
-        try (var c = java.sql.DriverManager.getConnection(PG); var st = c.createStatement()) {
+        try (var c = DriverManager.getConnection(PG); var st = c.createStatement()) {
             st.execute("DROP TABLE IF EXISTS plan_text, plan_decision, plan_cell, plan_run, schema_version CASCADE");
         }
         return PG;
