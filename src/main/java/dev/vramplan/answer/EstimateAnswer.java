@@ -2,6 +2,7 @@ package dev.vramplan.answer;
 
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.Finetune;
+import dev.vramplan.catalog.Framework;
 import dev.vramplan.catalog.Gpu;
 import dev.vramplan.catalog.Limits;
 import dev.vramplan.catalog.Mode;
@@ -9,6 +10,7 @@ import dev.vramplan.catalog.Model;
 import dev.vramplan.catalog.Optimizer;
 import dev.vramplan.catalog.Precision;
 import dev.vramplan.catalog.Quantization;
+import dev.vramplan.catalog.YoloSpec;
 import dev.vramplan.estimate.Estimate;
 import dev.vramplan.estimate.EstimateRequest;
 import dev.vramplan.estimate.EstimateTooLargeException;
@@ -32,7 +34,7 @@ public record EstimateAnswer(Model model, Gpu gpu, Mode mode, Precision precisio
     public record Question(String model, String gpu, String mode, String precision, int batch, Integer resolutionPx,
                            Integer seqLenTokens, String optimizer, boolean noFlashAttention, String finetune,
                            Long trainableParams, Integer loraRank, String adapterDtype, boolean gradientCheckpointing,
-                           boolean ema, String quantization) {
+                           boolean ema, String quantization, String framework, Integer maxObjects) {
     }
 
     /** Checks the question, then against the catalog (loaded once the values are known good), and estimates it; bad or unknown values are a {@link FieldError}. */
@@ -69,10 +71,16 @@ public record EstimateAnswer(Model model, Gpu gpu, Mode mode, Precision precisio
             if (ad != null && (m != Mode.TRAIN || ft == Finetune.FULL)) {
                 throw FieldError.bad("adapter-dtype", "--adapter-dtype", "only a lora or qlora training job has adapters", null);
             }
+            Framework fw = q.framework() == null ? null : Choices.choice("--framework", q.framework(), Framework.class);
+            if (q.maxObjects() != null && !(md.architecture() instanceof YoloSpec)) {
+                throw FieldError.bad("max-objects", "--max-objects", "counts a detector's labelled boxes; " + q.model()
+                        + " is not a detector", null);
+            }
             EstimateRequest r = new EstimateRequest(md, g, m, p, q.batch(), q.resolutionPx(), q.seqLenTokens(), o,
                     new Setup(ft, q.trainableParams(), q.loraRank(), q.gradientCheckpointing(), !q.noFlashAttention(), q.ema(), qz)
                             .calibrated(c.calibration(md))
-                            .withAdapterDtype(ad != null ? ad : Setup.defaultAdapterDtype(m, ft, p)));
+                            .withAdapterDtype(ad != null ? ad : Setup.defaultAdapterDtype(m, ft, p))
+                            .withFramework(fw).withMaxObjects(q.maxObjects()));
             return new EstimateAnswer(md, g, m, p, q.batch(), q.resolutionPx(), q.seqLenTokens(), r, Estimator.estimate(r));
         } catch (EstimateTooLargeException tooLarge) {
             String line = tooLarge.line(input -> option(q, input));

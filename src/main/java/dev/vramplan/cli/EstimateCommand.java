@@ -44,16 +44,24 @@ final class EstimateCommand implements Callable<Integer> {
     String optimizer;
     @Option(names = "--no-flash-attention", description = "eager attention that keeps the s x s scores")
     boolean noFlash;
-    @Option(names = "--finetune", paramLabel = "M", description = "full, lora or qlora (default: full)")
+    @Option(names = "--finetune", paramLabel = "M", description = "full, lora, qlora, adapter or adapter-v2 (LitGPT's"
+            + " LLaMA-Adapter and LLaMA-Adapter v2) (default: full)")
     String finetune;
     @Option(names = "--trainable-params", paramLabel = "N", description = "adapter parameters, when known")
     Long trainableParams;
     @Option(names = "--lora-rank", paramLabel = "R", description = "adapter rank on every linear layer (default: 64)")
     Integer loraRank;
     @Option(names = "--adapter-dtype", paramLabel = "D", description = "lora/qlora: fp32, bf16 or fp16 adapters (with their"
-            + " gradients and optimizer states) beside the frozen base (default: fp32 beside an fp16 lora base, as PEFT"
-            + " keeps them; else the precision's)")
+            + " gradients and optimizer states) beside the frozen base (default: fp32 under PEFT (hf-transformers,"
+            + " llama-factory, fastchat) and beside an fp16 lora base; else the precision's)")
     String adapterDtype;
+    @Option(names = "--framework", paramLabel = "F", description = "litgpt, hf-transformers, ultralytics, yolov5, mmyolo,"
+            + " mmengine, vllm, fastchat or llama-factory (default: ultralytics for YOLOv8/YOLO11, yolov5 for YOLOv5,"
+            + " hf-transformers for transformers; docs/accuracy.md)")
+    String framework;
+    @Option(names = "--max-objects", paramLabel = "N", description = "detectors: labelled boxes in the busiest image of a batch"
+            + " (default: 60, COCO's 7.3 per image in four-image mosaics, busiest of the batch)")
+    Integer maxObjects;
     @Option(names = "--gradient-checkpointing", description = "recompute activations in backward")
     boolean checkpointing;
     @Option(names = "--ema", description = "an exponential-moving-average copy of the weights (YOLO training)")
@@ -71,7 +79,7 @@ final class EstimateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         EstimateAnswer a = EstimateAnswer.of(new EstimateAnswer.Question(model, gpu, mode, precision, batch, resolution, seqLen,
-                optimizer, noFlash, finetune, trainableParams, loraRank, adapterDtype, checkpointing, ema, quantization),
+                optimizer, noFlash, finetune, trainableParams, loraRank, adapterDtype, checkpointing, ema, quantization, framework, maxObjects),
                 () -> CatalogLoader.load(catalog.dir()));
         Model md = a.model();
         Gpu g = a.gpu();
