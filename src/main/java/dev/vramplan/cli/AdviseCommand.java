@@ -1,5 +1,7 @@
 package dev.vramplan.cli;
 
+import dev.vramplan.answer.Choices;
+import dev.vramplan.answer.PlanAnswers;
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.CatalogLoader;
 import dev.vramplan.catalog.CnnSpec;
@@ -82,12 +84,12 @@ final class AdviseCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        EstimateCommand.range("--resolution", resolution, Limits.MIN_RESOLUTION, Limits.MAX_RESOLUTION);
-        EstimateCommand.range("--seq-len", seqLen, 1, Limits.MAX_SEQ_LEN);
-        EstimateCommand.range("--global-batch", globalBatch, 1, Limits.MAX_GLOBAL_BATCH);
-        Mode m = EstimateCommand.choice("--mode", mode, Mode.class);
-        Optimizer o = optimizer == null ? null : EstimateCommand.choice("--optimizer", optimizer, Optimizer.class);
-        Finetune ft = finetune == null ? null : EstimateCommand.choice("--finetune", finetune, Finetune.class);
+        Choices.range("--resolution", resolution, Limits.MIN_RESOLUTION, Limits.MAX_RESOLUTION);
+        Choices.range("--seq-len", seqLen, 1, Limits.MAX_SEQ_LEN);
+        Choices.range("--global-batch", globalBatch, 1, Limits.MAX_GLOBAL_BATCH);
+        Mode m = Choices.choice("--mode", mode, Mode.class);
+        Optimizer o = optimizer == null ? null : Choices.choice("--optimizer", optimizer, Optimizer.class);
+        Finetune ft = finetune == null ? null : Choices.choice("--finetune", finetune, Finetune.class);
         Catalog c = CatalogLoader.load(catalog.dir());
         Model md = c.model(model);
         if (md == null) {
@@ -114,10 +116,10 @@ final class AdviseCommand implements Callable<Integer> {
         if (output.json()) {
             List<Map<String, Object>> list = new ArrayList<>();
             for (StoredCell s : cells) {
-                Map<String, Object> j = QueryCommand.json(s);
+                Map<String, Object> j = PlanAnswers.json(s);
                 j.put("run", null);                  // nothing is stored
                 if (explain) {
-                    j.put("decisions", ExplainCommand.decisions(s));
+                    j.put("decisions", PlanAnswers.decisions(s));
                 }
                 list.add(j);
             }

@@ -1,5 +1,6 @@
 package dev.vramplan.cli;
 
+import dev.vramplan.answer.PlanAnswers;
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.CatalogLoader;
 import dev.vramplan.plan.Fingerprints;
@@ -117,7 +118,7 @@ final class BenchCommand implements Callable<Integer> {
                 String g = gpus.get(r.nextInt(gpus.size()));
                 String mode = r.nextBoolean() ? "train" : "inference";
                 long t = System.nanoTime();
-                long id = QueryCommand.runId(store, null);
+                long id = PlanAnswers.runId(store, null);
                 store.cells(id, m, g, mode, false);
                 warm.add((System.nanoTime() - t) / 1e6);
             }

@@ -1,17 +1,13 @@
 package dev.vramplan.cli;
 
-import dev.vramplan.input.InvalidInputException;
+import dev.vramplan.answer.RunAnswers;
 import dev.vramplan.store.RunDiff;
 import dev.vramplan.store.PlanStore;
-import dev.vramplan.store.StoredRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "diff", mixinStandardHelpOptions = true,
@@ -35,23 +31,10 @@ final class DiffCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<RunDiff.Change> changes;
         try (PlanStore store = PlanStore.openForReading(database.where())) {
-            StoredRun ra = store.run(a).orElseThrow(() -> new InvalidInputException("RUN_A: there is no run " + a + " in the database"));
-            StoredRun rb = store.run(b).orElseThrow(() -> new InvalidInputException("RUN_B: there is no run " + b + " in the database"));
-            changes = RunDiff.diff(ra, store.cells(a, null, null, null, true), rb, store.cells(b, null, null, null, true));
+            changes = RunAnswers.diff(store, a, b, "RUN_A", "RUN_B");
         }
         if (output.json()) {
-            List<Map<String, Object>> list = new ArrayList<>();
-            for (RunDiff.Change c : changes) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("gpu", c.gpu());
-                m.put("workload", c.workload());
-                m.put("mode", c.mode());
-                m.put("before", c.before());
-                m.put("after", c.after());
-                m.put("causes", c.causes());
-                list.add(m);
-            }
-            Json.print(spec.commandLine().getOut(), list);
+            Json.print(spec.commandLine().getOut(), RunAnswers.diffJson(changes));
         } else {
             Table t = new Table("gpu", "workload", "run " + a, "run " + b, "because");
             for (RunDiff.Change c : changes) {

@@ -1,35 +1,22 @@
 package dev.vramplan.cli;
 
-import dev.vramplan.catalog.Catalog;
+import dev.vramplan.answer.EstimateAnswer;
 import dev.vramplan.catalog.CatalogLoader;
-import dev.vramplan.catalog.Finetune;
-import dev.vramplan.catalog.YoloSpec;
-import dev.vramplan.catalog.Framework;
-import dev.vramplan.catalog.Quantization;
 import dev.vramplan.catalog.Gpu;
-import dev.vramplan.input.InvalidInputException;
 import dev.vramplan.catalog.Limits;
 import dev.vramplan.catalog.Mode;
 import dev.vramplan.catalog.Model;
-import dev.vramplan.input.Named;
-import dev.vramplan.catalog.Optimizer;
 import dev.vramplan.catalog.Precision;
-import dev.vramplan.input.Sizes;
-import dev.vramplan.input.Suggest;
 import dev.vramplan.estimate.Component;
 import dev.vramplan.estimate.Estimate;
 import dev.vramplan.estimate.EstimateRequest;
-import dev.vramplan.estimate.EstimateTooLargeException;
-import dev.vramplan.estimate.Estimator;
-import dev.vramplan.estimate.Setup;
+import dev.vramplan.input.Sizes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "estimate", mixinStandardHelpOptions = true,
@@ -89,99 +76,20 @@ final class EstimateCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    static <E extends Enum<E> & Named> E choice(String option, String value, Class<E> type) {
-        E e = Named.byId(type, value);
-        if (e == null) {
-            throw new InvalidInputException(option + ": \"" + value + "\" is not one of " + String.join(", ", Named.ids(type))
-                    + "." + Suggest.didYouMean(value, Named.ids(type)));
-        }
-        return e;
-    }
-
-    /** A size option outside {@link Limits}: one line naming it, as the catalog's range messages read. */
-    static void range(String option, Number value, long min, long max) {
-        if (value != null && (value.longValue() < min || value.longValue() > max)) {
-            throw new InvalidInputException(option + ": " + value + " is out of range: it must be between " + min + " and " + max);
-        }
-    }
-
     @Override
     public Integer call() throws Exception {
-        range("--batch", batch, 1, Limits.MAX_BATCH);
-        range("--resolution", resolution, Limits.MIN_RESOLUTION, Limits.MAX_RESOLUTION);
-        range("--seq-len", seqLen, 1, Limits.MAX_SEQ_LEN);
-        range("--trainable-params", trainableParams, 0, Limits.MAX_PARAMS);
-        range("--lora-rank", loraRank, 1, Limits.MAX_LORA_RANK);
-        Mode m = choice("--mode", mode, Mode.class);
-        Precision p = choice("--precision", precision, Precision.class);
-        Optimizer o = optimizer == null ? (m == Mode.TRAIN ? Optimizer.ADAMW : Optimizer.NONE) : choice("--optimizer", optimizer, Optimizer.class);
-        Catalog c = CatalogLoader.load(catalog.dir());
-        Model md = c.model(model);
-        if (md == null) {
-            throw new InvalidInputException("--model: unknown model \"" + model + "\"." + Suggest.didYouMean(model, c.models().keySet()));
-        }
-        Gpu g = c.gpu(gpu);
-        if (g == null) {
-            throw new InvalidInputException("--gpu: unknown gpu \"" + gpu + "\"." + Suggest.didYouMean(gpu, c.gpus().keySet()));
-        }
-        if (md.vision() && seqLen != null || !md.vision() && resolution != null) {
-            throw new InvalidInputException(md.vision() ? "--seq-len: " + model + " takes images: give --resolution"
-                    : "--resolution: " + model + " takes text: give --seq-len");
-        }
-        EstimateRequest r;
-        Estimate e;
-        try {
-            Finetune ft = finetune == null ? Finetune.FULL : choice("--finetune", finetune, Finetune.class);
-            Quantization q = quantization == null ? null : choice("--quantization", quantization, Quantization.class);
-            Precision ad = adapterDtype == null ? null : choice("--adapter-dtype", adapterDtype, Precision.class);
-            if (ad != null && !Setup.ADAPTER_DTYPES.contains(ad)) {
-                throw new InvalidInputException("--adapter-dtype: adapters train in fp32, bf16 or fp16, not " + ad.id());
-            }
-            if (ad != null && (m != Mode.TRAIN || ft == Finetune.FULL)) {
-                throw new InvalidInputException("--adapter-dtype: only a lora or qlora training job has adapters");
-            }
-            Framework fw = framework == null ? null : choice("--framework", framework, Framework.class);
-            if (maxObjects != null && !(md.architecture() instanceof YoloSpec)) {
-                throw new InvalidInputException("--max-objects: counts a detector's labelled boxes; " + model + " is not a detector");
-            }
-            r = new EstimateRequest(md, g, m, p, batch, resolution, seqLen, o,
-                    new Setup(ft, trainableParams, loraRank, checkpointing, !noFlash, ema, q).calibrated(c.calibration(md))
-                            .withAdapterDtype(ad != null ? ad : Setup.defaultAdapterDtype(m, ft, p))
-                            .withFramework(fw).withMaxObjects(maxObjects));
-            e = Estimator.estimate(r);
-        } catch (EstimateTooLargeException tooLarge) {
-            throw new InvalidInputException(tooLarge.line(this::option));
-        } catch (IllegalArgumentException iae) {
-            throw new InvalidInputException(iae.getMessage());
-        }
+        EstimateAnswer a = EstimateAnswer.of(new EstimateAnswer.Question(model, gpu, mode, precision, batch, resolution, seqLen,
+                optimizer, noFlash, finetune, trainableParams, loraRank, adapterDtype, checkpointing, ema, quantization, framework, maxObjects),
+                () -> CatalogLoader.load(catalog.dir()));
+        Model md = a.model();
+        Gpu g = a.gpu();
+        Mode m = a.mode();
+        Precision p = a.precision();
+        EstimateRequest r = a.request();
+        Estimate e = a.estimate();
         PrintWriter out = spec.commandLine().getOut();
         if (output.json()) {
-            Map<String, Object> j = new LinkedHashMap<>();
-            j.put("model", md.id());
-            j.put("gpu", g.id());
-            j.put("mode", m.id());
-            j.put("precision", p.id());
-            j.put("batch", batch);
-            j.put("resolution", resolution);
-            j.put("seq_len", seqLen);
-            j.put("optimizer", r.optimizer().id());
-            j.put("finetune", r.setup().finetune().id());
-            if (r.setup().adapterDtype() != null) {
-                j.put("adapter_dtype", r.setup().adapterDtype().id());
-            }
-            j.put("params", e.params());
-            j.put("peak_phase", e.peakPhase());
-            j.put("peak_allocated_bytes", e.peakAllocatedBytes());
-            j.put("reserved_bytes", e.reservedBytes());
-            j.put("device_bytes", e.deviceBytes());
-            j.put("usable_bytes", e.usableBytes());
-            j.put("fits", e.fits());
-            j.put("calibrated", e.calibrated());
-            j.put("activation_factor", e.activationFactor());
-            Map<String, Long> b = new LinkedHashMap<>();
-            e.breakdown().forEach((k, v) -> b.put(k.id(), v));
-            j.put("breakdown", b);
-            Json.print(out, j);
+            Json.print(out, a.json());
         } else {
             out.printf(Locale.ROOT, "%s on %s, %s, %s, batch %d, %s%s: %,d parameters, peak at %s%n", md.id(), g.id(), m.id(),
                     p.id() + (r.setup().adapterDtype() != null ? " base with " + r.setup().adapterDtype().id() + " adapters" : ""), batch,
@@ -200,16 +108,5 @@ final class EstimateCommand implements Callable<Integer> {
                     e.calibrated() ? String.format(Locale.ROOT, " (calibrated: activations x%.3f from catalog/calibration.yaml)", e.activationFactor()) : "");
         }
         return Exits.OK;
-    }
-
-    /** The option behind an input that makes an estimate too large, with its value. */
-    private String option(EstimateTooLargeException.Input input) {
-        return switch (input) {
-            case BATCH -> "--batch " + batch;
-            case SIZE -> resolution != null ? "--resolution " + resolution : "--seq-len " + seqLen;
-            case ADAPTERS -> trainableParams != null ? "--trainable-params " + trainableParams
-                    : loraRank != null ? "--lora-rank " + loraRank : "--model " + model;
-            case MODEL -> "--model " + model;
-        };
     }
 }

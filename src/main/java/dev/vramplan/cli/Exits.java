@@ -1,5 +1,6 @@
 package dev.vramplan.cli;
 
+import dev.vramplan.answer.NotFound;
 import dev.vramplan.input.InvalidInputException;
 import dev.vramplan.store.MissingDatabaseException;
 import dev.vramplan.store.StoreException;
@@ -40,7 +41,7 @@ final class Exits implements CommandLine.IExecutionExceptionHandler, CommandLine
             trace(e, err);
             return INVALID;
         }
-        if (e instanceof NothingFeasible) {
+        if (e instanceof NothingFeasible || e instanceof NotFound) {
             err.println(e.getMessage());
             return NOTHING_FEASIBLE;
         }

@@ -1,5 +1,6 @@
 package dev.vramplan.cli;
 
+import dev.vramplan.answer.PlanAnswers;
 import dev.vramplan.input.Sizes;
 import dev.vramplan.plan.Decision;
 import dev.vramplan.store.PlanStore;
@@ -39,52 +40,19 @@ final class ExplainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        QueryCommand.checkMode(mode);
         PrintWriter out = spec.commandLine().getOut();
         List<StoredCell> cells;
         try (PlanStore store = PlanStore.openForReading(database.where())) {
-            long id = QueryCommand.runId(store, run);
-            cells = store.cells(id, model, gpu, mode, true);
-            if (cells.isEmpty()) {
-                StoredIds.check(store, id, model, gpu);
-            }
-        }
-        if (cells.isEmpty()) {
-            throw new Exits.NothingFeasible("no stored plan matches model " + model + " on " + gpu + (mode == null ? "" : " (" + mode + ")"));
+            cells = PlanAnswers.explain(store, run, model, gpu, mode);
         }
         if (format == Format.json) {
-            List<Map<String, Object>> list = new ArrayList<>();
-            for (StoredCell c : cells) {
-                Map<String, Object> m = QueryCommand.json(c);
-                m.put("decisions", decisions(c));
-                list.add(m);
-            }
-            Json.print(out, list);
+            Json.print(out, PlanAnswers.explainJson(cells));
         } else {
             for (StoredCell c : cells) {
                 printText(c, ", run " + c.runId(), out);
             }
         }
         return cells.stream().anyMatch(StoredCell::feasible) ? Exits.OK : Exits.NOTHING_FEASIBLE;
-    }
-
-    /** The decision trail of a cell as JSON objects: what was decided on, by which rule, why and the memory behind it. */
-    static List<Map<String, Object>> decisions(StoredCell c) {
-        List<Map<String, Object>> trail = new ArrayList<>();
-        for (Decision d : c.trail()) {
-            Map<String, Object> dm = new LinkedHashMap<>();
-            dm.put("kind", d.kind().name().toLowerCase(Locale.ROOT));
-            dm.put("precision", d.precision());
-            dm.put("resolution", d.resolutionPx());
-            dm.put("seq_len", d.seqLenTokens());
-            dm.put("batch", d.batch());
-            dm.put("device_bytes", d.deviceBytes());
-            dm.put("usable_bytes", c.usableBytes());
-            dm.put("rule", d.rule());
-            dm.put("reason", d.reason());
-            trail.add(dm);
-        }
-        return trail;
     }
 
     /** A cell's trail as text: what won and why, the memory, then one line per thing that lost. {@code where}: ", run 3". */

@@ -1,5 +1,6 @@
 package dev.vramplan.cli;
 
+import dev.vramplan.answer.PlanAnswers;
 import dev.vramplan.estimate.Component;
 import dev.vramplan.store.PlanStore;
 import dev.vramplan.store.StoredCell;
@@ -32,12 +33,12 @@ final class ExportCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<StoredCell> cells;
         try (PlanStore store = PlanStore.openForReading(database.where())) {
-            cells = store.cells(QueryCommand.runId(store, run), null, null, null, false);
+            cells = store.cells(PlanAnswers.runId(store, run), null, null, null, false);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (format == Format.json) {
             List<Map<String, Object>> list = new ArrayList<>();
-            cells.forEach(c -> list.add(QueryCommand.json(c)));
+            cells.forEach(c -> list.add(PlanAnswers.json(c)));
             Json.print(out, list);
             return Exits.OK;
         }

@@ -1,19 +1,15 @@
 package dev.vramplan.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-
 import java.io.PrintWriter;
 
-/** How every command prints JSON: indented, one document per command. */
-final class Json {
-    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+import static dev.vramplan.answer.Json.text;
 
+/** How every command prints JSON: one document per command, as {@code answer.Json} writes it. */
+final class Json {
     private Json() {
     }
 
-    static void print(PrintWriter out, Object value) throws JsonProcessingException {
-        out.println(MAPPER.writeValueAsString(value));
+    static void print(PrintWriter out, Object value) {
+        out.println(text(value));
     }
 }

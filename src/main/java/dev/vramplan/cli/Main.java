@@ -16,7 +16,7 @@ import java.util.Properties;
 /** The {@code vramplan} command line. */
 @Command(name = "vramplan", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Plans the largest batch size, resolution and precision each workload can run at on each card of a fleet.",
-        subcommands = {PlanCommand.class, QueryCommand.class, ExplainCommand.class, AdviseCommand.class, EstimateCommand.class, ValidateCommand.class, CalibrateCommand.class, ImportCommand.class, RunsCommand.class, DiffCommand.class, ExportCommand.class, BenchCommand.class,
+        subcommands = {PlanCommand.class, QueryCommand.class, ExplainCommand.class, AdviseCommand.class, EstimateCommand.class, ValidateCommand.class, CalibrateCommand.class, ImportCommand.class, RunsCommand.class, DiffCommand.class, ExportCommand.class, ReportCommand.class, ServeCommand.class, BenchCommand.class,
                 CatalogCommand.class, RulesCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 the database could not be used or an unexpected failure, 2 invalid input, 3 nothing feasible"
                         + " found, no plan stored, or no database at --db.",

@@ -1,5 +1,6 @@
 package dev.vramplan.cli;
 
+import dev.vramplan.answer.PlanAnswers;
 import dev.vramplan.input.InvalidInputException;
 import dev.vramplan.input.Sizes;
 import dev.vramplan.store.PlanStore;
@@ -39,47 +40,16 @@ final class QueryCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    static String checkMode(String mode) {
-        if (mode != null && !mode.equals("train") && !mode.equals("inference")) {
-            throw new InvalidInputException("--mode: \"" + mode + "\" is not a mode: use train or inference");
-        }
-        return mode;
-    }
-
-    /** The run to read: the one asked for (which must exist), or the latest. */
-    static long runId(PlanStore store, Long run) {
-        if (run != null) {
-            if (store.run(run).isEmpty()) {
-                throw new InvalidInputException("--run: there is no run " + run + " in the database");
-            }
-            return run;
-        }
-        return store.latestRun().orElseThrow(() -> new Exits.NothingFeasible("no plan is stored yet: run 'vramplan plan' first"));
-    }
-
     @Override
     public Integer call() throws Exception {
-        checkMode(mode);
+        PlanAnswers.checkMode(mode);
         if (model == null && !matrix) {
             throw new InvalidInputException("--model: give a model id, or --matrix for every workload");
         }
         PrintWriter out = spec.commandLine().getOut();
         List<StoredCell> cells;
         try (PlanStore store = PlanStore.openForReading(database.where())) {
-            long id = runId(store, run);
-            cells = store.cells(id, model, gpu, mode, false);
-            if (cells.isEmpty()) {
-                StoredIds.check(store, id, model, gpu);
-            }
-        }
-        if (cells.isEmpty()) {               // known ids, nothing stored for them: nothing to print
-            List<String> asked = new ArrayList<>();
-            for (String[] kv : new String[][]{{"model", model}, {"gpu", gpu}, {"mode", mode}}) {
-                if (kv[1] != null) {
-                    asked.add(kv[0] + " " + kv[1]);
-                }
-            }
-            throw new Exits.NothingFeasible("no stored plan matches " + (asked.isEmpty() ? "anything" : String.join(", ", asked)));
+            cells = PlanAnswers.query(store, run, model, gpu, mode);
         }
         if (matrix) {
             switch (format) {
@@ -90,13 +60,7 @@ final class QueryCommand implements Callable<Integer> {
             return Exits.OK;
         }
         switch (format) {
-            case json -> {
-                List<Map<String, Object>> list = new ArrayList<>();
-                for (StoredCell c : cells) {
-                    list.add(json(c));
-                }
-                Json.print(out, list);
-            }
+            case json -> Json.print(out, PlanAnswers.queryJson(cells));
             case csv -> {
                 out.println("model,gpu,workload,mode,feasible,precision,resolution,seq_len,batch,grad_accum_steps,device_bytes,usable_bytes,utilization,rule,reason");
                 for (StoredCell c : cells) {
@@ -210,29 +174,5 @@ final class QueryCommand implements Callable<Integer> {
             out.add(row);
         });
         return out;
-    }
-
-    static Map<String, Object> json(StoredCell c) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("run", c.runId());
-        m.put("model", c.modelId());
-        m.put("gpu", c.gpuId());
-        m.put("workload", c.workloadId());
-        m.put("mode", c.mode());
-        m.put("feasible", c.feasible());
-        m.put("precision", c.precision());
-        m.put("batch", c.batch());
-        m.put("resolution", c.resolutionPx());
-        m.put("seq_len", c.seqLenTokens());
-        m.put("grad_accum_steps", c.gradAccumSteps());
-        m.put("peak_allocated_bytes", c.peakAllocatedBytes());
-        m.put("reserved_bytes", c.reservedBytes());
-        m.put("device_bytes", c.deviceBytes());
-        m.put("usable_bytes", c.usableBytes());
-        m.put("utilization", c.utilization());
-        m.put("breakdown", c.breakdown());
-        m.put("rule", c.rule());
-        m.put("reason", c.reason());
-        return m;
     }
 }

@@ -1,15 +1,13 @@
 package dev.vramplan.cli;
 
+import dev.vramplan.answer.RunAnswers;
 import dev.vramplan.store.PlanStore;
 import dev.vramplan.store.StoredRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -43,24 +41,7 @@ final class RunsCommand implements Callable<Integer> {
             runs = store.runs();
         }
         if (output.json()) {
-            List<Map<String, Object>> list = new ArrayList<>();
-            for (StoredRun r : runs) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("run", r.id());
-                m.put("started_at", r.startedAt().toString());
-                m.put("user", r.user());
-                m.put("host", r.host());
-                m.put("catalog", r.catalogDir());
-                m.put("catalog_sha", r.catalogSha());
-                m.put("rules", r.rulesDir());
-                m.put("rules_sha", r.rulesSha());
-                m.put("tool_version", r.toolVersion());
-                m.put("cells", r.cells());
-                m.put("feasible", r.feasible());
-                m.put("infeasible", r.infeasible());
-                list.add(m);
-            }
-            Json.print(spec.commandLine().getOut(), list);
+            Json.print(spec.commandLine().getOut(), RunAnswers.runsJson(runs));
             return Exits.OK;
         }
         Table t = new Table("run", "started (UTC)", "by", "catalog", "rules", "version", "feasible", "infeasible");

@@ -38,6 +38,13 @@ final class Database implements AutoCloseable {
     private Connection connection;
     /** Whether this connection changed the database beyond what a rollback undoes (schema created or migrated). */
     private boolean migrated;
+    /** Whether a reader of an H2 file checks it against its sums before opening it (see {@link LiveStore}). */
+    private boolean verify = true;
+    /**
+     * Whether H2 closes the file when the JVM begins to exit (its default): a server closes its readers itself,
+     * after the requests in flight are answered, which H2's own shutdown hook would cut short.
+     */
+    private boolean closeOnExit = true;
 
     private Database(String url, String shown, CopyOnWriteFile file, Path base) {
         this.url = url;
@@ -89,6 +96,17 @@ final class Database implements AutoCloseable {
         return new Database(null, shown, null, base);
     }
 
+    /**
+     * As {@link #forReading}, for a long-running reader ({@link LiveStore}) that closes the file itself; without
+     * checking the file against its sums for another connection to a file this process has open and has checked.
+     */
+    static Database forLiveReading(String db, String shown, boolean verify) {
+        Database d = forReading(db, shown);
+        d.verify = verify;
+        d.closeOnExit = false;
+        return d;
+    }
+
     private static String missing(String shown, Path f) {
         return shown + ": no database there (" + f + " does not exist): check --db (or VRAMPLAN_DB), or run 'vramplan"
                 + " plan' to store a first plan there";
@@ -133,13 +151,17 @@ final class Database implements AutoCloseable {
     private Connection openReadOnly(boolean mayUpgrade) throws SQLException {
         Path f = CopyOnWriteFile.file(base);
         try {
-            CopyOnWriteFile.verified(f, base, shown);
+            if (verify) {
+                CopyOnWriteFile.verified(f, base, shown);
+            } else if (!Files.exists(f)) {
+                throw new NoSuchFileException(f.toString());
+            }
         } catch (NoSuchFileException e) {
             throw new MissingDatabaseException(missing(shown, f));
         } catch (IOException e) {
             throw new StoreException(shown + ": cannot read the database file " + f + ": " + CopyOnWriteFile.reason(e), e);
         }
-        Connection c = h2("jdbc:h2:file:" + base + H2_OPTIONS + ";ACCESS_MODE_DATA=r", true);
+        Connection c = h2("jdbc:h2:file:" + base + H2_OPTIONS + ";ACCESS_MODE_DATA=r" + (closeOnExit ? "" : ";DB_CLOSE_ON_EXIT=FALSE"), true);
         if (Migrations.behind(c)) {
             closeQuietly(c);
             if (!mayUpgrade) {

@@ -1,5 +1,6 @@
 package dev.vramplan.store;
 
+import org.jooq.Table;
 import dev.vramplan.plan.Decision;
 import dev.vramplan.store.generated.tables.records.PlanCellRecord;
 import dev.vramplan.store.generated.tables.records.PlanDecisionRecord;
@@ -41,14 +42,19 @@ final class PlanReader {
         return Optional.ofNullable(dsl.select(DSL.max(PLAN_RUN.ID)).from(PLAN_RUN).where(PLAN_RUN.COMPLETE.isTrue()).fetchOne().value1());
     }
 
-    /** Cells of a run, filtered by model (required), gpu and mode (optional); with their decision trails if asked. */
-    List<StoredCell> cells(long runId, String model, String gpu, String mode, boolean withTrail) {
+    /**
+     * Cells of a run, filtered by model, gpu and mode (each optional); with their decision trails if asked; the first
+     * {@code limit} in the order they were planned.
+     */
+    List<StoredCell> cells(long runId, String model, String gpu, String mode, boolean withTrail, int limit) {
         for (String v : new String[]{model, gpu, mode}) {
             if (v != null && v.indexOf('\0') >= 0) {
                 return List.of();           // no stored id holds a NUL (and PostgreSQL refuses one in text)
             }
         }
-        Condition cond = PLAN_CELL.RUN_ID.eq(runId);
+        // the first cells of a run (limited): by the primary key in order, stopping at the limit. Through the index on
+        // (run, model, gpu, mode), as an exact lookup goes, H2 would read every cell of the run to sort them by id
+        Condition cond = limit == Integer.MAX_VALUE ? PLAN_CELL.RUN_ID.eq(runId) : PLAN_CELL.RUN_ID.plus(0L).eq(runId);
         if (model != null) {
             cond = cond.and(PLAN_CELL.MODEL_ID.eq(model));
         }
@@ -64,7 +70,16 @@ final class PlanReader {
         if (!withTrail) {
             columns.remove(PLAN_CELL.TRAIL);        // a query reads no trails: they are most of a cell's bytes
         }
-        boolean legacy = withTrail && dsl.fetchExists(dsl.selectOne().from(PLAN_CELL).where(cond).and(PLAN_CELL.TRAIL.isNull()));
+        boolean legacy;
+        if (!withTrail) {
+            legacy = false;
+        } else if (limit == Integer.MAX_VALUE) {
+            legacy = dsl.fetchExists(dsl.selectOne().from(PLAN_CELL).where(cond).and(PLAN_CELL.TRAIL.isNull()));
+        } else {                                    // only the cells asked for: a run of a million would be read whole
+            Table<?> first = dsl.select(PLAN_CELL.ID, PLAN_CELL.TRAIL).from(PLAN_CELL).where(cond)
+                    .orderBy(PLAN_CELL.ID).limit(limit).asTable("first_cells");
+            legacy = dsl.fetchExists(dsl.selectOne().from(first).where(first.field(PLAN_CELL.TRAIL).isNull()));
+        }
         if (legacy) {                               // a run stored before schema version 3: trails in plan_decision
             for (PlanDecisionRecord d : dsl.select(PLAN_DECISION.fields()).from(PLAN_DECISION).join(PLAN_CELL)
                     .on(PLAN_DECISION.CELL_ID.eq(PLAN_CELL.ID)).where(cond).orderBy(PLAN_DECISION.CELL_ID, PLAN_DECISION.SEQ)
@@ -80,7 +95,7 @@ final class PlanReader {
                     .forEach(t -> runTexts.put(t.value1(), t.value2()));
         }
         IntFunction<String> texts = runTexts::get;
-        for (PlanCellRecord r : dsl.select(columns).from(PLAN_CELL).where(cond).orderBy(PLAN_CELL.ID).fetchInto(PLAN_CELL)) {
+        for (PlanCellRecord r : dsl.select(columns).from(PLAN_CELL).where(cond).orderBy(PLAN_CELL.ID).limit(limit).fetchInto(PLAN_CELL)) {
             List<Decision> trail;
             try {
                 trail = !withTrail ? List.of() : r.getTrail() != null ? TrailJson.read(r.getTrail(), texts)

@@ -69,6 +69,11 @@ public final class PlanStore implements AutoCloseable {
         return open(() -> Database.forReading(db, redact(db)));
     }
 
+    /** As {@link #openForReading}, for {@link LiveStore}: closed by it, and an H2 file checked against its sums only if asked. */
+    static PlanStore openLive(String db, boolean verify) {
+        return open(() -> Database.forLiveReading(db, redact(db), verify));
+    }
+
     private static PlanStore open(Supplier<Database> opener) {
         Database database = opener.get();
         PlanStore store = new PlanStore(database);
@@ -202,7 +207,12 @@ public final class PlanStore implements AutoCloseable {
 
     /** Cells of a run, filtered by model (required), gpu and mode (optional); with their decision trails if asked. */
     public List<StoredCell> cells(long runId, String model, String gpu, String mode, boolean withTrail) {
-        return reader().cells(runId, model, gpu, mode, withTrail);
+        return reader().cells(runId, model, gpu, mode, withTrail, Integer.MAX_VALUE);
+    }
+
+    /** As {@link #cells(long, String, String, String, boolean)}, the first {@code limit} cells in the order they were planned. */
+    public List<StoredCell> cells(long runId, String model, String gpu, String mode, boolean withTrail, int limit) {
+        return reader().cells(runId, model, gpu, mode, withTrail, limit);
     }
 
     /** The distinct ids of one column of a run's cells (for "did you mean" when a query matches nothing). */
