@@ -39,6 +39,7 @@ public final class CatalogLoader {
     public static final String MODELS = "models.yaml";
     public static final String FLEET = "fleet.yaml";
     public static final String CALIBRATION = "calibration.yaml";
+    public static final String BANDS = "bands.yaml";
 
     private static final Pattern RATE = Pattern.compile("\\s*([0-9]+(?:\\.[0-9]+)?)\\s*(GB/s|TB/s)\\s*");
     private static final Pattern WATTS = Pattern.compile("\\s*([0-9]+(?:\\.[0-9]+)?)\\s*W\\s*");
@@ -177,7 +178,9 @@ public final class CatalogLoader {
                 }
             });
         }
-        return new Catalog(gpus, models, cards, workloads, calibrations);
+        Node bandFile = readFile(BANDS, false);
+        Bands bands = bandFile == null ? Bands.NONE : BandReader.read(bandFile, problems);
+        return new Catalog(gpus, models, cards, workloads, calibrations, bands);
     }
 
     private Calibration calibration(Fields f, Map<String, Model> models) {

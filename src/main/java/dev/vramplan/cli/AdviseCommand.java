@@ -106,7 +106,7 @@ final class AdviseCommand implements Callable<Integer> {
         }
         Workload w = workload(c, md, m, o, ft);
         RuleBase rb = RuleBase.load(Paths.rules(rules));
-        Catalog one = new Catalog(c.gpus(), c.models(), cards, List.of(w), c.calibrations());
+        Catalog one = new Catalog(c.gpus(), c.models(), cards, List.of(w), c.calibrations(), c.bands());
         List<StoredCell> cells = new ArrayList<>();
         for (CellPlan p : new Planner(rb).plan(one).cells()) {
             cells.add(stored(p));

@@ -1,5 +1,6 @@
 package dev.vramplan.cli;
 
+import dev.vramplan.catalog.Band;
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.CatalogLoader;
 import dev.vramplan.catalog.Finetune;
@@ -14,6 +15,7 @@ import dev.vramplan.catalog.Optimizer;
 import dev.vramplan.catalog.Precision;
 import dev.vramplan.input.Sizes;
 import dev.vramplan.input.Suggest;
+import dev.vramplan.estimate.BandedEstimate;
 import dev.vramplan.estimate.Component;
 import dev.vramplan.estimate.Estimate;
 import dev.vramplan.estimate.EstimateRequest;
@@ -140,6 +142,7 @@ final class EstimateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException iae) {
             throw new InvalidInputException(iae.getMessage());
         }
+        BandedEstimate band = BandedEstimate.of(e, r, c.bands());
         PrintWriter out = spec.commandLine().getOut();
         if (format == Format.json) {
             Map<String, Object> j = new LinkedHashMap<>();
@@ -160,6 +163,10 @@ final class EstimateCommand implements Callable<Integer> {
             j.put("peak_allocated_bytes", e.peakAllocatedBytes());
             j.put("reserved_bytes", e.reservedBytes());
             j.put("device_bytes", e.deviceBytes());
+            j.put("peak_allocated_bytes_high", band.peakAllocatedBytesHigh());
+            j.put("reserved_bytes_high", band.reservedBytesHigh());
+            j.put("device_bytes_high", band.deviceBytesHigh());
+            j.put("band", bandJson(band.band()));
             j.put("usable_bytes", e.usableBytes());
             j.put("fits", e.fits());
             j.put("calibrated", e.calibrated());
@@ -184,8 +191,30 @@ final class EstimateCommand implements Callable<Integer> {
             t.print(out);
             out.printf(Locale.ROOT, "%s: %.0f%% of the card%s%n", e.fits() ? "fits" : "does not fit", 100 * e.utilization(),
                     e.calibrated() ? String.format(Locale.ROOT, " (calibrated: activations x%.3f from catalog/calibration.yaml)", e.activationFactor()) : "");
+            out.println(bandLine(band));
         }
         return Exits.OK;
+    }
+
+    /** {@code band} in JSON: the confidence, the group it came from and how many measured points that group holds. */
+    static Map<String, Object> bandJson(Band b) {
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("confidence", b.confidence());
+        j.put("group", b.group());
+        j.put("points", b.points());
+        return j;
+    }
+
+    /** The range of each total, or why there is none. */
+    static String bandLine(BandedEstimate b) {
+        Estimate e = b.estimate();
+        if (b.band().points() == 0) {
+            return "band: none (catalog/bands.yaml has no group for this job): plan on the estimate";
+        }
+        return String.format(Locale.ROOT, "%.0f%% band (group %s, %d measured points): peak_allocated %s to %s, reserved %s to %s,"
+                        + " device %s to %s", 100 * b.band().confidence(), b.band().group(), b.band().points(),
+                Sizes.human(e.peakAllocatedBytes()), Sizes.human(b.peakAllocatedBytesHigh()), Sizes.human(e.reservedBytes()),
+                Sizes.human(b.reservedBytesHigh()), Sizes.human(e.deviceBytes()), Sizes.human(b.deviceBytesHigh()));
     }
 
     /** The option behind an input that makes an estimate too large, with its value. */

@@ -1,11 +1,13 @@
 package dev.vramplan.plan;
 
+import dev.vramplan.catalog.Bands;
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.Gpu;
 import dev.vramplan.catalog.Mode;
 import dev.vramplan.catalog.Model;
 import dev.vramplan.catalog.Precision;
 import dev.vramplan.catalog.Workload;
+import dev.vramplan.estimate.BandedEstimate;
 import dev.vramplan.estimate.Estimate;
 import dev.vramplan.estimate.EstimateRequest;
 import dev.vramplan.estimate.EstimateTooLargeException;
@@ -125,6 +127,8 @@ public final class Planner {
     static final int SAMPLE = 16;
 
     private String lazyUnsafe;
+    /** The bands around estimates of the catalog being planned: candidates carry their top (catalog/bands.yaml). */
+    private volatile Bands bands = Bands.NONE;
 
     /** Plans the whole fleet and keeps every cell (for fleets that fit in memory with their trails). */
     public PlanResult plan(Catalog catalog) {
@@ -141,6 +145,7 @@ public final class Planner {
      * the caller's thread, as soon as it and all before it are planned: a fleet of any size plans in bounded memory.
      */
     public Stats plan(Catalog catalog, Consumer<CellPlan> sink) {
+        bands = catalog.bands();
         List<Task> tasks = new ArrayList<>();
         for (Map.Entry<String, Integer> card : catalog.fleetCards().entrySet()) {
             Gpu gpu = catalog.gpu(card.getKey());
@@ -334,7 +339,7 @@ public final class Planner {
             Map<Long, Candidate> all = new HashMap<>();
             Map<Long, Estimate> estimates = new HashMap<>();
             Probe probe = new Probe(s, cellId, gpu, w, m, calibration, step, powersOfTwoUpTo, minBatch, all,
-                    estimates, trail);
+                    estimates, trail, bands);
             if (exhaustive) {
                 searchAll(s, probe, series);
             } else {
@@ -618,6 +623,7 @@ public final class Planner {
         final Workload w;
         final Model m;
         final dev.vramplan.catalog.Calibration calibration;
+        final Bands bands;
         final int step;
         final int powersOfTwoUpTo;
         final int minBatch;
@@ -633,13 +639,15 @@ public final class Planner {
         long nextId = 1;
 
         Probe(Judge s, String cellId, Gpu gpu, Workload w, Model m, dev.vramplan.catalog.Calibration calibration, int step,
-              int powersOfTwoUpTo, int minBatch, Map<Long, Candidate> all, Map<Long, Estimate> estimates, List<Decision> trail) {
+              int powersOfTwoUpTo, int minBatch, Map<Long, Candidate> all, Map<Long, Estimate> estimates, List<Decision> trail,
+              Bands bands) {
             this.s = s;
             this.cellId = cellId;
             this.gpu = gpu;
             this.w = w;
             this.m = m;
             this.calibration = calibration;
+            this.bands = bands;
             this.step = step;
             this.powersOfTwoUpTo = powersOfTwoUpTo;
             this.minBatch = minBatch;
@@ -695,9 +703,11 @@ public final class Planner {
             if (sr.probes.isEmpty()) {
                 searched.add(sr);
             }
-            Estimate e = Estimator.estimate(request(m, gpu, w, sr.precision, batch, sr.resolution, sr.seqLen, calibration));
+            EstimateRequest r = request(m, gpu, w, sr.precision, batch, sr.resolution, sr.seqLen, calibration);
+            Estimate e = Estimator.estimate(r);
+            long high = BandedEstimate.of(e, r, bands).deviceBytesHigh();
             Candidate c = new Candidate(nextId++, cellId, gpu.id(), w.id(), sr.precision.id(), sr.precision.rank(),
-                    sr.resolution, sr.seqLen, batch, e.deviceBytes(), gpu.usableBytes(), sr.target);
+                    sr.resolution, sr.seqLen, batch, e.deviceBytes(), gpu.usableBytes(), sr.target, high);
             sr.probes.put(idx, c);
             all.put(c.id(), c);
             estimates.put(c.id(), e);
