@@ -69,7 +69,17 @@ final class ValidateCommand implements Callable<Integer> {
                 points.add(m);
             }
             j.put("points", points);
+            List<Map<String, Object>> skipped = new ArrayList<>();
+            for (Validator.Skipped k : report.skipped()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("id", k.m().id());
+                m.put("model", k.m().model());
+                m.put("reason", k.reason());
+                skipped.add(m);
+            }
+            j.put("skipped", skipped);
             Map<String, Object> summary = report.summary().json();
+            summary.put("skipped", report.skipped().size());
             // the catalog's bands judged leave-one-source-out (docs/accuracy.md, "The band")
             summary.put("band_coverage", bands.coverage());
             summary.put("median_band_width", bands.medianWidth());
@@ -91,6 +101,10 @@ final class ValidateCommand implements Callable<Integer> {
                     Sizes.human(bands.of(p).highBytes()) + (p.m().oom() || bands.of(p).covered() ? "" : " BELOW"),
                     p.estimate().calibrated() ? String.format(Locale.ROOT, "x%.3f", p.estimate().activationFactor()) : "");
         }
+        for (Validator.Skipped k : report.skipped()) {
+            t.add(k.m().id(), k.m().model(), k.m().kind().id(), k.m().oom() ? "oom" : Sizes.human(k.m().measuredBytes()), "",
+                    "skipped: " + k.reason(), "", "");
+        }
         t.print(out);
         out.println();
         Table s = new Table("family", "count", "median |err|", "p90 |err|", "max |err|", "under >10%", "oom predicted");
@@ -108,6 +122,10 @@ final class ValidateCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "band: %s of %d measured points at or below the top of their %.0f%% band, median width +%s"
                 + " (leave-one-source-out: a source's points never inform its own band)%n", pct(bands.coverage()), bands.count(),
                 100 * BandBuilder.CONFIDENCE, pct(bands.medianWidth()));
+        if (!report.skipped().isEmpty()) {
+            out.printf(Locale.ROOT, "%d points skipped, not in the figures: ZeRO sharding, offload or several GPUs, which the"
+                    + " estimator does not model yet%n", report.skipped().size());
+        }
         if (report.uncertain() > 0) {
             out.printf(Locale.ROOT, "* stated: without the %d points whose source did not say what it measured or in which unit"
                     + " (uncertain_kind, uncertain_unit); \"all\" is the figure to judge by%n", report.uncertain());

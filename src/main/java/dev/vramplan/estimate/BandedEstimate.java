@@ -3,8 +3,7 @@ package dev.vramplan.estimate;
 import dev.vramplan.catalog.Band;
 import dev.vramplan.catalog.BandGroups;
 import dev.vramplan.catalog.Bands;
-import dev.vramplan.catalog.TransformerSpec;
-import dev.vramplan.catalog.YoloSpec;
+import dev.vramplan.catalog.Framework;
 
 import java.util.List;
 
@@ -35,11 +34,9 @@ public record BandedEstimate(Estimate estimate, Band band) {
         return BandGroups.chain(framework(r), r.mode(), r.setup().finetune(), r.model().vision());
     }
 
-    /** The code that runs the job: the model family's usual framework. */
+    /** The code that runs the job: the request's, else the model family's usual one, else a plain PyTorch loop. */
     static String framework(EstimateRequest r) {
-        if (r.model().architecture() instanceof YoloSpec y) {
-            return "yolov5".equals(y.family()) ? "yolov5" : "ultralytics";
-        }
-        return r.model().architecture() instanceof TransformerSpec ? "hf-transformers" : "pytorch";
+        Framework f = r.setup().framework() != null ? r.setup().framework() : Framework.defaultFor(r.model().architecture());
+        return f == null ? "pytorch" : f.id();
     }
 }
