@@ -119,9 +119,6 @@ public final class JavaPolicy implements Judge {
             if (c.deviceBytes() > c.usableBytes()) {
                 out.add(reject(c, "A job must fit in the card's memory", "needs " + Sizes.human(c.deviceBytes())));
             }
-            if (c.deviceBytesHigh() > c.usableBytes()) {
-                out.add(reject(c, "Plan on the high end of the estimate", "its 90% band reaches " + Sizes.human(c.deviceBytesHigh())));
-            }
             if (c.deviceBytes() > c.usableBytes() * 0.90) {
                 out.add(reject(c, "Keep 10% of memory free", "more than 90% of the card"));
             }
@@ -202,8 +199,7 @@ public final class JavaPolicy implements Judge {
     }
 
     /** The rule names this twin implements: a test checks them against the shipped DRL. */
-    public static final Set<String> RULES = Set.of("A job must fit in the card's memory", "Plan on the high end of the estimate",
-            "Keep 10% of memory free",
+    public static final Set<String> RULES = Set.of("A job must fit in the card's memory", "Keep 10% of memory free",
             "Serving keeps 20% of memory free", "bf16 needs compute capability 8.0", "fp8 needs compute capability 8.9",
             "Integer and fp8 precisions are for inference only", "QLoRA keeps its frozen base in 4 bits",
             "16-bit precisions need 16-bit tensor units", "Use fp32 only on cards without 16-bit tensor units",
