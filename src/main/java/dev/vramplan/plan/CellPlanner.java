@@ -7,7 +7,9 @@ import dev.vramplan.catalog.Mode;
 import dev.vramplan.catalog.Model;
 import dev.vramplan.catalog.Precision;
 import dev.vramplan.catalog.Workload;
+import dev.vramplan.estimate.BandedEstimate;
 import dev.vramplan.estimate.Estimate;
+import dev.vramplan.estimate.EstimateRequest;
 import dev.vramplan.rules.Accumulation;
 import dev.vramplan.rules.Candidate;
 import dev.vramplan.rules.Cell;
@@ -140,9 +142,11 @@ final class CellPlanner {
                 if (accum == null && w.mode() == Mode.TRAIN) {
                     accum = 1;
                 }
+                EstimateRequest chosen = RuleFacts.request(m, gpu, w, Precision.of(c.precision()), c.batch(), c.resolutionPx(),
+                        c.seqLenTokens(), calibration);
                 return new CellPlan(gpu.id(), w.id(), m.id(), w.mode(), true, c.precision(), nz(c.resolutionPx()),
                         nz(c.seqLenTokens()), c.batch(), accum, estimates.get(c.id()), gpu.usableBytes(), ch.rule(),
-                        ch.reason(), trail);
+                        ch.reason(), trail, bands.band(BandedEstimate.chain(chosen), null));
             }
             // nothing survived: the rule that ended the last hope decides
             Decision why = InfeasibleReason.of(wanted, optionRejections, all, rejections, probe.searched,
