@@ -7,10 +7,12 @@ import dev.vramplan.input.Yaml;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads catalog/bands.yaml strictly: unknown fields, ids no source measured, groups too small for their confidence
@@ -39,7 +41,8 @@ final class BandReader {
         String builtFrom = b.string("built_from", "");
         Double coverage = b.number("coverage", 0, 1, -1.0);
         Double width = b.number("median_width", 0, 100, -1.0);
-        Map<String, Bands.Point> points = sources(b, problems);
+        Set<String> declared = new HashSet<>();
+        Map<String, Bands.Point> points = sources(b, declared, problems);
         Map<String, Bands.Group> groups = new LinkedHashMap<>();
         Yaml.ListNode list = b.list("groups", true);
         b.finish();
@@ -50,7 +53,7 @@ final class BandReader {
                 if (g == null) {
                     continue;
                 }
-                Bands.Group group = group(g, confidence, points, problems);
+                Bands.Group group = group(g, confidence, points, declared, problems);
                 g.finish();
                 if (group != null) {
                     if (seen.containsKey(group.key())) {
@@ -69,7 +72,7 @@ final class BandReader {
     }
 
     /** {@code sources:}: each source with the ratio of each of its points, by measurement id. */
-    private static Map<String, Bands.Point> sources(Fields b, Problems problems) {
+    private static Map<String, Bands.Point> sources(Fields b, Set<String> declared, Problems problems) {
         Map<String, Bands.Point> points = new LinkedHashMap<>();
         Map<String, Yaml.Loc> seen = new HashMap<>();
         Yaml.ListNode list = b.list("sources", true);
@@ -88,6 +91,7 @@ final class BandReader {
                 continue;
             }
             for (String id : ratios.raw().entries().keySet()) {
+                declared.add(id);
                 Double r = ratios.number(id, 0.0001, 100, null);
                 if (r == null || source == null) {
                     continue;
@@ -104,7 +108,8 @@ final class BandReader {
         return points;
     }
 
-    private static Bands.Group group(Fields g, double confidence, Map<String, Bands.Point> points, Problems problems) {
+    private static Bands.Group group(Fields g, double confidence, Map<String, Bands.Point> points, Set<String> declared,
+                                     Problems problems) {
         int before = problems.size();
         String key = g.string("group");
         Double margin = g.number("margin", 0, 100, null);
@@ -112,7 +117,9 @@ final class BandReader {
         List<Double> ratios = new ArrayList<>();
         for (String id : ids) {
             Bands.Point p = points.get(id);
-            if (p == null) {
+            if (p == null && declared.contains(id)) {
+                continue;                   // its ratio is the problem, reported where it is
+            } else if (p == null) {
                 g.problem("points", "unknown measurement id \"" + id + "\": no source in bands.sources lists it."
                         + Suggest.didYouMean(id, points.keySet()));
             } else {
@@ -127,6 +134,9 @@ final class BandReader {
             g.problem("points", "a group needs at least " + min + " points for a " + pct(confidence)
                     + " band, \"" + key + "\" has " + ids.size() + ". Maybe merge it into its parent group");
             return null;
+        }
+        if (ratios.size() < ids.size()) {
+            return null;                    // a point's ratio is unreadable, and said so where it is
         }
         double computed = Bands.margin(ratios, confidence);
         if (Math.abs(computed - margin) > TOLERANCE) {
