@@ -84,7 +84,10 @@ class PlanStoreTest {
 
     @BeforeAll
     static void planMinimal() {
-        plan = new Planner(Shipped.rules()).plan(dev.vramplan.catalog.CatalogLoader.load(Path.of("src/test/resources/catalogs/minimal")));
+        // the minimal catalog with the shipped bands, so that cells carry a band to store
+        dev.vramplan.catalog.Catalog m = dev.vramplan.catalog.CatalogLoader.load(Path.of("src/test/resources/catalogs/minimal"));
+        plan = new Planner(Shipped.rules()).plan(new dev.vramplan.catalog.Catalog(m.gpus(), m.models(), m.fleetCards(), m.workloads(),
+                m.calibrations(), Shipped.catalog().bands()));
     }
 
     @ParameterizedTest
@@ -116,6 +119,14 @@ class PlanStoreTest {
                 if (p.feasible()) {
                     assertThat(c.deviceBytes()).isEqualTo(p.estimate().deviceBytes());
                     assertThat(c.breakdown().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(p.estimate().deviceBytes());
+                    // schema version 4: the band
+                    assertThat(c.deviceBytesHigh()).isEqualTo(p.deviceBytesHigh()).isGreaterThan(c.deviceBytes());
+                    assertThat(c.bandConfidence()).isEqualTo(p.band().confidence());
+                    assertThat(c.bandGroup()).isEqualTo(p.band().group());
+                    assertThat(c.bandPoints()).isEqualTo(p.band().points()).isPositive();
+                } else {
+                    assertThat(c.deviceBytesHigh()).isNull();
+                    assertThat(c.bandGroup()).isNull();
                 }
             }
             assertThat(s.cells(run, "yolov8n", "t4", "train", false)).hasSize(1);
