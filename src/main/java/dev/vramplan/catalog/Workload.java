@@ -18,11 +18,14 @@ import java.util.Objects;
  * @param flashAttention fused attention (default true)
  * @param ema           keep an EMA copy of the weights (Ultralytics does)
  * @param quantization  storage of 8/4-bit weights; null: the precision's default
+ * @param framework     the training or serving code; null: the model family's usual one ({@link Framework#defaultFor})
+ * @param maxObjects    detectors: labelled boxes in the busiest image of a batch; null: a typical count (60)
  */
 public record Workload(String id, String modelId, Mode mode, Integer resolutionPx, Integer seqLenTokens,
                        Optimizer optimizer, int globalBatch, String team, String priority, boolean production,
                        List<Precision> precisions, Finetune finetune, Long trainableParams, Integer loraRank,
-                       boolean gradientCheckpointing, boolean flashAttention, boolean ema, Quantization quantization) {
+                       boolean gradientCheckpointing, boolean flashAttention, boolean ema, Quantization quantization,
+                       Framework framework, Integer maxObjects) {
     public Workload {
         Objects.requireNonNull(id);
         Objects.requireNonNull(mode);
@@ -33,6 +36,18 @@ public record Workload(String id, String modelId, Mode mode, Integer resolutionP
         if ((resolutionPx == null) == (seqLenTokens == null)) {
             throw new IllegalArgumentException("a workload has either a resolution or a sequence length");
         }
+        if (maxObjects != null && (maxObjects < 0 || maxObjects > Limits.MAX_OBJECTS)) {
+            throw new IllegalArgumentException("max_objects must be between 0 and " + Limits.MAX_OBJECTS);
+        }
+    }
+
+    /** A workload run the family's usual way, with a typical number of boxes per image. */
+    public Workload(String id, String modelId, Mode mode, Integer resolutionPx, Integer seqLenTokens,
+                    Optimizer optimizer, int globalBatch, String team, String priority, boolean production,
+                    List<Precision> precisions, Finetune finetune, Long trainableParams, Integer loraRank,
+                    boolean gradientCheckpointing, boolean flashAttention, boolean ema, Quantization quantization) {
+        this(id, modelId, mode, resolutionPx, seqLenTokens, optimizer, globalBatch, team, priority, production, precisions,
+                finetune, trainableParams, loraRank, gradientCheckpointing, flashAttention, ema, quantization, null, null);
     }
 }
 

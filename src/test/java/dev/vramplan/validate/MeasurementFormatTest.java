@@ -154,16 +154,30 @@ class MeasurementFormatTest {
         List<Measurement> ms = MeasurementLoader.load(file("""
                 finetune: lora
                 adapter_dtype: fp32
-                trainable_params: 1000000000
+                trainable_params: 100000000
                 """), Shipped.catalog());
         Validator.Report fp32 = Validator.validate(ms, Shipped.catalog(), false);
         List<Measurement> own = MeasurementLoader.load(file("""
                 finetune: lora
-                trainable_params: 1000000000
+                adapter_dtype: bf16
+                trainable_params: 100000000
                 """), Shipped.catalog());
         Validator.Report bf16 = Validator.validate(own, Shipped.catalog(), false);
-        // a billion adapter parameters: fp32 weights, gradients and two Adam states cost 2 + 2 + 4 bytes more each than bf16
+        // a hundred million adapter parameters: fp32 weights, gradients and two AdamW states cost 2 + 2 + 4 bytes more each than bf16
         assertThat(fp32.points().get(0).estimate().peakAllocatedBytes() - bf16.points().get(0).estimate().peakAllocatedBytes())
-                .isGreaterThanOrEqualTo(8_000_000_000L);
+                .isEqualTo(800_000_000L);
+        // without adapter_dtype the framework decides: PEFT (hf-transformers, the default for transformers) keeps fp32
+        // adapters, LitGPT the base's bf16
+        Validator.Report peft = Validator.validate(MeasurementLoader.load(file("""
+                finetune: lora
+                trainable_params: 100000000
+                """), Shipped.catalog()), Shipped.catalog(), false);
+        Validator.Report litgpt = Validator.validate(MeasurementLoader.load(file("""
+                finetune: lora
+                framework: litgpt
+                trainable_params: 100000000
+                """), Shipped.catalog()), Shipped.catalog(), false);
+        assertThat(peft.points().get(0).estimate().peakAllocatedBytes()).isEqualTo(fp32.points().get(0).estimate().peakAllocatedBytes());
+        assertThat(litgpt.points().get(0).estimate().peakAllocatedBytes()).isEqualTo(bf16.points().get(0).estimate().peakAllocatedBytes());
     }
 }
