@@ -180,7 +180,7 @@ public final class Estimator {
             double other = s.params() - s.matrixParams();
             double weights;
             if (quant != null) {
-                weights = quant.bytesPerWeight() * s.matrixParams() + otherBytes * other;
+                weights = quant.bytesPerWeight(p) * s.matrixParams() + otherBytes * other;
             } else {
                 weights = p.weightBytes() * s.params();
             }
@@ -229,7 +229,7 @@ public final class Estimator {
                 double io = k * b * (s.inputBytesPerSample() + s.outputBytesPerSample() + (loss ? s.lossBytesPerSample() : 0));
                 double autocastCopies = p.autocast() ? 2.0 * s.params() : 0;
                 double gradTransient = 2 * b * s.largestBytesPerSample();
-                double dequant = quant != null ? s.largestMatrixBytes() / 2 * quant.computeBytes() : 0;
+                double dequant = quant != null ? s.largestMatrixBytes() / 2 * quant.dequantBytesPerWeight(p) : 0;
                 // the loss's own working set (YOLOv8's assigner) ends before backward's first gradient transient
                 double peakTransient = Math.max(gradTransient, loss ? b * s.lossTransientBytesPerSample() : 0);
                 double forwardBackward = activations + io + autocastCopies + peakTransient + dequant;
@@ -261,7 +261,7 @@ public final class Estimator {
             } else {
                 phase = "forward";
                 // a quantized layer dequantizes its weight to the compute dtype for the prompt's matmuls
-                double dequant = quant != null ? s.largestMatrixBytes() / 2 * quant.computeBytes() : 0;
+                double dequant = quant != null ? s.largestMatrixBytes() / 2 * quant.dequantBytesPerWeight(p) : 0;
                 put(parts, Component.WEIGHTS, weights);
                 double k = setup.activationFactor();
                 put(parts, Component.ACTIVATIONS, k * b * s.inferenceBytesPerSample());

@@ -8,6 +8,7 @@ import dev.vramplan.catalog.Mode;
 import dev.vramplan.catalog.Model;
 import dev.vramplan.catalog.Optimizer;
 import dev.vramplan.catalog.Precision;
+import dev.vramplan.catalog.Quantization;
 import dev.vramplan.catalog.TransformerSpec;
 import dev.vramplan.catalog.YoloSpec;
 import org.junit.jupiter.api.Test;
@@ -117,6 +118,22 @@ class FrameworkPhysicsTest {
         assertThat(Peft.frozenOtherBytes(Framework.HF_TRANSFORMERS, Finetune.QLORA, 2)).isEqualTo(4.0);
         assertThat(Peft.frozenOtherBytes(Framework.LITGPT, Finetune.QLORA, 2)).isEqualTo(2.0);
         assertThat(Peft.frozenOtherBytes(Framework.HF_TRANSFORMERS, Finetune.LORA, 2)).isEqualTo(2.0);
+    }
+
+    @Test
+    void gptqAtEightBitsStoresAByteAWeightAndUnpacksThroughInt32() {
+        Model m = model("llama-2-7b");
+        EstimateRequest r = new EstimateRequest(m, Shipped.catalog().gpu("a100-sxm4-80gb"), Mode.INFERENCE, Precision.INT8, 1, null,
+                512, Optimizer.NONE, new Setup(Finetune.FULL, null, null, false, true, false, Quantization.GPTQ));
+        // 32 blocks × (4 · 4096² attention + 3 · 4096 · 11008 MLP) matrix weights at 1 + 3/128 bytes (AutoGPTQ int8:
+        // a byte, and per group of 128 an fp16 scale and an 8-bit zero point); embeddings, head and norms in fp16
+        long matrix = 32L * (4L * 4096 * 4096 + 3L * 4096 * 11008);
+        assertThat(Estimator.estimate(r).breakdown().get(Component.WEIGHTS))
+                .isEqualTo((long) Math.ceil(matrix * (1 + 3 / 128.0) + (6_738_415_616L - matrix) * 2.0));
+        // qlinear_cuda_old: int32 shift (4) + int16 copy (2) per weight of the layer being unpacked
+        assertThat(Quantization.GPTQ.dequantBytesPerWeight(Precision.INT8)).isEqualTo(6.0);
+        assertThat(Quantization.GPTQ.bytesPerWeight(Precision.INT4)).isEqualTo(0.5 + 2.5 / 128);
+        assertThat(Quantization.NF4.dequantBytesPerWeight(Precision.INT4)).isEqualTo(2.0);
     }
 
     @Test
