@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * Which group's band a job gets: the keys of its groups, finest first. Errors behave alike within one framework's
  * loop, one mode and one fine-tuning method (the finest group, e.g. {@code litgpt/train/qlora}); a group with fewer
- * points than {@link Bands#minPoints} merges into its parent:
+ * points than {@link Bands#minPoints}, or points from fewer than {@link Bands#MIN_SOURCES} sources, merges into its
+ * parent:
  * <ol>
  *   <li>{@code framework/mode/finetune} (inference: {@code framework/inference});
  *   <li>{@code text|vision/mode/full|adapters}: the same kind of network, mode and whether every weight trains;

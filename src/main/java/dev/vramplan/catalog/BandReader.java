@@ -135,6 +135,12 @@ final class BandReader {
                     + " band, \"" + key + "\" has " + ids.size() + ". Maybe merge it into its parent group");
             return null;
         }
+        long sources = ids.stream().map(points::get).filter(java.util.Objects::nonNull).map(Bands.Point::source).distinct().count();
+        if (ratios.size() == ids.size() && sources < Bands.MIN_SOURCES) {
+            g.problem("points", "a group needs points from at least " + Bands.MIN_SOURCES + " sources, \"" + key
+                    + "\" has one (its points share one setup and its errors). Maybe merge it into its parent group");
+            return null;
+        }
         if (ratios.size() < ids.size()) {
             return null;                    // a point's ratio is unreadable, and said so where it is
         }

@@ -1,9 +1,11 @@
 package dev.vramplan.catalog;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * How far above its estimate a job of each kind has been measured (catalog/bands.yaml, written by
@@ -13,7 +15,9 @@ import java.util.Map;
  * The margin of a group is a split-conformal bound: with the group's n ratios sorted, the k-th smallest where
  * k = ⌈confidence·(n+1)⌉, less one, and never below 0. A new job drawn like the group's points needs at most
  * estimate·(1 + margin) with probability at least {@code confidence}. That rank exists only from
- * {@link #minPoints} points on (9 at 90%): a smaller group merges into its parent (see {@link BandGroups}).
+ * {@link #minPoints} points on (9 at 90%), and the points of one source share its setup and its errors, so a band
+ * from one source says little about the next: a group needs {@link #minPoints} points from at least
+ * {@link #MIN_SOURCES} sources, else it merges into its parent (see {@link BandGroups}).
  *
  * @param confidence      the share of jobs the band's top covers, e.g. 0.9
  * @param builtFrom       the measurement file the points came from
@@ -27,6 +31,8 @@ public record Bands(double confidence, String builtFrom, Double coverage, Double
                     Map<String, Point> points) {
     /** No band data: estimates carry no margin. */
     public static final Bands NONE = new Bands(0.9, "", null, null, Map.of(), Map.of());
+    /** The fewest sources a group's points come from. */
+    public static final int MIN_SOURCES = 2;
 
     public Bands {
         if (!(confidence >= 0.5 && confidence < 1)) {
@@ -97,14 +103,16 @@ public record Bands(double confidence, String builtFrom, Double coverage, Double
                 return new Band(confidence, key, g.ids().size(), g.margin());
             }
             List<Double> ratios = new ArrayList<>();
+            Set<String> sources = new HashSet<>();
             for (String id : g.ids()) {
                 Point p = points.get(id);
                 if (!p.source().equals(leftOutSource)) {
                     ratios.add(p.ratio());
+                    sources.add(p.source());
                 }
             }
             Double m = margin(ratios, confidence);
-            if (m != null) {
+            if (m != null && sources.size() >= MIN_SOURCES) {
                 return new Band(confidence, key, ratios.size(), m);
             }
         }

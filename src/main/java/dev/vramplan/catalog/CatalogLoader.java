@@ -57,6 +57,17 @@ public final class CatalogLoader {
         return c;
     }
 
+    /** The catalog without its bands.yaml, for rebuilding it ({@code calibrate --bands}): an old file may not load. */
+    public static Catalog loadWithoutBands(Path dir) {
+        CatalogLoader l = new CatalogLoader(dir);
+        l.withoutBands = true;
+        Catalog c = l.read();
+        l.problems.throwIfAny();
+        return c;
+    }
+
+    private boolean withoutBands;
+
     /**
      * How far a published parameter count may be from the count derived from the architecture before it is worth a
      * warning: 2%, the estimator's contract (the shipped entries hold 1%, see ParamCountTest).
@@ -174,7 +185,7 @@ public final class CatalogLoader {
                 }
             });
         }
-        Node bandFile = readFile(BANDS, false);
+        Node bandFile = withoutBands ? null : readFile(BANDS, false);
         Bands bands = bandFile == null ? Bands.NONE : BandReader.read(bandFile, problems);
         return new Catalog(gpus, models, cards, workloads, calibrations, bands);
     }

@@ -47,10 +47,10 @@ final class CalibrateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path dir = Paths.catalog(catalog);
-        Catalog c = CatalogLoader.load(dir);
         if (bands) {
-            return writeBands(dir, c);
+            return writeBands(dir, CatalogLoader.loadWithoutBands(dir));
         }
+        Catalog c = CatalogLoader.load(dir);
         List<Calibrator.Fit> fits = Calibrator.fit(MeasurementLoader.load(measurements, c), c, by == By.model,
                 measurements.getFileName().toString());
         Path file = out != null ? out : dir.resolve(CatalogLoader.CALIBRATION);

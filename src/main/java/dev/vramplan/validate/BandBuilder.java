@@ -46,7 +46,8 @@ public final class BandBuilder {
         List<Bands.Group> groups = new ArrayList<>();
         members.forEach((key, ids) -> {
             Double margin = Bands.margin(ids.stream().map(id -> points.get(id).ratio()).toList(), CONFIDENCE);
-            if (margin != null) {
+            long sources = ids.stream().map(id -> points.get(id).source()).distinct().count();
+            if (margin != null && sources >= Bands.MIN_SOURCES) {
                 groups.add(new Bands.Group(key, round(margin), ids));
             }
         });

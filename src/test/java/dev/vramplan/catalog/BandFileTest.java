@@ -16,7 +16,7 @@ class BandFileTest {
     @TempDir
     Path tmp;
 
-    /** Nine points of one source, ratios 0.95 .. 1.03: the 90% margin is the ninth, 1.03 - 1 = 0.03. */
+    /** Nine points of two sources, ratios 0.95 .. 1.03: the 90% margin is the ninth, 1.03 - 1 = 0.03. */
     static final String GOOD = """
             bands:
               confidence: 0.9
@@ -38,6 +38,8 @@ class BandFileTest {
                     p6: 1.00
                     p7: 1.01
                     p8: 1.02
+                - source: "their cluster"
+                  ratios:
                     p9: 1.03
             """;
 
@@ -53,7 +55,7 @@ class BandFileTest {
         Path dir = tmp.resolve("c");
         Bands b = CatalogLoader.load(dir).bands();
         assertThat(b.groups().get("all").margin()).isEqualTo(0.03);
-        assertThat(b.points().get("p9")).isEqualTo(new Bands.Point("p9", "our cluster", 1.03));
+        assertThat(b.points().get("p9")).isEqualTo(new Bands.Point("p9", "their cluster", 1.03));
         assertThat(b.coverage()).isEqualTo(0.9);
     }
 
@@ -87,6 +89,16 @@ class BandFileTest {
         assertThat(problems(GOOD.replace("points: [p1, p2, p3, p4, p5, p6, p7, p8, p9]", "points: [p1, p2, p3, p4, p5, p6, p7, p8]")))
                 .containsExactly("bands.yaml:9:15: bands.groups[0].points: a group needs at least 9 points for a 90% band,"
                         + " \"all\" has 8. Maybe merge it into its parent group");
+    }
+
+    @Test
+    void aGroupOfOneSourceIsRefused() throws IOException {
+        assertThat(problems(GOOD.replace("""
+                - source: "their cluster"
+                  ratios:
+            """, "")))
+                .containsExactly("bands.yaml:9:15: bands.groups[0].points: a group needs points from at least 2 sources,"
+                        + " \"all\" has one (its points share one setup and its errors). Maybe merge it into its parent group");
     }
 
     @Test

@@ -91,8 +91,8 @@ class BandTest {
     }
 
     /**
-     * Leaving a source out can leave its finest group too small: the job then takes the parent group, without that
-     * source either. Group "a/train/full" has 9 points of source X and 3 of Y; "all" adds 9 of Z.
+     * Leaving a source out can leave its finest group too small, or of one source: the job then takes the parent group,
+     * without that source either. Group "a/train/full" has 9 points of source X and 3 of Y; "all" adds 9 of Z.
      */
     @Test
     void leavingASourceOutFallsBackToTheParentGroupWithoutThatSource() {
@@ -119,10 +119,10 @@ class BandTest {
         Bands bands = new Bands(0.9, "test", null, null, groups, points);
         List<String> chain = List.of("a/train/full", "a/train", "all");
         assertThat(bands.band(chain, null)).isEqualTo(new Band(0.9, "a/train/full", 12, 0.5));
-        // without Y: 9 points of X remain, all 1.10
-        assertThat(bands.band(chain, "Y").group()).isEqualTo("a/train/full");
-        assertThat(bands.band(chain, "Y").margin()).isCloseTo(0.10, within(1e-12));
-        assertThat(bands.band(chain, "Y").points()).isEqualTo(9);
+        // without Y: 9 points of X remain, but of one source; "all" without Y holds 9 of X and 9 of Z: rank 18 of 18, 1.20
+        assertThat(bands.band(chain, "Y").group()).isEqualTo("all");
+        assertThat(bands.band(chain, "Y").margin()).isCloseTo(0.20, within(1e-12));
+        assertThat(bands.band(chain, "Y").points()).isEqualTo(18);
         // without X: 3 points of Y are too few; "all" without X holds 3 of Y and 9 of Z: rank 12 of 12, 1.50
         assertThat(bands.band(chain, "X")).isEqualTo(new Band(0.9, "all", 12, 0.5));
         // a job of no known group and too few points anywhere: no band, the estimate itself
