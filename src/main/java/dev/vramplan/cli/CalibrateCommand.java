@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "calibrate", mixinStandardHelpOptions = true,
         description = {"Fits per-family (or per-model) activation factors to measurements and writes catalog/calibration.yaml;",
-                "with --bands, builds the 90% bands around estimates from the same measurements and writes catalog/bands.yaml."},
+                "with --bands, builds the 90%% bands around estimates from the same measurements and writes catalog/bands.yaml."},
         footer = {"", "Example: vramplan calibrate --measurements my-runs.yaml --by model",
                 "         vramplan calibrate --measurements my-runs.yaml --bands",
                 "Estimates, plans and validate then use the factors (and bands), and say so; delete the file to go back.",
