@@ -10,6 +10,7 @@ import dev.vramplan.rules.RuleBase;
 import dev.vramplan.store.PlanStore;
 import dev.vramplan.store.RunInfo;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
@@ -38,10 +39,10 @@ final class BenchCommand implements Callable<Integer> {
     int cards;
     @Option(names = "--workloads", defaultValue = "100", description = "workloads, each planned for training and inference (default: ${DEFAULT-VALUE})")
     int workloads;
-    @Option(names = "--catalog", paramLabel = "DIR")
-    Path catalog;
-    @Option(names = "--rules", paramLabel = "DIR")
-    Path rules;
+    @Mixin
+    CatalogOption catalog;
+    @Mixin
+    RulesOption rules;
     @Option(names = "--db", paramLabel = "PATH|URL", description = "store into this database (runs add up: time 'vramplan query"
             + " --db' against it); default: a fresh H2 file that is deleted afterwards")
     String db;
@@ -63,9 +64,9 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         int nThreads = threads == null ? Runtime.getRuntime().availableProcessors() : Math.max(1, threads);
         long start = System.nanoTime();
-        Catalog base = CatalogLoader.load(Paths.catalog(catalog));
+        Catalog base = CatalogLoader.load(catalog.dir());
         Catalog fleet = SyntheticFleet.of(base, cards, workloads);
-        RuleBase rb = RuleBase.load(Paths.rules(rules));
+        RuleBase rb = RuleBase.load(rules.dir());
         long compiled = System.nanoTime();
         Path tmp = db == null ? Files.createTempDirectory("vramplan-bench") : null;
         try {
@@ -87,7 +88,7 @@ final class BenchCommand implements Callable<Integer> {
         Planner.Stats[] stats = new Planner.Stats[1];
         Planner planner = new Planner(rb).threads(nThreads);
         Fingerprints.Of fp = Fingerprints.of(fleet);
-        RunInfo info = new RunInfo("synthetic " + cards + "x" + workloads, Paths.shown(Paths.rules(rules)), Main.VERSION,
+        RunInfo info = new RunInfo("synthetic " + cards + "x" + workloads, Paths.shown(rules.dir()), Main.VERSION,
                 System.getProperty("user.name"), PlanCommand.host(), fp.catalog(), rb.fingerprint(), fp.gpus(), fp.models(), fp.workloads());
         long runId;
         long opened;

@@ -8,6 +8,7 @@ import dev.vramplan.validate.BandBuilder;
 import dev.vramplan.validate.Calibrator;
 import dev.vramplan.validate.MeasurementLoader;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -31,8 +32,8 @@ final class CalibrateCommand implements Callable<Integer> {
 
     @Option(names = "--measurements", required = true, paramLabel = "FILE")
     Path measurements;
-    @Option(names = "--catalog", paramLabel = "DIR")
-    Path catalog;
+    @Mixin
+    CatalogOption catalog;
     @Option(names = "--by", defaultValue = "family", description = "family or model (default: ${DEFAULT-VALUE})")
     By by;
     @Option(names = "--bands", description = "write CATALOG/bands.yaml (the band around every estimate) instead of the factors")
@@ -46,7 +47,7 @@ final class CalibrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Path dir = Paths.catalog(catalog);
+        Path dir = catalog.dir();
         if (bands) {
             return writeBands(dir, CatalogLoader.loadWithoutBands(dir));
         }

@@ -25,6 +25,7 @@ import dev.vramplan.estimate.EstimateTooLargeException;
 import dev.vramplan.estimate.Estimator;
 import dev.vramplan.estimate.Setup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
@@ -39,7 +40,6 @@ import java.util.concurrent.Callable;
         footer = {"", "Estimates stop at " + Limits.MAX_ESTIMATE + ": a configuration that needs more (no GPU holds that much) is refused.",
                 "Example: vramplan estimate --model llama-3-8b --gpu a100-sxm4-80gb --mode train --precision bf16 --batch 4 --seq-len 2048"})
 final class EstimateCommand implements Callable<Integer> {
-    enum Format { table, json }
 
     @Option(names = "--model", required = true, paramLabel = "ID")
     String model;
@@ -84,10 +84,10 @@ final class EstimateCommand implements Callable<Integer> {
     boolean ema;
     @Option(names = "--quantization", paramLabel = "Q", description = "nf4, nf4-dq, fp4, gptq, llm.int8 or fp8 (int8/int4/fp8 only)")
     String quantization;
-    @Option(names = "--format", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE})")
-    Format format;
-    @Option(names = "--catalog", paramLabel = "DIR")
-    Path catalog;
+    @Mixin
+    FormatOption output;
+    @Mixin
+    CatalogOption catalog;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -118,7 +118,7 @@ final class EstimateCommand implements Callable<Integer> {
         Mode m = choice("--mode", mode, Mode.class);
         Precision p = choice("--precision", precision, Precision.class);
         Optimizer o = optimizer == null ? (m == Mode.TRAIN ? Optimizer.ADAMW : Optimizer.NONE) : choice("--optimizer", optimizer, Optimizer.class);
-        Catalog c = CatalogLoader.load(Paths.catalog(catalog));
+        Catalog c = CatalogLoader.load(catalog.dir());
         Model md = c.model(model);
         if (md == null) {
             throw new InvalidInputException("--model: unknown model \"" + model + "\"." + Suggest.didYouMean(model, c.models().keySet()));
@@ -159,7 +159,7 @@ final class EstimateCommand implements Callable<Integer> {
         }
         BandedEstimate band = BandedEstimate.of(e, r, c.bands());
         PrintWriter out = spec.commandLine().getOut();
-        if (format == Format.json) {
+        if (output.json()) {
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("model", md.id());
             j.put("gpu", g.id());
