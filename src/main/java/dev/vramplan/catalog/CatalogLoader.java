@@ -27,6 +27,8 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.util.HashSet;
+import java.util.function.ToLongFunction;
 
 /**
  * Loads {@code gpus.yaml}, {@code models.yaml} (and any {@code models-*.yaml}) and {@code fleet.yaml}
@@ -87,7 +89,7 @@ public final class CatalogLoader {
      * {@link #PARAMS_TOLERANCE} away from the count {@code derivedParams} gives for its architecture (the estimator's,
      * passed in: the catalog does not depend on it).
      */
-    public static Report check(Path dir, java.util.function.ToLongFunction<Architecture> derivedParams) {
+    public static Report check(Path dir, ToLongFunction<Architecture> derivedParams) {
         CatalogLoader l = new CatalogLoader(dir);
         Catalog c = l.read();
         List<Problems.Problem> warnings = new ArrayList<>();
@@ -194,12 +196,12 @@ public final class CatalogLoader {
     private final Map<String, Yaml.Loc> publishedLocs = new LinkedHashMap<>();
 
     /** Ids written in a file, valid entries or not: a reference to them is not "unknown". */
-    private final java.util.Set<String> declaredGpus = new java.util.HashSet<>();
-    private final java.util.Set<String> declaredModels = new java.util.HashSet<>();
+    private final Set<String> declaredGpus = new HashSet<>();
+    private final Set<String> declaredModels = new HashSet<>();
     private boolean gpusUnreadable;
     private boolean modelsUnreadable;
 
-    private static void declared(Fields f, java.util.Set<String> into) {
+    private static void declared(Fields f, Set<String> into) {
         if (f.raw().entries().get("id") != null && f.raw().entries().get("id").value() instanceof ScalarNode s && s.text() != null) {
             into.add(s.text());
         }

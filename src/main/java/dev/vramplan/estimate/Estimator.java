@@ -174,7 +174,7 @@ public final class Estimator {
          * adapters, or {@code BATCH} for a term of batch × what one sample of this input size needs.
          */
         String fill(int batch, double[] parts, Input[] drivers) {
-            java.util.Arrays.fill(parts, Double.NaN);
+            Arrays.fill(parts, Double.NaN);
             double b = batch;
             // weights: the (frozen) base, quantized or in the precision's storage width, plus adapters
             double other = s.params() - s.matrixParams();

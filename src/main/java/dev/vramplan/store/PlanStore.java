@@ -26,6 +26,9 @@ import java.util.Optional;
 import java.util.SortedSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
+import org.jooq.exception.DataAccessException;
 
 import static dev.vramplan.store.generated.Tables.PLAN_CELL;
 import static dev.vramplan.store.generated.Tables.PLAN_DECISION;
@@ -79,7 +82,7 @@ public final class PlanStore implements AutoCloseable {
         return open(() -> Database.forReading(db, redact(db)));
     }
 
-    private static PlanStore open(java.util.function.Supplier<Database> opener) {
+    private static PlanStore open(Supplier<Database> opener) {
         Database database = opener.get();
         PlanStore store = new PlanStore(database);
         // the database opens on its own thread while this one loads jOOQ and the generated tables: on a cold JVM
@@ -139,7 +142,7 @@ public final class PlanStore implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SQLException("interrupted while opening the database", e);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof SQLException sql) {
                 throw sql;
@@ -193,8 +196,8 @@ public final class PlanStore implements AutoCloseable {
                 // H2 writes committed data to the file in the background; make it durable before saying "stored"
                 dsl().execute("CHECKPOINT SYNC");
             }
-        } catch (SQLException | org.jooq.exception.DataAccessException e) {
-            Throwable cause = e instanceof org.jooq.exception.DataAccessException && e.getCause() != null ? e.getCause() : e;
+        } catch (SQLException | DataAccessException e) {
+            Throwable cause = e instanceof DataAccessException && e.getCause() != null ? e.getCause() : e;
             throw new StoreException(shown + ": the plan could not be written to disk (it is not stored; earlier runs are"
                     + " intact): " + firstLine(cause.getMessage()), e);
         }

@@ -21,6 +21,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import dev.vramplan.input.Shown;
+import dev.vramplan.input.Sizes;
 
 /**
  * Reads a measurement file strictly: unknown fields, wrong types and references to models or cards the
@@ -110,7 +112,7 @@ public final class MeasurementLoader {
         boolean oom = "oom".equals(measured);
         if (measured != null && !oom) {
             try {
-                bytes = dev.vramplan.input.Sizes.parse(measured);
+                bytes = Sizes.parse(measured);
             } catch (IllegalArgumentException e) {
                 f.problem("measured", e.getMessage() + ", or oom");
             }
@@ -158,6 +160,6 @@ public final class MeasurementLoader {
     private static final List<String> ADAPTER_DTYPES = List.of("fp32", "bf16", "fp16");
 
     static String shown(Path p) {
-        return dev.vramplan.input.Shown.path(p);
+        return Shown.path(p);
     }
 }
