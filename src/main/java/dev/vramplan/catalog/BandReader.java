@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -135,7 +136,7 @@ final class BandReader {
                     + " band, \"" + key + "\" has " + ids.size() + ". Maybe merge it into its parent group");
             return null;
         }
-        long sources = ids.stream().map(points::get).filter(java.util.Objects::nonNull).map(Bands.Point::source).distinct().count();
+        long sources = ids.stream().map(points::get).filter(Objects::nonNull).map(Bands.Point::source).distinct().count();
         if (ratios.size() == ids.size() && sources < Bands.MIN_SOURCES) {
             g.problem("points", "a group needs points from at least " + Bands.MIN_SOURCES + " sources, \"" + key
                     + "\" has one (its points share one setup and its errors). Maybe merge it into its parent group");

@@ -1,6 +1,7 @@
 package dev.vramplan.catalog;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,8 +39,8 @@ public record Bands(double confidence, String builtFrom, Double coverage, Double
         if (!(confidence >= 0.5 && confidence < 1)) {
             throw new IllegalArgumentException("confidence must be at least 0.5 and below 1");
         }
-        groups = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(groups));
-        points = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(points));
+        groups = Collections.unmodifiableMap(new LinkedHashMap<>(groups));
+        points = Collections.unmodifiableMap(new LinkedHashMap<>(points));
     }
 
     /**

@@ -11,9 +11,9 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.Locale;
 
 @Command(name = "explain", mixinStandardHelpOptions = true,
         description = "Shows the decision trail of a stored plan: what won, what lost, and which rule decided.",
@@ -97,7 +97,7 @@ final class ExplainCommand implements Callable<Integer> {
                     c.gradAccumSteps() != null && c.gradAccumSteps() > 1 ? " x " + c.gradAccumSteps() + " accumulation steps" : "",
                     Sizes.human(c.deviceBytes()), 100 * c.utilization());
             if (c.deviceBytesHigh() != null) {
-                out.printf(java.util.Locale.ROOT, "  band: estimate %s, up to %s at %.0f%% confidence (group %s, %d measured points)%n",
+                out.printf(Locale.ROOT, "  band: estimate %s, up to %s at %.0f%% confidence (group %s, %d measured points)%n",
                         Sizes.human(c.deviceBytes()), Sizes.human(c.deviceBytesHigh()), 100 * c.bandConfidence(), c.bandGroup(),
                         c.bandPoints());
             }

@@ -100,6 +100,7 @@ class ShippedRulesTest {
     }
 
     @Test
+    @Covers("Plan on the high end of the estimate")
     void planOnTheHighEndOfTheEstimate() {
         // the estimate leaves 30% free, but the top of its band passes the card: out of memory more than 1 time in 10
         try (PolicySession s = new PolicySession(Shipped.rules())) {
