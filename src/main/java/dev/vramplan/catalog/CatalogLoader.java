@@ -1,8 +1,6 @@
 package dev.vramplan.catalog;
 
 import dev.vramplan.input.InvalidInputException;
-import dev.vramplan.input.Named;
-import dev.vramplan.input.Sizes;
 import dev.vramplan.input.Fields;
 import dev.vramplan.input.Problems;
 import dev.vramplan.input.Shown;
@@ -17,14 +15,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.HashSet;
@@ -42,7 +37,6 @@ public final class CatalogLoader {
     public static final String FLEET = "fleet.yaml";
     public static final String CALIBRATION = "calibration.yaml";
     public static final String BANDS = "bands.yaml";
-
 
     private Problems problems = new Problems();
     private final Path dir;

@@ -2,7 +2,6 @@ package dev.vramplan.cli;
 
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.CatalogLoader;
-import dev.vramplan.plan.CellPlan;
 import dev.vramplan.plan.Fingerprints;
 import dev.vramplan.plan.Planner;
 import dev.vramplan.plan.SyntheticFleet;

@@ -4,7 +4,6 @@ import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.CatalogLoader;
 import dev.vramplan.input.Sizes;
 import dev.vramplan.plan.CellPlan;
-import dev.vramplan.plan.PlanResult;
 import dev.vramplan.plan.Planner;
 import dev.vramplan.rules.RuleBase;
 import dev.vramplan.store.PlanStore;

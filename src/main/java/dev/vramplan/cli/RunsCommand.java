@@ -4,7 +4,6 @@ import dev.vramplan.store.PlanStore;
 import dev.vramplan.store.StoredRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

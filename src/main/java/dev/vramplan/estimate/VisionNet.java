@@ -1,10 +1,8 @@
 package dev.vramplan.estimate;
 
+import dev.vramplan.catalog.Architecture;
 import dev.vramplan.catalog.CnnSpec;
 import dev.vramplan.catalog.YoloSpec;
-
-import java.util.List;
-import dev.vramplan.catalog.Architecture;
 
 /**
  * A convolutional network walked at one input resolution, op by op, the way PyTorch runs it:

@@ -1,10 +1,7 @@
 package dev.vramplan.input;
 
-import dev.vramplan.input.Sizes;
-import dev.vramplan.input.Suggest;
 import java.math.BigDecimal;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -140,6 +140,11 @@ public final class RuleBase {
         if (!problems.isEmpty()) {
             throw new InvalidInputException(problems);
         }
+        String fingerprint = HexFormat.of().formatHex(sha.digest());
+        RuleBase known = compiled(shown, fingerprint);
+        if (known != null) {
+            return known;
+        }
         // what a rule may do, checked before Drools compiles (and so loads and links) anything the rules name; a file
         // that does not parse is left to the compiler's message first, and checked after it like every other
         Map<Path, String> parsed = new LinkedHashMap<>();
@@ -189,7 +194,35 @@ public final class RuleBase {
         }
         KieContainer container = ks.newKieContainer(release);
         KieBase base = container.getKieBase();
-        return new RuleBase(base, drl, HexFormat.of().formatHex(sha.digest()), shown, allowed.ruleFiles(), texts);
+        RuleBase rb = new RuleBase(base, drl, fingerprint, shown, allowed.ruleFiles(), texts);
+        remember(shown, fingerprint, rb);
+        return rb;
+    }
+
+    /** Rule bases compiled in this process, by folder and fingerprint, the most recently used last. */
+    private static final Map<String, RuleBase> COMPILED = new LinkedHashMap<>(16, 0.75f, true);
+    /** How many compiled rule bases a process keeps: a long-lived one (serve, the tests) sees a few policies. */
+    static final int COMPILED_KEPT = 8;
+
+    /**
+     * The rule base compiled earlier in this process from the same files with the same contents, or null. Drools takes
+     * seconds to compile a policy; a process that loads the same rules again (a server answering many questions, a
+     * test suite running many commands) compiles them once. The files are always read and fingerprinted first, so an
+     * edited rule is never served from before the edit.
+     */
+    private static RuleBase compiled(String shown, String fingerprint) {
+        synchronized (COMPILED) {
+            return COMPILED.get(shown + "\n" + fingerprint);
+        }
+    }
+
+    private static void remember(String shown, String fingerprint, RuleBase rb) {
+        synchronized (COMPILED) {
+            COMPILED.put(shown + "\n" + fingerprint, rb);
+            while (COMPILED.size() > COMPILED_KEPT) {
+                COMPILED.remove(COMPILED.keySet().iterator().next());
+            }
+        }
     }
 
     private static final Pattern PARSER = Pattern.compile("\\[ERR \\d+\\] Line (\\d+):(\\d+) (.*)", Pattern.DOTALL);

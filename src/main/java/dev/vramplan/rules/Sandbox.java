@@ -82,6 +82,8 @@ final class Sandbox {
     static final Set<String> TIMED = Set.of("timer", "duration", "calendars");
     /** What DRL allows at the top of a file besides package, import and rule: refused. */
     private static final Set<String> REFUSED_TOP = Set.of("function", "global", "declare", "query", "unit", "template");
+    /** The imports a rule file may have, as the refusal of another names them. */
+    private static final String IMPORTS_SHOWN = "dev.vramplan.rules.* and dev.vramplan.input.Sizes";
     private static final Set<String> IMPORTS = new HashSet<>(Set.of("dev.vramplan.rules.*", "dev.vramplan.input.Sizes",
             "java.lang.Math", "java.lang.String"));
 
@@ -246,7 +248,7 @@ final class Sandbox {
             }
             if (!IMPORTS.contains(name.toString())) {
                 problems.add(at(k) + "import " + name + " is not allowed in a rule file (rules may import the fact types"
-                        + " and helpers: dev.vramplan.rules.* and dev.vramplan.input.Sizes)");
+                        + " and helpers: " + IMPORTS_SHOWN + ")");
             }
             return end;
         }

@@ -1,12 +1,7 @@
 package dev.vramplan.store;
 
-import dev.vramplan.estimate.Component;
 import dev.vramplan.plan.CellPlan;
-import dev.vramplan.plan.Decision;
 import dev.vramplan.plan.PlanResult;
-import dev.vramplan.store.generated.tables.records.PlanCellRecord;
-import dev.vramplan.store.generated.tables.records.PlanDecisionRecord;
-import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.conf.RenderQuotedNames;
@@ -16,12 +11,7 @@ import org.jooq.impl.DSL;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.concurrent.CompletableFuture;
@@ -31,9 +21,6 @@ import java.util.function.Supplier;
 import org.jooq.exception.DataAccessException;
 
 import static dev.vramplan.store.generated.Tables.PLAN_CELL;
-import static dev.vramplan.store.generated.Tables.PLAN_DECISION;
-import static dev.vramplan.store.generated.Tables.PLAN_RUN;
-import static dev.vramplan.store.generated.Tables.PLAN_TEXT;
 
 /**
  * Plans in a database through jOOQ: an H2 file by default, or any JDBC URL (PostgreSQL for a shared store).

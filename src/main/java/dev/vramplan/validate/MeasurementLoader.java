@@ -5,7 +5,6 @@ import dev.vramplan.input.Fields;
 import dev.vramplan.catalog.Finetune;
 import dev.vramplan.catalog.Framework;
 import dev.vramplan.catalog.Offload;
-import dev.vramplan.input.InvalidInputException;
 import dev.vramplan.catalog.Limits;
 import dev.vramplan.catalog.Mode;
 import dev.vramplan.input.Named;
