@@ -135,17 +135,18 @@ class RuleBudgetTest {
         assertThat(runs(db)).isZero();
     }
 
-    /** A join of every candidate with every other, four deep, allocates without end: stopped at the cell's memory bound. */
+    /** A join of every candidate with every other, five deep, stores tuples without end: stopped at the cell's memory bound. */
     @Test
     void aRuleThatFillsTheMemoryIsStoppedAndNamed() throws Exception {
         Path dir = rules("""
-                rule "Compare every four candidates"
+                rule "Compare every five candidates"
                 when
                     $a : Candidate()
                     $b : Candidate( cell == $a.cell )
                     $c : Candidate( cell == $a.cell )
                     $d : Candidate( cell == $a.cell )
-                    Candidate( batch + $a.batch + $b.batch + $c.batch + $d.batch < 0 )
+                    $e : Candidate( cell == $a.cell )
+                    Candidate( batch + $a.batch + $b.batch + $c.batch + $d.batch + $e.batch < 0 )
                 then
                     insert(Rejection.of(kcontext, $a, "never"));
                 end
@@ -153,7 +154,7 @@ class RuleBudgetTest {
         Path db = tmp.resolve("db");
         CliTest.Result r = child(List.of("-Xmx1g"), "plan", "--exhaustive", "--catalog", MINIMAL, "--rules", dir.toString(),
                 "--db", db.toString());
-        assertThat(r.err()).isEqualTo(dir.resolve("slow.drl") + ": rule \"Compare every four candidates\" used more than 256 MiB"
+        assertThat(r.err()).isEqualTo(dir.resolve("slow.drl") + ": rule \"Compare every five candidates\" used more than 256 MiB"
                 + " for cell t4 × yolov8n-train: stopped\n");
         assertThat(r.code()).isEqualTo(2);
         assertThat(runs(db)).isZero();
