@@ -1,5 +1,9 @@
 package dev.vramplan.answer;
 
+import dev.vramplan.catalog.Band;
+import dev.vramplan.estimate.BandedEstimate;
+import dev.vramplan.input.Sizes;
+import java.util.Locale;
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.Finetune;
 import dev.vramplan.catalog.Framework;
@@ -28,7 +32,7 @@ import java.util.function.Supplier;
  * {@code /api/estimate} both ask with a {@link Question} whose parameters are the command's options.
  */
 public record EstimateAnswer(Model model, Gpu gpu, Mode mode, Precision precision, int batch, Integer resolutionPx,
-                             Integer seqLenTokens, EstimateRequest request, Estimate estimate) {
+                             Integer seqLenTokens, EstimateRequest request, Estimate estimate, BandedEstimate banded) {
 
     /** The options of {@code estimate}, as given (null where not given). */
     public record Question(String model, String gpu, String mode, String precision, int batch, Integer resolutionPx,
@@ -81,7 +85,9 @@ public record EstimateAnswer(Model model, Gpu gpu, Mode mode, Precision precisio
                             .calibrated(c.calibration(md))
                             .withAdapterDtype(ad != null ? ad : Setup.defaultAdapterDtype(m, ft, p))
                             .withFramework(fw).withMaxObjects(q.maxObjects()));
-            return new EstimateAnswer(md, g, m, p, q.batch(), q.resolutionPx(), q.seqLenTokens(), r, Estimator.estimate(r));
+            Estimate e = Estimator.estimate(r);
+            return new EstimateAnswer(md, g, m, p, q.batch(), q.resolutionPx(), q.seqLenTokens(), r, e,
+                    BandedEstimate.of(e, r, c.bands()));
         } catch (EstimateTooLargeException tooLarge) {
             String line = tooLarge.line(input -> option(q, input));
             int colon = line.indexOf(": ");
@@ -125,6 +131,10 @@ public record EstimateAnswer(Model model, Gpu gpu, Mode mode, Precision precisio
         j.put("peak_allocated_bytes", e.peakAllocatedBytes());
         j.put("reserved_bytes", e.reservedBytes());
         j.put("device_bytes", e.deviceBytes());
+        j.put("peak_allocated_bytes_high", banded.peakAllocatedBytesHigh());
+        j.put("reserved_bytes_high", banded.reservedBytesHigh());
+        j.put("device_bytes_high", banded.deviceBytesHigh());
+        j.put("band", bandJson(banded.band()));
         j.put("usable_bytes", e.usableBytes());
         j.put("fits", e.fits());
         j.put("calibrated", e.calibrated());
@@ -133,5 +143,26 @@ public record EstimateAnswer(Model model, Gpu gpu, Mode mode, Precision precisio
         e.breakdown().forEach((k, v) -> b.put(k.id(), v));
         j.put("breakdown", b);
         return j;
+    }
+
+    /** {@code band} in JSON: the confidence, the group it came from and how many measured points that group holds. */
+    static Map<String, Object> bandJson(Band b) {
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("confidence", b.confidence());
+        j.put("group", b.group());
+        j.put("points", b.points());
+        return j;
+    }
+
+    /** The range of each total, or why there is none, as the table shows it. */
+    public String bandLine() {
+        Estimate e = banded.estimate();
+        if (banded.band().points() == 0) {
+            return "band: none (catalog/bands.yaml has no group for this job): plan on the estimate";
+        }
+        return String.format(Locale.ROOT, "%.0f%% band (group %s, %d measured points): peak_allocated %s to %s, reserved %s to %s,"
+                        + " device %s to %s", 100 * banded.band().confidence(), banded.band().group(), banded.band().points(),
+                Sizes.human(e.peakAllocatedBytes()), Sizes.human(banded.peakAllocatedBytesHigh()), Sizes.human(e.reservedBytes()),
+                Sizes.human(banded.reservedBytesHigh()), Sizes.human(e.deviceBytes()), Sizes.human(banded.deviceBytesHigh()));
     }
 }

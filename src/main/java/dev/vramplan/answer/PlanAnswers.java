@@ -90,6 +90,15 @@ public final class PlanAnswers {
         return list;
     }
 
+    /** A stored cell's band as estimate --format json shows one: confidence, group, points. */
+    static Map<String, Object> band(StoredCell c) {
+        Map<String, Object> b = new LinkedHashMap<>();
+        b.put("confidence", c.bandConfidence());
+        b.put("group", c.bandGroup());
+        b.put("points", c.bandPoints());
+        return b;
+    }
+
     /** A cell as {@code query --format json} prints it. */
     public static Map<String, Object> json(StoredCell c) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -107,6 +116,8 @@ public final class PlanAnswers {
         m.put("peak_allocated_bytes", c.peakAllocatedBytes());
         m.put("reserved_bytes", c.reservedBytes());
         m.put("device_bytes", c.deviceBytes());
+        m.put("device_bytes_high", c.deviceBytesHigh());
+        m.put("band", c.bandGroup() == null ? null : band(c));
         m.put("usable_bytes", c.usableBytes());
         m.put("utilization", c.utilization());
         m.put("breakdown", c.breakdown());

@@ -5,10 +5,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.Collections;
 
-/** Everything the planner reads from {@code catalog/}: cards, models, the fleet and its workloads. */
+/**
+ * Everything the planner reads from {@code catalog/}: cards, models, the fleet and its workloads, the measured
+ * corrections and the bands around estimates.
+ */
 public record Catalog(Map<String, Gpu> gpus, Map<String, Model> models, Map<String, Integer> fleetCards,
-                      List<Workload> workloads, List<Calibration> calibrations) {
+                      List<Workload> workloads, List<Calibration> calibrations, Bands bands) {
+    /** A catalog without band data: estimates carry no margin. */
+    public Catalog(Map<String, Gpu> gpus, Map<String, Model> models, Map<String, Integer> fleetCards,
+                   List<Workload> workloads, List<Calibration> calibrations) {
+        this(gpus, models, fleetCards, workloads, calibrations, Bands.NONE);
+    }
+
     public Catalog {
+        if (bands == null) {
+            bands = Bands.NONE;
+        }
         calibrations = List.copyOf(calibrations);
         gpus = Collections.unmodifiableMap(new LinkedHashMap<>(gpus));
         models = Collections.unmodifiableMap(new LinkedHashMap<>(models));

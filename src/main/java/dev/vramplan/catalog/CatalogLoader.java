@@ -36,6 +36,7 @@ public final class CatalogLoader {
     public static final String MODELS = "models.yaml";
     public static final String FLEET = "fleet.yaml";
     public static final String CALIBRATION = "calibration.yaml";
+    public static final String BANDS = "bands.yaml";
 
     private Problems problems = new Problems();
     private final Path dir;
@@ -51,6 +52,17 @@ public final class CatalogLoader {
         l.problems.throwIfAny();
         return c;
     }
+
+    /** The catalog without its bands.yaml, for rebuilding it ({@code calibrate --bands}): an old file may not load. */
+    public static Catalog loadWithoutBands(Path dir) {
+        CatalogLoader l = new CatalogLoader(dir);
+        l.withoutBands = true;
+        Catalog c = l.read();
+        l.problems.throwIfAny();
+        return c;
+    }
+
+    private boolean withoutBands;
 
     /**
      * How far a published parameter count may be from the count derived from the architecture before it is worth a
@@ -169,7 +181,9 @@ public final class CatalogLoader {
                 }
             });
         }
-        return new Catalog(gpus, models, cards, workloads, calibrations);
+        Node bandFile = withoutBands ? null : readFile(BANDS, false);
+        Bands bands = bandFile == null ? Bands.NONE : BandReader.read(bandFile, problems);
+        return new Catalog(gpus, models, cards, workloads, calibrations, bands);
     }
 
     /** Where each model's published_params is (the first entry of an id), for warnings. */

@@ -107,7 +107,7 @@ final class AdviseCommand implements Callable<Integer> {
         }
         Workload w = workload(c, md, m, o, ft);
         RuleBase rb = RuleBase.load(rules.dir());
-        Catalog one = new Catalog(c.gpus(), c.models(), cards, List.of(w), c.calibrations());
+        Catalog one = new Catalog(c.gpus(), c.models(), cards, List.of(w), c.calibrations(), c.bands());
         List<StoredCell> cells = new ArrayList<>();
         for (CellPlan p : new Planner(rb).plan(one).cells()) {
             cells.add(stored(p));
@@ -221,6 +221,8 @@ final class AdviseCommand implements Callable<Integer> {
         return new StoredCell(0, p.gpuId(), p.workloadId(), p.modelId(), p.mode().id(), p.feasible(), p.precision(),
                 p.resolutionPx(), p.seqLenTokens(), p.batch(), p.gradAccumSteps(), e == null ? null : e.peakAllocatedBytes(),
                 e == null ? null : e.reservedBytes(), e == null ? null : e.deviceBytes(), p.usableBytes(), p.utilization(),
-                breakdown, p.rule(), p.reason(), p.trail(), null, null, null);
+                breakdown, p.rule(), p.reason(), p.trail(), null, null, null, p.deviceBytesHigh(),
+                p.band() == null ? null : p.band().confidence(), p.band() == null ? null : p.band().group(),
+                p.band() == null ? null : p.band().points());
     }
 }

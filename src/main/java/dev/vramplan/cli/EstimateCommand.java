@@ -106,6 +106,7 @@ final class EstimateCommand implements Callable<Integer> {
             t.print(out);
             out.printf(Locale.ROOT, "%s: %.0f%% of the card%s%n", e.fits() ? "fits" : "does not fit", 100 * e.utilization(),
                     e.calibrated() ? String.format(Locale.ROOT, " (calibrated: activations x%.3f from catalog/calibration.yaml)", e.activationFactor()) : "");
+            out.println(a.bandLine());
         }
         return Exits.OK;
     }

@@ -12,9 +12,9 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.Locale;
 
 @Command(name = "explain", mixinStandardHelpOptions = true,
         description = "Shows the decision trail of a stored plan: what won, what lost, and which rule decided.",
@@ -64,6 +64,11 @@ final class ExplainCommand implements Callable<Integer> {
                     c.resolutionPx() != null ? c.resolutionPx() + " px" : c.seqLenTokens() + " tokens", c.batch(),
                     c.gradAccumSteps() != null && c.gradAccumSteps() > 1 ? " x " + c.gradAccumSteps() + " accumulation steps" : "",
                     Sizes.human(c.deviceBytes()), 100 * c.utilization());
+            if (c.deviceBytesHigh() != null) {
+                out.printf(Locale.ROOT, "  band: estimate %s, up to %s at %.0f%% confidence (group %s, %d measured points)%n",
+                        Sizes.human(c.deviceBytes()), Sizes.human(c.deviceBytesHigh()), 100 * c.bandConfidence(), c.bandGroup(),
+                        c.bandPoints());
+            }
             out.printf("    by \"%s\": %s%n", c.rule(), c.reason());
             out.print("  memory:");
             c.breakdown().forEach((k, v) -> {

@@ -3,6 +3,8 @@ package dev.vramplan.cli;
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.CatalogLoader;
 import dev.vramplan.input.Sizes;
+import dev.vramplan.validate.BandBuilder;
+import dev.vramplan.validate.BandCheck;
 import dev.vramplan.validate.Measurement;
 import dev.vramplan.validate.MeasurementLoader;
 import dev.vramplan.validate.Validator;
@@ -42,11 +44,11 @@ final class ValidateCommand implements Callable<Integer> {
         Catalog c = CatalogLoader.load(catalog.dir());
         List<Measurement> ms = MeasurementLoader.load(measurements, c);
         Validator.Report report = Validator.validate(ms, c, !noCalibration);
-        print(report, output.json(), spec.commandLine().getOut());
+        print(report, BandCheck.check(report, c, !noCalibration), output.json(), spec.commandLine().getOut());
         return Exits.OK;
     }
 
-    static void print(Validator.Report report, boolean json, PrintWriter out) throws Exception {
+    static void print(Validator.Report report, BandCheck.Result bands, boolean json, PrintWriter out) throws Exception {
         if (json) {
             Map<String, Object> j = new LinkedHashMap<>();
             List<Map<String, Object>> points = new ArrayList<>();
@@ -63,6 +65,7 @@ final class ValidateCommand implements Callable<Integer> {
                 m.put("predicted_oom", p.m().oom() ? p.predictedOom() : null);
                 m.put("calibrated", p.estimate().calibrated());
                 m.put("uncertain", p.m().uncertain());
+                m.put("band_high_bytes", bands.of(p).highBytes());
                 points.add(m);
             }
             j.put("points", points);
@@ -77,6 +80,9 @@ final class ValidateCommand implements Callable<Integer> {
             j.put("skipped", skipped);
             Map<String, Object> summary = report.summary().json();
             summary.put("skipped", report.skipped().size());
+            // the catalog's bands judged leave-one-source-out (docs/accuracy.md, "The band")
+            summary.put("band_coverage", bands.coverage());
+            summary.put("median_band_width", bands.medianWidth());
             j.put("summary", summary);
             // the same figures without the points whose source did not say what it measured or in which unit
             j.put("summary_stated", report.stated().json());
@@ -86,17 +92,18 @@ final class ValidateCommand implements Callable<Integer> {
             Json.print(out, j);
             return;
         }
-        Table t = new Table("id", "model", "kind", "measured", "estimate", "error", "calibrated");
+        Table t = new Table("id", "model", "kind", "measured", "estimate", "error", "band top", "calibrated");
         for (Validator.Point p : report.points()) {
             t.add(p.m().id(), p.m().model(), p.m().kind().id(),
                     p.m().oom() ? "oom" : Sizes.human(p.measuredBytes()), Sizes.human(p.estimateBytes()),
                     p.m().oom() ? (p.predictedOom() ? "oom predicted" : "MISSED: estimate fits " + p.m().gpu())
                             : String.format(Locale.ROOT, "%+.1f%%", 100 * p.relError()),
+                    Sizes.human(bands.of(p).highBytes()) + (p.m().oom() || bands.of(p).covered() ? "" : " BELOW"),
                     p.estimate().calibrated() ? String.format(Locale.ROOT, "x%.3f", p.estimate().activationFactor()) : "");
         }
         for (Validator.Skipped k : report.skipped()) {
             t.add(k.m().id(), k.m().model(), k.m().kind().id(), k.m().oom() ? "oom" : Sizes.human(k.m().measuredBytes()), "",
-                    "skipped: " + k.reason(), "");
+                    "skipped: " + k.reason(), "", "");
         }
         t.print(out);
         out.println();
@@ -112,6 +119,9 @@ final class ValidateCommand implements Callable<Integer> {
                     pct(st.underestimatedShare()), st.oomPredicted() + "/" + st.oomPoints());
         }
         s.print(out);
+        out.printf(Locale.ROOT, "band: %s of %d measured points at or below the top of their %.0f%% band, median width +%s"
+                + " (leave-one-source-out: a source's points never inform its own band)%n", pct(bands.coverage()), bands.count(),
+                100 * BandBuilder.CONFIDENCE, pct(bands.medianWidth()));
         if (!report.skipped().isEmpty()) {
             out.printf(Locale.ROOT, "%d points skipped, not in the figures: ZeRO sharding, offload or several GPUs, which the"
                     + " estimator does not model yet%n", report.skipped().size());

@@ -1,10 +1,12 @@
 package dev.vramplan.plan;
 
+import dev.vramplan.catalog.Bands;
 import dev.vramplan.catalog.Calibration;
 import dev.vramplan.catalog.Gpu;
 import dev.vramplan.catalog.Model;
 import dev.vramplan.catalog.Precision;
 import dev.vramplan.catalog.Workload;
+import dev.vramplan.estimate.BandedEstimate;
 import dev.vramplan.estimate.Estimate;
 import dev.vramplan.estimate.EstimateRequest;
 import dev.vramplan.estimate.EstimateTooLargeException;
@@ -161,6 +163,7 @@ final class BatchSearch {
         final Workload w;
         final Model m;
         final Calibration calibration;
+        final Bands bands;
         final int step;
         final int powersOfTwoUpTo;
         final int minBatch;
@@ -176,13 +179,15 @@ final class BatchSearch {
         long nextId = 1;
 
         Probe(Judge s, String cellId, Gpu gpu, Workload w, Model m, Calibration calibration, int step,
-              int powersOfTwoUpTo, int minBatch, Map<Long, Candidate> all, Map<Long, Estimate> estimates, List<Decision> trail) {
+              int powersOfTwoUpTo, int minBatch, Map<Long, Candidate> all, Map<Long, Estimate> estimates, List<Decision> trail,
+              Bands bands) {
             this.s = s;
             this.cellId = cellId;
             this.gpu = gpu;
             this.w = w;
             this.m = m;
             this.calibration = calibration;
+            this.bands = bands;
             this.step = step;
             this.powersOfTwoUpTo = powersOfTwoUpTo;
             this.minBatch = minBatch;
@@ -238,9 +243,11 @@ final class BatchSearch {
             if (sr.probes.isEmpty()) {
                 searched.add(sr);
             }
-            Estimate e = Estimator.estimate(RuleFacts.request(m, gpu, w, sr.precision, batch, sr.resolution, sr.seqLen, calibration));
+            EstimateRequest r = RuleFacts.request(m, gpu, w, sr.precision, batch, sr.resolution, sr.seqLen, calibration);
+            Estimate e = Estimator.estimate(r);
             Candidate c = new Candidate(nextId++, cellId, gpu.id(), w.id(), sr.precision.id(), sr.precision.rank(),
-                    sr.resolution, sr.seqLen, batch, e.deviceBytes(), gpu.usableBytes(), sr.target);
+                    sr.resolution, sr.seqLen, batch, e.deviceBytes(), gpu.usableBytes(), sr.target,
+                    BandedEstimate.of(e, r, bands).deviceBytesHigh());
             sr.probes.put(idx, c);
             all.put(c.id(), c);
             estimates.put(c.id(), e);

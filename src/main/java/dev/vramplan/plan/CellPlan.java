@@ -1,5 +1,6 @@
 package dev.vramplan.plan;
 
+import dev.vramplan.catalog.Band;
 import dev.vramplan.catalog.Mode;
 import dev.vramplan.estimate.Estimate;
 
@@ -10,12 +11,26 @@ import java.util.List;
  * estimate, or why nothing fits; and the decision trail.
  *
  * @param gradAccumSteps micro-batches per optimizer step that keep the workload's global batch (training)
+ * @param band           the band around the estimate (catalog/bands.yaml); null when nothing fits
  */
 public record CellPlan(String gpuId, String workloadId, String modelId, Mode mode, boolean feasible, String precision,
                        Integer resolutionPx, Integer seqLenTokens, Integer batch, Integer gradAccumSteps,
-                       Estimate estimate, long usableBytes, String rule, String reason, List<Decision> trail) {
+                       Estimate estimate, long usableBytes, String rule, String reason, List<Decision> trail, Band band) {
     public CellPlan {
         trail = List.copyOf(trail);
+    }
+
+    /** A plan without a band. */
+    public CellPlan(String gpuId, String workloadId, String modelId, Mode mode, boolean feasible, String precision,
+                    Integer resolutionPx, Integer seqLenTokens, Integer batch, Integer gradAccumSteps,
+                    Estimate estimate, long usableBytes, String rule, String reason, List<Decision> trail) {
+        this(gpuId, workloadId, modelId, mode, feasible, precision, resolutionPx, seqLenTokens, batch, gradAccumSteps, estimate,
+                usableBytes, rule, reason, trail, null);
+    }
+
+    /** The top of the band over the device memory; null without an estimate or a band. */
+    public Long deviceBytesHigh() {
+        return estimate == null || band == null ? null : band.high(estimate.deviceBytes());
     }
 
     public Double utilization() {

@@ -1,12 +1,15 @@
 package dev.vramplan.plan;
 
+import dev.vramplan.catalog.Bands;
 import dev.vramplan.catalog.Calibration;
 import dev.vramplan.catalog.Gpu;
 import dev.vramplan.catalog.Mode;
 import dev.vramplan.catalog.Model;
 import dev.vramplan.catalog.Precision;
 import dev.vramplan.catalog.Workload;
+import dev.vramplan.estimate.BandedEstimate;
 import dev.vramplan.estimate.Estimate;
+import dev.vramplan.estimate.EstimateRequest;
 import dev.vramplan.rules.Accumulation;
 import dev.vramplan.rules.Candidate;
 import dev.vramplan.rules.Cell;
@@ -37,8 +40,8 @@ final class CellPlanner {
     private CellPlanner() {
     }
 
-    static CellPlan plan(Judge s, Gpu gpu, int count, Workload w, Model m, Calibration calibration, boolean exhaustive,
-                         LongAdder candidates) {
+    static CellPlan plan(Judge s, Gpu gpu, int count, Workload w, Model m, Calibration calibration, Bands bands,
+                         boolean exhaustive, LongAdder candidates) {
         String cellId = gpu.id() + "/" + w.id();
         List<Decision> trail = new ArrayList<>();
         {
@@ -92,7 +95,7 @@ final class CellPlanner {
             Map<Long, Candidate> all = new HashMap<>();
             Map<Long, Estimate> estimates = new HashMap<>();
             BatchSearch.Probe probe = new BatchSearch.Probe(s, cellId, gpu, w, m, calibration, step, powersOfTwoUpTo, minBatch, all,
-                    estimates, trail);
+                    estimates, trail, bands);
             if (exhaustive) {
                 BatchSearch.searchAll(s, probe, series);
             } else {
@@ -139,9 +142,11 @@ final class CellPlanner {
                 if (accum == null && w.mode() == Mode.TRAIN) {
                     accum = 1;
                 }
+                EstimateRequest chosen = RuleFacts.request(m, gpu, w, Precision.of(c.precision()), c.batch(), c.resolutionPx(),
+                        c.seqLenTokens(), calibration);
                 return new CellPlan(gpu.id(), w.id(), m.id(), w.mode(), true, c.precision(), nz(c.resolutionPx()),
                         nz(c.seqLenTokens()), c.batch(), accum, estimates.get(c.id()), gpu.usableBytes(), ch.rule(),
-                        ch.reason(), trail);
+                        ch.reason(), trail, bands.band(BandedEstimate.chain(chosen), null));
             }
             // nothing survived: the rule that ended the last hope decides
             Decision why = InfeasibleReason.of(wanted, optionRejections, all, rejections, probe.searched,

@@ -39,6 +39,8 @@ public final class Fingerprints {
         new TreeMap<>(models).forEach((k, v) -> all.append("model ").append(k).append(' ').append(v).append('\n'));
         workloads.forEach((k, v) -> all.append("workload ").append(k).append(' ').append(v).append('\n'));
         new TreeMap<>(c.fleetCards()).forEach((k, v) -> all.append("card ").append(k).append(' ').append(v).append('\n'));
+        // the bands decide plans too (rules judge the top of the band): a rebuilt bands.yaml is a changed catalog
+        c.bands().groups().values().forEach(g -> all.append("band ").append(g.key()).append(' ').append(g.margin()).append('\n'));
         return new Of(sha(all.toString()), gpus, models, workloads);
     }
 

@@ -1,5 +1,6 @@
 package dev.vramplan.plan;
 
+import dev.vramplan.catalog.Bands;
 import dev.vramplan.catalog.Calibration;
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.Gpu;
@@ -79,6 +80,12 @@ public final class Planner {
     }
 
     /** Visits every series of every allowed precision and input (the simple search), instead of the lazy one. */
+    /** The bands around estimates that candidates carry the top of (catalog/bands.yaml); {@link #plan} takes the catalog's. */
+    public Planner bands(Bands b) {
+        this.bands = b;
+        return this;
+    }
+
     public Planner exhaustive(boolean on) {
         this.exhaustive = on;
         return this;
@@ -107,6 +114,7 @@ public final class Planner {
     static final int SAMPLE = 16;
 
     private String lazyUnsafe;
+    private volatile Bands bands = Bands.NONE;
 
     /** Plans the whole fleet and keeps every cell (for fleets that fit in memory with their trails). */
     public PlanResult plan(Catalog catalog) {
@@ -123,6 +131,7 @@ public final class Planner {
      * the caller's thread, as soon as it and all before it are planned: a fleet of any size plans in bounded memory.
      */
     public Stats plan(Catalog catalog, Consumer<CellPlan> sink) {
+        bands = catalog.bands();
         List<Task> tasks = new ArrayList<>();
         for (Map.Entry<String, Integer> card : catalog.fleetCards().entrySet()) {
             Gpu gpu = catalog.gpu(card.getKey());
@@ -233,7 +242,7 @@ public final class Planner {
 
     private CellPlan planCell(Gpu gpu, int count, Workload w, Model m, Calibration calibration, boolean exhaustive) {
         try (Judge s = judges.get()) {
-            CellPlan p = CellPlanner.plan(s, gpu, count, w, m, calibration, exhaustive, candidates);
+            CellPlan p = CellPlanner.plan(s, gpu, count, w, m, calibration, bands, exhaustive, candidates);
             firings.add(s.firings());
             return p;
         }

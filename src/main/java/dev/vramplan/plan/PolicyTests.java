@@ -126,7 +126,7 @@ public final class PolicyTests {
     }
 
     public static List<Outcome> run(List<Case> cases, RuleBase rules, Catalog catalog) {
-        Planner planner = new Planner(rules).exhaustive(true);   // every series: a test may expect a rejection of any candidate
+        Planner planner = new Planner(rules).exhaustive(true).bands(catalog.bands());   // every series: a test may expect a rejection of any candidate
         Set<String> known = new TreeSet<>(rules.ruleNames());
         known.addAll(PSEUDO_RULES);
         List<Outcome> out = new ArrayList<>();

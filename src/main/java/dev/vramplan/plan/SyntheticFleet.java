@@ -49,6 +49,6 @@ public final class SyntheticFleet {
                         "normal", !train && i % 4 == 0, List.of(), Finetune.FULL, null, null, false, true, train && m.detector(), null));
             }
         }
-        return new Catalog(cards, base.models(), fleet, list, base.calibrations());
+        return new Catalog(cards, base.models(), fleet, list, base.calibrations(), base.bands());
     }
 }

@@ -6,9 +6,24 @@ package dev.vramplan.rules;
  *
  * @param deviceBytes memory the job needs on the card (what nvidia-smi would show)
  * @param usableBytes the card's memory as programs see it
+ * @param deviceBytesHigh the top of the estimate's band: with the band's confidence (90%) the job needs no more
+ *                        (catalog/bands.yaml); equal to {@code deviceBytes} when the catalog has no band for the job
  */
 public record Candidate(long id, String cell, String gpu, String job, String precision, int rank, int resolutionPx,
-                        int seqLenTokens, int batch, long deviceBytes, long usableBytes, boolean targetSize) {
+                        int seqLenTokens, int batch, long deviceBytes, long usableBytes, boolean targetSize,
+                        long deviceBytesHigh) {
+    public Candidate {
+        if (deviceBytesHigh < deviceBytes) {
+            throw new IllegalArgumentException("the top of the band (" + deviceBytesHigh + ") is below the estimate (" + deviceBytes + ")");
+        }
+    }
+
+    /** A candidate without a band: its top is its estimate. */
+    public Candidate(long id, String cell, String gpu, String job, String precision, int rank, int resolutionPx,
+                     int seqLenTokens, int batch, long deviceBytes, long usableBytes, boolean targetSize) {
+        this(id, cell, gpu, job, precision, rank, resolutionPx, seqLenTokens, batch, deviceBytes, usableBytes, targetSize, deviceBytes);
+    }
+
     public long getId() { return id; }
     public String getCell() { return cell; }
     public String getGpu() { return gpu; }
@@ -20,6 +35,7 @@ public record Candidate(long id, String cell, String gpu, String job, String pre
     public int getBatch() { return batch; }
     public long getDeviceBytes() { return deviceBytes; }
     public long getUsableBytes() { return usableBytes; }
+    public long getDeviceBytesHigh() { return deviceBytesHigh; }
     /** device bytes as a share of usable memory. */
     public double getUtilization() { return (double) deviceBytes / usableBytes; }
     /** Whether the candidate keeps the workload's target resolution or sequence length. */

@@ -115,7 +115,8 @@ final class PlanReader {
                     r.getFeasible(), r.getPrecisionName(), r.getResolutionPx(), r.getSeqLenTokens(), r.getBatchSize(),
                     r.getGradAccumSteps(), r.getPeakAllocatedBytes(), r.getReservedBytes(), r.getDeviceBytes(),
                     r.getUsableBytes(), r.getUtilization(), breakdown, r.getRuleName(), r.getReason(), trail,
-                    r.getGpuSha(), r.getModelSha(), r.getWorkloadSha()));
+                    r.getGpuSha(), r.getModelSha(), r.getWorkloadSha(), r.getDeviceBytesHigh(), r.getBandConfidence(),
+                    r.getBandGroup(), r.getBandPoints()));
         }
         return out;
     }

@@ -49,7 +49,7 @@ class AdviseTest {
         JsonNode stored = JSON.readTree(q.out()).get(0);
         assertThat(keys(advised)).containsExactly("run", "model", "gpu", "workload", "mode", "feasible", "precision", "batch",
                 "resolution", "seq_len", "grad_accum_steps", "peak_allocated_bytes", "reserved_bytes", "device_bytes",
-                "usable_bytes", "utilization", "breakdown", "rule", "reason");
+                "device_bytes_high", "band", "usable_bytes", "utilization", "breakdown", "rule", "reason");
         assertThat(advised.get("run")).isEqualTo(NullNode.getInstance());
         assertThat(advised.get("workload").asText()).isEqualTo("yolov8s-train");   // its settings, tags included
         ((ObjectNode) stored).putNull("run");
@@ -73,7 +73,7 @@ class AdviseTest {
         assertThat(decisions).isEqualTo(JSON.readTree(e.out()).get(0).get("decisions"));
         CliTest.Result text = run("advise", "--model", "yolov8s", "--gpu", "t4", "--mode", "train", "--explain");
         assertThat(text.out()).contains("\nyolov8s-train on t4 (train), not stored, card memory 14.75 GiB\n"
-                + "  chosen: amp-fp16, 640 px, batch 32 x 2 accumulation steps");
+                + "  chosen: amp-fp16, 640 px, batch 16 x 4 accumulation steps");
     }
 
     /** Without a fleet workload of the model and mode: the documented defaults, under the id "advise". */

@@ -192,7 +192,8 @@ class CliTest {
         assertThat(csv.code()).as(csv.err()).isZero();
         List<String> lines = csv.out().lines().toList();
         assertThat(lines.get(0)).isEqualTo("workload,t4,l4,a10g,rtx-4090,v100-sxm2-16gb,a100-sxm4-80gb,h100-sxm-80gb");
-        assertThat(lines).contains("yolov8s-train,32 amp-fp16,64 amp-bf16,64 amp-bf16,64 amp-bf16,32 amp-fp16,64 amp-bf16,64 amp-bf16");
+        // planned on the top of the 90% band (rules/memory.drl "Plan on the high end of the estimate")
+        assertThat(lines).contains("yolov8s-train,16 amp-fp16,32 amp-bf16,32 amp-bf16,32 amp-bf16,16 amp-fp16,64 amp-bf16,64 amp-bf16");
         Result json = run("query", "--matrix", "--format", "json", "--db", db);
         assertThat(json.code()).as(json.err()).isZero();
         JsonNode rows = new ObjectMapper().readTree(json.out());
@@ -201,7 +202,7 @@ class CliTest {
         assertThat(first.get("workload").asText()).isEqualTo("yolov8s-train");
         assertThat(first.get("model").asText()).isEqualTo("yolov8s");
         assertThat(first.get("mode").asText()).isEqualTo("train");
-        assertThat(first.get("gpus").get("t4").get("batch").asInt()).isEqualTo(32);
+        assertThat(first.get("gpus").get("t4").get("batch").asInt()).isEqualTo(16);
         assertThat(first.get("gpus").get("t4").get("precision").asText()).isEqualTo("amp-fp16");
         assertThat(first.get("gpus").get("t4").get("feasible").asBoolean()).isTrue();
         Result table = run("query", "--matrix", "--db", db);

@@ -92,6 +92,34 @@ class ShippedRulesTest {
                 .doesNotContain("A job must fit in the card's memory");
     }
 
+    /** A candidate whose estimate uses {@code share} of the card and the top of its band {@code highShare}. */
+    static Candidate banded(String gpu, Precision p, int batch, double share, double highShare) {
+        long usable = C.gpu(gpu).usableBytes();
+        return new Candidate(nextId++, gpu + "/w", gpu, "w", p.id(), p.rank(), 640, 0, batch, (long) (usable * share), usable, true,
+                (long) (usable * highShare));
+    }
+
+    @Test
+    @Covers("Plan on the high end of the estimate")
+    void planOnTheHighEndOfTheEstimate() {
+        // the estimate leaves 30% free, but the top of its band passes the card: out of memory more than 1 time in 10
+        try (PolicySession s = new PolicySession(Shipped.rules())) {
+            s.insert(job("yolov8s", Mode.TRAIN));
+            s.insert(banded("t4", Precision.AMP_FP16, 32, 0.70, 1.01));
+            s.fire();
+            assertThat(s.facts(Rejection.class)).singleElement().satisfies(r -> {
+                assertThat(r.rule()).isEqualTo("Plan on the high end of the estimate");
+                assertThat(r.reason()).isEqualTo("its 90% band reaches 14.90 GiB (estimate 10.33 GiB), the card has 14.75 GiB");
+            });
+        }
+        // just inside: the top of the band is 99% of the card (and the estimate within the 10% the team keeps free)
+        assertThat(rulesFired(job("yolov8s", Mode.TRAIN), banded("t4", Precision.AMP_FP16, 32, 0.70, 0.99)))
+                .doesNotContain("Plan on the high end of the estimate");
+        // without a band the top is the estimate: the rule says nothing the card's own rule does not
+        assertThat(rulesFired(job("yolov8s", Mode.TRAIN), candidate("t4", Precision.AMP_FP16, 640, 32, 0.99)))
+                .doesNotContain("Plan on the high end of the estimate");
+    }
+
     @Test
     @Covers("Keep 10% of memory free")
     void keep10PercentOfMemoryFree() {

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.CatalogLoader;
 import dev.vramplan.input.InvalidInputException;
 import java.sql.Connection;
@@ -91,7 +92,10 @@ class PlanStoreTest {
 
     @BeforeAll
     static void planMinimal() {
-        plan = new Planner(Shipped.rules()).plan(CatalogLoader.load(Path.of("src/test/resources/catalogs/minimal")));
+        // the minimal catalog with the shipped bands, so that cells carry a band to store
+        Catalog m = CatalogLoader.load(Path.of("src/test/resources/catalogs/minimal"));
+        plan = new Planner(Shipped.rules()).plan(new Catalog(m.gpus(), m.models(), m.fleetCards(), m.workloads(),
+                m.calibrations(), Shipped.catalog().bands()));
     }
 
     @ParameterizedTest
@@ -123,6 +127,14 @@ class PlanStoreTest {
                 if (p.feasible()) {
                     assertThat(c.deviceBytes()).isEqualTo(p.estimate().deviceBytes());
                     assertThat(c.breakdown().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(p.estimate().deviceBytes());
+                    // schema version 4: the band
+                    assertThat(c.deviceBytesHigh()).isEqualTo(p.deviceBytesHigh()).isGreaterThan(c.deviceBytes());
+                    assertThat(c.bandConfidence()).isEqualTo(p.band().confidence());
+                    assertThat(c.bandGroup()).isEqualTo(p.band().group());
+                    assertThat(c.bandPoints()).isEqualTo(p.band().points()).isPositive();
+                } else {
+                    assertThat(c.deviceBytesHigh()).isNull();
+                    assertThat(c.bandGroup()).isNull();
                 }
             }
             assertThat(s.cells(run, "yolov8n", "t4", "train", false)).hasSize(1);

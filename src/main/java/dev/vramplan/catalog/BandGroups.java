@@ -1,0 +1,38 @@
+package dev.vramplan.catalog;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Which group's band a job gets: the keys of its groups, finest first. Errors behave alike within one framework's
+ * loop, one mode and one fine-tuning method (the finest group, e.g. {@code litgpt/train/qlora}); a group with fewer
+ * points than {@link Bands#minPoints}, or points from fewer than {@link Bands#MIN_SOURCES} sources, merges into its
+ * parent:
+ * <ol>
+ *   <li>{@code framework/mode/finetune} (inference: {@code framework/inference});
+ *   <li>{@code text|vision/mode/full|adapters}: the same kind of network, mode and whether every weight trains;
+ *   <li>{@code text|vision/mode};
+ *   <li>{@code all}.
+ * </ol>
+ * A job takes the finest of its groups that has enough points; {@code all} holds every point.
+ */
+public final class BandGroups {
+    public static final String ALL = "all";
+
+    private BandGroups() {
+    }
+
+    /** The keys, finest first, of a job run by {@code framework} (an id such as "litgpt"). */
+    public static List<String> chain(String framework, Mode mode, Finetune finetune, boolean vision) {
+        String domain = vision ? "vision" : "text";
+        boolean train = mode == Mode.TRAIN;
+        List<String> keys = new ArrayList<>();
+        keys.add(framework + "/" + mode.id() + (train ? "/" + finetune.id() : ""));
+        if (train) {
+            keys.add(domain + "/" + mode.id() + "/" + (finetune == Finetune.FULL ? "full" : "adapters"));
+        }
+        keys.add(domain + "/" + mode.id());
+        keys.add(ALL);
+        return keys;
+    }
+}

@@ -1,0 +1,133 @@
+package dev.vramplan.validate;
+
+import dev.vramplan.Shipped;
+import dev.vramplan.catalog.Band;
+import dev.vramplan.catalog.Bands;
+import dev.vramplan.catalog.Catalog;
+import dev.vramplan.catalog.CatalogLoader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * The band on every estimate (catalog/bands.yaml): the shipped file is what the shipped measurements build, and
+ * the coverage and width it claims are what leave-one-source-out validation measures.
+ */
+class BandTest {
+    static final Path PUBLIC = Path.of("src/test/resources/validation/measurements.yaml");
+
+    /** The acceptance check: coverage leave-one-source-out, recomputed here, is what the shipped file claims. */
+    @Test
+    void theShippedBandsHoldWhatTheyClaimLeaveOneSourceOut() {
+        Catalog c = Shipped.catalog();
+        List<Measurement> ms = MeasurementLoader.load(PUBLIC, c);
+        Validator.Report report = Validator.validate(ms, c, true);
+        BandCheck.Result loso = BandCheck.check(report, c, true);
+        assertThat(c.bands().coverage()).isNotNull();
+        assertThat(loso.coverage()).isCloseTo(c.bands().coverage(), within(0.00005));
+        assertThat(loso.medianWidth()).isCloseTo(c.bands().medianWidth(), within(0.00005));
+        // every measured point was judged, and by a band its own source did not inform
+        assertThat(loso.count()).isEqualTo(c.bands().points().size());
+        for (BandCheck.Judged j : loso.byId().values()) {
+            if (j.point().m().oom()) {
+                continue;
+            }
+            Bands.Group g = c.bands().groups().get(j.band().group());
+            long ownSource = g.ids().stream().filter(id -> c.bands().points().get(id).source().equals(j.point().m().source())).count();
+            assertThat(j.band().points()).as(j.point().m().id()).isEqualTo(g.ids().size() - (int) ownSource);
+            assertThat(j.covered()).isEqualTo(j.point().measuredBytes() <= j.highBytes());
+        }
+    }
+
+    /** A stale file (the estimator changed, the bands were not rebuilt) fails here: rebuild with calibrate --bands. */
+    @Test
+    void theShippedBandsAreWhatTheShippedMeasurementsBuild() {
+        Catalog c = Shipped.catalog();
+        Bands built = BandBuilder.build(MeasurementLoader.load(PUBLIC, c), c, true, "measurements.yaml");
+        assertThat(built.groups()).isEqualTo(c.bands().groups());
+        assertThat(built.points()).isEqualTo(c.bands().points());
+        assertThat(built).isEqualTo(c.bands());
+    }
+
+    /** What calibrate --bands writes loads back, strictly, to the same bands. */
+    @Test
+    void theWrittenFileLoadsBackToTheSameBands(@TempDir Path tmp) throws Exception {
+        Catalog c = Shipped.catalog();
+        Bands built = BandBuilder.build(MeasurementLoader.load(PUBLIC, c), c, true, "measurements.yaml");
+        Path dir = Shipped.copy(Shipped.CATALOG, tmp.resolve("catalog"));
+        Files.writeString(dir.resolve(CatalogLoader.BANDS), BandBuilder.yaml(built, "test"));
+        assertThat(CatalogLoader.load(dir).bands()).isEqualTo(built);
+    }
+
+    /** Split-conformal: the ⌈0.9·(n+1)⌉-th smallest ratio, so 9 points are the fewest that give a 90% band. */
+    @Test
+    void theMarginIsTheConformalRankOfTheRatios() {
+        assertThat(Bands.minPoints(0.9)).isEqualTo(9);
+        assertThat(Bands.minPoints(0.8)).isEqualTo(4);
+        // 10 ratios 0.96 .. 1.05: rank ⌈0.9·11⌉ = 10, the largest, 1.05
+        List<Double> ten = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            ten.add(0.96 + i * 0.01);
+        }
+        assertThat(Bands.margin(ten, 0.9)).isCloseTo(0.05, within(1e-12));
+        // 19 ratios: rank ⌈0.9·20⌉ = 18, the second largest
+        List<Double> nineteen = new ArrayList<>();
+        for (int i = 1; i <= 19; i++) {
+            nineteen.add(1 + i / 100.0);
+        }
+        assertThat(Bands.margin(nineteen, 0.9)).isCloseTo(0.18, within(1e-12));
+        // every job measured below its estimate: the band is the estimate itself, never below it
+        assertThat(Bands.margin(List.of(0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8), 0.9)).isZero();
+        assertThat(Bands.margin(List.of(1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0), 0.9)).isNull();
+    }
+
+    /**
+     * Leaving a source out can leave its finest group too small, or of one source: the job then takes the parent group,
+     * without that source either. Group "a/train/full" has 9 points of source X and 3 of Y; "all" adds 9 of Z.
+     */
+    @Test
+    void leavingASourceOutFallsBackToTheParentGroupWithoutThatSource() {
+        Map<String, Bands.Point> points = new LinkedHashMap<>();
+        List<String> fine = new ArrayList<>();
+        List<String> all = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            points.put("x" + i, new Bands.Point("x" + i, "X", 1.10));
+            fine.add("x" + i);
+        }
+        for (int i = 0; i < 3; i++) {
+            points.put("y" + i, new Bands.Point("y" + i, "Y", 1.50));
+            fine.add("y" + i);
+        }
+        for (int i = 0; i < 9; i++) {
+            points.put("z" + i, new Bands.Point("z" + i, "Z", 1.20));
+        }
+        all.addAll(points.keySet());
+        Map<String, Bands.Group> groups = new LinkedHashMap<>();
+        // 12 points: rank ⌈0.9·13⌉ = 12, the largest (1.50)
+        groups.put("a/train/full", new Bands.Group("a/train/full", 0.5, fine));
+        // 21 points: rank ⌈0.9·22⌉ = 20, the second largest (1.50)
+        groups.put("all", new Bands.Group("all", 0.5, all));
+        Bands bands = new Bands(0.9, "test", null, null, groups, points);
+        List<String> chain = List.of("a/train/full", "a/train", "all");
+        assertThat(bands.band(chain, null)).isEqualTo(new Band(0.9, "a/train/full", 12, 0.5));
+        // without Y: 9 points of X remain, but of one source; "all" without Y holds 9 of X and 9 of Z: rank 18 of 18, 1.20
+        assertThat(bands.band(chain, "Y").group()).isEqualTo("all");
+        assertThat(bands.band(chain, "Y").margin()).isCloseTo(0.20, within(1e-12));
+        assertThat(bands.band(chain, "Y").points()).isEqualTo(18);
+        // without X: 3 points of Y are too few; "all" without X holds 3 of Y and 9 of Z: rank 12 of 12, 1.50
+        assertThat(bands.band(chain, "X")).isEqualTo(new Band(0.9, "all", 12, 0.5));
+        // a job of no known group and too few points anywhere: no band, the estimate itself
+        assertThat(new Bands(0.9, "test", null, null, Map.of(), Map.of()).band(chain, null)).isEqualTo(Band.none(0.9));
+        assertThat(Band.none(0.9).high(1000)).isEqualTo(1000);
+        assertThat(new Band(0.9, "g", 9, 0.25).high(1001)).isEqualTo(1252);   // 1251.25, rounded up
+    }
+}
