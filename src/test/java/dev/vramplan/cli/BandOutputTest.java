@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.assertj.core.api.Assertions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -56,9 +57,9 @@ class BandOutputTest {
         JsonNode j = JSON.readTree(r.out());
         Bands shipped = Shipped.catalog().bands();
         assertThat(j.get("summary").get("band_coverage").asDouble()).isCloseTo(shipped.coverage(),
-                org.assertj.core.api.Assertions.within(0.00005));
+                Assertions.within(0.00005));
         assertThat(j.get("summary").get("median_band_width").asDouble()).isCloseTo(shipped.medianWidth(),
-                org.assertj.core.api.Assertions.within(0.00005));
+                Assertions.within(0.00005));
         for (JsonNode p : j.get("points")) {
             assertThat(p.get("band_high_bytes").asLong()).as(p.get("id").asText()).isGreaterThanOrEqualTo(p.get("estimate_bytes").asLong());
         }
