@@ -162,9 +162,27 @@ public final class Estimator {
         if (adapters && !(r.model().architecture() instanceof TransformerSpec)) {
             throw new IllegalArgumentException(ft.id() + " fine-tuning applies to transformers; " + r.model().id() + " is a CNN");
         }
+        checkParallelism(r);
         Shape s = shape(r, e, train, adapters, p.autocast());
         long runtime = r.gpu().runtimeBytes() != null ? r.gpu().runtimeBytes() : RUNTIME_DEFAULT_BYTES;
         return new Job(r, p, setup, train, quant, ft, adapters, s, runtime);
+    }
+
+    /** A strategy that does not fit the mode or the model: an error naming it. */
+    private static void checkParallelism(EstimateRequest r) {
+        Strategy st = r.parallelism().strategy();
+        if (r.mode() == Mode.TRAIN && st == Strategy.TP) {
+            throw new IllegalArgumentException("tp splits a model for serving; train across cards with ddp, zero1, zero2 or zero3");
+        }
+        if (r.mode() == Mode.INFERENCE && st != Strategy.SINGLE && st != Strategy.TP) {
+            throw new IllegalArgumentException(st.id() + " shards training; serve across cards with --strategy tp");
+        }
+        if (st == Strategy.TP) {
+            String why = TensorParallel.unsplittable(r.model().architecture(), r.parallelism().gpus());
+            if (why != null) {
+                throw new IllegalArgumentException(r.model().id() + ": " + why);
+            }
+        }
     }
 
     private record Job(EstimateRequest r, Precision p, Setup setup, boolean train, Quantization quant, Finetune ft,
@@ -227,10 +245,17 @@ public final class Estimator {
                 double autocastCopies = p.autocast() ? 2.0 * s.params : 0;
                 double gradTransient = 2 * b * s.largestBytesPerSample;
                 double dequant = quant != null ? s.largestMatrixBytes / 2 * quant.computeBytes() : 0;
+                // on several cards, what each GPU keeps of the model states (Sharding)
+                Sharding.PerGpu g = Sharding.train(r.parallelism(), p.autocast(),
+                        quant != null ? quant.computeBytes() : p.activationBytes(), weights, ema, grads, states, stepTemp,
+                        autocastCopies, trainable, s.params, r.model().architecture());
+                stepTemp = g.stepTemp();
+                autocastCopies = g.autocastCopies();
                 double forwardBackward = activations + io + autocastCopies + gradTransient + dequant;
-                put(parts, Component.WEIGHTS, weights + ema);
-                put(parts, Component.GRADIENTS, grads);
-                put(parts, Component.OPTIMIZER_STATES, states);
+                put(parts, Component.WEIGHTS, g.weights());
+                put(parts, Component.GRADIENTS, g.gradients());
+                put(parts, Component.OPTIMIZER_STATES, g.optimizerStates());
+                put(parts, Component.COMMUNICATION, g.communication());
                 if (drivers != null) {
                     drivers[Component.WEIGHTS.ordinal()] = adapterWeights > weights - adapterWeights + ema ? Input.ADAPTERS : Input.MODEL;
                     drivers[Component.GRADIENTS.ordinal()] = trained;
@@ -257,10 +282,20 @@ public final class Estimator {
                 phase = "forward";
                 // a quantized layer dequantizes its weight to the compute dtype for the prompt's matmuls
                 double dequant = quant != null ? s.largestMatrixBytes / 2 * quant.computeBytes() : 0;
+                double kv = b * s.kvBytesPerSample;
+                if (r.parallelism().multi()) {
+                    // tensor parallel: matrices, embeddings and KV heads split; NCCL's buffers on every GPU
+                    TransformerSpec t = (TransformerSpec) r.model().architecture();
+                    int n = r.parallelism().gpus();
+                    double matrix = (quant != null ? quant.bytesPerWeight() : p.weightBytes()) * s.matrixParams;
+                    weights = TensorParallel.weights(t, n, weights, matrix, quant != null ? quant.computeBytes() : p.weightBytes());
+                    kv = kv / t.kvHeads() * TensorParallel.kvHeadsPerGpu(t, n);
+                    put(parts, Component.COMMUNICATION, (double) Communication.NCCL_BUFFER_BYTES);
+                }
                 put(parts, Component.WEIGHTS, weights);
                 double k = setup.activationFactor();
                 put(parts, Component.ACTIVATIONS, k * b * s.inferenceBytesPerSample);
-                put(parts, Component.KV_CACHE, b * s.kvBytesPerSample);
+                put(parts, Component.KV_CACHE, kv);
                 put(parts, Component.INPUT_OUTPUT, k * b * (s.inputBytesPerSample + s.outputBytesPerSample));
                 put(parts, Component.WORKSPACE, dequant + CUBLAS_WORKSPACE_BYTES);
                 if (drivers != null) {
