@@ -2,6 +2,7 @@ package dev.vramplan.cli;
 
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.CatalogLoader;
+import dev.vramplan.catalog.Engine;
 import dev.vramplan.catalog.Finetune;
 import dev.vramplan.catalog.Quantization;
 import dev.vramplan.catalog.Gpu;
@@ -19,7 +20,11 @@ import dev.vramplan.estimate.Estimate;
 import dev.vramplan.estimate.EstimateRequest;
 import dev.vramplan.estimate.EstimateTooLargeException;
 import dev.vramplan.estimate.Estimator;
+import dev.vramplan.estimate.Offload;
+import dev.vramplan.estimate.Parallelism;
 import dev.vramplan.estimate.Setup;
+import dev.vramplan.estimate.Strategy;
+import dev.vramplan.estimate.VllmPool;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -33,7 +38,9 @@ import java.util.concurrent.Callable;
 @Command(name = "estimate", mixinStandardHelpOptions = true,
         description = "Estimates the GPU memory of one configuration, with its breakdown.",
         footer = {"", "Estimates stop at " + Limits.MAX_ESTIMATE + ": a configuration that needs more (no GPU holds that much) is refused.",
-                "Example: vramplan estimate --model llama-3-8b --gpu a100-sxm4-80gb --mode train --precision bf16 --batch 4 --seq-len 2048"})
+                "Example: vramplan estimate --model llama-3-8b --gpu a100-sxm4-80gb --mode train --precision bf16 --batch 4 --seq-len 2048",
+                "Several cards (the estimate is per GPU): ... --gpus 8 --strategy zero3 [--offload optimizer|optimizer+params]",
+                "A vLLM server: ... --mode inference --engine vllm [--gpu-memory-utilization 0.9] reports its concurrent sequences"})
 final class EstimateCommand implements Callable<Integer> {
     enum Format { table, json }
 
@@ -72,6 +79,16 @@ final class EstimateCommand implements Callable<Integer> {
     boolean ema;
     @Option(names = "--quantization", paramLabel = "Q", description = "nf4, nf4-dq, fp4, gptq, llm.int8 or fp8 (int8/int4/fp8 only)")
     String quantization;
+    @Option(names = "--gpus", defaultValue = "1", paramLabel = "N", description = "cards of this type (default: 1)")
+    int gpus;
+    @Option(names = "--strategy", paramLabel = "S", description = "ddp, zero1, zero2, zero3 (training) or tp (serving); needed with --gpus above 1")
+    String strategy;
+    @Option(names = "--offload", paramLabel = "O", description = "optimizer or optimizer+params (ZeRO only; optimizer+params with zero3)")
+    String offload;
+    @Option(names = "--engine", paramLabel = "E", description = "inference: hf (generate, the default) or vllm")
+    String engine;
+    @Option(names = "--gpu-memory-utilization", paramLabel = "U", description = "vllm: the share of the card it takes (default: 0.9, as vLLM's)")
+    Double gpuMemoryUtilization;
     @Option(names = "--format", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE})")
     Format format;
     @Option(names = "--catalog", paramLabel = "DIR")
@@ -119,8 +136,10 @@ final class EstimateCommand implements Callable<Integer> {
             throw new InvalidInputException(md.vision() ? "--seq-len: " + model + " takes images: give --resolution"
                     : "--resolution: " + model + " takes text: give --seq-len");
         }
+        range("--gpus", gpus, 1, Parallelism.MAX_GPUS);
         EstimateRequest r;
         Estimate e;
+        VllmPool.Plan pool = null;
         try {
             Finetune ft = finetune == null ? Finetune.FULL : choice("--finetune", finetune, Finetune.class);
             Quantization q = quantization == null ? null : choice("--quantization", quantization, Quantization.class);
@@ -134,7 +153,19 @@ final class EstimateCommand implements Callable<Integer> {
             r = new EstimateRequest(md, g, m, p, batch, resolution, seqLen, o,
                     new Setup(ft, trainableParams, loraRank, checkpointing, !noFlash, ema, q).calibrated(c.calibration(md))
                             .withAdapterDtype(ad != null ? ad : Setup.defaultAdapterDtype(m, ft, p)));
-            e = Estimator.estimate(r);
+            Strategy st = strategy == null ? Strategy.SINGLE : choice("--strategy", strategy, Strategy.class);
+            Offload off = offload == null ? Offload.NONE : choice("--offload", offload, Offload.class);
+            r = r.withParallelism(new Parallelism(gpus, st, off));
+            boolean vllm = engine != null && choice("--engine", engine, Engine.class) == Engine.VLLM;
+            if (gpuMemoryUtilization != null && !vllm) {
+                throw new InvalidInputException("--gpu-memory-utilization: only --engine vllm takes a share of the card");
+            }
+            if (vllm) {
+                pool = VllmPool.plan(r, gpuMemoryUtilization == null ? VllmPool.DEFAULT_UTILIZATION : gpuMemoryUtilization);
+                e = pool.estimate();
+            } else {
+                e = Estimator.estimate(r);
+            }
         } catch (EstimateTooLargeException tooLarge) {
             throw new InvalidInputException(tooLarge.line(this::option));
         } catch (IllegalArgumentException iae) {
@@ -155,6 +186,16 @@ final class EstimateCommand implements Callable<Integer> {
             if (r.setup().adapterDtype() != null) {
                 j.put("adapter_dtype", r.setup().adapterDtype().id());
             }
+            j.put("gpus", r.parallelism().gpus());
+            j.put("strategy", r.parallelism().strategy().id());
+            j.put("offload", r.parallelism().offload().id());
+            if (pool != null) {
+                j.put("engine", "vllm");
+                j.put("gpu_memory_budget_bytes", pool.budgetBytes());
+                j.put("kv_block_bytes", pool.blockBytes());
+                j.put("kv_blocks", pool.blocks());
+                j.put("max_concurrent_sequences", pool.maxConcurrentSequences());
+            }
             j.put("params", e.params());
             j.put("peak_phase", e.peakPhase());
             j.put("peak_allocated_bytes", e.peakAllocatedBytes());
@@ -173,6 +214,14 @@ final class EstimateCommand implements Callable<Integer> {
                     p.id() + (r.setup().adapterDtype() != null ? " base with " + r.setup().adapterDtype().id() + " adapters" : ""), batch,
                     resolution != null ? resolution + " px" : seqLen + " tokens", m == Mode.TRAIN ? ", " + r.optimizer().id() : "",
                     e.params(), e.peakPhase());
+            if (r.parallelism().multi() || r.parallelism().offload() != Offload.NONE) {
+                out.printf(Locale.ROOT, "per GPU of %d, %s%s%n", r.parallelism().gpus(), r.parallelism().strategy().id(),
+                        r.parallelism().offload() == Offload.NONE ? "" : ", offload " + r.parallelism().offload().id());
+            }
+            if (pool != null) {
+                out.printf(Locale.ROOT, "vllm: %s budget (gpu_memory_utilization), %,d blocks of %d tokens: %d concurrent sequences of %d tokens%n",
+                        Sizes.human(pool.budgetBytes()), pool.blocks(), VllmPool.BLOCK_TOKENS, pool.maxConcurrentSequences(), seqLen);
+            }
             Table t = new Table("component", "bytes", "size");
             for (Component k : Component.values()) {
                 t.add(k.id(), e.breakdown().get(k), Sizes.human(e.breakdown().get(k)));
