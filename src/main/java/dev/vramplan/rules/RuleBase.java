@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.regex.Pattern;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -119,7 +120,7 @@ public final class RuleBase {
                 problems.add(display(p) + ":1:1: " + e.getMessage());
                 continue;
             }
-            String text = new String(bytes, StandardCharsets.UTF_8);
+            String text = withCurrentImports(new String(bytes, StandardCharsets.UTF_8));
             texts.put(p, text);
             sha.update(p.getFileName().toString().getBytes(StandardCharsets.UTF_8));
             sha.update(bytes);
@@ -266,5 +267,16 @@ public final class RuleBase {
 
     static String display(Path p) {
         return dev.vramplan.input.Shown.path(p);
+    }
+
+    /** {@code import dev.vramplan.catalog.Sizes;}: where the size helper lived in 0.1; read as its new home. */
+    private static final Pattern LEGACY_SIZES = Pattern.compile("(?m)^(\\s*import\\s+)dev\\.vramplan\\.catalog\\.Sizes\\b");
+
+    /**
+     * The file's text with imports of helpers that moved pointed at their new package (a team's rule file written for
+     * an earlier version keeps working; line and column numbers are unchanged, the fingerprint is of the file as written).
+     */
+    static String withCurrentImports(String text) {
+        return LEGACY_SIZES.matcher(text).replaceAll("$1dev.vramplan.input.Sizes");
     }
 }

@@ -212,9 +212,9 @@ class PlannerTest {
         dev.vramplan.catalog.Workload small = new dev.vramplan.catalog.Workload("llama-1b-lora", "llama-3.2-1b",
                 dev.vramplan.catalog.Mode.TRAIN, null, 1024, dev.vramplan.catalog.Optimizer.ADAMW, 32, "llm", "normal", false,
                 List.of(), dev.vramplan.catalog.Finetune.LORA, null, 16, true, true, false, null);
-        assertThat(Planner.setup(small, Precision.FP16).adapterDtype()).isEqualTo(Precision.FP32);
-        assertThat(Planner.setup(small, Precision.BF16).adapterDtype()).isNull();
-        assertThat(Planner.setup(lora, Precision.FP16).adapterDtype()).isEqualTo(Precision.FP32);
+        assertThat(RuleFacts.setup(small, Precision.FP16).adapterDtype()).isEqualTo(Precision.FP32);
+        assertThat(RuleFacts.setup(small, Precision.BF16).adapterDtype()).isNull();
+        assertThat(RuleFacts.setup(lora, Precision.FP16).adapterDtype()).isEqualTo(Precision.FP32);
         for (String gpu : List.of("t4", "v100-sxm2-16gb")) {
             CellPlan p = new Planner(Shipped.rules()).planCell(c.gpu(gpu), 1, small, c.model("llama-3.2-1b"), null);
             assertThat(p.feasible()).as(gpu).isTrue();
@@ -271,25 +271,25 @@ class PlannerTest {
 
     @Test
     void ladders() {
-        assertThat(List.of(0, 1, 2, 3).stream().map(i -> Planner.ladder(0, 8, 100).get(i)).toList()).containsExactly(8, 16, 32, 64);
-        assertThat(Planner.ladder(0, 8, 100).size()).isEqualTo(5);          // 8 16 32 64 128(first over)
-        assertThat(Planner.ladder(8, 1, 100).size()).isEqualTo(13);         // 8 .. 96, then 104
-        assertThat(Planner.ladder(8, 1, 100).get(12)).isEqualTo(104);
-        assertThat(Planner.ladder(1, 1, 0).size()).isEqualTo(1);            // batch 1 does not fit: one candidate to reject
+        assertThat(List.of(0, 1, 2, 3).stream().map(i -> Ladder.of(0, 8, 100).get(i)).toList()).containsExactly(8, 16, 32, 64);
+        assertThat(Ladder.of(0, 8, 100).size()).isEqualTo(5);          // 8 16 32 64 128(first over)
+        assertThat(Ladder.of(8, 1, 100).size()).isEqualTo(13);         // 8 .. 96, then 104
+        assertThat(Ladder.of(8, 1, 100).get(12)).isEqualTo(104);
+        assertThat(Ladder.of(1, 1, 0).size()).isEqualTo(1);            // batch 1 does not fit: one candidate to reject
     }
 
     @Test
     void powersOfTwoThenMultiplesOf() {
-        Planner.Ladder l = Planner.ladder(8, 64, 8, 250);                   // 8 16 32 64, then 72 .. 248, then 256 (first over)
+        Ladder l = Ladder.of(8, 64, 8, 250);                   // 8 16 32 64, then 72 .. 248, then 256 (first over)
         assertThat(l.size()).isEqualTo(4 + 23 + 1);
         assertThat(java.util.stream.IntStream.range(0, 7).map(l::get).boxed().toList()).containsExactly(8, 16, 32, 64, 72, 80, 88);
         assertThat(l.get(l.size() - 2)).isEqualTo(248);
         assertThat(l.get(l.size() - 1)).isEqualTo(256);
-        Planner.Ladder small = Planner.ladder(8, 64, 1, 20);                // a small card never leaves the powers of two
+        Ladder small = Ladder.of(8, 64, 1, 20);                // a small card never leaves the powers of two
         assertThat(java.util.stream.IntStream.range(0, small.size()).map(small::get).boxed().toList()).containsExactly(1, 2, 4, 8, 16, 32);
-        Planner.Ladder big = Planner.ladder(8, 64, 100, 120);               // a minimum above the bound: multiples of 8 from it
+        Ladder big = Ladder.of(8, 64, 100, 120);               // a minimum above the bound: multiples of 8 from it
         assertThat(java.util.stream.IntStream.range(0, big.size()).map(big::get).boxed().toList()).containsExactly(104, 112, 120, 128);
-        Planner.Ladder odd = Planner.ladder(8, 60, 1, 70);                  // a bound that is no power of two: 32, then 64
+        Ladder odd = Ladder.of(8, 60, 1, 70);                  // a bound that is no power of two: 32, then 64
         assertThat(java.util.stream.IntStream.range(0, odd.size()).map(odd::get).boxed().toList()).containsExactly(1, 2, 4, 8, 16, 32, 64, 72);
     }
 
@@ -308,8 +308,8 @@ class PlannerTest {
                 end
                 """);
         Catalog c = Shipped.catalog();
-        assertThat(Planner.card(c.gpu("a100-sxm4-40gb"), 1).memoryBytes()).isEqualTo(40_000_000_000L);
-        assertThat(Planner.card(c.gpu("a100-sxm4-40gb"), 1).usableBytes()).isEqualTo(40_339L << 20);
+        assertThat(RuleFacts.card(c.gpu("a100-sxm4-40gb"), 1).memoryBytes()).isEqualTo(40_000_000_000L);
+        assertThat(RuleFacts.card(c.gpu("a100-sxm4-40gb"), 1).usableBytes()).isEqualTo(40_339L << 20);
         Planner planner = new Planner(RuleBase.load(rules));
         dev.vramplan.catalog.Workload w = c.workloads().stream().filter(x -> x.id().equals("yolov8s-train")).findFirst().orElseThrow();
         dev.vramplan.catalog.Model m = c.model(w.modelId());

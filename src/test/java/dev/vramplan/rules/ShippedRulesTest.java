@@ -1,5 +1,6 @@
 package dev.vramplan.rules;
 
+import dev.vramplan.plan.RuleFacts;
 import dev.vramplan.Shipped;
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.Finetune;
@@ -7,7 +8,6 @@ import dev.vramplan.catalog.Mode;
 import dev.vramplan.catalog.Optimizer;
 import dev.vramplan.catalog.Precision;
 import dev.vramplan.catalog.Workload;
-import dev.vramplan.plan.Planner;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -23,7 +23,7 @@ class ShippedRulesTest {
     static final Catalog C = Shipped.catalog();
 
     static Card card(String id) {
-        return Planner.card(C.gpu(id), 1);
+        return RuleFacts.card(C.gpu(id), 1);
     }
 
     static Job job(String model, Mode mode) {
@@ -35,7 +35,7 @@ class ShippedRulesTest {
         Workload w = new Workload("w", model, mode, vision ? 640 : null, vision ? null : 2048,
                 mode == Mode.TRAIN ? Optimizer.ADAMW : Optimizer.NONE, 64, "team", "normal", false, List.of(),
                 finetune, null, null, false, true, false, null);
-        return Planner.job(w, C.model(model));
+        return RuleFacts.job(w, C.model(model));
     }
 
     static PrecisionOption option(String gpu, Precision p) {

@@ -1,0 +1,251 @@
+package dev.vramplan.plan;
+
+import dev.vramplan.catalog.Calibration;
+import dev.vramplan.catalog.Gpu;
+import dev.vramplan.catalog.Model;
+import dev.vramplan.catalog.Precision;
+import dev.vramplan.catalog.Workload;
+import dev.vramplan.estimate.Estimate;
+import dev.vramplan.estimate.EstimateRequest;
+import dev.vramplan.estimate.EstimateTooLargeException;
+import dev.vramplan.estimate.Estimator;
+import dev.vramplan.rules.Candidate;
+import dev.vramplan.rules.Judge;
+import dev.vramplan.rules.Rejection;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The batch search of one cell: series of one precision and input size, probed on their batch ladder with the rules
+ * as the judge (see {@link Planner} for the two orders: every series, or lazily in the objective's order).
+ */
+final class BatchSearch {
+    private BatchSearch() {
+    }
+
+    static final class Series {
+        final Precision precision;
+        final int resolution;
+        final int seqLen;
+        final boolean target;
+        /** Worked out when the search first reaches the series. */
+        Ladder ladder;
+        final Map<Integer, Candidate> probes = new HashMap<>();
+
+        Series(Precision precision, int resolution, int seqLen, boolean target) {
+            this.precision = precision;
+            this.resolution = resolution;
+            this.seqLen = seqLen;
+            this.target = target;
+        }
+    }
+
+    private static boolean rejected(Judge s, Candidate c) {
+        for (Rejection r : s.facts(Rejection.class)) {
+            if (r.candidateId() == c.id()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Set<Long> rejectedIds(Judge s) {
+        Set<Long> ids = new HashSet<>();
+        for (Rejection r : s.facts(Rejection.class)) {
+            if (r.candidateId() >= 0) {
+                ids.add(r.candidateId());
+            }
+        }
+        return ids;
+    }
+
+    /** Every series: probes at ladder positions 0, 1, 2, 4, … and the top, then bisection of all at once. */
+    static void searchAll(Judge s, Probe probe, List<Series> series) {
+        for (Series sr : series) {
+            probe.ladder(sr);
+            for (int idx = 0; idx < sr.ladder.size(); idx = idx == 0 ? 1 : idx * 2) {
+                probe.add(sr, idx);
+            }
+            if (!sr.ladder.isEmpty()) {
+                probe.add(sr, sr.ladder.size() - 1);
+            }
+        }
+        s.fire();
+        bisect(s, probe, series);
+    }
+
+    /**
+     * Series in the objective's order until one has an accepted batch: its top, its smallest batch, then down from
+     * the top in doubling steps and bisection. Exact for objectives that rank precision and input before batch.
+     */
+    static void searchLazily(Judge s, Probe probe, List<Series> series) {
+        // the objective's order: highest precision (lowest rank) first, then the largest input
+        List<Series> ordered = new ArrayList<>(series);
+        ordered.sort(Comparator.comparingInt((Series sr) -> sr.precision.rank())
+                .thenComparing(Comparator.comparingInt((Series sr) -> sr.resolution + sr.seqLen).reversed()));
+        for (Series sr : ordered) {
+            probe.ladder(sr);
+            if (sr.ladder.isEmpty()) {
+                continue;
+            }
+            // the top of the ladder first (the first batch that does not fit the card: the rules say why
+            // not larger), then the smallest batch (is anything of this series allowed?), then down from
+            // the top in doubling steps: with headroom rules the answer is usually a step or two below it
+            int top = sr.ladder.size() - 1;
+            Candidate c = probe.add(sr, top);
+            s.fire();
+            if (!rejected(s, c)) {
+                break;
+            }
+            if (top == 0) {
+                continue;
+            }
+            Candidate head = probe.add(sr, 0);
+            s.fire();
+            if (rejected(s, head)) {
+                continue;                  // its smallest batch is refused: so is every larger one
+            }
+            for (int down = 1; top - down > 0; down *= 2) {
+                c = probe.add(sr, top - down);
+                s.fire();
+                if (!rejected(s, c)) {
+                    break;
+                }
+            }
+            bisect(s, probe, List.of(sr));
+            break;
+        }
+    }
+
+    /** Bisection rounds, all given series at once: between the largest accepted and the smallest rejected probe. */
+    private static void bisect(Judge s, Probe probe, List<Series> series) {
+        boolean moved = true;
+        while (moved) {
+            moved = false;
+            Set<Long> rejected = rejectedIds(s);
+            for (Series sr : series) {
+                int lo = -1;
+                int hi = Integer.MAX_VALUE;
+                for (Map.Entry<Integer, Candidate> e : sr.probes.entrySet()) {
+                    if (!rejected.contains(e.getValue().id())) {
+                        lo = Math.max(lo, e.getKey());
+                    }
+                }
+                for (Map.Entry<Integer, Candidate> e : sr.probes.entrySet()) {
+                    if (rejected.contains(e.getValue().id()) && e.getKey() > lo) {
+                        hi = Math.min(hi, e.getKey());
+                    }
+                }
+                if (lo >= 0 && hi != Integer.MAX_VALUE && hi - lo > 1) {
+                    probe.add(sr, lo + (hi - lo) / 2);
+                    moved = true;
+                }
+            }
+            if (moved) {
+                s.fire();
+            }
+        }
+    }
+
+    /** Makes candidates of one cell: estimates them and hands them to the rules. */
+    static final class Probe {
+        final Judge s;
+        final String cellId;
+        final Gpu gpu;
+        final Workload w;
+        final Model m;
+        final Calibration calibration;
+        final int step;
+        final int powersOfTwoUpTo;
+        final int minBatch;
+        final Map<Long, Candidate> all;
+        final Map<Long, Estimate> estimates;
+        final List<Decision> trail;
+        /** The series in the order the search first probed them. */
+        final List<Series> searched = new ArrayList<>();
+        /** Of the series whose smallest batch is beyond the bound, the one that needs least. */
+        Decision closestBeyondBound;
+        String closestBeyondBoundWhy;
+        private double closestBeyondBoundBytes = Double.POSITIVE_INFINITY;
+        long nextId = 1;
+
+        Probe(Judge s, String cellId, Gpu gpu, Workload w, Model m, Calibration calibration, int step,
+              int powersOfTwoUpTo, int minBatch, Map<Long, Candidate> all, Map<Long, Estimate> estimates, List<Decision> trail) {
+            this.s = s;
+            this.cellId = cellId;
+            this.gpu = gpu;
+            this.w = w;
+            this.m = m;
+            this.calibration = calibration;
+            this.step = step;
+            this.powersOfTwoUpTo = powersOfTwoUpTo;
+            this.minBatch = minBatch;
+            this.all = all;
+            this.estimates = estimates;
+            this.trail = trail;
+        }
+
+        /**
+         * The series' batch ladder, up to the first batch that does not fit the card at all. Every batch of it has an
+         * estimate: the one past the card can be beyond the estimator's bound (a team's large minimum batch, a huge
+         * step, a workload no card could hold even at its smallest batch); the ladder then stops below it, and the
+         * trail says so when nothing of the series is left.
+         */
+        void ladder(Series sr) {
+            if (sr.ladder == null) {
+                EstimateRequest one = RuleFacts.request(m, gpu, w, sr.precision, 1, sr.resolution, sr.seqLen, calibration);
+                int physical = Estimator.maxBatch(one, gpu.usableBytes(), EstimateRequest.MAX_BATCH);
+                Ladder l = Ladder.of(step, powersOfTwoUpTo, minBatch, physical);
+                int top = l.isEmpty() ? 0 : l.get(l.size() - 1);
+                if (top > physical) {
+                    try {
+                        Estimator.estimate(one.withBatch(top));
+                    } catch (EstimateTooLargeException e) {
+                        l = l.withSize(l.size() - 1);
+                        if (l.isEmpty()) {
+                            beyondBound(sr, top, e);
+                        }
+                    }
+                }
+                sr.ladder = l;
+            }
+        }
+
+        /** The series' smallest batch has no estimate: a rejection in the trail, by {@link Planner#BEYOND_BOUND}, and why. */
+        private void beyondBound(Series sr, int batch, EstimateTooLargeException why) {
+            Decision d = new Decision(Decision.Kind.REJECT, sr.precision.id(), CellPlanner.nz(sr.resolution), CellPlanner.nz(sr.seqLen), batch, null,
+                    Planner.BEYOND_BOUND, why.reason());
+            trail.add(d);
+            if (why.totalBytes() < closestBeyondBoundBytes) {
+                closestBeyondBoundBytes = why.totalBytes();
+                closestBeyondBound = d;
+                closestBeyondBoundWhy = why.reason();
+            }
+        }
+
+        Candidate add(Series sr, int idx) {
+            Candidate known = sr.probes.get(idx);
+            if (known != null) {
+                return known;
+            }
+            int batch = sr.ladder.get(idx);
+            if (sr.probes.isEmpty()) {
+                searched.add(sr);
+            }
+            Estimate e = Estimator.estimate(RuleFacts.request(m, gpu, w, sr.precision, batch, sr.resolution, sr.seqLen, calibration));
+            Candidate c = new Candidate(nextId++, cellId, gpu.id(), w.id(), sr.precision.id(), sr.precision.rank(),
+                    sr.resolution, sr.seqLen, batch, e.deviceBytes(), gpu.usableBytes(), sr.target);
+            sr.probes.put(idx, c);
+            all.put(c.id(), c);
+            estimates.put(c.id(), e);
+            s.insert(c);
+            return c;
+        }
+    }
+}

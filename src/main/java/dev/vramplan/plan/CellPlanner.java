@@ -1,0 +1,175 @@
+package dev.vramplan.plan;
+
+import dev.vramplan.catalog.Calibration;
+import dev.vramplan.catalog.Gpu;
+import dev.vramplan.catalog.Mode;
+import dev.vramplan.catalog.Model;
+import dev.vramplan.catalog.Precision;
+import dev.vramplan.catalog.Workload;
+import dev.vramplan.estimate.Estimate;
+import dev.vramplan.rules.Accumulation;
+import dev.vramplan.rules.Candidate;
+import dev.vramplan.rules.Cell;
+import dev.vramplan.rules.Choice;
+import dev.vramplan.rules.Judge;
+import dev.vramplan.rules.PrecisionOption;
+import dev.vramplan.rules.Rejection;
+import dev.vramplan.rules.Setting;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Plans one cell in one rules session: the card, the job and one option per precision go in; the rules set the batch
+ * step and minimum and refuse precisions; the batch search ({@link BatchSearch}) probes candidates; the choice rule
+ * picks among survivors; every decision goes into the cell's trail.
+ */
+final class CellPlanner {
+    /** Inputs are stepped down to at most half the target resolution before a cell is called infeasible. */
+    static final double MIN_RESOLUTION_SHARE = 0.5;
+
+    private CellPlanner() {
+    }
+
+    static CellPlan plan(Judge s, Gpu gpu, int count, Workload w, Model m, Calibration calibration, boolean exhaustive,
+                         LongAdder candidates) {
+        String cellId = gpu.id() + "/" + w.id();
+        List<Decision> trail = new ArrayList<>();
+        {
+            s.insert(RuleFacts.card(gpu, count));
+            s.insert(RuleFacts.job(w, m));
+            s.insert(new Cell(cellId, gpu.id(), w.id()));
+            List<Precision> wanted = w.precisions().isEmpty() ? List.of(Precision.values()) : w.precisions();
+            for (Precision p : wanted) {
+                s.insert(new PrecisionOption(cellId, gpu.id(), w.id(), p.id(), p.rank(), p.quantized(), p.usesBf16(),
+                        p.usesFp16(), p == Precision.FP8, p == Precision.INT8 || p == Precision.INT4, RuleFacts.adapterDtypeId(w, p, gpu)));
+            }
+            s.fire();
+
+            int step = 1;
+            int powersOfTwoUpTo = 0;
+            int minBatch = 1;
+            List<Setting> settings = new ArrayList<>(s.facts(Setting.class));
+            settings.sort(Comparator.comparing(Setting::rule).thenComparing(Setting::name));
+            boolean stepSet = false;
+            for (Setting st : settings) {
+                trail.add(new Decision(Decision.Kind.SETTING, null, null, null, null, null, st.rule(), st.reason()));
+                if (st.name().equals(Setting.BATCH_STEP) && !stepSet) {
+                    step = st.value();
+                    powersOfTwoUpTo = st.powersOfTwoUpTo();
+                    stepSet = true;
+                } else if (st.name().equals(Setting.MIN_BATCH)) {
+                    minBatch = Math.max(minBatch, st.value());
+                }
+            }
+            Set<String> refused = new HashSet<>();
+            List<Rejection> optionRejections = new ArrayList<>(s.facts(Rejection.class));
+            optionRejections.sort(Comparator.comparing(Rejection::precision).thenComparing(Rejection::rule));
+            for (Rejection r : optionRejections) {
+                refused.add(r.precision());
+                trail.add(new Decision(Decision.Kind.REJECT, r.precision(), null, null, null, null, r.rule(), r.reason()));
+            }
+
+            List<BatchSearch.Series> series = new ArrayList<>();
+            for (Precision p : wanted) {
+                if (refused.contains(p.id())) {
+                    continue;
+                }
+                for (int size : sizes(w, m)) {
+                    boolean vision = m.vision();
+                    int res = vision ? size : 0;
+                    int seq = vision ? 0 : size;
+                    boolean target = vision ? size == w.resolutionPx() : size == w.seqLenTokens();
+                    series.add(new BatchSearch.Series(p, res, seq, target));
+                }
+            }
+            Map<Long, Candidate> all = new HashMap<>();
+            Map<Long, Estimate> estimates = new HashMap<>();
+            BatchSearch.Probe probe = new BatchSearch.Probe(s, cellId, gpu, w, m, calibration, step, powersOfTwoUpTo, minBatch, all,
+                    estimates, trail);
+            if (exhaustive) {
+                BatchSearch.searchAll(s, probe, series);
+            } else {
+                BatchSearch.searchLazily(s, probe, series);
+            }
+            candidates.add(all.size());
+
+            Set<Long> rejected = new HashSet<>();
+            List<Rejection> rejections = new ArrayList<>();
+            for (Rejection r : s.facts(Rejection.class)) {
+                if (r.candidateId() >= 0) {
+                    rejected.add(r.candidateId());
+                    rejections.add(r);
+                }
+            }
+            rejections.sort(Comparator.comparingLong(Rejection::candidateId).thenComparing(Rejection::rule));
+            for (Rejection r : rejections) {
+                Candidate c = all.get(r.candidateId());
+                trail.add(new Decision(Decision.Kind.REJECT, c.precision(), nz(c.resolutionPx()), nz(c.seqLenTokens()),
+                        c.batch(), c.deviceBytes(), r.rule(), r.reason()));
+            }
+            List<Choice> choices = new ArrayList<>(s.facts(Choice.class));
+            choices.sort(Comparator.comparingLong(Choice::candidateId));
+            if (!choices.isEmpty()) {
+                Choice ch = choices.get(0);
+                Candidate c = all.get(ch.candidateId());
+                List<Candidate> survivors = new ArrayList<>(all.values());
+                survivors.sort(Comparator.comparingLong(Candidate::id));
+                for (Candidate o : survivors) {
+                    if (o.id() != c.id() && !rejected.contains(o.id())) {
+                        trail.add(new Decision(Decision.Kind.OUTRANKED, o.precision(), nz(o.resolutionPx()), nz(o.seqLenTokens()),
+                                o.batch(), o.deviceBytes(), ch.rule(), "fits, but the objective prefers " + c.precision() + " at "
+                                + (c.resolutionPx() > 0 ? c.resolutionPx() + " px" : c.seqLenTokens() + " tokens") + ", batch " + c.batch()));
+                    }
+                }
+                trail.add(new Decision(Decision.Kind.CHOOSE, c.precision(), nz(c.resolutionPx()), nz(c.seqLenTokens()),
+                        c.batch(), c.deviceBytes(), ch.rule(), ch.reason()));
+                Integer accum = null;
+                for (Accumulation a : s.facts(Accumulation.class)) {
+                    accum = a.steps();
+                    trail.add(new Decision(Decision.Kind.SETTING, c.precision(), nz(c.resolutionPx()), nz(c.seqLenTokens()),
+                            c.batch(), null, a.rule(), a.reason()));
+                }
+                if (accum == null && w.mode() == Mode.TRAIN) {
+                    accum = 1;
+                }
+                return new CellPlan(gpu.id(), w.id(), m.id(), w.mode(), true, c.precision(), nz(c.resolutionPx()),
+                        nz(c.seqLenTokens()), c.batch(), accum, estimates.get(c.id()), gpu.usableBytes(), ch.rule(),
+                        ch.reason(), trail);
+            }
+            // nothing survived: the rule that ended the last hope decides
+            Decision why = InfeasibleReason.of(wanted, optionRejections, all, rejections, probe.searched,
+                    probe.closestBeyondBound, probe.closestBeyondBoundWhy);
+            trail.add(why);
+            return new CellPlan(gpu.id(), w.id(), m.id(), w.mode(), false, null, null, null, null, null, null,
+                    gpu.usableBytes(), why.rule(), why.reason(), trail);
+        }
+    }
+
+    static Integer nz(int v) {
+        return v == 0 ? null : v;
+    }
+
+    /** Input sizes to try, largest first: the target, then multiples of the stride below it, down to half the target. */
+    static List<Integer> sizes(Workload w, Model m) {
+        List<Integer> out = new ArrayList<>();
+        if (!m.vision()) {
+            out.add(w.seqLenTokens());
+            return out;
+        }
+        int target = w.resolutionPx();
+        int stride = m.strideOrPatch();
+        out.add(target);
+        int floor = (int) Math.ceil(target * MIN_RESOLUTION_SHARE);
+        for (int r = (target - 1) / stride * stride; r >= Math.max(stride, floor); r -= stride) {
+            out.add(r);
+        }
+        return out;
+    }
+}
