@@ -4,10 +4,29 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Everything the planner reads from {@code catalog/}: cards, models, the fleet and its workloads. */
+/**
+ * Everything the planner reads from {@code catalog/}: cards, models, the fleet and its workloads.
+ *
+ * @param perNode GPUs of each fleet card type in one server, sharing NVLink (fleet.yaml {@code per_node}; default
+ *                min(count, 8))
+ */
 public record Catalog(Map<String, Gpu> gpus, Map<String, Model> models, Map<String, Integer> fleetCards,
-                      List<Workload> workloads, List<Calibration> calibrations) {
+                      List<Workload> workloads, List<Calibration> calibrations, Map<String, Integer> perNode) {
+    /** GPUs in one server when the fleet does not say: the usual 8-GPU server (DGX/HGX A100 and H100). */
+    public static final int DEFAULT_PER_NODE = 8;
+
+    public Catalog(Map<String, Gpu> gpus, Map<String, Model> models, Map<String, Integer> fleetCards,
+                   List<Workload> workloads, List<Calibration> calibrations) {
+        this(gpus, models, fleetCards, workloads, calibrations, Map.of());
+    }
+
     public Catalog {
+        Map<String, Integer> nodes = new LinkedHashMap<>();
+        for (Map.Entry<String, Integer> e : fleetCards.entrySet()) {
+            Integer given = perNode.get(e.getKey());
+            nodes.put(e.getKey(), given != null ? given : Math.min(e.getValue(), DEFAULT_PER_NODE));
+        }
+        perNode = java.util.Collections.unmodifiableMap(nodes);
         calibrations = List.copyOf(calibrations);
         gpus = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(gpus));
         models = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(models));
@@ -17,6 +36,11 @@ public record Catalog(Map<String, Gpu> gpus, Map<String, Model> models, Map<Stri
 
     public Gpu gpu(String id) {
         return gpus.get(id);
+    }
+
+    /** GPUs of a fleet card type in one server (0 for a card not in the fleet). */
+    public int perNode(String gpuId) {
+        return perNode.getOrDefault(gpuId, 0);
     }
 
     public Model model(String id) {

@@ -177,7 +177,7 @@ public final class CatalogLoader {
                 }
             });
         }
-        return new Catalog(gpus, models, cards, workloads, calibrations);
+        return new Catalog(gpus, models, cards, workloads, calibrations, perNodes);
     }
 
     private Calibration calibration(Fields f, Map<String, Model> models) {
@@ -374,7 +374,11 @@ public final class CatalogLoader {
                 }
                 String gpu = f.string("gpu");
                 long count = f.integer("count", 1, 1_000_000, 1L);
+                Long perNode = f.optInteger("per_node", 1, 1_000_000);
                 f.finish();
+                if (perNode != null && perNode > count) {
+                    f.problem("per_node", perNode + " GPUs per server is more than the fleet's count of " + count);
+                }
                 if (gpu == null) {
                     continue;
                 }
@@ -387,6 +391,9 @@ public final class CatalogLoader {
                 } else {
                     seen.put(gpu, f.locOf("gpu"));
                     cards.put(gpu, (int) count);
+                    if (perNode != null) {
+                        perNodes.put(gpu, perNode.intValue());
+                    }
                 }
             }
         }
@@ -425,6 +432,8 @@ public final class CatalogLoader {
     }
 
     private String defaultId;
+    /** fleet.yaml's per_node, by card. */
+    private final Map<String, Integer> perNodes = new LinkedHashMap<>();
 
     private Workload workload(Fields f, Map<String, Model> models) {
         int before = problems.size();
@@ -482,6 +491,16 @@ public final class CatalogLoader {
                 f.problem("seq_len", seq + " is longer than the " + t.maxPositions() + " positions \"" + modelId + "\" has learned");
             }
         }
+        Engine engine = f.choice("engine", Named.ids(Engine.class), Engine::of, Engine.HF);
+        Double utilization = f.number("gpu_memory_utilization", 0.01, 1.0, Workload.DEFAULT_GPU_MEMORY_UTILIZATION);
+        if (engine == Engine.VLLM && mode == Mode.TRAIN) {
+            f.problem("engine", "vllm serves models: a training workload has no engine");
+        } else if (engine == Engine.VLLM && model != null && !model.decoder()) {
+            f.problem("engine", "vllm serves decoder language models; \"" + modelId + "\" is not one");
+        }
+        if (f.has("gpu_memory_utilization") && engine != Engine.VLLM) {
+            f.problem("gpu_memory_utilization", "is the share of the card vllm takes: give engine: vllm, or remove it");
+        }
         if (mode == Mode.INFERENCE && f.has("optimizer") && opt != Optimizer.NONE) {
             f.problem("optimizer", "inference has no optimizer: remove it or write none");
         }
@@ -490,6 +509,7 @@ public final class CatalogLoader {
         }
         return new Workload(id, modelId, mode, res == null ? null : res.intValue(), seq == null ? null : seq.intValue(),
                 opt, (int) global, team.toLowerCase(Locale.ROOT), priority, production, precisions, finetune, trainable,
-                rank == null ? null : rank.intValue(), checkpointing, flash, ema, quantization);
+                rank == null ? null : rank.intValue(), checkpointing, flash, ema, quantization, engine,
+                utilization == null ? Workload.DEFAULT_GPU_MEMORY_UTILIZATION : utilization);
     }
 }

@@ -18,12 +18,24 @@ import java.util.Objects;
  * @param flashAttention fused attention (default true)
  * @param ema           keep an EMA copy of the weights (Ultralytics does)
  * @param quantization  storage of 8/4-bit weights; null: the precision's default
+ * @param engine        inference: hf (generate, a batch) or vllm (a KV-cache pool and its concurrency)
+ * @param gpuMemoryUtilization vllm: the share of each card the engine takes (vLLM's default 0.9)
  */
 public record Workload(String id, String modelId, Mode mode, Integer resolutionPx, Integer seqLenTokens,
                        Optimizer optimizer, int globalBatch, String team, String priority, boolean production,
                        List<Precision> precisions, Finetune finetune, Long trainableParams, Integer loraRank,
-                       boolean gradientCheckpointing, boolean flashAttention, boolean ema, Quantization quantization) {
+                       boolean gradientCheckpointing, boolean flashAttention, boolean ema, Quantization quantization,
+                       Engine engine, double gpuMemoryUtilization) {
     public Workload {
+        if (engine == null) {
+            engine = Engine.HF;
+        }
+        if (!(gpuMemoryUtilization > 0) || gpuMemoryUtilization > 1) {
+            throw new IllegalArgumentException("gpu_memory_utilization must be above 0 and at most 1");
+        }
+        if (engine == Engine.VLLM && mode != Mode.INFERENCE) {
+            throw new IllegalArgumentException("vllm serves: a training workload has no engine");
+        }
         Objects.requireNonNull(id);
         Objects.requireNonNull(mode);
         precisions = List.copyOf(precisions);
@@ -34,5 +46,17 @@ public record Workload(String id, String modelId, Mode mode, Integer resolutionP
             throw new IllegalArgumentException("a workload has either a resolution or a sequence length");
         }
     }
-}
 
+    /** vLLM's default share of the card. */
+    public static final double DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
+
+    /** A workload served by generate (or trained). */
+    public Workload(String id, String modelId, Mode mode, Integer resolutionPx, Integer seqLenTokens,
+                    Optimizer optimizer, int globalBatch, String team, String priority, boolean production,
+                    List<Precision> precisions, Finetune finetune, Long trainableParams, Integer loraRank,
+                    boolean gradientCheckpointing, boolean flashAttention, boolean ema, Quantization quantization) {
+        this(id, modelId, mode, resolutionPx, seqLenTokens, optimizer, globalBatch, team, priority, production, precisions,
+                finetune, trainableParams, loraRank, gradientCheckpointing, flashAttention, ema, quantization, Engine.HF,
+                DEFAULT_GPU_MEMORY_UTILIZATION);
+    }
+}
