@@ -6,9 +6,29 @@ package dev.vramplan.rules;
  *
  * @param deviceBytes memory the job needs on the card (what nvidia-smi would show)
  * @param usableBytes the card's memory as programs see it
+ * @param gpus        cards of the type the job runs on (deviceBytes is per GPU)
+ * @param strategy    "single", "ddp", "zero1", "zero2", "zero3" or "tp"
+ * @param offload     "none", "optimizer" or "optimizer+params"
+ * @param batch       the per-GPU micro-batch; for a vLLM workload, the concurrent sequences its KV-cache pool holds
  */
 public record Candidate(long id, String cell, String gpu, String job, String precision, int rank, int resolutionPx,
-                        int seqLenTokens, int batch, long deviceBytes, long usableBytes, boolean targetSize) {
+                        int seqLenTokens, int batch, long deviceBytes, long usableBytes, boolean targetSize, int gpus,
+                        String strategy, String offload) {
+    /** A candidate on one card. */
+    public Candidate(long id, String cell, String gpu, String job, String precision, int rank, int resolutionPx,
+                     int seqLenTokens, int batch, long deviceBytes, long usableBytes, boolean targetSize) {
+        this(id, cell, gpu, job, precision, rank, resolutionPx, seqLenTokens, batch, deviceBytes, usableBytes, targetSize, 1,
+                "single", "none");
+    }
+
+    public int getGpus() { return gpus; }
+    public String getStrategy() { return strategy; }
+    public String getOffload() { return offload; }
+    /** Whether part of the job's state lives in CPU memory. */
+    public boolean isOffloaded() { return !"none".equals(offload); }
+    /** Samples per optimizer step before accumulation: the per-GPU batch on every data-parallel GPU. */
+    public int getSamplesPerStep() { return "tp".equals(strategy) ? batch : batch * gpus; }
+
     public long getId() { return id; }
     public String getCell() { return cell; }
     public String getGpu() { return gpu; }
