@@ -171,9 +171,6 @@ public final class Estimator {
     /** A strategy that does not fit the mode or the model: an error naming it. */
     private static void checkParallelism(EstimateRequest r) {
         Strategy st = r.parallelism().strategy();
-        if (r.mode() == Mode.TRAIN && st == Strategy.TP) {
-            throw new IllegalArgumentException("tp splits a model for serving; train across cards with ddp, zero1, zero2 or zero3");
-        }
         if (r.mode() == Mode.INFERENCE && st != Strategy.SINGLE && st != Strategy.TP) {
             throw new IllegalArgumentException(st.id() + " shards training; serve across cards with --strategy tp");
         }

@@ -50,10 +50,15 @@ public final class Sharding {
         if (s == Strategy.SINGLE && par.offload() == Offload.NONE) {
             return new PerGpu(weights + ema, gradients, states, stepTemp, autocastCopies, Double.NaN);
         }
-        if (s == Strategy.TP) {
-            throw new IllegalArgumentException("tp splits a model for serving; train across cards with ddp, zero1, zero2 or zero3");
-        }
         double nccl = n > 1 ? Communication.NCCL_BUFFER_BYTES : 0;
+        if (s == Strategy.TP) {
+            // Megatron-style tensor parallel training: the split matrices' weights, gradients and optimizer states are
+            // 1/N on each GPU, the rest whole; activations are counted whole (an upper bound: without sequence
+            // parallelism the layer norms' and dropouts' inputs are replicated)
+            double share = (double) TensorParallel.splitParams((TransformerSpec) architecture) / params;
+            double f = 1 - share + share / n;
+            return new PerGpu(weights * f + ema, gradients * f, states * f, stepTemp * f, autocastCopies * f, nccl);
+        }
         if (s == Strategy.DDP) {
             // DDP copies every gradient into its all-reduce buckets (25 MiB each, bucket_cap_mb) unless
             // gradient_as_bucket_view=True: "the saved memory size will be equal to the total gradients size"

@@ -53,6 +53,11 @@ public final class TensorParallel {
         return whole + (matrixBytes + vocab) / n;
     }
 
+    /** Parameters split N ways: the blocks' attention and MLP matrices and the vocabulary-parallel embeddings. */
+    static long splitParams(TransformerSpec t) {
+        return (long) t.layers() * TransformerMath.blockMatrixParams(t) + vocabParams(t);
+    }
+
     /** Key/value heads each GPU keeps: its share, or one replicated head when there are fewer heads than GPUs. */
     static int kvHeadsPerGpu(TransformerSpec t, int n) {
         return Math.max(1, t.kvHeads() / n);

@@ -10,12 +10,27 @@ import java.util.List;
  * estimate, or why nothing fits; and the decision trail.
  *
  * @param gradAccumSteps micro-batches per optimizer step that keep the workload's global batch (training)
+ * @param gpus           cards of the type the plan uses (the estimate is per GPU); null when infeasible
+ * @param strategy       single, ddp, zero1, zero2, zero3 or tp; null when infeasible
+ * @param offload        none, optimizer or optimizer+params; null when infeasible
+ * @param maxConcurrentSequences a vLLM workload: the sequences of its length the KV-cache pool holds (then also the
+ *                       batch); null otherwise
  */
 public record CellPlan(String gpuId, String workloadId, String modelId, Mode mode, boolean feasible, String precision,
                        Integer resolutionPx, Integer seqLenTokens, Integer batch, Integer gradAccumSteps,
-                       Estimate estimate, long usableBytes, String rule, String reason, List<Decision> trail) {
+                       Estimate estimate, long usableBytes, String rule, String reason, List<Decision> trail,
+                       Integer gpus, String strategy, String offload, Integer maxConcurrentSequences) {
     public CellPlan {
         trail = List.copyOf(trail);
+    }
+
+    /** A plan on one card (or none). */
+    public CellPlan(String gpuId, String workloadId, String modelId, Mode mode, boolean feasible, String precision,
+                    Integer resolutionPx, Integer seqLenTokens, Integer batch, Integer gradAccumSteps,
+                    Estimate estimate, long usableBytes, String rule, String reason, List<Decision> trail) {
+        this(gpuId, workloadId, modelId, mode, feasible, precision, resolutionPx, seqLenTokens, batch, gradAccumSteps,
+                estimate, usableBytes, rule, reason, trail, feasible ? 1 : null, feasible ? "single" : null,
+                feasible ? "none" : null, null);
     }
 
     public Double utilization() {
@@ -24,10 +39,10 @@ public record CellPlan(String gpuId, String workloadId, String modelId, Mode mod
 
     /** What was decided, without the trail and the estimate: two plans of a cell agree when their outcomes are equal. */
     public record Outcome(boolean feasible, String precision, Integer resolutionPx, Integer seqLenTokens, Integer batch,
-                          Integer gradAccumSteps, String rule) {
+                          Integer gradAccumSteps, String rule, Integer gpus, String strategy, String offload) {
     }
 
     public Outcome outcome() {
-        return new Outcome(feasible, precision, resolutionPx, seqLenTokens, batch, gradAccumSteps, rule);
+        return new Outcome(feasible, precision, resolutionPx, seqLenTokens, batch, gradAccumSteps, rule, gpus, strategy, offload);
     }
 }

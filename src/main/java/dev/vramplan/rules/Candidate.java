@@ -24,6 +24,19 @@ public record Candidate(long id, String cell, String gpu, String job, String pre
     public int getGpus() { return gpus; }
     public String getStrategy() { return strategy; }
     public String getOffload() { return offload; }
+    /** The order of strategies when all else ties: the simplest first (single, ddp, zero1, zero2, zero3, tp). */
+    public int getStrategyRank() {
+        return switch (strategy) {
+            case "single" -> 0;
+            case "ddp" -> 1;
+            case "zero1" -> 2;
+            case "zero2" -> 3;
+            case "zero3" -> 4;
+            default -> 5;
+        };
+    }
+    /** The layout as the trail names it ("1 GPU", "8 × zero3"). */
+    public String getLayout() { return LayoutOption.label(gpus, strategy, offload); }
     /** Whether part of the job's state lives in CPU memory. */
     public boolean isOffloaded() { return !"none".equals(offload); }
     /** Samples per optimizer step before accumulation: the per-GPU batch on every data-parallel GPU. */
