@@ -77,6 +77,9 @@ final class ExplainCommand implements Callable<Integer> {
             dm.put("resolution", d.resolutionPx());
             dm.put("seq_len", d.seqLenTokens());
             dm.put("batch", d.batch());
+            if (d.layout() != null) {
+                dm.put("layout", d.layout());
+            }
             dm.put("device_bytes", d.deviceBytes());
             dm.put("usable_bytes", c.usableBytes());
             dm.put("rule", d.rule());
@@ -91,10 +94,13 @@ final class ExplainCommand implements Callable<Integer> {
         out.printf("%s on %s (%s)%s, card memory %s%n", c.workloadId(), c.gpuId(), c.mode(), where,
                 Sizes.human(c.usableBytes()));
         if (c.feasible()) {
-            out.printf("  chosen: %s, %s, batch %d%s, needs %s (%.0f%% of the card)%n", c.precision(),
-                    c.resolutionPx() != null ? c.resolutionPx() + " px" : c.seqLenTokens() + " tokens", c.batch(),
+            boolean several = c.gpus() != null && (c.gpus() > 1 || !"none".equals(c.offload()));
+            out.printf("  chosen: %s, %s, %s %d%s%s, needs %s%s (%.0f%% of the card)%n", c.precision(),
+                    c.resolutionPx() != null ? c.resolutionPx() + " px" : c.seqLenTokens() + " tokens",
+                    c.maxConcurrentSequences() != null ? "concurrent sequences" : "batch", c.batch(),
+                    several ? " on " + Table.cards(c.gpus(), c.strategy(), c.offload()).replaceFirst(" ", " GPUs, ") : "",
                     c.gradAccumSteps() != null && c.gradAccumSteps() > 1 ? " x " + c.gradAccumSteps() + " accumulation steps" : "",
-                    Sizes.human(c.deviceBytes()), 100 * c.utilization());
+                    Sizes.human(c.deviceBytes()), several ? " per GPU" : "", 100 * c.utilization());
             out.printf("    by \"%s\": %s%n", c.rule(), c.reason());
             out.print("  memory:");
             c.breakdown().forEach((k, v) -> {
@@ -113,15 +119,18 @@ final class ExplainCommand implements Callable<Integer> {
             if (d.kind() == Decision.Kind.CHOOSE) {
                 continue;
             }
-            String key = d.kind() + "|" + d.precision() + "|" + d.resolutionPx() + "|" + d.seqLenTokens() + "|" + d.batch()
+            String key = d.kind() + "|" + d.layout() + "|" + d.precision() + "|" + d.resolutionPx() + "|" + d.seqLenTokens() + "|" + d.batch()
                     + (d.kind() == Decision.Kind.SETTING ? "|" + d.rule() : "");
             groups.computeIfAbsent(key, k -> new ArrayList<>()).add(d);
         }
         for (List<Decision> g : groups.values()) {
             Decision d = g.get(0);
             StringBuilder what = new StringBuilder();
+            if (d.layout() != null) {
+                what.append(d.layout());   // the cards: why fewer (or more) cards lost
+            }
             if (d.precision() != null) {
-                what.append(d.precision());
+                what.append(what.length() > 0 ? ", " : "").append(d.precision());
             }
             if (d.batch() != null) {
                 what.append(", ").append(d.resolutionPx() != null ? d.resolutionPx() + " px" : d.seqLenTokens() + " tokens")

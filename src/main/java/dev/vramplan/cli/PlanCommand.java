@@ -104,15 +104,15 @@ final class PlanCommand implements Callable<Integer> {
                     (t1 - t0) / 1e9, (t2 - t1) / 1e9, (opened - t2) / 1e9, (saved - opened) / 1e9, writing[0] / 1e9,
                     (t4 - saved) / 1e9);
         }
-        Table t = new Table("gpu", "workload", "mode", "precision", "res/seq", "batch", "accum", "memory", "used", "rule");
+        Table t = new Table("gpu", "workload", "mode", "precision", "res/seq", "batch", "accum", "cards", "memory", "used", "rule");
         for (CellPlan p : result.cells()) {
             if (p.feasible()) {
                 t.add(p.gpuId(), p.workloadId(), p.mode().id(), p.precision(),
                         p.resolutionPx() != null ? p.resolutionPx() + " px" : p.seqLenTokens() + " tok", p.batch(),
-                        p.gradAccumSteps(), Sizes.human(p.estimate().deviceBytes()),
+                        p.gradAccumSteps(), Table.cards(p.gpus(), p.strategy(), p.offload()), Sizes.human(p.estimate().deviceBytes()),
                         Table.percent(p.utilization()), p.rule());
             } else {
-                t.add(p.gpuId(), p.workloadId(), p.mode().id(), "infeasible", null, null, null, null, null, p.rule());
+                t.add(p.gpuId(), p.workloadId(), p.mode().id(), "infeasible", null, null, null, null, null, null, p.rule());
             }
         }
         t.print(out);

@@ -116,13 +116,14 @@ final class QueryCommand implements Callable<Integer> {
         return Exits.OK;
     }
 
-    /** One row per cell: card, workload, mode, precision, input, batch, accumulation, memory, share of the card, rule. */
+    /** One row per cell: card, workload, mode, precision, input, batch, accumulation, cards, memory per GPU, share of the card, rule. */
     static void printTable(List<StoredCell> cells, PrintWriter out) {
-        Table t = new Table("gpu", "workload", "mode", "precision", "res/seq", "batch", "accum", "memory", "used", "rule");
+        Table t = new Table("gpu", "workload", "mode", "precision", "res/seq", "batch", "accum", "cards", "memory", "used", "rule");
         for (StoredCell c : cells) {
             t.add(c.gpuId(), c.workloadId(), c.mode(), c.feasible() ? c.precision() : "infeasible",
                     c.resolutionPx() != null ? c.resolutionPx() + " px" : c.seqLenTokens() != null ? c.seqLenTokens() + " tok" : null,
-                    c.batch(), c.gradAccumSteps(), c.deviceBytes() == null ? null : Sizes.human(c.deviceBytes()),
+                    c.batch(), c.gradAccumSteps(), Table.cards(c.gpus(), c.strategy(), c.offload()),
+                    c.deviceBytes() == null ? null : Sizes.human(c.deviceBytes()),
                     c.utilization() == null ? null : Table.percent(c.utilization()), c.rule());
         }
         t.print(out);
@@ -203,6 +204,8 @@ final class QueryCommand implements Callable<Integer> {
                 cell.put("batch", c.batch());
                 cell.put("resolution", c.resolutionPx());
                 cell.put("seq_len", c.seqLenTokens());
+                cell.put("gpus", c.gpus());
+                cell.put("strategy", c.strategy());
                 cell.put("utilization", c.utilization());
                 cell.put("rule", c.rule());
                 gpus.put(g, cell);
@@ -226,6 +229,12 @@ final class QueryCommand implements Callable<Integer> {
         m.put("resolution", c.resolutionPx());
         m.put("seq_len", c.seqLenTokens());
         m.put("grad_accum_steps", c.gradAccumSteps());
+        m.put("gpus", c.gpus());
+        m.put("strategy", c.strategy());
+        m.put("offload", c.offload());
+        if (c.maxConcurrentSequences() != null) {
+            m.put("max_concurrent_sequences", c.maxConcurrentSequences());
+        }
         m.put("peak_allocated_bytes", c.peakAllocatedBytes());
         m.put("reserved_bytes", c.reservedBytes());
         m.put("device_bytes", c.deviceBytes());

@@ -299,7 +299,8 @@ public final class PlanStore implements AutoCloseable {
                 PLAN_CELL.SEQ_LEN_TOKENS, PLAN_CELL.BATCH_SIZE, PLAN_CELL.GRAD_ACCUM_STEPS, PLAN_CELL.PEAK_ALLOCATED_BYTES,
                 PLAN_CELL.RESERVED_BYTES, PLAN_CELL.DEVICE_BYTES, PLAN_CELL.UTILIZATION, PLAN_CELL.BREAKDOWN,
                 PLAN_CELL.USABLE_BYTES, PLAN_CELL.RULE_NAME, PLAN_CELL.REASON, PLAN_CELL.GPU_SHA, PLAN_CELL.MODEL_SHA,
-                PLAN_CELL.WORKLOAD_SHA, PLAN_CELL.TRAIL};
+                PLAN_CELL.WORKLOAD_SHA, PLAN_CELL.TRAIL, PLAN_CELL.GPUS, PLAN_CELL.STRATEGY, PLAN_CELL.OFFLOAD,
+                PLAN_CELL.MAX_CONCURRENT_SEQUENCES};
 
         /** JDBC types of {@link #WRITTEN}, for nulls and for values alike. */
         private static final int[] SQL_TYPES = java.util.Arrays.stream(WRITTEN)
@@ -330,7 +331,7 @@ public final class PlanStore implements AutoCloseable {
                     e == null ? null : e.deviceBytes(), e == null ? null : e.utilization(),
                     e == null ? null : breakdownJson(e.breakdown()), c.usableBytes(), c.rule(), c.reason(),
                     info.gpuSha().get(c.gpuId()), info.modelSha().get(c.modelId()), info.workloadSha().get(c.workloadId()),
-                    TrailJson.write(c.trail(), texts)});
+                    TrailJson.write(c.trail(), texts), c.gpus(), c.strategy(), c.offload(), c.maxConcurrentSequences()});
             cells++;
             if (c.feasible()) {
                 feasible++;
@@ -453,7 +454,12 @@ public final class PlanStore implements AutoCloseable {
                     r.getFeasible(), r.getPrecisionName(), r.getResolutionPx(), r.getSeqLenTokens(), r.getBatchSize(),
                     r.getGradAccumSteps(), r.getPeakAllocatedBytes(), r.getReservedBytes(), r.getDeviceBytes(),
                     r.getUsableBytes(), r.getUtilization(), breakdown, r.getRuleName(), r.getReason(), trail,
-                    r.getGpuSha(), r.getModelSha(), r.getWorkloadSha()));
+                    r.getGpuSha(), r.getModelSha(), r.getWorkloadSha(),
+                    // runs before version 4 planned one card
+                    r.getGpus() != null ? r.getGpus() : r.getFeasible() ? Integer.valueOf(1) : null,
+                    r.getStrategy() != null ? r.getStrategy() : r.getFeasible() ? "single" : null,
+                    r.getOffload() != null ? r.getOffload() : r.getFeasible() ? "none" : null,
+                    r.getMaxConcurrentSequences()));
         }
         return out;
     }
