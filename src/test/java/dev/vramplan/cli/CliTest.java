@@ -236,7 +236,7 @@ class CliTest {
     void explainShowsWinnerLosersAndRules() throws Exception {
         Result r = run("explain", "--model", "yolov8s", "--gpu", "t4", "--mode", "train", "--db", db);
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).contains("chosen: amp-fp16, 640 px", "Prefer the highest precision",
+        assertThat(r.out()).contains("chosen: amp-fp16, 640 px", "Prefer the fewest cards",
                 "bf16 needs compute capability 8.0", "Keep 10% of memory free", "Batch sizes are powers of two",
                 "Train BatchNorm models with at least 8 samples per batch");
         Result j = run("explain", "--model", "yolov8s", "--gpu", "t4", "--mode", "train", "--format", "json", "--db", db);

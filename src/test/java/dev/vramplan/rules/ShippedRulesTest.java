@@ -238,7 +238,7 @@ class ShippedRulesTest {
         Candidate lowerRes = candidate("t4", Precision.AMP_FP16, 608, 64, 0.80);
         Candidate lowerPrecision = candidate("t4", Precision.FP16, 640, 64, 0.70);
         assertThat(fire(job("yolov8s", Mode.TRAIN), bestButTooBig, smallerBatch, lowerRes, lowerPrecision))
-                .contains("choose #" + smallerBatch.id() + ": Prefer the highest precision, then the largest input, then the largest batch")
+                .contains("choose #" + smallerBatch.id() + ": Prefer the fewest cards")
                 .filteredOn(s -> s.startsWith("choose")).hasSize(1);
         // with nothing left, nothing is chosen
         assertThat(fire(job("yolov8s", Mode.TRAIN), candidate("t4", Precision.AMP_FP16, 640, 64, 0.95)))
