@@ -35,6 +35,15 @@ public final class Shipped {
     }
 
     /** A copy of a shipped folder, to edit in a test. */
+    /** How many rule files the shipped policy has. */
+    public static int ruleFileCount() {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(RULES)) {
+            return (int) files.filter(f -> f.toString().endsWith(".drl")).count();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** How many rules the shipped policy has (counted in the files, so adding a rule does not break a test). */
     public static int ruleCount() {
         try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(RULES)) {
