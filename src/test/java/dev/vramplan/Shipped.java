@@ -14,6 +14,12 @@ import java.util.stream.Stream;
 public final class Shipped {
     public static final Path CATALOG = Path.of("catalog");
     public static final Path RULES = Path.of("rules");
+    /**
+     * A copy of the shipped rules as {@link dev.vramplan.rules.JavaPolicy} implements them, frozen: the twin is compared
+     * with these, so a team that edits rules/ never breaks the suite.
+     */
+    public static final Path FROZEN_RULES = Path.of("src/test/resources/frozen-rules");
+    private static RuleBase frozenRules;
     private static Catalog catalog;
     private static RuleBase rules;
 
@@ -32,6 +38,14 @@ public final class Shipped {
             rules = RuleBase.load(RULES);
         }
         return rules;
+    }
+
+    /** The frozen copy of the shipped rules that the plain-Java twin implements, loaded once. */
+    public static synchronized RuleBase frozenRules() {
+        if (frozenRules == null) {
+            frozenRules = RuleBase.load(FROZEN_RULES);
+        }
+        return frozenRules;
     }
 
     /** A copy of a shipped folder, to edit in a test. */

@@ -40,10 +40,6 @@ public final class CatalogLoader {
     public static final String FLEET = "fleet.yaml";
     public static final String CALIBRATION = "calibration.yaml";
 
-    private static final Pattern RATE = Pattern.compile("\\s*([0-9]+(?:\\.[0-9]+)?)\\s*(GB/s|TB/s)\\s*");
-    private static final Pattern WATTS = Pattern.compile("\\s*([0-9]+(?:\\.[0-9]+)?)\\s*W\\s*");
-    private static final List<String> VENDORS = List.of("nvidia", "amd");
-    private static final List<String> CLASSES = List.of("datacenter", "workstation", "consumer");
 
     private Problems problems = new Problems();
     private final Path dir;
@@ -133,7 +129,7 @@ public final class CatalogLoader {
         Node g = readFile(GPUS, true);
         gpusUnreadable = g == null || !readList(g, "gpus", (f, path) -> {
             declared(f, declaredGpus);
-            Gpu gpu = gpu(f);
+            Gpu gpu = GpuReader.gpu(f);
             putUnique(gpus, gpuLocs, gpu == null ? null : gpu.id(), gpu, f, path);
         });
         Map<String, Model> models = new LinkedHashMap<>();
@@ -171,34 +167,13 @@ public final class CatalogLoader {
         Node cal = readFile(CALIBRATION, false);
         if (cal != null) {
             readList(cal, "calibration", (f, path) -> {
-                Calibration c = calibration(f, models);
+                Calibration c = CalibrationReader.calibration(f, models, declaredModels);
                 if (c != null) {
                     calibrations.add(c);
                 }
             });
         }
         return new Catalog(gpus, models, cards, workloads, calibrations, perNodes);
-    }
-
-    private Calibration calibration(Fields f, Map<String, Model> models) {
-        int before = problems.size();
-        boolean byModel = f.has("model");
-        String key = byModel ? f.string("model") : f.string("family");
-        if (byModel && key != null && !declaredModels.contains(key)) {
-            f.problem("model", "unknown model \"" + key + "\"." + Suggest.didYouMean(key, models.keySet()));
-        }
-        if (!byModel && key != null && models.values().stream().noneMatch(m -> m.family().equals(key)) && !models.isEmpty()) {
-            java.util.Set<String> families = new java.util.TreeSet<>();
-            models.values().forEach(m -> families.add(m.family()));
-            f.problem("family", "no model has family \"" + key + "\"." + Suggest.didYouMean(key, families));
-        }
-        Double factor = f.number("activation_factor", 0.01, 100, null);
-        List<String> points = f.strings("points", false);
-        String source = f.string("source", "");
-        if (problems.size() > before || key == null || factor == null) {
-            return null;
-        }
-        return new Calibration(byModel ? "model" : "family", key, factor, points, source);
     }
 
     /** Where each model's published_params is (the first entry of an id), for warnings. */
@@ -278,84 +253,6 @@ public final class CatalogLoader {
         return id;
     }
 
-    private Gpu gpu(Fields f) {
-        int before = problems.size();
-        String id = id(f);
-        String name = f.string("name");
-        String vendor = f.choice("vendor", VENDORS, v -> VENDORS.contains(v) ? v : null, null);
-        String cls = f.choice("class", CLASSES, v -> CLASSES.contains(v) ? v : null, "datacenter");
-        String arch = f.string("architecture");
-        Double cc = f.number("compute_capability", 1.0, 20.0, Double.NaN);
-        if (cc != null && cc.isNaN()) {
-            cc = null;
-        }
-        if ("nvidia".equals(vendor) && cc == null && !f.has("compute_capability")) {
-            f.problem("compute_capability", "is required for NVIDIA cards (e.g. 8.6)");
-        }
-        Long memory = f.size("memory", true);
-        Long usable = f.size("usable_memory", true);
-        if (memory != null && usable != null && usable > memory * 11 / 10) {
-            // consumer datasheets round GiB down to "GB" (a GTX 1060's "6 GB" is 6 GiB, 7% more): 10% is allowed
-            f.problem("usable_memory", Sizes.human(usable) + " is more than 10% above the memory sold (" + Sizes.human(memory) + ")");
-            usable = null;
-        }
-        Double bandwidth = rate(f, "memory_bandwidth");
-        Double tdp = watts(f, "tdp");
-        Set<DataType> natives = EnumSet.noneOf(DataType.class);
-        natives.addAll(f.names("native_precisions", true, DataType.class));
-        Map<DataType, Double> peaks = new EnumMap<>(DataType.class);
-        Fields pf = f.map("peak_dense_tflops", false);
-        if (pf != null) {
-            for (DataType t : DataType.values()) {
-                Double v = pf.number(t.id(), 0.001, 1_000_000, Double.NaN);
-                if (v != null && !v.isNaN()) {
-                    peaks.put(t, v);
-                }
-            }
-            pf.finish();
-        }
-        Long runtime = f.size("runtime_overhead", false);
-        if (problems.size() > before || id == null || memory == null || usable == null) {
-            return null;
-        }
-        return new Gpu(id, name, vendor, cls, arch, cc, memory, usable, bandwidth == null ? 0 : bandwidth, tdp,
-                natives, peaks, runtime);
-    }
-
-    private static Double rate(Fields f, String key) {
-        String s = f.string(key, null);
-        if (s == null) {
-            if (!f.has(key)) {
-                f.problem(key, "is required but missing");
-            }
-            return null;
-        }
-        Matcher m = RATE.matcher(s);
-        if (!m.matches()) {
-            f.problem(key, "\"" + s + "\" is not a bandwidth: write e.g. \"600 GB/s\" or \"3.35 TB/s\"");
-            return null;
-        }
-        double v = Double.parseDouble(m.group(1)) * (m.group(2).equals("TB/s") ? 1000 : 1);
-        if (v <= 0 || v > 100_000) {
-            f.problem(key, "\"" + s + "\" is out of range (0 to 100 TB/s)");
-            return null;
-        }
-        return v;
-    }
-
-    private static Double watts(Fields f, String key) {
-        String s = f.string(key, null);
-        if (s == null) {
-            return null;
-        }
-        Matcher m = WATTS.matcher(s);
-        if (!m.matches() || Double.parseDouble(m.group(1)) <= 0 || Double.parseDouble(m.group(1)) > 10_000) {
-            f.problem(key, "\"" + s + "\" is not a power: write e.g. \"300 W\"");
-            return null;
-        }
-        return Double.parseDouble(m.group(1));
-    }
-
     private void readFleet(Node root, Map<String, Gpu> gpus, Map<String, Model> models, Map<String, Integer> cards,
                            List<Workload> workloads) {
         Fields top = Fields.of(root, "", problems);
@@ -404,7 +301,7 @@ public final class CatalogLoader {
                 if (f == null) {
                     continue;
                 }
-                Workload w = workload(f, models);
+                Workload w = new WorkloadReader(declaredModels, modelsUnreadable, null).workload(f, models);
                 f.finish();
                 if (w == null) {
                     continue;
@@ -419,97 +316,6 @@ public final class CatalogLoader {
         }
     }
 
-    /**
-     * A workload written as in fleet.yaml, read against a loaded catalog (policy tests use it); problems go to
-     * the Fields' collector. The id may be left out: it is then {@code defaultId}.
-     */
-    public static Workload readWorkload(Fields f, Catalog catalog, String defaultId) {
-        CatalogLoader l = new CatalogLoader(Path.of(""));
-        l.problems = f.problems();
-        l.declaredModels.addAll(catalog.models().keySet());
-        l.defaultId = defaultId;
-        return l.workload(f, catalog.models());
-    }
-
-    private String defaultId;
     /** fleet.yaml's per_node, by card. */
     private final Map<String, Integer> perNodes = new LinkedHashMap<>();
-
-    private Workload workload(Fields f, Map<String, Model> models) {
-        int before = problems.size();
-        String id = defaultId != null && !f.has("id") ? defaultId : id(f);
-        String modelId = f.string("model");
-        Model model = modelId == null ? null : models.get(modelId);
-        if (modelId != null && model == null && !declaredModels.contains(modelId) && !modelsUnreadable) {
-            f.problem("model", "unknown model \"" + modelId + "\" (not in " + MODELS + ")." + Suggest.didYouMean(modelId, models.keySet()));
-        }
-        Mode mode = f.choice("mode", Named.ids(Mode.class), Mode::of, null);
-        Long res = f.optInteger("resolution", Limits.MIN_RESOLUTION, Limits.MAX_RESOLUTION);
-        Long seq = f.optInteger("seq_len", 1, Limits.MAX_SEQ_LEN);
-        Optimizer opt = f.choice("optimizer", Named.ids(Optimizer.class), Optimizer::of,
-                mode == Mode.INFERENCE ? Optimizer.NONE : Optimizer.ADAMW);
-        // 0: the workload names no global batch, so nothing caps the per-card batch and nothing is accumulated
-        long global = f.integer("global_batch", 1, Limits.MAX_GLOBAL_BATCH, 0L);
-        List<Precision> precisions = f.names("precisions", false, Precision.class);
-        Finetune finetune = f.choice("finetune", Named.ids(Finetune.class), Finetune::of, Finetune.FULL);
-        Long trainable = f.optInteger("trainable_params", 0, Limits.MAX_PARAMS);
-        Long rank = f.optInteger("lora_rank", 1, Limits.MAX_LORA_RANK);
-        boolean checkpointing = f.bool("gradient_checkpointing", false);
-        boolean flash = f.bool("flash_attention", true);
-        boolean ema = f.bool("ema", false);
-        Quantization quantization = f.has("quantization")
-                ? f.choice("quantization", Named.ids(Quantization.class), Quantization::of, null) : null;
-        if (mode == Mode.INFERENCE && finetune != Finetune.FULL) {
-            f.problem("finetune", finetune.id() + " is a way of training: an inference workload has no finetune");
-        }
-        if (model != null && model.vision() && finetune != Finetune.FULL) {
-            f.problem("finetune", finetune.id() + " adapters apply to transformers; \"" + modelId + "\" is a CNN");
-        }
-        String team = "";
-        String priority = "normal";
-        boolean production = false;
-        Fields tags = f.map("tags", false);
-        if (tags != null) {
-            team = tags.string("team", "");
-            priority = tags.choice("priority", List.of("low", "normal", "high"),
-                    v -> List.of("low", "normal", "high").contains(v) ? v : null, "normal");
-            production = tags.bool("production", false);
-            tags.finish();
-        }
-        if (model != null) {
-            if (model.vision() && !f.has("resolution") && seq == null) {
-                f.problem("resolution", "is required for the vision model \"" + modelId + "\" (e.g. 640)");
-            } else if (model.vision() && seq != null) {
-                f.problem("seq_len", "is for text models; \"" + modelId + "\" takes images: give resolution instead");
-            } else if (!model.vision() && res != null) {
-                f.problem("resolution", "is for vision models; \"" + modelId + "\" takes text: give seq_len instead");
-            } else if (!model.vision() && !f.has("seq_len")) {
-                f.problem("seq_len", "is required for the text model \"" + modelId + "\" (e.g. 2048)");
-            }
-            if (model.architecture() instanceof TransformerSpec t && seq != null && seq > t.maxPositions() && t.maxPositions() > 0
-                    && "learned".equals(t.position())) {
-                f.problem("seq_len", seq + " is longer than the " + t.maxPositions() + " positions \"" + modelId + "\" has learned");
-            }
-        }
-        Engine engine = f.choice("engine", Named.ids(Engine.class), Engine::of, Engine.HF);
-        Double utilization = f.number("gpu_memory_utilization", 0.01, 1.0, Workload.DEFAULT_GPU_MEMORY_UTILIZATION);
-        if (engine == Engine.VLLM && mode == Mode.TRAIN) {
-            f.problem("engine", "vllm serves models: a training workload has no engine");
-        } else if (engine == Engine.VLLM && model != null && !model.decoder()) {
-            f.problem("engine", "vllm serves decoder language models; \"" + modelId + "\" is not one");
-        }
-        if (f.has("gpu_memory_utilization") && engine != Engine.VLLM) {
-            f.problem("gpu_memory_utilization", "is the share of the card vllm takes: give engine: vllm, or remove it");
-        }
-        if (mode == Mode.INFERENCE && f.has("optimizer") && opt != Optimizer.NONE) {
-            f.problem("optimizer", "inference has no optimizer: remove it or write none");
-        }
-        if (problems.size() > before || id == null || mode == null || model == null) {
-            return null;
-        }
-        return new Workload(id, modelId, mode, res == null ? null : res.intValue(), seq == null ? null : seq.intValue(),
-                opt, (int) global, team.toLowerCase(Locale.ROOT), priority, production, precisions, finetune, trainable,
-                rank == null ? null : rank.intValue(), checkpointing, flash, ema, quantization, engine,
-                utilization == null ? Workload.DEFAULT_GPU_MEMORY_UTILIZATION : utilization);
-    }
 }

@@ -23,8 +23,4 @@ public record Gpu(String id, String name, String vendor, String gpuClass, String
             throw new IllegalArgumentException("usable memory must be positive and at most 10% above the memory sold");
         }
     }
-
-    public boolean runsNatively(DataType t) {
-        return nativePrecisions.contains(t);
-    }
 }

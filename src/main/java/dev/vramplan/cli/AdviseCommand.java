@@ -19,6 +19,7 @@ import dev.vramplan.plan.Planner;
 import dev.vramplan.rules.RuleBase;
 import dev.vramplan.store.StoredCell;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
@@ -42,7 +43,6 @@ import java.util.concurrent.Callable;
         footer = {"", "Example: vramplan advise --model llama-3-8b --mode train --finetune lora --seq-len 4096",
                 "Exit code 2 for an unknown model or card, 3 when nothing is feasible."})
 final class AdviseCommand implements Callable<Integer> {
-    enum Format { table, json }
 
     /** A vision model's global batch without a fleet workload: Ultralytics' nominal batch size ({@code nbs=64}). */
     static final int VISION_GLOBAL_BATCH = 64;
@@ -71,12 +71,12 @@ final class AdviseCommand implements Callable<Integer> {
     Integer globalBatch;
     @Option(names = "--explain", description = "add what lost and why (JSON: a decisions list, as 'explain --format json')")
     boolean explain;
-    @Option(names = "--format", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE})")
-    Format format;
-    @Option(names = "--catalog", paramLabel = "DIR", description = "catalog folder (default: catalog/)")
-    Path catalog;
-    @Option(names = "--rules", paramLabel = "DIR", description = "rules folder (default: rules/)")
-    Path rules;
+    @Mixin
+    FormatOption output;
+    @Mixin
+    CatalogOption catalog;
+    @Mixin
+    RulesOption rules;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -89,7 +89,7 @@ final class AdviseCommand implements Callable<Integer> {
         Mode m = EstimateCommand.choice("--mode", mode, Mode.class);
         Optimizer o = optimizer == null ? null : EstimateCommand.choice("--optimizer", optimizer, Optimizer.class);
         Finetune ft = finetune == null ? null : EstimateCommand.choice("--finetune", finetune, Finetune.class);
-        Catalog c = CatalogLoader.load(Paths.catalog(catalog));
+        Catalog c = CatalogLoader.load(catalog.dir());
         Model md = c.model(model);
         if (md == null) {
             throw new InvalidInputException("--model: unknown model \"" + model + "\"." + Suggest.didYouMean(model, c.models().keySet()));
@@ -105,14 +105,14 @@ final class AdviseCommand implements Callable<Integer> {
             cards.putAll(c.fleetCards());
         }
         Workload w = workload(c, md, m, o, ft);
-        RuleBase rb = RuleBase.load(Paths.rules(rules));
+        RuleBase rb = RuleBase.load(rules.dir());
         Catalog one = new Catalog(c.gpus(), c.models(), cards, List.of(w), c.calibrations());
         List<StoredCell> cells = new ArrayList<>();
         for (CellPlan p : new Planner(rb).plan(one).cells()) {
             cells.add(stored(p));
         }
         PrintWriter out = spec.commandLine().getOut();
-        if (format == Format.json) {
+        if (output.json()) {
             List<Map<String, Object>> list = new ArrayList<>();
             for (StoredCell s : cells) {
                 Map<String, Object> j = QueryCommand.json(s);

@@ -6,11 +6,11 @@ import dev.vramplan.plan.CellPlan;
 import dev.vramplan.plan.Fingerprints;
 import dev.vramplan.plan.Planner;
 import dev.vramplan.plan.SyntheticFleet;
-import dev.vramplan.rules.JavaPolicy;
 import dev.vramplan.rules.RuleBase;
 import dev.vramplan.store.PlanStore;
 import dev.vramplan.store.RunInfo;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
@@ -26,26 +26,23 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Plans a synthetic fleet of N card types x M workloads (both modes) and stores it in an H2 file,"
-                + " printing how fast; plans it again with the plain-Java twin of the shipped policy and compares cell for"
-                + " cell; then times queries against the database.",
+        description = "Plans a synthetic fleet of N card types x M workloads (both modes) with the team's rules and stores"
+                + " it in an H2 file, printing how fast; then times queries against the database.",
         footer = {"", "Example: java -Xmx1g -jar target/vramplan.jar bench --cards 100 --workloads 1000"})
 final class BenchCommand implements Callable<Integer> {
     /** The targets, printed against what was measured. */
     static final double TARGET_WALL_S = 30;
     static final long TARGET_CELLS = 200_000;
-    static final double TARGET_ENGINE_RATIO = 3;
     static final double TARGET_WARM_QUERY_MS = 5;
-    static final long MIN_CELLS_FOR_RATIO = 10_000;
 
     @Option(names = "--cards", defaultValue = "20", description = "card types (default: ${DEFAULT-VALUE})")
     int cards;
     @Option(names = "--workloads", defaultValue = "100", description = "workloads, each planned for training and inference (default: ${DEFAULT-VALUE})")
     int workloads;
-    @Option(names = "--catalog", paramLabel = "DIR")
-    Path catalog;
-    @Option(names = "--rules", paramLabel = "DIR")
-    Path rules;
+    @Mixin
+    CatalogOption catalog;
+    @Mixin
+    RulesOption rules;
     @Option(names = "--db", paramLabel = "PATH|URL", description = "store into this database (runs add up: time 'vramplan query"
             + " --db' against it); default: a fresh H2 file that is deleted afterwards")
     String db;
@@ -67,9 +64,9 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         int nThreads = threads == null ? Runtime.getRuntime().availableProcessors() : Math.max(1, threads);
         long start = System.nanoTime();
-        Catalog base = CatalogLoader.load(Paths.catalog(catalog));
+        Catalog base = CatalogLoader.load(catalog.dir());
         Catalog fleet = SyntheticFleet.of(base, cards, workloads);
-        RuleBase rb = RuleBase.load(Paths.rules(rules));
+        RuleBase rb = RuleBase.load(rules.dir());
         long compiled = System.nanoTime();
         Path tmp = db == null ? Files.createTempDirectory("vramplan-bench") : null;
         try {
@@ -84,14 +81,14 @@ final class BenchCommand implements Callable<Integer> {
     private int measure(PrintWriter out, Catalog fleet, RuleBase rb, String where, int nThreads, long start, long compiled) {
 
         // 1. plan with the rules and store, streaming: cells go to the database while later ones are planned
-        CellPlan.Outcome[] drools = new CellPlan.Outcome[cards * workloads * 2];
+        long total = (long) cards * workloads * 2;
         long[] inSink = {0};
         long[] lastCell = {0};
         long committing;
         Planner.Stats[] stats = new Planner.Stats[1];
         Planner planner = new Planner(rb).threads(nThreads);
         Fingerprints.Of fp = Fingerprints.of(fleet);
-        RunInfo info = new RunInfo("synthetic " + cards + "x" + workloads, Paths.shown(Paths.rules(rules)), Main.VERSION,
+        RunInfo info = new RunInfo("synthetic " + cards + "x" + workloads, Paths.shown(rules.dir()), Main.VERSION,
                 System.getProperty("user.name"), PlanCommand.host(), fp.catalog(), rb.fingerprint(), fp.gpus(), fp.models(), fp.workloads());
         long runId;
         long opened;
@@ -99,19 +96,13 @@ final class BenchCommand implements Callable<Integer> {
         List<Double> warm = new ArrayList<>();
         try (PlanStore store = PlanStore.open(where)) {
             opened = System.nanoTime();
-            try (Progress progress = Progress.onStderr(spec.commandLine().getErr(), quiet, "planning with the rules", drools.length)) {
-                runId = store.save(info, sink -> stats[0] = planner.plan(fleet, new java.util.function.Consumer<>() {
-                    int i;
-
-                    @Override
-                    public void accept(CellPlan c) {
-                        drools[i++] = c.outcome();  // a 200,000-cell fleet keeps only these
-                        long t = System.nanoTime();
-                        sink.accept(c);
-                        lastCell[0] = System.nanoTime();
-                        inSink[0] += lastCell[0] - t;
-                        progress.step();
-                    }
+            try (Progress progress = Progress.onStderr(spec.commandLine().getErr(), quiet, "planning with the rules", total)) {
+                runId = store.save(info, sink -> stats[0] = planner.plan(fleet, c -> {
+                    long t = System.nanoTime();
+                    sink.accept(c);
+                    lastCell[0] = System.nanoTime();
+                    inSink[0] += lastCell[0] - t;
+                    progress.step();
                 }));
             }
             stored = System.nanoTime();
@@ -130,22 +121,6 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         Planner.Stats d = stats[0];
-        long droolsCpu = d.cpuNanos();
-
-        // 3. the same fleet with the plain-Java twin of the shipped policy, compared cell for cell
-        int[] agree = {0};
-        int[] k = {0};
-        long javaStart = System.nanoTime();
-        Planner.Stats j;
-        try (Progress progress = Progress.onStderr(spec.commandLine().getErr(), quiet, "planning in plain Java", drools.length)) {
-            j = new Planner(JavaPolicy::new).threads(nThreads).plan(fleet, c -> {
-                if (drools[k[0]++].equals(c.outcome())) {
-                    agree[0]++;
-                }
-                progress.step();
-            });
-        }
-        long javaDone = System.nanoTime();
 
         long heap = 0;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
@@ -156,24 +131,19 @@ final class BenchCommand implements Callable<Integer> {
         long cells = d.cells();
         double planStoreS = (stored - opened) / 1e9;
         double sinkS = inSink[0] / 1e9;
-        double javaS = (javaDone - javaStart) / 1e9;
-        double ratio = (double) droolsCpu / Math.max(1, j.cpuNanos());
         double jvmS = ManagementFactory.getRuntimeMXBean().getUptime() / 1e3;
         double untilStored = jvmS - (System.nanoTime() - stored) / 1e9;
         double[] q = warm.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         out.printf(Locale.ROOT, "fleet:  %d card types x %d workloads x 2 modes = %,d cells, %d planning threads%n", cards, workloads,
                 cells, nThreads);
-        out.printf(Locale.ROOT, "drools: planned and stored in %.2f s (%,.0f cells/s), %,d feasible, %,d candidates, %,d rule firings,"
-                + " %.2f s planning CPU%n", planStoreS, cells / planStoreS, d.feasible(), d.candidates(), d.firings(), droolsCpu / 1e9);
+        out.printf(Locale.ROOT, "rules:  planned and stored in %.2f s (%,.0f cells/s), %,d feasible, %,d candidates, %,d rule firings,"
+                + " %.2f s planning CPU%n", planStoreS, cells / planStoreS, d.feasible(), d.candidates(), d.firings(), d.cpuNanos() / 1e9);
         if (d.exhaustiveBecause() != null) {
             out.println("search: " + d.exhaustiveBecause());
         }
         out.printf(Locale.ROOT, "store:  %,d rows (run, cells with their trails) in %.2f s spent writing (%,.0f rows/s) and %.2f s"
                 + " committing, run %d in %s%n", cells + 1, sinkS, (cells + 1) / Math.max(sinkS, 1e-9), committing / 1e9, runId,
                 db == null ? "a fresh H2 file" : PlanStore.redact(db));
-        out.printf(Locale.ROOT, "java:   planned in %.2f s (%,.0f cells/s), %.2f s planning CPU: the rules engine costs %.1fx%n",
-                javaS, cells / javaS, j.cpuNanos() / 1e9, ratio);
-        out.printf(Locale.ROOT, "agree:  %,d of %,d cells the same (precision, input, batch, accumulation, deciding rule)%n", agree[0], cells);
         if (q.length > 0) {
             out.printf(Locale.ROOT, "query:  %,d warm queries (model, gpu, mode): median %.2f ms, p99 %.2f ms, max %.2f ms%n", q.length,
                     pct(q, 0.5), pct(q, 0.99), q[q.length - 1]);
@@ -185,15 +155,11 @@ final class BenchCommand implements Callable<Integer> {
         target(out, cells >= TARGET_CELLS ? untilStored <= TARGET_WALL_S : null,
                 String.format(Locale.ROOT, "200,000 cells planned and stored within %.0f s of JVM start: %,d cells in %.2f s", TARGET_WALL_S,
                         cells, untilStored));
-        target(out, cells >= MIN_CELLS_FOR_RATIO ? ratio <= TARGET_ENGINE_RATIO : null, String.format(Locale.ROOT,
-                "Drools within %.0fx of plain Java: %.1fx%s", TARGET_ENGINE_RATIO, ratio, cells >= MIN_CELLS_FOR_RATIO ? ""
-                        : String.format(Locale.ROOT, " (under %,d cells the JIT's warm-up, not the engine, decides the ratio)", MIN_CELLS_FOR_RATIO)));
         if (q.length > 0) {
             target(out, pct(q, 0.5) <= TARGET_WARM_QUERY_MS, String.format(Locale.ROOT,
                     "a query within %.0f ms in a warm process: median %.2f ms", TARGET_WARM_QUERY_MS, pct(q, 0.5)));
         }
-        target(out, agree[0] == cells, String.format(Locale.ROOT, "both planners agree on every cell: %,d of %,d", agree[0], cells));
-        return agree[0] == cells ? Exits.OK : Exits.FAILURE;
+        return Exits.OK;
     }
 
     private static void target(PrintWriter out, Boolean met, String what) {

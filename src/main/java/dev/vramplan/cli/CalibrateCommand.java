@@ -6,6 +6,7 @@ import dev.vramplan.input.InvalidInputException;
 import dev.vramplan.validate.Calibrator;
 import dev.vramplan.validate.MeasurementLoader;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -25,8 +26,8 @@ final class CalibrateCommand implements Callable<Integer> {
 
     @Option(names = "--measurements", required = true, paramLabel = "FILE")
     Path measurements;
-    @Option(names = "--catalog", paramLabel = "DIR")
-    Path catalog;
+    @Mixin
+    CatalogOption catalog;
     @Option(names = "--by", defaultValue = "family", description = "family or model (default: ${DEFAULT-VALUE})")
     By by;
     @Option(names = "--out", paramLabel = "FILE", description = "where to write (default: CATALOG/calibration.yaml)")
@@ -37,7 +38,7 @@ final class CalibrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Path dir = Paths.catalog(catalog);
+        Path dir = catalog.dir();
         Catalog c = CatalogLoader.load(dir);
         List<Calibrator.Fit> fits = Calibrator.fit(MeasurementLoader.load(measurements, c), c, by == By.model,
                 measurements.getFileName().toString());

@@ -5,6 +5,7 @@ import dev.vramplan.catalog.CatalogLoader;
 import dev.vramplan.input.Problems;
 import dev.vramplan.estimate.Estimator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -27,15 +28,15 @@ final class CatalogCommand implements Runnable {
                     "Warns (exit 0) where a model's published_params is more than 2% away from the count derived from its architecture."},
             footer = {"", "Example: vramplan catalog check --catalog catalog/"})
     static final class Check implements Callable<Integer> {
-        @Option(names = "--catalog", paramLabel = "DIR", description = "catalog folder (default: catalog/)")
-        Path catalog;
+        @Mixin
+        CatalogOption catalog;
 
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
-            Path dir = Paths.catalog(catalog);
+            Path dir = catalog.dir();
             CatalogLoader.Report report = CatalogLoader.check(dir, Estimator::params);
             report.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w.format()));
             List<Problems.Problem> problems = report.problems();

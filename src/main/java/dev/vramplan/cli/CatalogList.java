@@ -11,6 +11,7 @@ import dev.vramplan.input.Sizes;
 import dev.vramplan.input.Suggest;
 import dev.vramplan.catalog.Workload;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -27,16 +28,15 @@ import java.util.concurrent.Callable;
         description = "Lists the catalog's gpus, models and workloads with the facts that matter for planning.",
         footer = {"", "Example: vramplan catalog list gpus --format json"})
 final class CatalogList implements Callable<Integer> {
-    enum Format { table, json }
 
     static final List<String> KINDS = List.of("gpus", "models", "workloads");
 
     @Parameters(arity = "0..1", paramLabel = "gpus|models|workloads", description = "what to list (default: all three)")
     String kind;
-    @Option(names = "--catalog", paramLabel = "DIR", description = "catalog folder (default: catalog/)")
-    Path catalog;
-    @Option(names = "--format", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE})")
-    Format format;
+    @Mixin
+    CatalogOption catalog;
+    @Mixin
+    FormatOption output;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -47,7 +47,7 @@ final class CatalogList implements Callable<Integer> {
             throw new InvalidInputException("catalog list: \"" + kind + "\" is not a list: use gpus, models or workloads."
                     + Suggest.didYouMean(kind, KINDS));
         }
-        Catalog c = CatalogLoader.load(Paths.catalog(catalog));
+        Catalog c = CatalogLoader.load(catalog.dir());
         Map<String, List<Map<String, Object>>> lists = new LinkedHashMap<>();
         for (String k : kind == null ? KINDS : List.of(kind)) {
             lists.put(k, switch (k) {
@@ -57,7 +57,7 @@ final class CatalogList implements Callable<Integer> {
             });
         }
         PrintWriter out = spec.commandLine().getOut();
-        if (format == Format.json) {
+        if (output.json()) {
             Json.print(out, kind == null ? lists : lists.get(kind));
             return Exits.OK;
         }

@@ -5,6 +5,7 @@ import dev.vramplan.store.RunDiff;
 import dev.vramplan.store.PlanStore;
 import dev.vramplan.store.StoredRun;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -18,7 +19,6 @@ import java.util.concurrent.Callable;
         description = "Lists every card x workload whose recommendation changed between two runs, and what caused it.",
         footer = {"", "Example: vramplan diff 3 4"})
 final class DiffCommand implements Callable<Integer> {
-    enum Format { table, json }
 
     @Parameters(index = "0", paramLabel = "RUN_A")
     long a;
@@ -26,8 +26,8 @@ final class DiffCommand implements Callable<Integer> {
     long b;
     @picocli.CommandLine.Mixin
     DatabaseOption database;
-    @Option(names = "--format", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE})")
-    Format format;
+    @Mixin
+    FormatOption output;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -40,7 +40,7 @@ final class DiffCommand implements Callable<Integer> {
             StoredRun rb = store.run(b).orElseThrow(() -> new InvalidInputException("RUN_B: there is no run " + b + " in the database"));
             changes = RunDiff.diff(ra, store.cells(a, null, null, null, true), rb, store.cells(b, null, null, null, true));
         }
-        if (format == Format.json) {
+        if (output.json()) {
             List<Map<String, Object>> list = new ArrayList<>();
             for (RunDiff.Change c : changes) {
                 Map<String, Object> m = new LinkedHashMap<>();

@@ -26,6 +26,7 @@ import dev.vramplan.estimate.Setup;
 import dev.vramplan.estimate.Strategy;
 import dev.vramplan.estimate.VllmPool;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
@@ -42,7 +43,6 @@ import java.util.concurrent.Callable;
                 "Several cards (the estimate is per GPU): ... --gpus 8 --strategy zero3 [--offload optimizer|optimizer+params]",
                 "A vLLM server: ... --mode inference --engine vllm [--gpu-memory-utilization 0.9] reports its concurrent sequences"})
 final class EstimateCommand implements Callable<Integer> {
-    enum Format { table, json }
 
     @Option(names = "--model", required = true, paramLabel = "ID")
     String model;
@@ -89,10 +89,10 @@ final class EstimateCommand implements Callable<Integer> {
     String engine;
     @Option(names = "--gpu-memory-utilization", paramLabel = "U", description = "vllm: the share of the card it takes (default: 0.9, as vLLM's)")
     Double gpuMemoryUtilization;
-    @Option(names = "--format", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE})")
-    Format format;
-    @Option(names = "--catalog", paramLabel = "DIR")
-    Path catalog;
+    @Mixin
+    FormatOption output;
+    @Mixin
+    CatalogOption catalog;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -123,7 +123,7 @@ final class EstimateCommand implements Callable<Integer> {
         Mode m = choice("--mode", mode, Mode.class);
         Precision p = choice("--precision", precision, Precision.class);
         Optimizer o = optimizer == null ? (m == Mode.TRAIN ? Optimizer.ADAMW : Optimizer.NONE) : choice("--optimizer", optimizer, Optimizer.class);
-        Catalog c = CatalogLoader.load(Paths.catalog(catalog));
+        Catalog c = CatalogLoader.load(catalog.dir());
         Model md = c.model(model);
         if (md == null) {
             throw new InvalidInputException("--model: unknown model \"" + model + "\"." + Suggest.didYouMean(model, c.models().keySet()));
@@ -172,7 +172,7 @@ final class EstimateCommand implements Callable<Integer> {
             throw new InvalidInputException(iae.getMessage());
         }
         PrintWriter out = spec.commandLine().getOut();
-        if (format == Format.json) {
+        if (output.json()) {
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("model", md.id());
             j.put("gpu", g.id());

@@ -9,6 +9,7 @@ import dev.vramplan.importer.CatalogWriter;
 import dev.vramplan.importer.HfImporter;
 import dev.vramplan.importer.UltralyticsImporter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -44,22 +45,22 @@ final class ImportCommand implements Runnable {
         @Option(names = "--published-params", paramLabel = "N",
                 description = "the parameter count its authors publish (default: the count derived from the architecture)")
         Long published;
-        @Option(names = "--catalog", paramLabel = "DIR", description = "catalog folder (default: catalog/)")
-        Path catalog;
+        @Mixin
+        CatalogOption catalog;
         @Option(names = "--out", paramLabel = "FILE", description = "models file to add to (default: CATALOG/models-imported.yaml)")
         Path out;
 
         /** Loads the catalog, builds the entry from the derived parameter count, writes it and reports. */
         int add(picocli.CommandLine.Model.CommandSpec spec, Path input, String family, long derived,
                 java.util.function.BiFunction<Long, String, String> entry, String from) {
-            Catalog before = CatalogLoader.load(Paths.catalog(catalog));
+            Catalog before = CatalogLoader.load(catalog.dir());
             String comment = "imported from " + input.getFileName() + from
                     + (published == null ? "\npublished_params is the derived count: replace it with the published figure and its source" : "");
             Path file = write(entry.apply(published == null ? derived : published, comment), before);
             spec.commandLine().getOut().printf(Locale.ROOT, "%s: added %s (%s, %,d parameters derived from the architecture)%n",
                     Paths.shown(file), id, family, derived);
             if (published != null) {         // a published count far from the architecture's: a config read wrong, or a typo
-                CatalogLoader.check(Paths.catalog(catalog), Estimator::params).warnings().stream()
+                CatalogLoader.check(catalog.dir(), Estimator::params).warnings().stream()
                         .filter(w -> w.message().startsWith(id + ": "))
                         .forEach(w -> spec.commandLine().getErr().println("warning: " + w.format()));
             }
@@ -80,7 +81,7 @@ final class ImportCommand implements Runnable {
             if (before.model(id) != null) {
                 throw new InvalidInputException("--id: the catalog already has a model \"" + id + "\"");
             }
-            Path dir = Paths.catalog(catalog);
+            Path dir = catalog.dir();
             Path file = out != null ? out : dir.resolve("models-imported.yaml");
             String name = file.getFileName().toString();
             if (out != null && !(name.equals("models.yaml") || name.startsWith("models-") && name.endsWith(".yaml"))) {

@@ -3,6 +3,16 @@ package dev.vramplan.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+
 /** The {@code vramplan} command line. */
 @Command(name = "vramplan", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Plans the largest batch size, resolution and precision each workload can run at on each card of a fleet.",
@@ -12,27 +22,29 @@ import picocli.CommandLine.Command;
                         + " found, no plan stored, or no database at --db.",
                 "Example: vramplan plan && vramplan query --model yolov8s --gpu t4 --mode train"})
 public final class Main implements Runnable {
-    public static final String VERSION = "0.1.0";
+    /** The version in pom.xml, which Maven writes into {@code dev/vramplan/version.properties} when it builds. */
+    public static final String VERSION = readVersion();
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "give a command: plan, query, explain, advise, estimate, runs, diff, export, catalog, rules, validate, calibrate, import, bench");
+        List<String> commands = spec.subcommands().keySet().stream().filter(c -> !c.equals("help")).toList();
+        throw new CommandLine.ParameterException(spec.commandLine(), "give a command: " + String.join(", ", commands));
     }
 
     public static void main(String[] args) {
         // standard output is buffered and flushed when the command ends (a listing of thousands of rows must not
         // flush each line); errors go out as they happen
-        System.exit(run(args, new java.io.PrintWriter(new java.io.BufferedWriter(new java.io.OutputStreamWriter(System.out), 1 << 16)),
-                new java.io.PrintWriter(System.err, true)));
+        System.exit(run(args, new PrintWriter(new BufferedWriter(new OutputStreamWriter(System.out), 1 << 16)),
+                new PrintWriter(System.err, true)));
     }
 
     /** Runs the command line with the given streams; returns the exit code. */
-    public static int run(String[] args, java.io.PrintWriter out, java.io.PrintWriter err) {
-        boolean stacktrace = java.util.Arrays.asList(args).contains("--stacktrace");
-        String[] rest = java.util.Arrays.stream(args).filter(a -> !a.equals("--stacktrace")).toArray(String[]::new);
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        boolean stacktrace = Arrays.asList(args).contains("--stacktrace");
+        String[] rest = Arrays.stream(args).filter(a -> !a.equals("--stacktrace")).toArray(String[]::new);
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
         cl.setErr(err);
@@ -43,6 +55,18 @@ public final class Main implements Runnable {
         out.flush();
         err.flush();
         return code;
+    }
+
+    private static String readVersion() {
+        try (InputStream in = Main.class.getResourceAsStream("/dev/vramplan/version.properties")) {
+            Properties p = new Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -9,6 +9,7 @@ import dev.vramplan.plan.Planner;
 import dev.vramplan.rules.RuleBase;
 import dev.vramplan.store.PlanStore;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
@@ -20,10 +21,10 @@ import java.util.concurrent.Callable;
         description = "Plans every card of the fleet x every workload under the rules, stores the plan and prints it.",
         footer = {"", "Example: vramplan plan --rules my-rules/ --db team.db"})
 final class PlanCommand implements Callable<Integer> {
-    @Option(names = "--catalog", paramLabel = "DIR", description = "catalog folder (default: catalog/)")
-    Path catalog;
-    @Option(names = "--rules", paramLabel = "DIR", description = "rules folder (default: rules/)")
-    Path rules;
+    @Mixin
+    CatalogOption catalog;
+    @Mixin
+    RulesOption rules;
     @picocli.CommandLine.Mixin
     DatabaseOption database;
 
@@ -43,8 +44,8 @@ final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        Path catalogDir = Paths.catalog(catalog);
-        Path rulesDir = Paths.rules(rules);
+        Path catalogDir = catalog.dir();
+        Path rulesDir = rules.dir();
         String where = database.where();
         long t0 = System.nanoTime();
         // opening the database (and loading its drivers) overlaps with reading the catalog and compiling the rules;

@@ -2,6 +2,7 @@ package dev.vramplan.cli;
 
 import dev.vramplan.rules.RuleBase;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -24,8 +25,8 @@ final class RulesCommand implements Runnable {
                             + " the catalog (or workload of the policy tests) has: such a rule can never fire on this catalog."},
             footer = {"", "Example: vramplan rules check --rules rules/ --catalog catalog/"})
     static final class Check implements Callable<Integer> {
-        @Option(names = "--rules", paramLabel = "DIR", description = "rules folder (default: rules/)")
-        Path rules;
+        @Mixin
+        RulesOption rules;
         @Option(names = "--catalog", paramLabel = "DIR",
                 description = "catalog the values are checked against (default: catalog/, skipped when that folder does not exist)")
         Path catalog;
@@ -35,7 +36,7 @@ final class RulesCommand implements Runnable {
 
         @Override
         public Integer call() {
-            Path dir = Paths.rules(rules);
+            Path dir = rules.dir();
             RuleBase rb = RuleBase.load(dir);
             Path catalogDir = Paths.catalog(catalog);
             java.util.List<String> warnings = java.util.List.of();
@@ -63,18 +64,18 @@ final class RulesCommand implements Runnable {
             description = "Runs the policy tests in RULES/tests/*.yaml against the rules and prints pass or fail for each.",
             footer = {"", "Example: vramplan rules test --rules rules/", "Exit code 1 when a test fails."})
     static final class Test implements Callable<Integer> {
-        @Option(names = "--rules", paramLabel = "DIR", description = "rules folder (default: rules/)")
-        Path rules;
-        @Option(names = "--catalog", paramLabel = "DIR", description = "catalog folder for cards and models (default: catalog/)")
-        Path catalog;
+        @Mixin
+        RulesOption rules;
+        @Mixin
+        CatalogOption catalog;
 
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
-            Path dir = Paths.rules(rules);
-            dev.vramplan.catalog.Catalog c = dev.vramplan.catalog.CatalogLoader.load(Paths.catalog(catalog));
+            Path dir = rules.dir();
+            dev.vramplan.catalog.Catalog c = dev.vramplan.catalog.CatalogLoader.load(catalog.dir());
             RuleBase rb = RuleBase.load(dir);
             java.util.List<dev.vramplan.plan.PolicyTests.Case> cases = dev.vramplan.plan.PolicyTests.load(dir.resolve("tests"), c);
             java.io.PrintWriter out = spec.commandLine().getOut();

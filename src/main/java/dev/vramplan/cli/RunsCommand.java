@@ -3,6 +3,7 @@ package dev.vramplan.cli;
 import dev.vramplan.store.PlanStore;
 import dev.vramplan.store.StoredRun;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
@@ -16,12 +17,11 @@ import java.util.concurrent.Callable;
         description = "Lists the stored planning runs: when, by whom, from which catalog and rules, and how they came out.",
         footer = {"", "Example: vramplan runs --format json"})
 final class RunsCommand implements Callable<Integer> {
-    enum Format { table, json }
 
     @picocli.CommandLine.Mixin
     DatabaseOption database;
-    @Option(names = "--format", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE})")
-    Format format;
+    @Mixin
+    FormatOption output;
 
     private static final java.time.format.DateTimeFormatter STARTED =
             java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss", Locale.ROOT);
@@ -40,7 +40,7 @@ final class RunsCommand implements Callable<Integer> {
         try (PlanStore store = PlanStore.openForReading(database.where())) {
             runs = store.runs();
         }
-        if (format == Format.json) {
+        if (output.json()) {
             List<Map<String, Object>> list = new ArrayList<>();
             for (StoredRun r : runs) {
                 Map<String, Object> m = new LinkedHashMap<>();

@@ -7,6 +7,7 @@ import dev.vramplan.validate.Measurement;
 import dev.vramplan.validate.MeasurementLoader;
 import dev.vramplan.validate.Validator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
@@ -23,14 +24,13 @@ import java.util.concurrent.Callable;
         footer = {"", "Example: vramplan validate --measurements src/test/resources/validation/measurements.yaml",
                 "Format of the file: docs/measurement-format.md."})
 final class ValidateCommand implements Callable<Integer> {
-    enum Format { table, json }
 
     @Option(names = "--measurements", required = true, paramLabel = "FILE")
     Path measurements;
-    @Option(names = "--catalog", paramLabel = "DIR")
-    Path catalog;
-    @Option(names = "--format", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE})")
-    Format format;
+    @Mixin
+    CatalogOption catalog;
+    @Mixin
+    FormatOption output;
     @Option(names = "--no-calibration", description = "ignore catalog/calibration.yaml: the physics alone")
     boolean noCalibration;
 
@@ -39,10 +39,10 @@ final class ValidateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Catalog c = CatalogLoader.load(Paths.catalog(catalog));
+        Catalog c = CatalogLoader.load(catalog.dir());
         List<Measurement> ms = MeasurementLoader.load(measurements, c);
         Validator.Report report = Validator.validate(ms, c, !noCalibration);
-        print(report, format == Format.json, spec.commandLine().getOut());
+        print(report, output.json(), spec.commandLine().getOut());
         return Exits.OK;
     }
 

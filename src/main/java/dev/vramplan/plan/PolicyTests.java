@@ -99,7 +99,7 @@ public final class PolicyTests {
                 Fields wf = f.map("workload", true);
                 Workload w = null;
                 if (wf != null) {
-                    w = dev.vramplan.catalog.CatalogLoader.readWorkload(wf, catalog, "test-" + i);
+                    w = dev.vramplan.catalog.WorkloadReader.readWorkload(wf, catalog, "test-" + i);
                     wf.finish();
                 }
                 Fields ef = f.map("expect", true);

@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * What the planner asks of a policy for one cell: take facts, decide, show the decisions. The Drools
- * session ({@link PolicySession}) is the policy; {@link JavaPolicy} is the shipped policy written in plain
- * Java, so that the benchmark can say what the rules engine costs and check that both decide alike.
+ * session ({@link PolicySession}) is the policy; the tests have a plain-Java twin of the shipped rules that
+ * measures what the rules engine costs and checks that both decide alike.
  */
 public interface Judge extends AutoCloseable {
     void insert(Object fact);

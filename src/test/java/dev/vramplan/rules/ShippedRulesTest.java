@@ -10,8 +10,11 @@ import dev.vramplan.catalog.Precision;
 import dev.vramplan.catalog.Workload;
 import org.junit.jupiter.api.Test;
 
+import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,9 +34,13 @@ class ShippedRulesTest {
     }
 
     static Job job(String model, Mode mode, Finetune finetune) {
+        return job(model, mode, finetune, "team", false);
+    }
+
+    static Job job(String model, Mode mode, Finetune finetune, String team, boolean production) {
         boolean vision = C.model(model).vision();
         Workload w = new Workload("w", model, mode, vision ? 640 : null, vision ? null : 2048,
-                mode == Mode.TRAIN ? Optimizer.ADAMW : Optimizer.NONE, 64, "team", "normal", false, List.of(),
+                mode == Mode.TRAIN ? Optimizer.ADAMW : Optimizer.NONE, 64, team, "normal", production, List.of(),
                 finetune, null, null, false, true, false, null);
         return RuleFacts.job(w, C.model(model));
     }
@@ -67,6 +74,7 @@ class ShippedRulesTest {
             s.facts(Rejection.class).forEach(r -> out.add("reject " + r.precision() + (r.candidateId() >= 0 ? "#" + r.candidateId() : "") + ": " + r.rule()));
             s.facts(Setting.class).forEach(r -> out.add("set " + r.name() + "=" + r.value() + ": " + r.rule()));
             s.facts(Choice.class).forEach(r -> out.add("choose #" + r.candidateId() + ": " + r.rule()));
+            s.facts(Accumulation.class).forEach(r -> out.add("accumulate " + r.steps() + ": " + r.rule()));
             return out;
         }
     }
@@ -76,6 +84,7 @@ class ShippedRulesTest {
     }
 
     @Test
+    @Covers("A job must fit in the card's memory")
     void aJobMustFitInTheCardsMemory() {
         assertThat(rulesFired(job("yolov8s", Mode.TRAIN), candidate("t4", Precision.AMP_FP16, 640, 64, 1.01)))
                 .contains("A job must fit in the card's memory");
@@ -84,6 +93,7 @@ class ShippedRulesTest {
     }
 
     @Test
+    @Covers("Keep 10% of memory free")
     void keep10PercentOfMemoryFree() {
         assertThat(rulesFired(job("yolov8s", Mode.TRAIN), candidate("t4", Precision.AMP_FP16, 640, 64, 0.91)))
                 .containsExactly("Keep 10% of memory free");
@@ -93,6 +103,7 @@ class ShippedRulesTest {
     }
 
     @Test
+    @Covers("bf16 needs compute capability 8.0")
     void bf16NeedsComputeCapability8() {
         assertThat(rulesFired(card("t4"), job("llama-3.2-1b", Mode.TRAIN), option("t4", Precision.BF16)))
                 .containsExactly("bf16 needs compute capability 8.0");
@@ -102,6 +113,7 @@ class ShippedRulesTest {
     }
 
     @Test
+    @Covers("fp8 needs compute capability 8.9")
     void fp8NeedsComputeCapability89() {
         assertThat(rulesFired(card("a100-sxm4-80gb"), job("llama-3-8b", Mode.INFERENCE), option("a100-sxm4-80gb", Precision.FP8)))
                 .containsExactly("fp8 needs compute capability 8.9");
@@ -111,6 +123,7 @@ class ShippedRulesTest {
     }
 
     @Test
+    @Covers("Integer and fp8 precisions are for inference only")
     void integerAndFp8PrecisionsAreForInferenceOnly() {
         assertThat(rulesFired(card("h100-sxm-80gb"), job("llama-3-8b", Mode.TRAIN), option("h100-sxm-80gb", Precision.INT4)))
                 .containsExactly("Integer and fp8 precisions are for inference only");
@@ -129,6 +142,7 @@ class ShippedRulesTest {
     }
 
     @Test
+    @Covers("QLoRA keeps its frozen base in 4 bits")
     void qloraKeepsItsFrozenBaseIn4Bits() {
         assertThat(rulesFired(card("l4"), job("llama-3-8b", Mode.TRAIN, Finetune.QLORA), option("l4", Precision.BF16)))
                 .containsExactly("QLoRA keeps its frozen base in 4 bits");
@@ -136,6 +150,7 @@ class ShippedRulesTest {
     }
 
     @Test
+    @Covers("A frozen LoRA base stays in 16 bits")
     void aFrozenLoraBaseStaysIn16Bits() {
         assertThat(rulesFired(card("a100-sxm4-80gb"), job("mistral-7b", Mode.TRAIN, Finetune.LORA), option("a100-sxm4-80gb", Precision.AMP_BF16)))
                 .containsExactly("A frozen LoRA base stays in 16 bits");
@@ -143,6 +158,7 @@ class ShippedRulesTest {
     }
 
     @Test
+    @Covers("16-bit precisions need 16-bit tensor units")
     void sixteenBitPrecisionsNeedSixteenBitTensorUnits() {
         assertThat(rulesFired(card("gtx-1080"), job("resnet50", Mode.TRAIN), option("gtx-1080", Precision.AMP_FP16)))
                 .containsExactly("16-bit precisions need 16-bit tensor units");
@@ -150,6 +166,7 @@ class ShippedRulesTest {
     }
 
     @Test
+    @Covers("Use fp32 only on cards without 16-bit tensor units")
     void fp32OnlyOnCardsWithout16BitTensorUnits() {
         assertThat(rulesFired(card("t4"), job("resnet50", Mode.TRAIN), option("t4", Precision.FP32)))
                 .containsExactly("Use fp32 only on cards without 16-bit tensor units");
@@ -157,6 +174,7 @@ class ShippedRulesTest {
     }
 
     @Test
+    @Covers("Mixed precision is for training")
     void mixedPrecisionIsForTraining() {
         assertThat(rulesFired(card("l4"), job("llama-3-8b", Mode.INFERENCE), option("l4", Precision.AMP_BF16)))
                 .containsExactly("Mixed precision is for training");
@@ -164,6 +182,7 @@ class ShippedRulesTest {
     }
 
     @Test
+    @Covers("Training never below mixed precision or bf16")
     void trainingNeverBelowMixedPrecisionOrBf16ButLoraTrainsFp32AdaptersOnAnFp16Base() {
         assertThat(fire(card("t4"), job("llama-3.2-1b", Mode.TRAIN), option("t4", Precision.FP16)))
                 .containsExactly("reject fp16: Training never below mixed precision or bf16");
@@ -182,6 +201,7 @@ class ShippedRulesTest {
     }
 
     @Test
+    @Covers("A training batch never exceeds the global batch")
     void aTrainingBatchNeverExceedsTheGlobalBatch() {
         // job(...) has a global batch of 64
         assertThat(rulesFired(job("yolov8s", Mode.TRAIN), candidate("h200", Precision.AMP_BF16, 640, 128, 0.5)))
@@ -204,12 +224,17 @@ class ShippedRulesTest {
     }
 
     @Test
+    @Covers("Batch sizes are powers of two")
     void batchSizesArePowersOfTwo() {
         assertThat(fire(new Cell("t4/w", "t4", "w"), job("llama-3-8b", Mode.INFERENCE)))
                 .containsExactly("set batch_step=0: Batch sizes are powers of two");
+        // it sets the ladder of a cell: without one (a candidate alone) it has nothing to set
+        assertThat(rulesFired(job("llama-3-8b", Mode.INFERENCE), candidate("t4", Precision.FP16, 0, 8, 0.5)))
+                .doesNotContain("Batch sizes are powers of two");
     }
 
     @Test
+    @Covers("Train BatchNorm models with at least 8 samples per batch")
     void trainBatchNormModelsWithAtLeast8SamplesPerBatch() {
         assertThat(fire(new Cell("t4/w", "t4", "w"), job("resnet50", Mode.TRAIN)))
                 .contains("set min_batch=8: Train BatchNorm models with at least 8 samples per batch");
@@ -221,6 +246,7 @@ class ShippedRulesTest {
     }
 
     @Test
+    @Covers("Detector resolutions are multiples of the stride")
     void detectorResolutionsAreMultiplesOfTheStride() {
         assertThat(rulesFired(job("yolov8s", Mode.TRAIN), candidate("t4", Precision.AMP_FP16, 650, 8, 0.5)))
                 .contains("Detector resolutions are multiples of the stride");
@@ -232,6 +258,7 @@ class ShippedRulesTest {
     }
 
     @Test
+    @Covers("Prefer the fewest cards")
     void theChoicePrefersPrecisionThenInputThenBatchAmongSurvivors() {
         Candidate bestButTooBig = candidate("t4", Precision.AMP_FP16, 640, 64, 0.95);
         Candidate smallerBatch = candidate("t4", Precision.AMP_FP16, 640, 32, 0.60);
@@ -256,6 +283,7 @@ class ShippedRulesTest {
     }
 
     @Test
+    @Covers("Shard only within one server")
     void shardOnlyWithinOneServer() {
         Card eightPerServer = RuleFacts.card(C.gpu("a100-sxm4-80gb"), 16, 8);
         assertThat(fire(eightPerServer, job("llama-3-8b", Mode.TRAIN), layout("a100-sxm4-80gb", 16, "zero3", "none")))
@@ -266,6 +294,7 @@ class ShippedRulesTest {
     }
 
     @Test
+    @Covers("Tensor parallel is for serving")
     void tensorParallelIsForServing() {
         assertThat(fire(card("h100-sxm-80gb"), job("llama-2-70b", Mode.TRAIN), layout("h100-sxm-80gb", 4, "tp", "none")))
                 .contains("reject 4 × tp: Tensor parallel is for serving");
@@ -276,6 +305,7 @@ class ShippedRulesTest {
     }
 
     @Test
+    @Covers("Offload only when nothing else fits")
     void offloadOnlyWhenNothingElseFits() {
         Candidate offloaded = onCards("a100-sxm4-80gb", Precision.AMP_BF16, 2, 0.6, 1, "zero2", "optimizer");
         Candidate sharded = onCards("a100-sxm4-80gb", Precision.AMP_BF16, 1, 0.7, 4, "zero3", "none");
@@ -306,11 +336,85 @@ class ShippedRulesTest {
     }
 
     @Test
+    @Covers("A training batch never exceeds the global batch")
     void theGlobalBatchCountsEveryDataParallelCard() {
         // global batch 64: batch 16 on 4 GPUs is 64 samples per step, batch 32 on 4 is 128
         assertThat(rulesFired(job("llama-3-8b", Mode.TRAIN), onCards("a100-sxm4-80gb", Precision.AMP_BF16, 16, 0.5, 4, "zero3", "none")))
                 .doesNotContain("A training batch never exceeds the global batch");
         assertThat(rulesFired(job("llama-3-8b", Mode.TRAIN), onCards("a100-sxm4-80gb", Precision.AMP_BF16, 32, 0.5, 4, "zero3", "none")))
                 .contains("A training batch never exceeds the global batch");
+    }
+
+    @Test
+    @Covers("Serving keeps 20% of memory free")
+    void servingKeeps20PercentOfMemoryFree() {
+        assertThat(rulesFired(job("llama-3-8b", Mode.INFERENCE), candidate("l4", Precision.BF16, 0, 8, 0.81)))
+                .containsExactly("Serving keeps 20% of memory free");
+        // just inside the serving budget; and training at the same share keeps only its own 10%
+        assertThat(rulesFired(job("llama-3-8b", Mode.INFERENCE), candidate("l4", Precision.BF16, 0, 8, 0.79)))
+                .doesNotContain("Serving keeps 20% of memory free");
+        assertThat(rulesFired(job("llama-3-8b", Mode.TRAIN), candidate("l4", Precision.AMP_BF16, 0, 8, 0.85)))
+                .doesNotContain("Serving keeps 20% of memory free");
+    }
+
+    @Test
+    @Covers("Production serving never below int8")
+    void productionServingNeverBelowInt8() {
+        Job production = job("llama-3-8b", Mode.INFERENCE, Finetune.FULL, "team", true);
+        assertThat(rulesFired(card("l4"), production, option("l4", Precision.INT4)))
+                .containsExactly("Production serving never below int8");
+        assertThat(rulesFired(card("l4"), production, option("l4", Precision.INT8))).isEmpty();
+        assertThat(rulesFired(card("l4"), job("llama-3-8b", Mode.INFERENCE), option("l4", Precision.INT4))).isEmpty();
+    }
+
+    @Test
+    @Covers("No consumer cards for production")
+    void noConsumerCardsForProduction() {
+        Job production = job("resnet50", Mode.INFERENCE, Finetune.FULL, "team", true);
+        assertThat(rulesFired(card("gtx-1080"), production, option("gtx-1080", Precision.FP32)))
+                .containsExactly("No consumer cards for production");
+        assertThat(rulesFired(card("t4"), production, option("t4", Precision.FP16))).isEmpty();
+        assertThat(rulesFired(card("gtx-1080"), job("resnet50", Mode.INFERENCE), option("gtx-1080", Precision.FP32))).isEmpty();
+    }
+
+    @Test
+    @Covers("The vision team trains detectors at their target resolution")
+    void theVisionTeamTrainsDetectorsAtTheirTargetResolution() {
+        Job vision = job("yolov8s", Mode.TRAIN, Finetune.FULL, "vision", false);
+        assertThat(rulesFired(vision, candidate("t4", Precision.AMP_FP16, 608, 8, 0.5)))
+                .containsExactly("The vision team trains detectors at their target resolution");
+        String rule = "The vision team trains detectors at their target resolution";
+        assertThat(rulesFired(vision, candidate("t4", Precision.AMP_FP16, 640, 8, 0.5))).doesNotContain(rule);
+        // another team may shrink the input, and the vision team's classifiers too
+        assertThat(rulesFired(job("yolov8s", Mode.TRAIN), candidate("t4", Precision.AMP_FP16, 608, 8, 0.5))).doesNotContain(rule);
+        assertThat(rulesFired(job("resnet50", Mode.TRAIN, Finetune.FULL, "vision", false),
+                candidate("t4", Precision.AMP_FP16, 608, 8, 0.5))).doesNotContain(rule);
+    }
+
+    @Test
+    @Covers("Keep the global batch with gradient accumulation")
+    void keepTheGlobalBatchWithGradientAccumulation() {
+        // job(...) has a global batch of 64: a chosen batch of 16 accumulates 4 micro-batches per step
+        assertThat(fire(job("yolov8s", Mode.TRAIN), candidate("t4", Precision.AMP_FP16, 640, 16, 0.5)))
+                .contains("accumulate 4: Keep the global batch with gradient accumulation");
+        assertThat(rulesFired(job("yolov8s", Mode.TRAIN), candidate("t4", Precision.AMP_FP16, 640, 64, 0.5)))
+                .doesNotContain("Keep the global batch with gradient accumulation");
+        assertThat(rulesFired(job("yolov8s", Mode.INFERENCE), candidate("t4", Precision.FP16, 640, 16, 0.5)))
+                .doesNotContain("Keep the global batch with gradient accumulation");
+    }
+
+    /** Every rule shipped in rules/ has a test here that shows it firing and not firing ({@link Covers}). */
+    @Test
+    void everyShippedRuleHasATest() {
+        Set<String> covered = new TreeSet<>();
+        for (Method m : ShippedRulesTest.class.getDeclaredMethods()) {
+            Covers c = m.getAnnotation(Covers.class);
+            if (c != null) {
+                covered.addAll(List.of(c.value()));
+            }
+        }
+        assertThat(new TreeSet<>(Shipped.rules().ruleNames())).as("shipped rules without a test in ShippedRulesTest")
+                .isSubsetOf(covered);
+        assertThat(covered).as("tests naming a rule that is not shipped").isSubsetOf(Shipped.rules().ruleNames());
     }
 }
