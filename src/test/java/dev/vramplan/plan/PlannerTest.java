@@ -24,13 +24,32 @@ class PlannerTest {
         shipped = new Planner(Shipped.rules()).plan(Shipped.catalog());
     }
 
-    /** A cell planned on a fleet of one card of the type (the shipped fleet has several: sharded plans fit). */
+    /**
+     * A cell planned on one card of the type, without CPU offload (the shipped fleet has several cards, and on one card
+     * ZeRO-Offload makes a training job fit): a team rule refuses offloading layouts.
+     */
     static CellPlan oneCard(String gpu, String workload) {
+        if (noOffload == null) {
+            Path rules = Shipped.copy(Shipped.RULES, Path.of("target", "no-offload-rules"));
+            Shipped.append(rules.resolve("cards.drl"), """
+
+                    // the team never offloads to CPU memory
+                    rule "No offload"
+                    when
+                        $l : LayoutOption( offloaded )
+                    then
+                        insert(Rejection.of(kcontext, $l, "the team never offloads"));
+                    end
+                    """);
+            noOffload = RuleBase.load(rules);
+        }
         Catalog c = Shipped.catalog();
         dev.vramplan.catalog.Workload w = c.workloads().stream().filter(x -> x.id().equals(workload)).findFirst().orElseThrow();
         dev.vramplan.catalog.Model m = c.model(w.modelId());
-        return new Planner(Shipped.rules()).planCell(c.gpu(gpu), 1, w, m, c.calibration(m));
+        return new Planner(noOffload).planCell(c.gpu(gpu), 1, w, m, c.calibration(m));
     }
+
+    private static RuleBase noOffload;
 
     static Map<String, CellPlan> byCell(PlanResult r) {
         Map<String, CellPlan> m = new HashMap<>();
@@ -136,6 +155,7 @@ class PlannerTest {
                 // the same plan is now over budget: a smaller batch, or a lower precision or input, or nothing
                 // (or more cards of the type)
                 boolean smaller = now.feasible() && (now.batch() < before.batch() || now.gpus() > before.gpus()
+                        || !now.strategy().equals(before.strategy())
                         || Precision.of(now.precision()).rank() > Precision.of(before.precision()).rank()
                         || (now.resolutionPx() != null && now.resolutionPx() < before.resolutionPx()));
                 assertThat(smaller || !now.feasible()).as(before.gpuId() + "/" + before.workloadId()).isTrue();
