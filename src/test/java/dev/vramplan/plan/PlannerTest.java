@@ -154,8 +154,9 @@ class PlannerTest {
             if (binding && usesMoreThan60) {
                 // the same plan is now over budget: a smaller batch, or a lower precision or input, or nothing
                 // (or more cards of the type)
-                boolean smaller = now.feasible() && (now.batch() < before.batch() || now.gpus() > before.gpus()
-                        || !now.strategy().equals(before.strategy())
+                // (or other cards: more of them, another strategy, or CPU offload on fewer)
+                boolean smaller = now.feasible() && (now.batch() < before.batch() || !now.gpus().equals(before.gpus())
+                        || !now.strategy().equals(before.strategy()) || !now.offload().equals(before.offload())
                         || Precision.of(now.precision()).rank() > Precision.of(before.precision()).rank()
                         || (now.resolutionPx() != null && now.resolutionPx() < before.resolutionPx()));
                 assertThat(smaller || !now.feasible()).as(before.gpuId() + "/" + before.workloadId()).isTrue();
