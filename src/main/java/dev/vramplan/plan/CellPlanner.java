@@ -109,6 +109,11 @@ final class CellPlanner {
                         continue;
                     }
                     for (int size : sizes(w, m)) {
+                        if (CellPlanner.layout(l) != null && size != sizes(w, m).get(0)) {
+                            // several cards or offload only at the target input: smaller inputs are one card's fallback
+                            // (a vision job that fits nowhere would otherwise search every size on every layout)
+                            continue;
+                        }
                         boolean vision = m.vision();
                         int res = vision ? size : 0;
                         int seq = vision ? 0 : size;

@@ -19,7 +19,8 @@ import java.util.List;
  * powers of two). Training: one card, then ddp, zero1, zero2 and zero3 on 2, 4, 8, … cards, tensor parallelism on
  * the same counts, and the two offloads DeepSpeed documents (zero2 with the optimizer on the CPU, ZeRO-Offload; zero3
  * with optimizer and parameters, ZeRO-Infinity), from one card up. Serving: one card, then tensor parallelism where
- * the heads divide.
+ * the heads divide. Layouts other than one card are searched at the workload's target input size only (CellPlanner):
+ * stepping a vision job's resolution down is one card's fallback, not several cards'.
  */
 final class Layouts {
     private Layouts() {
