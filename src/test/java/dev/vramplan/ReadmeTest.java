@@ -13,6 +13,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import dev.vramplan.catalog.Catalog;
+import dev.vramplan.catalog.CatalogLoader;
+import dev.vramplan.catalog.Workload;
+import dev.vramplan.plan.CellPlan;
+import dev.vramplan.plan.Decision;
+import dev.vramplan.plan.PlanResult;
+import dev.vramplan.plan.Planner;
+import dev.vramplan.rules.RuleBase;
+import java.util.Map;
+import java.util.Objects;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -82,38 +92,38 @@ class ReadmeTest {
         assertThat(out.toString()).contains("Maximise images per step")
                 .contains("search: the objective does not rank precision and input before batch");
         // the planner noticed and searched every series: the same plans as the exhaustive search
-        dev.vramplan.rules.RuleBase rb = dev.vramplan.rules.RuleBase.load(rules);
-        dev.vramplan.catalog.Catalog minimal = dev.vramplan.catalog.CatalogLoader.load(catalog);
-        java.util.List<dev.vramplan.plan.CellPlan> cells = new java.util.ArrayList<>();
-        dev.vramplan.plan.Planner.Stats stats = new dev.vramplan.plan.Planner(rb).plan(minimal, cells::add);
+        RuleBase rb = RuleBase.load(rules);
+        Catalog minimal = CatalogLoader.load(catalog);
+        List<CellPlan> cells = new ArrayList<>();
+        Planner.Stats stats = new Planner(rb).plan(minimal, cells::add);
         assertThat(stats.exhaustiveBecause()).isNotNull();
-        dev.vramplan.plan.PlanResult full = new dev.vramplan.plan.Planner(rb).exhaustive(true).plan(minimal);
+        PlanResult full = new Planner(rb).exhaustive(true).plan(minimal);
         assertThat(cells).extracting(c -> c.precision() + " " + c.resolutionPx() + " " + c.batch())
                 .isEqualTo(full.cells().stream().map(c -> c.precision() + " " + c.resolutionPx() + " " + c.batch()).toList());
     }
 
     @Test
     void theBatchLadderExampleFillsAnH200Further(@TempDir Path tmp) throws Exception {
-        String section = readme().substring(readme().indexOf("**The batch ladder.**"));
+        String section = policy().substring(policy().indexOf("**The batch ladder.**"));
         String rule = blocks(section, "drl").get(0);
         Path rules = Shipped.copy(Shipped.RULES, tmp.resolve("rules"));
         String batch = Files.readString(rules.resolve("batch.drl"));
         int start = batch.indexOf("rule \"Batch sizes are powers of two\"");
         int end = batch.indexOf("end", start) + 3;
         Files.writeString(rules.resolve("batch.drl"), batch.substring(0, start) + rule + batch.substring(end));
-        dev.vramplan.catalog.Catalog shipped = Shipped.catalog();
+        Catalog shipped = Shipped.catalog();
         // the fleet's yolo11m training with a global batch of 256, so that the card and the ladder limit the batch
-        dev.vramplan.catalog.Workload w = shipped.workloads().stream().filter(x -> x.id().equals("yolo11m-train")).findFirst().orElseThrow();
-        w = new dev.vramplan.catalog.Workload(w.id(), w.modelId(), w.mode(), w.resolutionPx(), w.seqLenTokens(), w.optimizer(), 256,
+        Workload w = shipped.workloads().stream().filter(x -> x.id().equals("yolo11m-train")).findFirst().orElseThrow();
+        w = new Workload(w.id(), w.modelId(), w.mode(), w.resolutionPx(), w.seqLenTokens(), w.optimizer(), 256,
                 w.team(), w.priority(), w.production(), w.precisions(), w.finetune(), w.trainableParams(), w.loraRank(),
                 w.gradientCheckpointing(), w.flashAttention(), w.ema(), w.quantization());
-        dev.vramplan.catalog.Catalog h200 = new dev.vramplan.catalog.Catalog(shipped.gpus(), shipped.models(), java.util.Map.of("h200", 1),
+        Catalog h200 = new Catalog(shipped.gpus(), shipped.models(), Map.of("h200", 1),
                 List.of(w), shipped.calibrations());
-        dev.vramplan.plan.CellPlan before = new dev.vramplan.plan.Planner(Shipped.rules()).plan(h200).cells().get(0);
-        dev.vramplan.plan.CellPlan after = new dev.vramplan.plan.Planner(dev.vramplan.rules.RuleBase.load(rules)).plan(h200).cells().get(0);
+        CellPlan before = new Planner(Shipped.rules()).plan(h200).cells().get(0);
+        CellPlan after = new Planner(RuleBase.load(rules)).plan(h200).cells().get(0);
         // what the README says of the shipped ladder: batch 128 at 48%, 256 needing 133 GiB (132.92)
         assertThat(before.batch()).isEqualTo(128);
-        assertThat(before.trail()).anyMatch(d -> java.util.Objects.equals(d.batch(), 256) && d.reason().startsWith("needs 132.92 GiB, more than 90% of 139.80 GiB"));
+        assertThat(before.trail()).anyMatch(d -> Objects.equals(d.batch(), 256) && d.reason().startsWith("needs 132.92 GiB, more than 90% of 139.80 GiB"));
         assertThat(Math.round(100.0 * before.estimate().deviceBytes() / before.usableBytes())).isEqualTo(48);
         assertThat(after.feasible()).isTrue();
         assertThat(after.precision()).isEqualTo(before.precision());
@@ -126,7 +136,22 @@ class ReadmeTest {
         assertThat(after.trail()).anyMatch(d -> d.rule().equals("Batch sizes are powers of two up to 64, then multiples of 8")
                 && d.reason().equals("batch sizes are powers of two up to 64, then multiples of 8"));
         // the next batch of the ladder is the one the headroom refused
-        assertThat(after.trail()).anyMatch(d -> d.kind() == dev.vramplan.plan.Decision.Kind.REJECT
-                && d.rule().equals("Keep 10% of memory free") && java.util.Objects.equals(d.batch(), after.batch() + 8));
+        assertThat(after.trail()).anyMatch(d -> d.kind() == Decision.Kind.REJECT
+                && d.rule().equals("Keep 10% of memory free") && Objects.equals(d.batch(), after.batch() + 8));
+    }
+
+    /** Two commands, what you see, and links: the reference lives in docs/, so the README stays short. */
+    @Test
+    void theReadmeStaysShortAndItsLinksLeadSomewhere() throws Exception {
+        assertThat(readme().lines().count()).as("README.md lines").isLessThanOrEqualTo(300);
+        Matcher m = Pattern.compile("\\]\\(((?:docs/)?[\\w./-]+?)(?:#[\\w-]+)?\\)").matcher(readme());
+        int links = 0;
+        while (m.find()) {
+            if (!m.group(1).startsWith("http")) {
+                assertThat(Path.of(m.group(1))).as("README links to " + m.group(1)).exists();
+                links++;
+            }
+        }
+        assertThat(links).isGreaterThan(5);
     }
 }

@@ -9,6 +9,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** The shipped catalog and rules (tests run in the project folder), loaded once. */
 public final class Shipped {
@@ -51,25 +55,25 @@ public final class Shipped {
     /** A copy of a shipped folder, to edit in a test. */
     /** How many rule files the shipped policy has. */
     public static int ruleFileCount() {
-        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(RULES)) {
+        try (Stream<Path> files = Files.list(RULES)) {
             return (int) files.filter(f -> f.toString().endsWith(".drl")).count();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
     /** How many rules the shipped policy has (counted in the files, so adding a rule does not break a test). */
     public static int ruleCount() {
-        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(RULES)) {
+        try (Stream<Path> files = Files.list(RULES)) {
             return (int) files.filter(f -> f.toString().endsWith(".drl")).flatMap(f -> {
                 try {
-                    return java.nio.file.Files.readAllLines(f).stream();
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                    return Files.readAllLines(f).stream();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
             }).filter(l -> l.startsWith("rule \"")).count();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -79,7 +83,7 @@ public final class Shipped {
             try (Stream<Path> s = Files.list(from)) {
                 for (Path p : s.toList()) {
                     if (Files.isRegularFile(p)) {
-                        Files.copy(p, to.resolve(p.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                        Files.copy(p, to.resolve(p.getFileName()), StandardCopyOption.REPLACE_EXISTING);
                     }
                 }
             }
@@ -96,7 +100,7 @@ public final class Shipped {
             if (!s.contains(from)) {
                 throw new AssertionError(file + " does not contain: " + from);
             }
-            Files.writeString(file, s.replaceFirst(java.util.regex.Pattern.quote(from), java.util.regex.Matcher.quoteReplacement(to)));
+            Files.writeString(file, s.replaceFirst(Pattern.quote(from), Matcher.quoteReplacement(to)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -105,7 +109,7 @@ public final class Shipped {
     /** Appends text to a file. */
     public static void append(Path file, String text) {
         try {
-            Files.writeString(file, text, java.nio.file.StandardOpenOption.APPEND);
+            Files.writeString(file, text, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -3,6 +3,7 @@ package dev.vramplan.catalog;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Collections;
 
 /**
  * Everything the planner reads from {@code catalog/}: cards, models, the fleet and its workloads.
@@ -26,11 +27,11 @@ public record Catalog(Map<String, Gpu> gpus, Map<String, Model> models, Map<Stri
             Integer given = perNode.get(e.getKey());
             nodes.put(e.getKey(), given != null ? given : Math.min(e.getValue(), DEFAULT_PER_NODE));
         }
-        perNode = java.util.Collections.unmodifiableMap(nodes);
+        perNode = Collections.unmodifiableMap(nodes);
         calibrations = List.copyOf(calibrations);
-        gpus = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(gpus));
-        models = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(models));
-        fleetCards = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fleetCards));
+        gpus = Collections.unmodifiableMap(new LinkedHashMap<>(gpus));
+        models = Collections.unmodifiableMap(new LinkedHashMap<>(models));
+        fleetCards = Collections.unmodifiableMap(new LinkedHashMap<>(fleetCards));
         workloads = List.copyOf(workloads);
     }
 

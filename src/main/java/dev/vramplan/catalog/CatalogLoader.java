@@ -1,8 +1,6 @@
 package dev.vramplan.catalog;
 
 import dev.vramplan.input.InvalidInputException;
-import dev.vramplan.input.Named;
-import dev.vramplan.input.Sizes;
 import dev.vramplan.input.Fields;
 import dev.vramplan.input.Problems;
 import dev.vramplan.input.Shown;
@@ -17,16 +15,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.util.HashSet;
+import java.util.function.ToLongFunction;
 
 /**
  * Loads {@code gpus.yaml}, {@code models.yaml} (and any {@code models-*.yaml}) and {@code fleet.yaml}
@@ -39,7 +36,6 @@ public final class CatalogLoader {
     public static final String MODELS = "models.yaml";
     public static final String FLEET = "fleet.yaml";
     public static final String CALIBRATION = "calibration.yaml";
-
 
     private Problems problems = new Problems();
     private final Path dir;
@@ -75,7 +71,7 @@ public final class CatalogLoader {
      * {@link #PARAMS_TOLERANCE} away from the count {@code derivedParams} gives for its architecture (the estimator's,
      * passed in: the catalog does not depend on it).
      */
-    public static Report check(Path dir, java.util.function.ToLongFunction<Architecture> derivedParams) {
+    public static Report check(Path dir, ToLongFunction<Architecture> derivedParams) {
         CatalogLoader l = new CatalogLoader(dir);
         Catalog c = l.read();
         List<Problems.Problem> warnings = new ArrayList<>();
@@ -180,12 +176,12 @@ public final class CatalogLoader {
     private final Map<String, Yaml.Loc> publishedLocs = new LinkedHashMap<>();
 
     /** Ids written in a file, valid entries or not: a reference to them is not "unknown". */
-    private final java.util.Set<String> declaredGpus = new java.util.HashSet<>();
-    private final java.util.Set<String> declaredModels = new java.util.HashSet<>();
+    private final Set<String> declaredGpus = new HashSet<>();
+    private final Set<String> declaredModels = new HashSet<>();
     private boolean gpusUnreadable;
     private boolean modelsUnreadable;
 
-    private static void declared(Fields f, java.util.Set<String> into) {
+    private static void declared(Fields f, Set<String> into) {
         if (f.raw().entries().get("id") != null && f.raw().entries().get("id").value() instanceof ScalarNode s && s.text() != null) {
             into.add(s.text());
         }

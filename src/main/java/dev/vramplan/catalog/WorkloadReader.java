@@ -2,19 +2,13 @@ package dev.vramplan.catalog;
 
 import dev.vramplan.input.Fields;
 import dev.vramplan.input.Named;
-import dev.vramplan.input.Sizes;
 import dev.vramplan.input.Suggest;
 
-import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** Reads one workload as written in {@code fleet.yaml} (or in a policy test), against the models it may name. */
 public final class WorkloadReader {

@@ -3,6 +3,7 @@ package dev.vramplan.catalog;
 import dev.vramplan.input.Suggest;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 /** Structural checks of a YOLO layer list: known modules, and every {@code from} pointing at an earlier layer. */
 public final class YoloCheck {
@@ -31,7 +32,7 @@ public final class YoloCheck {
             YoloSpec.Layer l = layers.get(i);
             if (!MODULES.contains(l.module())) {
                 throw new LayerProblem(i, "layer " + i + ": unknown module \"" + l.module() + "\"."
-                        + Suggest.didYouMean(l.module(), MODULES) + " Known: " + String.join(", ", new java.util.TreeSet<>(MODULES)));
+                        + Suggest.didYouMean(l.module(), MODULES) + " Known: " + String.join(", ", new TreeSet<>(MODULES)));
             }
             for (int f : l.from()) {
                 int abs = f < 0 ? i + f : f;

@@ -1,6 +1,8 @@
 package dev.vramplan.catalog;
 
 import java.util.List;
+import java.util.ArrayList;
+import java.util.Collections;
 
 /**
  * A YOLO detector as its Ultralytics model YAML writes it: layer list plus the scale's depth and
@@ -16,7 +18,7 @@ public record YoloSpec(String family, double depthMultiple, double widthMultiple
     public record Layer(List<Integer> from, int repeats, String module, List<Object> args) {
         public Layer {
             from = List.copyOf(from);
-            args = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(args));
+            args = Collections.unmodifiableList(new ArrayList<>(args));
         }
     }
 

@@ -2,7 +2,6 @@ package dev.vramplan.cli;
 
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.CatalogLoader;
-import dev.vramplan.plan.CellPlan;
 import dev.vramplan.plan.Fingerprints;
 import dev.vramplan.plan.Planner;
 import dev.vramplan.plan.SyntheticFleet;
@@ -24,6 +23,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import dev.vramplan.input.InvalidInputException;
+import java.io.IOException;
+import java.util.Comparator;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Plans a synthetic fleet of N card types x M workloads (both modes) with the team's rules and stores"
@@ -59,7 +61,7 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (cards < 1 || workloads < 1 || (long) cards * workloads > 1_000_000) {
-            throw new dev.vramplan.input.InvalidInputException("--cards and --workloads: between 1 and 1,000,000 cells in all");
+            throw new InvalidInputException("--cards and --workloads: between 1 and 1,000,000 cells in all");
         }
         PrintWriter out = spec.commandLine().getOut();
         int nThreads = threads == null ? Runtime.getRuntime().availableProcessors() : Math.max(1, threads);
@@ -170,9 +172,9 @@ final class BenchCommand implements Callable<Integer> {
         return sorted[Math.min(sorted.length - 1, (int) Math.floor(p * sorted.length))];
     }
 
-    private static void deleteTree(Path dir) throws java.io.IOException {
+    private static void deleteTree(Path dir) throws IOException {
         try (var files = Files.walk(dir)) {
-            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
         }

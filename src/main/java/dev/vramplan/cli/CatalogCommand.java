@@ -6,7 +6,6 @@ import dev.vramplan.input.Problems;
 import dev.vramplan.estimate.Estimator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -12,16 +12,15 @@ import dev.vramplan.input.Suggest;
 import dev.vramplan.catalog.Workload;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.Locale;
 
 /** {@code vramplan catalog list}: what the catalog holds, with the facts that matter for planning. */
 @Command(name = "list", mixinStandardHelpOptions = true,
@@ -101,7 +100,7 @@ final class CatalogList implements Callable<Integer> {
             m.put("name", md.name());
             m.put("family", md.family());
             m.put("params", md.publishedParams());
-            m.put("architecture", md.architecture().getClass().getSimpleName().replace("Spec", "").toLowerCase(java.util.Locale.ROOT));
+            m.put("architecture", md.architecture().getClass().getSimpleName().replace("Spec", "").toLowerCase(Locale.ROOT));
             m.put("workloads", c.workloads().stream().filter(w -> w.modelId().equals(md.id())).count());
             out.add(m);
         }
@@ -141,7 +140,7 @@ final class CatalogList implements Callable<Integer> {
             }
             case "models" -> {
                 t = new Table("id", "name", "family", "params", "architecture", "workloads");
-                rows.forEach(r -> t.add(r.get("id"), r.get("name"), r.get("family"), String.format(java.util.Locale.ROOT,
+                rows.forEach(r -> t.add(r.get("id"), r.get("name"), r.get("family"), String.format(Locale.ROOT,
                         "%,d", (Long) r.get("params")), r.get("architecture"), r.get("workloads")));
             }
             default -> {

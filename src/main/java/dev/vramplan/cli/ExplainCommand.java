@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.Locale;
 
 @Command(name = "explain", mixinStandardHelpOptions = true,
         description = "Shows the decision trail of a stored plan: what won, what lost, and which rule decided.",
@@ -72,7 +73,7 @@ final class ExplainCommand implements Callable<Integer> {
         List<Map<String, Object>> trail = new ArrayList<>();
         for (Decision d : c.trail()) {
             Map<String, Object> dm = new LinkedHashMap<>();
-            dm.put("kind", d.kind().name().toLowerCase(java.util.Locale.ROOT));
+            dm.put("kind", d.kind().name().toLowerCase(Locale.ROOT));
             dm.put("precision", d.precision());
             dm.put("resolution", d.resolutionPx());
             dm.put("seq_len", d.seqLenTokens());
@@ -141,7 +142,7 @@ final class ExplainCommand implements Callable<Integer> {
             }
             String reasons = String.join("; ", g.stream().map(Decision::reason).distinct().toList());
             String rules = String.join("; ", g.stream().map(Decision::rule).distinct().toList());
-            out.printf("    %-10s %s%s  [%s]%n", d.kind().name().toLowerCase(java.util.Locale.ROOT),
+            out.printf("    %-10s %s%s  [%s]%n", d.kind().name().toLowerCase(Locale.ROOT),
                     what.length() == 0 ? "" : what + ": ", reasons, rules);
         }
     }

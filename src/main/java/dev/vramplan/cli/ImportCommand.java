@@ -21,6 +21,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
+import java.util.function.BiFunction;
 
 @Command(name = "import", mixinStandardHelpOptions = true,
         description = "Adds a model to the catalog from the definition you already have.",
@@ -52,7 +53,7 @@ final class ImportCommand implements Runnable {
 
         /** Loads the catalog, builds the entry from the derived parameter count, writes it and reports. */
         int add(picocli.CommandLine.Model.CommandSpec spec, Path input, String family, long derived,
-                java.util.function.BiFunction<Long, String, String> entry, String from) {
+                BiFunction<Long, String, String> entry, String from) {
             Catalog before = CatalogLoader.load(catalog.dir());
             String comment = "imported from " + input.getFileName() + from
                     + (published == null ? "\npublished_params is the derived count: replace it with the published figure and its source" : "");

@@ -1,6 +1,7 @@
 package dev.vramplan.cli;
 
 import java.nio.file.Path;
+import dev.vramplan.input.Shown;
 
 /** Default locations: beside the launcher ({@code VRAMPLAN_HOME}, which ./vramplan sets), else the working folder. */
 final class Paths {
@@ -31,6 +32,6 @@ final class Paths {
 
     /** A path as a user would type it: relative to the working folder when inside it. */
     static String shown(Path p) {
-        return dev.vramplan.input.Shown.path(p);
+        return Shown.path(p);
     }
 }

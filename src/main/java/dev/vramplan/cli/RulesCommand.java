@@ -7,6 +7,16 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import dev.vramplan.catalog.Catalog;
+import dev.vramplan.catalog.CatalogLoader;
+import dev.vramplan.catalog.Workload;
+import dev.vramplan.input.InvalidInputException;
+import dev.vramplan.plan.PolicyTests;
+import dev.vramplan.rules.Linter;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
 
 @Command(name = "rules", mixinStandardHelpOptions = true, description = "Works with the team policy.",
         subcommands = {RulesCommand.Check.class, RulesCommand.Test.class, RulesCommand.Facts.class})
@@ -39,18 +49,18 @@ final class RulesCommand implements Runnable {
             Path dir = rules.dir();
             RuleBase rb = RuleBase.load(dir);
             Path catalogDir = Paths.catalog(catalog);
-            java.util.List<String> warnings = java.util.List.of();
-            if (catalog != null || java.nio.file.Files.isDirectory(catalogDir)) {
-                dev.vramplan.catalog.Catalog c = dev.vramplan.catalog.CatalogLoader.load(catalogDir);
-                java.util.List<dev.vramplan.catalog.Workload> tested = new java.util.ArrayList<>();
+            List<String> warnings = List.of();
+            if (catalog != null || Files.isDirectory(catalogDir)) {
+                Catalog c = CatalogLoader.load(catalogDir);
+                List<Workload> tested = new ArrayList<>();
                 try {
-                    dev.vramplan.plan.PolicyTests.load(dir.resolve("tests"), c).forEach(t -> tested.add(t.workload()));
-                } catch (dev.vramplan.input.InvalidInputException e) {
+                    PolicyTests.load(dir.resolve("tests"), c).forEach(t -> tested.add(t.workload()));
+                } catch (InvalidInputException e) {
                     // a broken test file is `rules test`'s to report; its workloads count for nothing here
                 }
-                warnings = dev.vramplan.rules.Linter.catalogWarnings(rb.sources(), dev.vramplan.rules.Linter.domains(c, tested));
+                warnings = Linter.catalogWarnings(rb.sources(), Linter.domains(c, tested));
             }
-            java.io.PrintWriter err = spec.commandLine().getErr();
+            PrintWriter err = spec.commandLine().getErr();
             warnings.forEach(err::println);
             err.flush();
             long count = rb.kieBase().getKiePackages().stream().mapToLong(p -> p.getRules().size()).sum();
@@ -75,12 +85,12 @@ final class RulesCommand implements Runnable {
         @Override
         public Integer call() {
             Path dir = rules.dir();
-            dev.vramplan.catalog.Catalog c = dev.vramplan.catalog.CatalogLoader.load(catalog.dir());
+            Catalog c = CatalogLoader.load(catalog.dir());
             RuleBase rb = RuleBase.load(dir);
-            java.util.List<dev.vramplan.plan.PolicyTests.Case> cases = dev.vramplan.plan.PolicyTests.load(dir.resolve("tests"), c);
-            java.io.PrintWriter out = spec.commandLine().getOut();
+            List<PolicyTests.Case> cases = PolicyTests.load(dir.resolve("tests"), c);
+            PrintWriter out = spec.commandLine().getOut();
             int failed = 0;
-            for (dev.vramplan.plan.PolicyTests.Outcome o : dev.vramplan.plan.PolicyTests.run(cases, rb, c)) {
+            for (PolicyTests.Outcome o : PolicyTests.run(cases, rb, c)) {
                 out.printf("%s  %s: %s%n", o.passed() ? "PASS" : "FAIL", o.test().file(), o.test().name());
                 for (String f : o.failures()) {
                     out.println("        " + f);
@@ -102,7 +112,7 @@ final class RulesCommand implements Runnable {
 
         @Override
         public Integer call() {
-            spec.commandLine().getOut().print(dev.vramplan.rules.Linter.factTable());
+            spec.commandLine().getOut().print(Linter.factTable());
             return Exits.OK;
         }
     }

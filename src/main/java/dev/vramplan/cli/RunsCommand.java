@@ -4,7 +4,6 @@ import dev.vramplan.store.PlanStore;
 import dev.vramplan.store.StoredRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,6 +11,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 
 @Command(name = "runs", mixinStandardHelpOptions = true,
         description = "Lists the stored planning runs: when, by whom, from which catalog and rules, and how they came out.",
@@ -23,12 +25,12 @@ final class RunsCommand implements Callable<Integer> {
     @Mixin
     FormatOption output;
 
-    private static final java.time.format.DateTimeFormatter STARTED =
-            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss", Locale.ROOT);
+    private static final DateTimeFormatter STARTED =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss", Locale.ROOT);
 
     /** A start time in UTC to the second, seconds always shown (LocalDateTime's own text drops ":00"). */
-    static String started(java.time.OffsetDateTime t) {
-        return t.atZoneSameInstant(java.time.ZoneOffset.UTC).format(STARTED);
+    static String started(OffsetDateTime t) {
+        return t.atZoneSameInstant(ZoneOffset.UTC).format(STARTED);
     }
 
     @picocli.CommandLine.Spec

@@ -3,41 +3,63 @@ package dev.vramplan.cli;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** A plain text table with aligned columns. */
 final class Table {
     private final List<String> header;
     private final List<List<String>> rows = new ArrayList<>();
+    /** The width of each column: its header's, widened by every row added. */
+    private final int[] w;
 
     Table(String... header) {
         this.header = List.of(header);
+        this.w = new int[header.length];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = header[i].length();
+        }
+    }
+
+    /** The cells as printed: null as "-". */
+    static String[] cells(Object... cells) {
+        String[] r = new String[cells.length];
+        for (int i = 0; i < cells.length; i++) {
+            r[i] = cells[i] == null ? "-" : cells[i].toString();
+        }
+        return r;
     }
 
     void add(Object... cells) {
-        List<String> r = new ArrayList<>();
-        for (Object c : cells) {
-            r.add(c == null ? "-" : c.toString());
+        String[] r = cells(cells);
+        widen(r);
+        rows.add(List.of(r));
+    }
+
+    /** Widens the columns for a row (kept elsewhere: {@link SpooledTable}). */
+    void widen(String[] row) {
+        for (int i = 0; i < w.length; i++) {
+            w[i] = Math.max(w[i], row[i].length());
         }
-        rows.add(r);
     }
 
     void print(PrintWriter out) {
-        int[] w = new int[header.size()];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = header.get(i).length();
-            for (List<String> r : rows) {
-                w[i] = Math.max(w[i], r.get(i).length());
-            }
+        printHeader(out);
+        for (List<String> r : rows) {
+            printRow(out, r);
         }
+    }
+
+    void printHeader(PrintWriter out) {
         line(out, header, w);
         StringBuilder sep = new StringBuilder();
         for (int i = 0; i < w.length; i++) {
             sep.append(i == 0 ? "" : "  ").append("-".repeat(w[i]));
         }
         out.println(sep);
-        for (List<String> r : rows) {
-            line(out, r, w);
-        }
+    }
+
+    void printRow(PrintWriter out, List<String> row) {
+        line(out, row, w);
     }
 
     private static void line(PrintWriter out, List<String> cells, int[] w) {
@@ -61,7 +83,7 @@ final class Table {
     static String percent(double share) {
         double v = 100 * share;
         return (Double.isFinite(v) && v >= 0 && v < 1e15 ? Long.toString(Math.round(v))
-                : String.format(java.util.Locale.ROOT, "%.0f", v)) + "%";
+                : String.format(Locale.ROOT, "%.0f", v)) + "%";
     }
 
     /** CSV with quoting where needed. */

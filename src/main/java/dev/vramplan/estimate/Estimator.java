@@ -162,24 +162,10 @@ public final class Estimator {
         if (adapters && !(r.model().architecture() instanceof TransformerSpec)) {
             throw new IllegalArgumentException(ft.id() + " fine-tuning applies to transformers; " + r.model().id() + " is a CNN");
         }
-        checkParallelism(r);
+        r.parallelism().check(r.mode(), r.model());
         Shape s = shape(r, e, train, adapters, p.autocast());
         long runtime = r.gpu().runtimeBytes() != null ? r.gpu().runtimeBytes() : RUNTIME_DEFAULT_BYTES;
         return new Job(r, p, setup, train, quant, ft, adapters, s, runtime);
-    }
-
-    /** A strategy that does not fit the mode or the model: an error naming it. */
-    private static void checkParallelism(EstimateRequest r) {
-        Strategy st = r.parallelism().strategy();
-        if (r.mode() == Mode.INFERENCE && st != Strategy.SINGLE && st != Strategy.TP) {
-            throw new IllegalArgumentException(st.id() + " shards training; serve across cards with --strategy tp");
-        }
-        if (st == Strategy.TP) {
-            String why = TensorParallel.unsplittable(r.model().architecture(), r.parallelism().gpus());
-            if (why != null) {
-                throw new IllegalArgumentException(r.model().id() + ": " + why);
-            }
-        }
     }
 
     private record Job(EstimateRequest r, Precision p, Setup setup, boolean train, Quantization quant, Finetune ft,
@@ -190,7 +176,7 @@ public final class Estimator {
          * adapters, or {@code BATCH} for a term of batch × what one sample of this input size needs.
          */
         String fill(int batch, double[] parts, Input[] drivers) {
-            java.util.Arrays.fill(parts, Double.NaN);
+            Arrays.fill(parts, Double.NaN);
             double b = batch;
             // weights: the (frozen) base, quantized or in the precision's storage width, plus adapters
             double other = s.params - s.matrixParams;
@@ -242,10 +228,8 @@ public final class Estimator {
                 double autocastCopies = p.autocast() ? 2.0 * s.params : 0;
                 double gradTransient = 2 * b * s.largestBytesPerSample;
                 double dequant = quant != null ? s.largestMatrixBytes / 2 * quant.computeBytes() : 0;
-                // on several cards, what each GPU keeps of the model states (Sharding)
-                Sharding.PerGpu g = Sharding.train(r.parallelism(), p.autocast(),
-                        quant != null ? quant.computeBytes() : p.activationBytes(), weights, ema, grads, states, stepTemp,
-                        autocastCopies, trainable, s.params, r.model().architecture());
+                Sharding.PerGpu g = Sharding.train(r.parallelism(), p.autocast(), quant != null ? quant.computeBytes() : p.activationBytes(),
+                        weights, ema, grads, states, stepTemp, autocastCopies, trainable, s.params, r.model().architecture());
                 stepTemp = g.stepTemp();
                 autocastCopies = g.autocastCopies();
                 double forwardBackward = activations + io + autocastCopies + gradTransient + dequant;
@@ -279,16 +263,10 @@ public final class Estimator {
                 phase = "forward";
                 // a quantized layer dequantizes its weight to the compute dtype for the prompt's matmuls
                 double dequant = quant != null ? s.largestMatrixBytes / 2 * quant.computeBytes() : 0;
-                double kv = b * s.kvBytesPerSample;
-                if (r.parallelism().multi()) {
-                    // tensor parallel: matrices, embeddings and KV heads split; NCCL's buffers on every GPU
-                    TransformerSpec t = (TransformerSpec) r.model().architecture();
-                    int n = r.parallelism().gpus();
-                    double matrix = (quant != null ? quant.bytesPerWeight() : p.weightBytes()) * s.matrixParams;
-                    weights = TensorParallel.weights(t, n, weights, matrix, quant != null ? quant.computeBytes() : p.weightBytes());
-                    kv = kv / t.kvHeads() * TensorParallel.kvHeadsPerGpu(t, n);
-                    put(parts, Component.COMMUNICATION, (double) Communication.NCCL_BUFFER_BYTES);
-                }
+                weights = TensorParallel.weights(r, weights, (quant != null ? quant.bytesPerWeight() : p.weightBytes()) * s.matrixParams,
+                        quant != null ? quant.computeBytes() : p.weightBytes());      // tensor parallel: split per GPU
+                double kv = TensorParallel.kv(r, b * s.kvBytesPerSample);
+                put(parts, Component.COMMUNICATION, TensorParallel.communication(r));
                 put(parts, Component.WEIGHTS, weights);
                 double k = setup.activationFactor();
                 put(parts, Component.ACTIVATIONS, k * b * s.inferenceBytesPerSample);

@@ -1,5 +1,8 @@
 package dev.vramplan.estimate;
 
+import dev.vramplan.catalog.Mode;
+import dev.vramplan.catalog.Model;
+
 import java.util.Objects;
 
 /**
@@ -44,6 +47,19 @@ public record Parallelism(int gpus, Strategy strategy, Offload offload) {
     }
 
     private static final Parallelism SINGLE = new Parallelism(1, Strategy.SINGLE, Offload.NONE);
+
+    /** A strategy that does not fit the mode or the model: an error naming it. */
+    void check(Mode mode, Model model) {
+        if (mode == Mode.INFERENCE && strategy != Strategy.SINGLE && strategy != Strategy.TP) {
+            throw new IllegalArgumentException(strategy.id() + " shards training; serve across cards with --strategy tp");
+        }
+        if (strategy == Strategy.TP) {
+            String why = TensorParallel.unsplittable(model.architecture(), gpus);
+            if (why != null) {
+                throw new IllegalArgumentException(model.id() + ": " + why);
+            }
+        }
+    }
 
     public boolean multi() {
         return gpus > 1;

@@ -4,6 +4,10 @@ import dev.vramplan.catalog.Finetune;
 import dev.vramplan.catalog.Limits;
 import dev.vramplan.catalog.Precision;
 import dev.vramplan.catalog.Quantization;
+import dev.vramplan.catalog.Calibration;
+import dev.vramplan.catalog.Mode;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * How a job runs, beyond model, card, precision and sizes.
@@ -52,12 +56,12 @@ public record Setup(Finetune finetune, Long trainableParams, Integer loraRank, b
      * typically required for stable training") and its usual setup on cards without bf16 (T4, V100). A bf16 base keeps
      * bf16 adapters here, as LitGPT's bf16-true does, which the published measurements use.
      */
-    public static Precision defaultAdapterDtype(dev.vramplan.catalog.Mode mode, Finetune finetune, Precision p) {
-        return mode == dev.vramplan.catalog.Mode.TRAIN && finetune == Finetune.LORA && p == Precision.FP16 ? Precision.FP32 : null;
+    public static Precision defaultAdapterDtype(Mode mode, Finetune finetune, Precision p) {
+        return mode == Mode.TRAIN && finetune == Finetune.LORA && p == Precision.FP16 ? Precision.FP32 : null;
     }
 
     /** The dtypes adapters may train in. */
-    public static final java.util.Set<Precision> ADAPTER_DTYPES = java.util.EnumSet.of(Precision.FP32, Precision.BF16, Precision.FP16);
+    public static final Set<Precision> ADAPTER_DTYPES = EnumSet.of(Precision.FP32, Precision.BF16, Precision.FP16);
 
     public Setup(Finetune finetune, Long trainableParams, Integer loraRank, boolean gradientCheckpointing,
                  boolean flashAttention, boolean ema, Quantization quantization, double activationFactor) {
@@ -80,7 +84,7 @@ public record Setup(Finetune finetune, Long trainableParams, Integer loraRank, b
     }
 
     /** The same setup with a measured correction (null: none). */
-    public Setup calibrated(dev.vramplan.catalog.Calibration c) {
+    public Setup calibrated(Calibration c) {
         return new Setup(finetune, trainableParams, loraRank, gradientCheckpointing, flashAttention, ema, quantization,
                 c == null ? 1.0 : c.activationFactor(), adapterDtype);
     }

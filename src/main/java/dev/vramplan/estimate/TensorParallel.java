@@ -58,6 +58,27 @@ public final class TensorParallel {
         return (long) t.layers() * TransformerMath.blockMatrixParams(t) + vocabParams(t);
     }
 
+    /** {@link #weights(TransformerSpec, int, double, double, double)} for a request: the whole weights on one GPU. */
+    static double weights(EstimateRequest r, double weights, double matrixBytes, double otherWidth) {
+        return r.parallelism().multi()
+                ? weights((TransformerSpec) r.model().architecture(), r.parallelism().gpus(), weights, matrixBytes, otherWidth)
+                : weights;
+    }
+
+    /** The KV cache each GPU keeps: its key/value heads' share. */
+    static double kv(EstimateRequest r, double kv) {
+        if (!r.parallelism().multi()) {
+            return kv;
+        }
+        TransformerSpec t = (TransformerSpec) r.model().architecture();
+        return kv / t.kvHeads() * kvHeadsPerGpu(t, r.parallelism().gpus());
+    }
+
+    /** NCCL's buffers on each GPU of a tensor-parallel server; NaN (no component) on one GPU. */
+    static double communication(EstimateRequest r) {
+        return r.parallelism().multi() ? Communication.NCCL_BUFFER_BYTES : Double.NaN;
+    }
+
     /** Key/value heads each GPU keeps: its share, or one replicated head when there are fewer heads than GPUs. */
     static int kvHeadsPerGpu(TransformerSpec t, int n) {
         return Math.max(1, t.kvHeads() / n);

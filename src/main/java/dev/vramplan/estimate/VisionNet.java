@@ -4,6 +4,7 @@ import dev.vramplan.catalog.CnnSpec;
 import dev.vramplan.catalog.YoloSpec;
 
 import java.util.List;
+import dev.vramplan.catalog.Architecture;
 
 /**
  * A convolutional network walked at one input resolution, op by op, the way PyTorch runs it:
@@ -429,7 +430,7 @@ public final class VisionNet {
      * Parameters only. They do not depend on the input size, so the layers are walked at a small one (64 px, a
      * multiple of every stride) to keep the walk cheap.
      */
-    public static long params(dev.vramplan.catalog.Architecture a) {
+    public static long params(Architecture a) {
         if (a instanceof YoloSpec y) {
             return yolo(y, 64).params;
         }

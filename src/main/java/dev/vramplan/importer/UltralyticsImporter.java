@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import dev.vramplan.catalog.YoloCheck;
 
 /**
  * Reads an Ultralytics model YAML (yolov5*.yaml, yolov8.yaml, yolo11.yaml): backbone and head layer lists,
@@ -76,8 +77,8 @@ public final class UltralyticsImporter {
         String family = anchored ? "yolov5" : c3k2 ? "yolo11" : "yolov8";
         YoloSpec spec = new YoloSpec(family, depth, width, maxChannels, nc, anchors, layers, backbone, s);
         try {
-            dev.vramplan.catalog.YoloCheck.check(spec);
-        } catch (dev.vramplan.catalog.YoloCheck.LayerProblem p) {
+            YoloCheck.check(spec);
+        } catch (YoloCheck.LayerProblem p) {
             Yaml.Loc at = p.layer >= 0 && p.layer < rowNodes.size() ? rowNodes.get(p.layer).loc() : map.loc();
             throw new InvalidInputException(at + ": " + p.getMessage() + " (vramplan models Ultralytics' v5 (v6.0 and later), v8 and 11 modules)");
         }

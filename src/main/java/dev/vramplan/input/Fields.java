@@ -1,9 +1,5 @@
 package dev.vramplan.input;
 
-import dev.vramplan.input.Fields;
-import dev.vramplan.input.Problems;
-import dev.vramplan.input.Yaml;
-import dev.vramplan.input.YamlNumbers;
 import dev.vramplan.input.Yaml.ListNode;
 import dev.vramplan.input.Yaml.MapNode;
 import dev.vramplan.input.Yaml.Node;

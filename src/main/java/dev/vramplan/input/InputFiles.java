@@ -1,6 +1,5 @@
 package dev.vramplan.input;
 
-import dev.vramplan.input.InputFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;

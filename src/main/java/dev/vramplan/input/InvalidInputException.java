@@ -1,6 +1,5 @@
 package dev.vramplan.input;
 
-import dev.vramplan.input.InvalidInputException;
 import java.util.List;
 
 /**

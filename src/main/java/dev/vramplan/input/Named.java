@@ -1,6 +1,5 @@
 package dev.vramplan.input;
 
-import dev.vramplan.input.Named;
 import java.util.Arrays;
 import java.util.List;
 

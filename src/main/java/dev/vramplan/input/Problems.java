@@ -1,8 +1,5 @@
 package dev.vramplan.input;
 
-import dev.vramplan.input.InvalidInputException;
-import dev.vramplan.input.Problems;
-import dev.vramplan.input.Yaml;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

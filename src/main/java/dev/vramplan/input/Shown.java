@@ -1,6 +1,5 @@
 package dev.vramplan.input;
 
-import dev.vramplan.input.Shown;
 import java.nio.file.Path;
 
 /** A path as a user would type it in messages: relative to the working folder when inside it. */

@@ -1,13 +1,11 @@
 package dev.vramplan.input;
 
-import dev.vramplan.input.Sizes;
-import dev.vramplan.input.Suggest;
 import java.math.BigDecimal;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.math.RoundingMode;
 
 /**
  * Memory sizes as people write them: a number and a unit. B, KB, MB, GB, TB are powers of 1000
@@ -99,7 +97,7 @@ public final class Sizes {
         String s = Double.toString(v);
         int dot = s.indexOf('.');
         if (v < 0 || dot < 0 || s.indexOf('E') >= 0 || dot > 15) {
-            return new BigDecimal(s).setScale(2, java.math.RoundingMode.HALF_UP).toPlainString();
+            return new BigDecimal(s).setScale(2, RoundingMode.HALF_UP).toPlainString();
         }
         long hundredths = Long.parseLong(s, 0, dot, 10) * 100;
         int frac = s.length() - dot - 1;

@@ -1,6 +1,5 @@
 package dev.vramplan.input;
 
-import dev.vramplan.input.Suggest;
 import java.util.Collection;
 import java.util.Locale;
 

@@ -1,6 +1,5 @@
 package dev.vramplan.input;
 
-import dev.vramplan.input.Yaml;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;

@@ -1,6 +1,5 @@
 package dev.vramplan.input;
 
-import dev.vramplan.input.YamlNumbers;
 import dev.vramplan.input.Yaml.ScalarNode;
 import dev.vramplan.input.Yaml.ScalarType;
 

@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * SHA-256 fingerprints of what a plan was made from: the catalog as loaded (every card, model, workload and
@@ -44,7 +45,7 @@ public final class Fingerprints {
     static String canonical(Gpu g) {
         return g.id() + "|" + g.name() + "|" + g.vendor() + "|" + g.gpuClass() + "|" + g.architecture() + "|"
                 + g.computeCapability() + "|" + g.memoryBytes() + "|" + g.usableBytes() + "|" + g.bandwidthGBps() + "|"
-                + g.tdpWatts() + "|" + new java.util.TreeSet<>(g.nativePrecisions()) + "|" + new TreeMap<>(g.peakDenseTflops())
+                + g.tdpWatts() + "|" + new TreeSet<>(g.nativePrecisions()) + "|" + new TreeMap<>(g.peakDenseTflops())
                 + "|" + g.runtimeBytes();
     }
 

@@ -2,7 +2,6 @@ package dev.vramplan.plan;
 
 import dev.vramplan.catalog.Precision;
 import dev.vramplan.rules.Candidate;
-import dev.vramplan.rules.Choice;
 import dev.vramplan.rules.Rejection;
 
 import java.util.ArrayList;

@@ -18,6 +18,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Stream;
+import dev.vramplan.catalog.Model;
+import dev.vramplan.catalog.WorkloadReader;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
 
 /**
  * Policy tests a team writes next to its rules ({@code rules/tests/*.yaml}): given a card and a workload,
@@ -95,11 +100,11 @@ public final class PolicyTests {
                     f.problem("gpu", "unknown gpu \"" + gpuId + "\"." + Suggest.didYouMean(gpuId, catalog.gpus().keySet()));
                 }
                 long count = f.integer("count", 1, 1_000_000, 1L);
-                long perNode = f.integer("per_node", 1, 1_000_000, Math.min(count, dev.vramplan.catalog.Catalog.DEFAULT_PER_NODE));
+                long perNode = f.integer("per_node", 1, 1_000_000, Math.min(count, Catalog.DEFAULT_PER_NODE));
                 Fields wf = f.map("workload", true);
                 Workload w = null;
                 if (wf != null) {
-                    w = dev.vramplan.catalog.WorkloadReader.readWorkload(wf, catalog, "test-" + i);
+                    w = WorkloadReader.readWorkload(wf, catalog, "test-" + i);
                     wf.finish();
                 }
                 Fields ef = f.map("expect", true);
@@ -128,11 +133,11 @@ public final class PolicyTests {
 
     public static List<Outcome> run(List<Case> cases, RuleBase rules, Catalog catalog) {
         Planner planner = new Planner(rules).exhaustive(true);   // every series: a test may expect a rejection of any candidate
-        java.util.Set<String> known = new java.util.TreeSet<>(rules.ruleNames());
+        Set<String> known = new TreeSet<>(rules.ruleNames());
         known.addAll(PSEUDO_RULES);
         List<Outcome> out = new ArrayList<>();
         for (Case c : cases) {
-            dev.vramplan.catalog.Model m = catalog.model(c.workload().modelId());
+            Model m = catalog.model(c.workload().modelId());
             CellPlan p = planner.planCell(c.gpu(), c.count(), c.perNode(), c.workload(), m, catalog.calibration(m));
             out.add(new Outcome(c, check(c.expect(), p, known), p));
         }
@@ -147,10 +152,10 @@ public final class PolicyTests {
      * {@code not_rejected_by}) that is not one of {@code known} fails the test with "Did you mean": otherwise a
      * {@code not_rejected_by} with a typo would pass whatever the policy does.
      */
-    static List<String> check(Expect e, CellPlan p, java.util.Set<String> known) {
+    static List<String> check(Expect e, CellPlan p, Set<String> known) {
         List<String> f = new ArrayList<>();
         List<String> unknown = new ArrayList<>();
-        java.util.function.BiConsumer<String, String> name = (key, rule) -> {
+        BiConsumer<String, String> name = (key, rule) -> {
             if (rule != null && !known.contains(rule)) {
                 unknown.add(rule);
                 f.add(key + " names no rule of the policy: \"" + rule + "\"." + Suggest.didYouMean(rule, known));

@@ -12,7 +12,6 @@ import dev.vramplan.estimate.EstimateRequest;
 import dev.vramplan.estimate.Setup;
 import dev.vramplan.rules.Card;
 import dev.vramplan.rules.Job;
-import dev.vramplan.rules.PrecisionOption;
 
 import java.util.stream.Collectors;
 

@@ -21,6 +21,19 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import dev.vramplan.catalog.Catalog;
+import dev.vramplan.catalog.Gpu;
+import dev.vramplan.catalog.Model;
+import dev.vramplan.catalog.Workload;
+import dev.vramplan.input.Suggest;
+import java.lang.reflect.Modifier;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * What Drools compiles but a team did not mean: text compared with a number (Drools then compares strings),
@@ -149,9 +162,9 @@ public final class Linter {
                 String v = literal.substring(1, literal.length() - 1);
                 if (values != null && !values.contains(v)) {
                     out.add(loc + ": " + typeName + "." + field + " is never \"" + v + "\" (it is one of "
-                            + String.join(", ", new java.util.TreeSet<>(values)) + "), so rule \"" + rule.getName() + "\" "
+                            + String.join(", ", new TreeSet<>(values)) + "), so rule \"" + rule.getName() + "\" "
                             + (op.equals("==") ? "can never fire" : "tests nothing") + "."
-                            + dev.vramplan.input.Suggest.didYouMean(v, values));
+                            + Suggest.didYouMean(v, values));
                 }
             }
         }
@@ -172,34 +185,34 @@ public final class Linter {
      * {@code gpus.yaml}, models from {@code models*.yaml}, workloads from the fleet and {@code extra} (the policy tests'
      * workloads, which are part of what the policy is run on).
      */
-    public static Map<String, Domain> domains(dev.vramplan.catalog.Catalog catalog, List<dev.vramplan.catalog.Workload> extra) {
-        List<dev.vramplan.catalog.Workload> ws = new ArrayList<>(catalog.workloads());
+    public static Map<String, Domain> domains(Catalog catalog, List<Workload> extra) {
+        List<Workload> ws = new ArrayList<>(catalog.workloads());
         ws.addAll(extra);
-        java.util.function.BiFunction<String, java.util.function.Function<dev.vramplan.catalog.Workload, String>, Domain> workload =
+        BiFunction<String, Function<Workload, String>, Domain> workload =
                 (what, f) -> new Domain("workload of the catalog or of the policy tests", what,
-                        ws.stream().map(f).filter(java.util.Objects::nonNull).collect(java.util.stream.Collectors.toSet()));
-        java.util.function.BiFunction<String, java.util.function.Function<dev.vramplan.catalog.Gpu, String>, Domain> card =
+                        ws.stream().map(f).filter(Objects::nonNull).collect(Collectors.toSet()));
+        BiFunction<String, Function<Gpu, String>, Domain> card =
                 (what, f) -> new Domain("card of the catalog", what,
-                        catalog.gpus().values().stream().map(f).filter(java.util.Objects::nonNull).collect(java.util.stream.Collectors.toSet()));
-        java.util.function.BiFunction<String, java.util.function.Function<dev.vramplan.catalog.Model, String>, Domain> model =
+                        catalog.gpus().values().stream().map(f).filter(Objects::nonNull).collect(Collectors.toSet()));
+        BiFunction<String, Function<Model, String>, Domain> model =
                 (what, f) -> new Domain("model of the catalog", what,
-                        catalog.models().values().stream().map(f).filter(java.util.Objects::nonNull).collect(java.util.stream.Collectors.toSet()));
-        Domain workloadIds = workload.apply("id", dev.vramplan.catalog.Workload::id);
-        Domain cardIds = card.apply("id", dev.vramplan.catalog.Gpu::id);
+                        catalog.models().values().stream().map(f).filter(Objects::nonNull).collect(Collectors.toSet()));
+        Domain workloadIds = workload.apply("id", Workload::id);
+        Domain cardIds = card.apply("id", Gpu::id);
         Map<String, Domain> d = new LinkedHashMap<>();
-        d.put("Job.team", workload.apply("team", dev.vramplan.catalog.Workload::team));
-        d.put("Job.priority", workload.apply("priority", dev.vramplan.catalog.Workload::priority));
+        d.put("Job.team", workload.apply("team", Workload::team));
+        d.put("Job.priority", workload.apply("priority", Workload::priority));
         d.put("Job.mode", workload.apply("mode", w -> w.mode().id()));
         d.put("Job.finetune", workload.apply("finetune", w -> w.finetune().id()));
         d.put("Job.optimizer", workload.apply("optimizer", w -> w.optimizer().id()));
         d.put("Job.id", workloadIds);
-        d.put("Job.model", model.apply("id", dev.vramplan.catalog.Model::id));
-        d.put("Job.family", model.apply("family", dev.vramplan.catalog.Model::family));
+        d.put("Job.model", model.apply("id", Model::id));
+        d.put("Job.family", model.apply("family", Model::family));
         d.put("Card.id", cardIds);
-        d.put("Card.name", card.apply("name", dev.vramplan.catalog.Gpu::name));
-        d.put("Card.vendor", card.apply("vendor", dev.vramplan.catalog.Gpu::vendor));
-        d.put("Card.gpuClass", card.apply("class", dev.vramplan.catalog.Gpu::gpuClass));
-        d.put("Card.architecture", card.apply("architecture", dev.vramplan.catalog.Gpu::architecture));
+        d.put("Card.name", card.apply("name", Gpu::name));
+        d.put("Card.vendor", card.apply("vendor", Gpu::vendor));
+        d.put("Card.gpuClass", card.apply("class", Gpu::gpuClass));
+        d.put("Card.architecture", card.apply("architecture", Gpu::architecture));
         for (String fact : List.of("Cell", "PrecisionOption", "LayoutOption", "Candidate")) {
             d.put(fact + ".gpu", cardIds);
             d.put(fact + ".job", workloadIds);
@@ -244,7 +257,7 @@ public final class Linter {
                         out.add(loc + ": warning: " + field + " " + op + " " + literal + ": no " + domain.entity() + " has "
                                 + domain.what() + " \"" + v + "\" (" + (op.equals("==") ? "the rule can never fire on this catalog"
                                 : "the condition is always true on this catalog") + ")."
-                                + dev.vramplan.input.Suggest.didYouMean(v, domain.values()));
+                                + Suggest.didYouMean(v, domain.values()));
                     }
                 });
             }
@@ -253,7 +266,7 @@ public final class Linter {
     }
 
     /** Every constraint of every fact pattern of a rule's conditions, with the pattern's fact type. */
-    private static void constraints(BaseDescr d, java.util.function.BiConsumer<String, ExprConstraintDescr> each) {
+    private static void constraints(BaseDescr d, BiConsumer<String, ExprConstraintDescr> each) {
         if (d instanceof PatternDescr p) {
             if (FACTS.containsKey(p.getObjectType()) && p.getConstraint() != null) {
                 for (BaseDescr c : p.getConstraint().getDescrs()) {
@@ -308,10 +321,10 @@ public final class Linter {
     public static String factTable() {
         StringBuilder b = new StringBuilder("| fact | fields a rule may use |\n| --- | --- |\n");
         for (String name : List.of("Card", "Job", "Cell", "PrecisionOption", "LayoutOption", "Candidate", "Setting", "Rejection", "Choice", "Accumulation")) {
-            java.util.TreeMap<String, String> fields = new java.util.TreeMap<>();
+            TreeMap<String, String> fields = new TreeMap<>();
             for (Method m : FACTS.get(name).getMethods()) {
                 String n = m.getName();
-                if (m.getParameterCount() != 0 || m.getDeclaringClass() == Object.class || java.lang.reflect.Modifier.isStatic(m.getModifiers())) {
+                if (m.getParameterCount() != 0 || m.getDeclaringClass() == Object.class || Modifier.isStatic(m.getModifiers())) {
                     continue;
                 }
                 String field = n.startsWith("get") && n.length() > 3 ? n.substring(3) : n.startsWith("is") && n.length() > 2 ? n.substring(2) : null;

@@ -13,6 +13,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import com.sun.management.ThreadMXBean;
+import java.lang.management.ManagementFactory;
+import org.drools.core.common.ActivationsManager;
+import org.drools.core.phreak.RuleAgendaItem;
+import org.kie.api.runtime.ClassObjectFilter;
 
 /**
  * One rules session (one card × workload). Firing is bounded: a rule that keeps inserting facts is stopped with an
@@ -46,7 +51,7 @@ public final class PolicySession implements Judge {
     /** How often the watchdog looks. */
     static final long POLL_MS = 50;
     /** Bytes allocated by a thread, where the JVM counts them (HotSpot does); else null and no memory bound. */
-    private static final com.sun.management.ThreadMXBean THREADS = allocationCounter();
+    private static final ThreadMXBean THREADS = allocationCounter();
 
     private static volatile Duration budget = CELL_BUDGET;
 
@@ -198,8 +203,8 @@ public final class PolicySession implements Judge {
             return firing;
         }
         try {
-            if (session.getAgenda() instanceof org.drools.core.common.ActivationsManager agenda) {
-                org.drools.core.phreak.RuleAgendaItem item = agenda.getAgendaGroupsManager().peekNextRule();
+            if (session.getAgenda() instanceof ActivationsManager agenda) {
+                RuleAgendaItem item = agenda.getAgendaGroupsManager().peekNextRule();
                 return item == null ? null : item.getRule().getName();
             }
         } catch (RuntimeException e) {
@@ -233,9 +238,9 @@ public final class PolicySession implements Judge {
         }
     }
 
-    private static com.sun.management.ThreadMXBean allocationCounter() {
+    private static ThreadMXBean allocationCounter() {
         try {
-            if (java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
+            if (ManagementFactory.getThreadMXBean() instanceof ThreadMXBean t
                     && t.isThreadAllocatedMemorySupported() && t.isThreadAllocatedMemoryEnabled()) {
                 return t;
             }
@@ -274,7 +279,7 @@ public final class PolicySession implements Judge {
     public <T> List<T> facts(Class<T> type) {
         List<T> out = new ArrayList<>();
         // a class filter lets Drools walk only that class's facts
-        for (Object o : session.getObjects(new org.kie.api.runtime.ClassObjectFilter(type))) {
+        for (Object o : session.getObjects(new ClassObjectFilter(type))) {
             out.add(type.cast(o));
         }
         return out;

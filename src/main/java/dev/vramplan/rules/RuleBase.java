@@ -22,6 +22,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import dev.vramplan.input.Shown;
+import dev.vramplan.input.Suggest;
+import java.lang.reflect.Method;
+import java.security.NoSuchAlgorithmException;
+import java.util.Collections;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import org.kie.api.runtime.KieSessionsPool;
 
 /**
  * The team policy: every {@code *.drl} file of a rules folder, read from disk and compiled by Drools at
@@ -29,7 +38,7 @@ import java.util.stream.Stream;
  */
 public final class RuleBase {
     private final KieBase kieBase;
-    private org.kie.api.runtime.KieSessionsPool pool;
+    private KieSessionsPool pool;
     private final List<Path> files;
     private final String fingerprint;
     private final String shown;
@@ -43,7 +52,7 @@ public final class RuleBase {
         this.fingerprint = fingerprint;
         this.shown = shown;
         this.ruleFiles = Map.copyOf(ruleFiles);
-        this.sources = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(sources));
+        this.sources = Collections.unmodifiableMap(new LinkedHashMap<>(sources));
     }
 
     /** The rule files' texts as they were compiled, in file order. */
@@ -52,8 +61,8 @@ public final class RuleBase {
     }
 
     /** The names of the policy's rules, sorted. */
-    public java.util.SortedSet<String> ruleNames() {
-        java.util.SortedSet<String> names = new java.util.TreeSet<>();
+    public SortedSet<String> ruleNames() {
+        SortedSet<String> names = new TreeSet<>();
         kieBase.getKiePackages().forEach(p -> p.getRules().forEach(r -> names.add(r.getName())));
         return names;
     }
@@ -64,7 +73,7 @@ public final class RuleBase {
     }
 
     /** Sessions that are reset and reused when disposed, for one cell at a time on each planning thread. */
-    public synchronized org.kie.api.runtime.KieSessionsPool sessions() {
+    public synchronized KieSessionsPool sessions() {
         if (pool == null) {
             pool = kieBase.newKieSessionsPool(Runtime.getRuntime().availableProcessors());
         }
@@ -107,7 +116,7 @@ public final class RuleBase {
         MessageDigest sha;
         try {
             sha = MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
         List<String> problems = new ArrayList<>();
@@ -130,6 +139,11 @@ public final class RuleBase {
         }
         if (!problems.isEmpty()) {
             throw new InvalidInputException(problems);
+        }
+        String fingerprint = HexFormat.of().formatHex(sha.digest());
+        RuleBase known = compiled(shown, fingerprint);
+        if (known != null) {
+            return known;
         }
         // what a rule may do, checked before Drools compiles (and so loads and links) anything the rules name; a file
         // that does not parse is left to the compiler's message first, and checked after it like every other
@@ -180,35 +194,63 @@ public final class RuleBase {
         }
         KieContainer container = ks.newKieContainer(release);
         KieBase base = container.getKieBase();
-        return new RuleBase(base, drl, HexFormat.of().formatHex(sha.digest()), shown, allowed.ruleFiles(), texts);
+        RuleBase rb = new RuleBase(base, drl, fingerprint, shown, allowed.ruleFiles(), texts);
+        remember(shown, fingerprint, rb);
+        return rb;
     }
 
-    private static final java.util.regex.Pattern PARSER = java.util.regex.Pattern.compile("\\[ERR \\d+\\] Line (\\d+):(\\d+) (.*)", java.util.regex.Pattern.DOTALL);
-    private static final java.util.regex.Pattern OBJECT_TYPE = java.util.regex.Pattern.compile("Unable to resolve ObjectType '([\\w.$]+)'");
-    private static final java.util.regex.Pattern UNRESOLVED = java.util.regex.Pattern.compile(
+    /** Rule bases compiled in this process, by folder and fingerprint, the most recently used last. */
+    private static final Map<String, RuleBase> COMPILED = new LinkedHashMap<>(16, 0.75f, true);
+    /** How many compiled rule bases a process keeps: a long-lived one (serve, the tests) sees a few policies. */
+    static final int COMPILED_KEPT = 8;
+
+    /**
+     * The rule base compiled earlier in this process from the same files with the same contents, or null. Drools takes
+     * seconds to compile a policy; a process that loads the same rules again (a server answering many questions, a
+     * test suite running many commands) compiles them once. The files are always read and fingerprinted first, so an
+     * edited rule is never served from before the edit.
+     */
+    private static RuleBase compiled(String shown, String fingerprint) {
+        synchronized (COMPILED) {
+            return COMPILED.get(shown + "\n" + fingerprint);
+        }
+    }
+
+    private static void remember(String shown, String fingerprint, RuleBase rb) {
+        synchronized (COMPILED) {
+            COMPILED.put(shown + "\n" + fingerprint, rb);
+            while (COMPILED.size() > COMPILED_KEPT) {
+                COMPILED.remove(COMPILED.keySet().iterator().next());
+            }
+        }
+    }
+
+    private static final Pattern PARSER = Pattern.compile("\\[ERR \\d+\\] Line (\\d+):(\\d+) (.*)", Pattern.DOTALL);
+    private static final Pattern OBJECT_TYPE = Pattern.compile("Unable to resolve ObjectType '([\\w.$]+)'");
+    private static final Pattern UNRESOLVED = Pattern.compile(
             "unable to resolve method using strict-mode: ([\\w.$]+)\\.(\\w+)\\(\\)");
-    private static final java.util.regex.Pattern EXPRESSION = java.util.regex.Pattern.compile("Unable to Analyse Expression (.*?):\\s*\\[", java.util.regex.Pattern.DOTALL);
+    private static final Pattern EXPRESSION = Pattern.compile("Unable to Analyse Expression (.*?):\\s*\\[", Pattern.DOTALL);
 
     /** {@code file:line:column: message}, with the column found in the source where Drools gives none. */
     static String locate(Message m, String file, String source) {
         String text = m.getText() == null ? "" : m.getText();
         int line = Math.max(1, m.getLine());
         int col = Math.max(1, m.getColumn());
-        java.util.regex.Matcher pm = PARSER.matcher(text);
+        Matcher pm = PARSER.matcher(text);
         if (pm.matches()) {
             line = Integer.parseInt(pm.group(1));
             col = Integer.parseInt(pm.group(2)) + 1;
             text = pm.group(3);
         }
-        java.util.regex.Matcher om = OBJECT_TYPE.matcher(text);
+        Matcher om = OBJECT_TYPE.matcher(text);
         if (om.find()) {
             String type = om.group(1);
             String known = "Card, Job, Cell, PrecisionOption, LayoutOption, Candidate, Rejection, Setting, Choice";
             return file + ":" + line + ":" + columnOf(source, line, type, col) + ": unknown fact type \"" + type + "\"."
-                    + dev.vramplan.input.Suggest.didYouMean(type, List.of(known.split(", "))) + " Fact types: " + known;
+                    + Suggest.didYouMean(type, List.of(known.split(", "))) + " Fact types: " + known;
         }
-        java.util.regex.Matcher um = UNRESOLVED.matcher(text);
-        java.util.regex.Matcher em = EXPRESSION.matcher(text);
+        Matcher um = UNRESOLVED.matcher(text);
+        Matcher em = EXPRESSION.matcher(text);
         String expression = em.find() ? em.group(1).trim() : null;
         if (um.find()) {
             String type = um.group(1);
@@ -216,7 +258,7 @@ public final class RuleBase {
             String simple = type.substring(type.lastIndexOf('.') + 1);
             List<String> fields = new ArrayList<>();
             try {
-                for (java.lang.reflect.Method method : Class.forName(type).getMethods()) {
+                for (Method method : Class.forName(type).getMethods()) {
                     String n = method.getName();
                     if (method.getParameterCount() == 0 && method.getDeclaringClass() != Object.class) {
                         if (n.startsWith("get") && n.length() > 3) {
@@ -229,8 +271,8 @@ public final class RuleBase {
             } catch (ClassNotFoundException e) {
                 // a type declared in DRL: no suggestion
             }
-            text = simple + " has no field \"" + field + "\"." + dev.vramplan.input.Suggest.didYouMean(field, fields)
-                    + (fields.isEmpty() ? "" : " Fields: " + String.join(", ", new java.util.TreeSet<>(fields)));
+            text = simple + " has no field \"" + field + "\"." + Suggest.didYouMean(field, fields)
+                    + (fields.isEmpty() ? "" : " Fields: " + String.join(", ", new TreeSet<>(fields)));
             col = columnOf(source, line, field, col);
         } else if (expression != null) {
             col = columnOf(source, line, expression, col);
@@ -266,7 +308,7 @@ public final class RuleBase {
     }
 
     static String display(Path p) {
-        return dev.vramplan.input.Shown.path(p);
+        return Shown.path(p);
     }
 
     /** {@code import dev.vramplan.catalog.Sizes;}: where the size helper lived in 0.1; read as its new home. */

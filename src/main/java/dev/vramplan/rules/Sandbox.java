@@ -15,6 +15,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import dev.vramplan.input.Sizes;
+import java.lang.reflect.Field;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What a rule may do, checked on the DRL source before Drools compiles it. A rule's {@code then} is Java and its
@@ -78,6 +82,8 @@ final class Sandbox {
     static final Set<String> TIMED = Set.of("timer", "duration", "calendars");
     /** What DRL allows at the top of a file besides package, import and rule: refused. */
     private static final Set<String> REFUSED_TOP = Set.of("function", "global", "declare", "query", "unit", "template");
+    /** The imports a rule file may have, as the refusal of another names them. */
+    private static final String IMPORTS_SHOWN = "dev.vramplan.rules.* and dev.vramplan.input.Sizes";
     private static final Set<String> IMPORTS = new HashSet<>(Set.of("dev.vramplan.rules.*", "dev.vramplan.input.Sizes",
             "java.lang.Math", "java.lang.String"));
 
@@ -104,8 +110,8 @@ final class Sandbox {
             IMPORTS.add(f.getValue().getName());
         }
         PROPERTIES.addAll(FIELDS);
-        for (Class<?> c : List.of(Setting.class, dev.vramplan.input.Sizes.class)) {
-            for (java.lang.reflect.Field field : c.getFields()) {
+        for (Class<?> c : List.of(Setting.class, Sizes.class)) {
+            for (Field field : c.getFields()) {
                 PROPERTIES.add(field.getName());
             }
         }
@@ -114,7 +120,7 @@ final class Sandbox {
         CLASSES.put("String", Set.of("valueOf", "join"));
     }
 
-    private static final java.util.regex.Pattern UNICODE_ESCAPE = java.util.regex.Pattern.compile("\\\\u+[0-9a-fA-F]{4}");
+    private static final Pattern UNICODE_ESCAPE = Pattern.compile("\\\\u+[0-9a-fA-F]{4}");
 
     private Sandbox() {
     }
@@ -189,7 +195,7 @@ final class Sandbox {
         }
 
         private void unicodeEscapes() {
-            java.util.regex.Matcher m = UNICODE_ESCAPE.matcher(text);
+            Matcher m = UNICODE_ESCAPE.matcher(text);
             if (m.find()) {
                 int line = 1;
                 int lineStart = 0;
@@ -242,7 +248,7 @@ final class Sandbox {
             }
             if (!IMPORTS.contains(name.toString())) {
                 problems.add(at(k) + "import " + name + " is not allowed in a rule file (rules may import the fact types"
-                        + " and helpers: dev.vramplan.rules.* and dev.vramplan.input.Sizes)");
+                        + " and helpers: " + IMPORTS_SHOWN + ")");
             }
             return end;
         }

@@ -10,6 +10,9 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
+import java.nio.file.NoSuchFileException;
+import java.util.Locale;
+import org.h2.Driver;
 
 /**
  * The database a command names with {@code --db}, opened for reading or for writing.
@@ -58,7 +61,7 @@ final class Database implements AutoCloseable {
      * (a read-only folder), it prints a stack trace to standard output, into a command's JSON.
      */
     private static String quietH2(String url) {
-        return url.startsWith("jdbc:h2:") && !url.toUpperCase(java.util.Locale.ROOT).contains("TRACE_LEVEL_FILE=")
+        return url.startsWith("jdbc:h2:") && !url.toUpperCase(Locale.ROOT).contains("TRACE_LEVEL_FILE=")
                 ? url + H2_OPTIONS : url;
     }
 
@@ -75,7 +78,7 @@ final class Database implements AutoCloseable {
     static Database forReading(String db, String shown) {
         Path base = base(db);
         if (base == null) {
-            String url = db.startsWith("jdbc:h2:file:") && !db.toUpperCase(java.util.Locale.ROOT).contains("IFEXISTS=")
+            String url = db.startsWith("jdbc:h2:file:") && !db.toUpperCase(Locale.ROOT).contains("IFEXISTS=")
                     ? db + ";IFEXISTS=TRUE" : db;
             return new Database(quietH2(url), shown, null, null);
         }
@@ -131,7 +134,7 @@ final class Database implements AutoCloseable {
         Path f = CopyOnWriteFile.file(base);
         try {
             CopyOnWriteFile.verified(f, base, shown);
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             throw new MissingDatabaseException(missing(shown, f));
         } catch (IOException e) {
             throw new StoreException(shown + ": cannot read the database file " + f + ": " + CopyOnWriteFile.reason(e), e);
@@ -155,7 +158,7 @@ final class Database implements AutoCloseable {
     /** H2 directly: DriverManager would first load and initialise every JDBC driver on the class path. */
     private Connection h2(String jdbc, boolean managed) throws SQLException {
         try {
-            return org.h2.Driver.load().connect(jdbc, new Properties());
+            return Driver.load().connect(jdbc, new Properties());
         } catch (SQLException e) {
             if (managed && damagedFile(e)) {
                 Path f = CopyOnWriteFile.file(base);

@@ -1,12 +1,7 @@
 package dev.vramplan.store;
 
-import dev.vramplan.estimate.Component;
 import dev.vramplan.plan.CellPlan;
-import dev.vramplan.plan.Decision;
 import dev.vramplan.plan.PlanResult;
-import dev.vramplan.store.generated.tables.records.PlanCellRecord;
-import dev.vramplan.store.generated.tables.records.PlanDecisionRecord;
-import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.conf.RenderQuotedNames;
@@ -16,21 +11,16 @@ import org.jooq.impl.DSL;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
+import org.jooq.exception.DataAccessException;
 
 import static dev.vramplan.store.generated.Tables.PLAN_CELL;
-import static dev.vramplan.store.generated.Tables.PLAN_DECISION;
-import static dev.vramplan.store.generated.Tables.PLAN_RUN;
-import static dev.vramplan.store.generated.Tables.PLAN_TEXT;
 
 /**
  * Plans in a database through jOOQ: an H2 file by default, or any JDBC URL (PostgreSQL for a shared store).
@@ -79,7 +69,7 @@ public final class PlanStore implements AutoCloseable {
         return open(() -> Database.forReading(db, redact(db)));
     }
 
-    private static PlanStore open(java.util.function.Supplier<Database> opener) {
+    private static PlanStore open(Supplier<Database> opener) {
         Database database = opener.get();
         PlanStore store = new PlanStore(database);
         // the database opens on its own thread while this one loads jOOQ and the generated tables: on a cold JVM
@@ -139,7 +129,7 @@ public final class PlanStore implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SQLException("interrupted while opening the database", e);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof SQLException sql) {
                 throw sql;
@@ -193,8 +183,8 @@ public final class PlanStore implements AutoCloseable {
                 // H2 writes committed data to the file in the background; make it durable before saying "stored"
                 dsl().execute("CHECKPOINT SYNC");
             }
-        } catch (SQLException | org.jooq.exception.DataAccessException e) {
-            Throwable cause = e instanceof org.jooq.exception.DataAccessException && e.getCause() != null ? e.getCause() : e;
+        } catch (SQLException | DataAccessException e) {
+            Throwable cause = e instanceof DataAccessException && e.getCause() != null ? e.getCause() : e;
             throw new StoreException(shown + ": the plan could not be written to disk (it is not stored; earlier runs are"
                     + " intact): " + firstLine(cause.getMessage()), e);
         }

@@ -12,6 +12,11 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import dev.vramplan.estimate.Component;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * A cell's JSON columns: its memory breakdown, and its decision trail as stored in {@code plan_cell.trail}: a JSON array with one array per decision,
@@ -61,7 +66,7 @@ final class TrailJson {
 
     /** A run's recurring texts, numbered in the order they first appear; {@link #fresh()} lists those not yet stored. */
     static final class Texts {
-        private final java.util.Map<String, Integer> ids = new java.util.HashMap<>();
+        private final Map<String, Integer> ids = new HashMap<>();
         private final List<String> fresh = new ArrayList<>();
 
         int id(String text) {
@@ -87,7 +92,7 @@ final class TrailJson {
     }
 
     /** A memory breakdown as {@code {"weights": bytes, ...}} in component order. */
-    static String breakdown(java.util.Map<dev.vramplan.estimate.Component, Long> breakdown) {
+    static String breakdown(Map<Component, Long> breakdown) {
         StringWriter out = new StringWriter(256);
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             g.writeStartObject();
@@ -102,8 +107,8 @@ final class TrailJson {
     }
 
     /** A breakdown written by {@link #breakdown}, in its order. */
-    static java.util.LinkedHashMap<String, Long> readBreakdown(String json) {
-        java.util.LinkedHashMap<String, Long> out = new java.util.LinkedHashMap<>();
+    static LinkedHashMap<String, Long> readBreakdown(String json) {
+        LinkedHashMap<String, Long> out = new LinkedHashMap<>();
         try (JsonParser p = FACTORY.createParser(json)) {
             expect(p.nextToken(), JsonToken.START_OBJECT);
             while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -134,7 +139,7 @@ final class TrailJson {
     }
 
     /** The trail, or an exception naming what is wrong (a stored value someone edited by hand). */
-    static List<Decision> read(String json, java.util.function.IntFunction<String> texts) {
+    static List<Decision> read(String json, IntFunction<String> texts) {
         List<Decision> out = new ArrayList<>();
         try (JsonParser p = FACTORY.createParser(json)) {
             expect(p.nextToken(), JsonToken.START_ARRAY);
@@ -162,7 +167,7 @@ final class TrailJson {
         return out;
     }
 
-    private static String text(Object v, java.util.function.IntFunction<String> texts) {
+    private static String text(Object v, IntFunction<String> texts) {
         if (v instanceof Long id) {
             String t = texts.apply(Math.toIntExact(id));
             if (t == null) {

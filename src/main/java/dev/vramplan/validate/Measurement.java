@@ -6,6 +6,7 @@ import dev.vramplan.catalog.Optimizer;
 import dev.vramplan.catalog.Precision;
 import dev.vramplan.catalog.Quantization;
 import dev.vramplan.input.Yaml;
+import dev.vramplan.input.Named;
 
 /**
  * One published or measured peak-memory observation (docs/measurement-format.md).
@@ -21,7 +22,7 @@ public record Measurement(String id, Yaml.Loc loc, String source, String model, 
                           boolean ema, Quantization quantization, Integer numClasses, Long measuredBytes, Kind kind,
                           boolean uncertain) {
     /** Which total the number is: torch.cuda.max_memory_allocated, memory_reserved, or what nvidia-smi shows. */
-    public enum Kind implements dev.vramplan.input.Named {
+    public enum Kind implements Named {
         PEAK_ALLOCATED("peak_allocated"), RESERVED("reserved"), DEVICE_USED("device_used");
 
         private final String id;

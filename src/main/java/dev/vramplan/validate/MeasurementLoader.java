@@ -3,7 +3,6 @@ package dev.vramplan.validate;
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.input.Fields;
 import dev.vramplan.catalog.Finetune;
-import dev.vramplan.input.InvalidInputException;
 import dev.vramplan.catalog.Limits;
 import dev.vramplan.catalog.Mode;
 import dev.vramplan.input.Named;
@@ -19,6 +18,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import dev.vramplan.input.Shown;
+import dev.vramplan.input.Sizes;
 
 /**
  * Reads a measurement file strictly: unknown fields, wrong types and references to models or cards the
@@ -107,7 +108,7 @@ public final class MeasurementLoader {
         boolean oom = "oom".equals(measured);
         if (measured != null && !oom) {
             try {
-                bytes = dev.vramplan.input.Sizes.parse(measured);
+                bytes = Sizes.parse(measured);
             } catch (IllegalArgumentException e) {
                 f.problem("measured", e.getMessage() + ", or oom");
             }
@@ -136,6 +137,6 @@ public final class MeasurementLoader {
     }
 
     static String shown(Path p) {
-        return dev.vramplan.input.Shown.path(p);
+        return Shown.path(p);
     }
 }

@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
+import dev.vramplan.estimate.EstimateTooLargeException;
+import dev.vramplan.input.InvalidInputException;
 
 /** Estimates every measured point and says how far off the estimate is. */
 public final class Validator {
@@ -109,8 +111,8 @@ public final class Validator {
     static Estimate estimate(Measurement m, EstimateRequest r, Function<EstimateRequest, Estimate> estimator) {
         try {
             return estimator.apply(r);
-        } catch (dev.vramplan.estimate.EstimateTooLargeException e) {
-            throw new dev.vramplan.input.InvalidInputException(m.loc() + ": point \"" + m.id() + "\": " + e.line(in -> switch (in) {
+        } catch (EstimateTooLargeException e) {
+            throw new InvalidInputException(m.loc() + ": point \"" + m.id() + "\": " + e.line(in -> switch (in) {
                 case BATCH -> "batch " + r.batch();
                 case SIZE -> r.resolutionPx() != null ? "resolution " + r.resolutionPx() : "seq_len " + r.seqLenTokens();
                 case ADAPTERS -> r.setup().trainableParams() != null ? "trainable_params " + r.setup().trainableParams()
@@ -135,7 +137,7 @@ public final class Validator {
             return new EstimateRequest(model, gpu, m.mode(), m.precision(), m.batch(),
                     model.vision() ? m.resolution() : null, model.vision() ? null : m.seqLen(), m.optimizer(), setup);
         } catch (IllegalArgumentException e) {
-            throw new dev.vramplan.input.InvalidInputException(m.loc() + ": point \"" + m.id() + "\": " + e.getMessage());
+            throw new InvalidInputException(m.loc() + ": point \"" + m.id() + "\": " + e.getMessage());
         }
     }
 

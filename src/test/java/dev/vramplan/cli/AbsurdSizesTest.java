@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -102,7 +103,7 @@ class AbsurdSizesTest {
             JsonNode j = new ObjectMapper().readTree(r.out());
             long sum = 0;
             long tensors = 0;
-            for (var e : (Iterable<java.util.Map.Entry<String, JsonNode>>) () -> j.get("breakdown").fields()) {
+            for (var e : (Iterable<Map.Entry<String, JsonNode>>) () -> j.get("breakdown").fields()) {
                 sum = Math.addExact(sum, e.getValue().asLong());
                 if (!e.getKey().equals("allocator_cache") && !e.getKey().equals("runtime")) {
                     tensors = Math.addExact(tensors, e.getValue().asLong());

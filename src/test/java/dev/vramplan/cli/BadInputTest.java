@@ -13,6 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.StandardCopyOption;
+import org.junit.jupiter.api.Assumptions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -54,7 +57,7 @@ class BadInputTest {
         return files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
             String name = f.getFileName().toString().replace(".yaml", "");
             Path dir = Shipped.copy(MINIMAL, Files.createTempDirectory(tmp, "c"));
-            Files.copy(f, dir.resolve(name.substring(0, name.indexOf('.')) + ".yaml"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(f, dir.resolve(name.substring(0, name.indexOf('.')) + ".yaml"), StandardCopyOption.REPLACE_EXISTING);
             List<String> expected = Files.readAllLines(CORPUS.resolve("catalog").resolve(name + ".expect"));
             CliTest.Result check = CliTest.run("catalog", "check", "--catalog", dir.toString());
             assertThat(check.code()).isEqualTo(2);
@@ -115,7 +118,7 @@ class BadInputTest {
             Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), "dev.vramplan.cli.Main",
                     "plan", "--catalog", MINIMAL.toString(), "--db", locked).redirectErrorStream(true).start();
-            String output = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(child.waitFor()).as(output).isEqualTo(1);
             assertThat(output).contains("vramplan: " + locked + ": the database is in use by another process").doesNotContain("\tat ");
             assertThat(holder.runCount()).isZero();
@@ -129,7 +132,7 @@ class BadInputTest {
         Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt.toString())
                 .redirectErrorStream(true).start();
         boolean mounted = mount.waitFor() == 0;
-        org.junit.jupiter.api.Assumptions.assumeTrue(mounted, "cannot mount a tmpfs here");
+        Assumptions.assumeTrue(mounted, "cannot mount a tmpfs here");
         try {
             String full = mnt.resolve("plans").toString();
             assertThat(CliTest.run("plan", "--catalog", MINIMAL.toString(), "--db", full).code()).isZero();

@@ -11,6 +11,14 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
+import dev.vramplan.store.PlanStore;
+import java.nio.file.Files;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,8 +37,8 @@ class CliTest {
     /** The version is written once, in pom.xml; --version prints it. */
     @Test
     void theVersionComesFromThePom() throws Exception {
-        String pom = java.nio.file.Files.readString(Path.of("pom.xml"));
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<artifactId>vramplan</artifactId>\\s*<version>([^<]+)</version>").matcher(pom);
+        String pom = Files.readString(Path.of("pom.xml"));
+        Matcher m = Pattern.compile("<artifactId>vramplan</artifactId>\\s*<version>([^<]+)</version>").matcher(pom);
         assertThat(m.find()).isTrue();
         Result r = run("--version");
         assertThat(r.code()).isZero();
@@ -125,7 +133,7 @@ class CliTest {
         Path empty = tmp.resolve("empty");
         assertThat(run("plan", "--catalog", "catalog", "--rules", tmp.resolve("no-rules").toString(), "--db",
                 empty.toString()).code()).isEqualTo(2);
-        try (dev.vramplan.store.PlanStore s = dev.vramplan.store.PlanStore.open(empty.toString())) {
+        try (PlanStore s = PlanStore.open(empty.toString())) {
             assertThat(s.runCount()).isZero();     // a database with its schema and no run
         }
         Result r = run("query", "--model", "yolov8s", "--db", empty.toString());
@@ -203,10 +211,10 @@ class CliTest {
 
     @Test
     void runsShowTheSecondsEvenWhenTheyAreZero() {
-        assertThat(RunsCommand.started(java.time.OffsetDateTime.of(2026, 12, 2, 9, 30, 0, 0, java.time.ZoneOffset.UTC)))
+        assertThat(RunsCommand.started(OffsetDateTime.of(2026, 12, 2, 9, 30, 0, 0, ZoneOffset.UTC)))
                 .isEqualTo("2026-12-02T09:30:00");
-        assertThat(RunsCommand.started(java.time.OffsetDateTime.of(2026, 12, 2, 10, 30, 5, 999_000_000,
-                java.time.ZoneOffset.ofHours(1)))).isEqualTo("2026-12-02T09:30:05");
+        assertThat(RunsCommand.started(OffsetDateTime.of(2026, 12, 2, 10, 30, 5, 999_000_000,
+                ZoneOffset.ofHours(1)))).isEqualTo("2026-12-02T09:30:05");
     }
 
     /** A typo in an id is invalid input with a suggestion, not "nothing feasible"; nothing on standard output. */
@@ -242,7 +250,7 @@ class CliTest {
         for (String[] args : List.of(new String[]{"query", "--model", "yolov8s"}, new String[]{"query", "--matrix"},
                 new String[]{"runs"}, new String[]{"diff", "1", "2"}, new String[]{"export", "--run", "1"},
                 new String[]{"explain", "--model", "yolov8s", "--gpu", "t4", "--mode", "train"})) {
-            List<String> all = new java.util.ArrayList<>(List.of(args));
+            List<String> all = new ArrayList<>(List.of(args));
             all.addAll(List.of("--db", typo.toString()));
             Result r = run(all.toArray(String[]::new));
             assertThat(r.code()).as(String.join(" ", args)).isEqualTo(3);
@@ -315,7 +323,7 @@ class CliTest {
     }
 
     private static String[] concat(String[] a, String... b) {
-        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        String[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }
@@ -392,7 +400,7 @@ class CliTest {
     @Test
     void aRunawayRuleIsStoppedAndNamed(@TempDir Path dir) throws Exception {
         Path bad = Shipped.copy(Path.of("rules"), dir.resolve("rules"));
-        java.nio.file.Files.writeString(bad.resolve("loop.drl"), """
+        Files.writeString(bad.resolve("loop.drl"), """
                 package vramplan.policy;
                 import dev.vramplan.rules.*;
                 rule "Loop forever"

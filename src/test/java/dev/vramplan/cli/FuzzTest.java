@@ -15,6 +15,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.ArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -25,11 +26,18 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  * exception, a stack trace or a hang.
  */
 class FuzzTest {
+    /**
+     * Mutations per run: a short budget in every 'mvn test', the long one with 'mvn -Pfuzz test' (.ci/run runs both).
+     * The seeds are fixed, so the short run is the first part of the long one.
+     */
+    static final int CATALOG_MUTATIONS = Integer.getInteger("vramplan.fuzz.catalogs", 300);
+    static final int RULE_MUTATIONS = Integer.getInteger("vramplan.fuzz.rules", 16);
+
     static final String[] JUNK = {"", "-1", "0", "1e400", "99999999999999999999", "\t", "\"", "'", ":", "[", "{", "- ", "null",
             "~", "&a", "*a", "!!binary", "NaN", ".inf", "é", "\u0000", "GiB", "24 GiG", "true", "nvidia", "yolov8s", "%"};
 
     static String mutate(String text, Random rnd) {
-        List<String> lines = new java.util.ArrayList<>(text.lines().toList());
+        List<String> lines = new ArrayList<>(text.lines().toList());
         int edits = 1 + rnd.nextInt(3);
         for (int e = 0; e < edits && !lines.isEmpty(); e++) {
             int i = rnd.nextInt(lines.size());
@@ -75,7 +83,7 @@ class FuzzTest {
             originals[f] = Files.readString(dir.resolve(files.get(f)));
         }
         int failures = 0;
-        for (int i = 0; i < 2000; i++) {
+        for (int i = 0; i < CATALOG_MUTATIONS; i++) {
             int f = rnd.nextInt(files.size());
             Files.writeString(dir.resolve(files.get(f)), mutate(originals[f], rnd), StandardCharsets.UTF_8);
             CliTest.Result r = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> CliTest.run("catalog", "check", "--catalog", dir.toString()));
@@ -87,7 +95,7 @@ class FuzzTest {
             }
             Files.writeString(dir.resolve(files.get(f)), originals[f]);
         }
-        assertThat(failures).isGreaterThan(500);
+        assertThat(failures).isGreaterThan(CATALOG_MUTATIONS / 4);     // most mutations break something
     }
 
     /** Whole numbers and fractions as YAML writes them, and the forms no field can take (base 60, beyond a long). */
@@ -115,7 +123,7 @@ class FuzzTest {
                 }
                 fields++;
                 for (String form : NUMBER_FORMS) {
-                    List<String> edited = new java.util.ArrayList<>(lines);
+                    List<String> edited = new ArrayList<>(lines);
                     edited.set(i, lines.get(i).substring(0, m.start()) + form + lines.get(i).substring(m.end()));
                     Files.writeString(dir.resolve(file), String.join("\n", edited) + "\n");
                     CliTest.Result r = CliTest.run("catalog", "check", "--catalog", dir.toString());
@@ -142,7 +150,7 @@ class FuzzTest {
             files = s.map(p -> p.getFileName().toString()).sorted().toList();
         }
         String db = tmp.resolve("db").toString();
-        for (int i = 0; i < 60; i++) {
+        for (int i = 0; i < RULE_MUTATIONS; i++) {
             String file = files.get(rnd.nextInt(files.size()));
             String original = Files.readString(dir.resolve(file));
             Files.writeString(dir.resolve(file), mutate(original, rnd));

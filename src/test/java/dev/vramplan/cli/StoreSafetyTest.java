@@ -1,6 +1,5 @@
 package dev.vramplan.cli;
 
-import dev.vramplan.store.PlanStore;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,6 +13,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.io.InputStream;
+import java.sql.DriverManager;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -47,8 +55,8 @@ class StoreSafetyTest {
     }
 
     /** A command running as its own JVM, its output drained as it comes (a full pipe would stall it). */
-    record Running(Process process, java.util.concurrent.CompletableFuture<String> out,
-                   java.util.concurrent.CompletableFuture<String> err) {
+    record Running(Process process, CompletableFuture<String> out,
+                   CompletableFuture<String> err) {
         boolean isAlive() {
             return process.isAlive();
         }
@@ -62,12 +70,12 @@ class StoreSafetyTest {
                 "-Xlog:disable", "-Xlog:all=warning:stderr", "-cp", System.getProperty("java.class.path"), "dev.vramplan.cli.Main"));
         cmd.addAll(List.of(args));      // the launcher's JVM options for short commands: sixteen JVMs start on two cores
         Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
-        var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getInputStream()), DRAIN);
-        var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getErrorStream()), DRAIN);
+        var out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()), DRAIN);
+        var err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()), DRAIN);
         return new Running(p, out, err);
     }
 
-    static final java.util.concurrent.ExecutorService DRAIN = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+    static final ExecutorService DRAIN = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "drain");
         t.setDaemon(true);
         return t;
@@ -81,7 +89,7 @@ class StoreSafetyTest {
         return new Output(r.process().exitValue(), r.out().get(), r.err().get());
     }
 
-    private static String read(java.io.InputStream in) {
+    private static String read(InputStream in) {
         try {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -175,8 +183,8 @@ class StoreSafetyTest {
     static final String PG = System.getenv("VRAMPLAN_TEST_PG_URL");
 
     /** The stores these tests run on: an H2 file, and PostgreSQL where a server is given (.ci/run starts one). */
-    static java.util.stream.Stream<String> stores() {
-        return PG == null || PG.isBlank() ? java.util.stream.Stream.of("h2") : java.util.stream.Stream.of("h2", "postgresql");
+    static Stream<String> stores() {
+        return PG == null || PG.isBlank() ? Stream.of("h2") : Stream.of("h2", "postgresql");
     }
 
     /** A store of the kind holding run 1 of the shipped fleet (a fresh PostgreSQL schema). */
@@ -184,7 +192,7 @@ class StoreSafetyTest {
         if (kind.equals("h2")) {
             return copyOfTheStore(name);
         }
-        try (var c = java.sql.DriverManager.getConnection(PG); var st = c.createStatement()) {
+        try (var c = DriverManager.getConnection(PG); var st = c.createStatement()) {
             st.execute("DROP TABLE IF EXISTS plan_text, plan_decision, plan_cell, plan_run, schema_version CASCADE");
         }
         CliTest.Result r = CliTest.run("plan", "--db", PG);
@@ -193,8 +201,8 @@ class StoreSafetyTest {
     }
 
     /** Sixteen queries at once, each its own process: all answer, all the same. */
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.MethodSource("stores")
+    @ParameterizedTest
+    @MethodSource("stores")
     void sixteenQueriesAtOnce(String kind) throws Exception {
         String db = storeWithOneRun(kind, "sixteen");
         List<Running> ps = new ArrayList<>();
@@ -212,8 +220,8 @@ class StoreSafetyTest {
     }
 
     /** Queries while a large plan is being stored see the last complete run, and the plan stores. */
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.MethodSource("stores")
+    @ParameterizedTest
+    @MethodSource("stores")
     void queriesBesideAPlanBeingStored(String kind) throws Exception {
         String busy = storeWithOneRun(kind, "busy");
         String before = CliTest.run("query", "--model", "yolov8s", "--format", "json", "--db", busy).out();
@@ -240,7 +248,7 @@ class StoreSafetyTest {
         Path mnt = Files.createDirectories(tmp.resolve("ro"));
         Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", mnt.toString())
                 .redirectErrorStream(true).start();
-        org.junit.jupiter.api.Assumptions.assumeTrue(mount.waitFor() == 0, "cannot mount a read-only tmpfs here");
+        Assumptions.assumeTrue(mount.waitFor() == 0, "cannot mount a read-only tmpfs here");
         try {
             String ro = mnt.resolve("plans").toString();
             CliTest.Result r = CliTest.run("plan", "--catalog", MINIMAL.toString(), "--db", ro);

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import dev.vramplan.input.InputFilesTest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -75,7 +76,7 @@ class UnreadableInputTest {
     }
 
     static void fifo(Path at) throws Exception {
-        dev.vramplan.input.InputFilesTest.fifo(at);
+        InputFilesTest.fifo(at);
     }
 
     @TestFactory

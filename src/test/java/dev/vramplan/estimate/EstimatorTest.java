@@ -14,6 +14,9 @@ import org.junit.jupiter.api.TestFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import dev.vramplan.catalog.Finetune;
+import dev.vramplan.catalog.Limits;
+import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -192,16 +195,16 @@ class EstimatorTest {
      */
     @Test
     void randomAcceptedInputsGiveSaneEstimates() {
-        java.util.Random rnd = new java.util.Random(42);
+        Random rnd = new Random(42);
         int refused = 0;
-        List<dev.vramplan.catalog.Model> models = List.copyOf(Shipped.catalog().models().values());
+        List<Model> models = List.copyOf(Shipped.catalog().models().values());
         List<Gpu> gpus = List.copyOf(Shipped.catalog().gpus().values());
         for (int i = 0; i < 3000; i++) {
-            dev.vramplan.catalog.Model m = models.get(rnd.nextInt(models.size()));
+            Model m = models.get(rnd.nextInt(models.size()));
             Mode mode = rnd.nextBoolean() ? Mode.TRAIN : Mode.INFERENCE;
             Precision p = Precision.values()[rnd.nextInt(Precision.values().length)];
-            dev.vramplan.catalog.Finetune ft = mode == Mode.TRAIN && !m.vision() ? dev.vramplan.catalog.Finetune.values()[rnd.nextInt(3)]
-                    : dev.vramplan.catalog.Finetune.FULL;
+            Finetune ft = mode == Mode.TRAIN && !m.vision() ? Finetune.values()[rnd.nextInt(3)]
+                    : Finetune.FULL;
             int batch = 1 + rnd.nextInt(rnd.nextBoolean() ? 8 : EstimateRequest.MAX_BATCH);
             Integer res = m.vision() ? 32 + rnd.nextInt(16384 - 32) : null;
             Integer seq = m.vision() ? null : 1 + rnd.nextInt(1 << 21);
@@ -212,7 +215,7 @@ class EstimatorTest {
                 e = Estimator.estimate(new EstimateRequest(m, gpus.get(rnd.nextInt(gpus.size())), mode, p, batch, res, seq,
                         Optimizer.values()[rnd.nextInt(Optimizer.values().length)], setup));
             } catch (EstimateTooLargeException x) {
-                assertThat(Math.max(x.componentBytes(), x.totalBytes())).isGreaterThan((double) dev.vramplan.catalog.Limits.MAX_ESTIMATE_BYTES);
+                assertThat(Math.max(x.componentBytes(), x.totalBytes())).isGreaterThan((double) Limits.MAX_ESTIMATE_BYTES);
                 refused++;
                 continue;
             }

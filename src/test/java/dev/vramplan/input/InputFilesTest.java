@@ -1,9 +1,5 @@
 package dev.vramplan.input;
 
-import dev.vramplan.input.InputFiles;
-import dev.vramplan.input.InvalidInputException;
-import dev.vramplan.input.Problems;
-import dev.vramplan.input.Yaml;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,8 +1,5 @@
 package dev.vramplan.input;
 
-import dev.vramplan.input.Problems;
-import dev.vramplan.input.Yaml;
-import dev.vramplan.input.YamlNumbers;
 import dev.vramplan.input.Yaml.MapNode;
 import dev.vramplan.input.Yaml.ScalarNode;
 import org.junit.jupiter.api.Test;

@@ -6,9 +6,15 @@ import dev.vramplan.rules.JavaPolicy;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import dev.vramplan.input.InvalidInputException;
+import dev.vramplan.rules.RuleBase;
+import java.nio.file.Path;
+import org.assertj.core.api.Assertions;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,7 +47,7 @@ class FastPathTest {
         PlanResult full = new Planner(Shipped.rules()).exhaustive(true).plan(Shipped.catalog());
         assertThat(outcomes(lazy)).isEqualTo(outcomes(full));
         assertThat(lazy.candidates()).isLessThan(full.candidates() / 3);
-        java.util.List<CellPlan> again = new java.util.ArrayList<>();
+        List<CellPlan> again = new ArrayList<>();
         assertThat(new Planner(Shipped.rules()).plan(Shipped.catalog(), again::add).exhaustiveBecause())
                 .as("the shipped objective is one the lazy search serves").isNull();
         // an infeasible cell names the same rule and the same closest candidate either way
@@ -83,10 +89,10 @@ class FastPathTest {
     }
 
     @Test
-    void aRuleThatFailsOnAWorkerThreadIsReportedOnTheCallersThread(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+    void aRuleThatFailsOnAWorkerThreadIsReportedOnTheCallersThread(@TempDir Path tmp)
             throws Exception {
-        java.nio.file.Path dir = Shipped.copy(Shipped.RULES, tmp.resolve("rules"));
-        java.nio.file.Files.writeString(dir.resolve("bad.drl"), """
+        Path dir = Shipped.copy(Shipped.RULES, tmp.resolve("rules"));
+        Files.writeString(dir.resolve("bad.drl"), """
                 package vramplan.policy;
                 import dev.vramplan.rules.*;
                 rule "Divide by the batch minus one"
@@ -97,9 +103,9 @@ class FastPathTest {
                 end
                 """);
         // exhaustive: no sample is planned on this thread first, so the failure happens on a worker
-        Planner p = new Planner(dev.vramplan.rules.RuleBase.load(dir)).exhaustive(true).threads(2);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> p.plan(synthetic, c -> { }))
-                .isInstanceOf(dev.vramplan.input.InvalidInputException.class)
+        Planner p = new Planner(RuleBase.load(dir)).exhaustive(true).threads(2);
+        Assertions.assertThatThrownBy(() -> p.plan(synthetic, c -> { }))
+                .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("rule \"Divide by the batch minus one\" failed in its then: ArithmeticException");
     }
 }

@@ -12,6 +12,16 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import dev.vramplan.catalog.CatalogLoader;
+import dev.vramplan.catalog.Finetune;
+import dev.vramplan.catalog.Mode;
+import dev.vramplan.catalog.Model;
+import dev.vramplan.catalog.Optimizer;
+import dev.vramplan.catalog.Workload;
+import dev.vramplan.estimate.Component;
+import java.nio.file.Files;
+import java.util.Objects;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -44,8 +54,8 @@ class PlannerTest {
             noOffload = RuleBase.load(rules);
         }
         Catalog c = Shipped.catalog();
-        dev.vramplan.catalog.Workload w = c.workloads().stream().filter(x -> x.id().equals(workload)).findFirst().orElseThrow();
-        dev.vramplan.catalog.Model m = c.model(w.modelId());
+        Workload w = c.workloads().stream().filter(x -> x.id().equals(workload)).findFirst().orElseThrow();
+        Model m = c.model(w.modelId());
         return new Planner(noOffload).planCell(c.gpu(gpu), 1, w, m, c.calibration(m));
     }
 
@@ -94,7 +104,7 @@ class PlannerTest {
                 .anyMatch(p -> p.feasible() && p.mode().id().equals("train") && Precision.of(p.precision()).quantized());
         for (CellPlan p : shipped.cells()) {
             boolean qlora = Shipped.catalog().workloads().stream().anyMatch(w -> w.id().equals(p.workloadId())
-                    && w.finetune() == dev.vramplan.catalog.Finetune.QLORA);
+                    && w.finetune() == Finetune.QLORA);
             if (p.feasible() && p.mode().id().equals("train")) {
                 // only a QLoRA job trains on a quantized (4-bit) base
                 assertThat(Precision.of(p.precision()).quantized()).isEqualTo(qlora);
@@ -123,7 +133,7 @@ class PlannerTest {
     void anObjectiveThatChoosesNothingIsSaidSo(@TempDir Path tmp) {
         Path rules = Shipped.copy(Shipped.RULES, tmp.resolve("rules"));
         Shipped.edit(rules.resolve("choice.drl"), "$c : Candidate( $cell : cell )", "$c : Candidate( $cell : cell, batch < 0 )");
-        PlanResult r = new Planner(RuleBase.load(rules)).plan(dev.vramplan.catalog.CatalogLoader.load(Path.of("src/test/resources/catalogs/minimal")));
+        PlanResult r = new Planner(RuleBase.load(rules)).plan(CatalogLoader.load(Path.of("src/test/resources/catalogs/minimal")));
         assertThat(r.cells()).hasSize(4).allSatisfy(c -> {
             assertThat(c.feasible()).isFalse();
             assertThat(c.rule()).isEqualTo("(no choice)");
@@ -149,7 +159,7 @@ class PlannerTest {
             }
             boolean binding = before.trail().stream().anyMatch(d -> d.kind() == Decision.Kind.REJECT
                     && d.rule().equals("Keep 10% of memory free") && before.precision().equals(d.precision())
-                    && java.util.Objects.equals(before.resolutionPx(), d.resolutionPx()) && d.batch() != null && d.batch() > before.batch());
+                    && Objects.equals(before.resolutionPx(), d.resolutionPx()) && d.batch() != null && d.batch() > before.batch());
             boolean usesMoreThan60 = before.estimate().deviceBytes() > before.usableBytes() * 0.60;
             if (binding && usesMoreThan60) {
                 // the same plan is now over budget: a smaller batch, or a lower precision or input, or nothing
@@ -237,11 +247,11 @@ class PlannerTest {
     /** Issue #12 item 1: LoRA trains on cards without bf16, an fp16 frozen base with fp32 adapters; full training does not. */
     @Test
     void loraTrainsOnFp16OnlyCardsWithFp32Adapters() {
-        dev.vramplan.catalog.Catalog c = Shipped.catalog();
-        dev.vramplan.catalog.Workload lora = c.workloads().stream().filter(w -> w.id().equals("mistral-7b-lora")).findFirst().orElseThrow();
-        dev.vramplan.catalog.Workload small = new dev.vramplan.catalog.Workload("llama-1b-lora", "llama-3.2-1b",
-                dev.vramplan.catalog.Mode.TRAIN, null, 1024, dev.vramplan.catalog.Optimizer.ADAMW, 32, "llm", "normal", false,
-                List.of(), dev.vramplan.catalog.Finetune.LORA, null, 16, true, true, false, null);
+        Catalog c = Shipped.catalog();
+        Workload lora = c.workloads().stream().filter(w -> w.id().equals("mistral-7b-lora")).findFirst().orElseThrow();
+        Workload small = new Workload("llama-1b-lora", "llama-3.2-1b",
+                Mode.TRAIN, null, 1024, Optimizer.ADAMW, 32, "llm", "normal", false,
+                List.of(), Finetune.LORA, null, 16, true, true, false, null);
         assertThat(RuleFacts.setup(small, Precision.FP16).adapterDtype()).isEqualTo(Precision.FP32);
         assertThat(RuleFacts.setup(small, Precision.BF16).adapterDtype()).isNull();
         assertThat(RuleFacts.setup(lora, Precision.FP16).adapterDtype()).isEqualTo(Precision.FP32);
@@ -251,12 +261,12 @@ class PlannerTest {
             assertThat(p.precision()).as(gpu).isEqualTo("fp16");
             assertThat(p.trail()).as(gpu).noneMatch(d -> d.rule().equals("Training never below mixed precision or bf16"));
             // the adapters, their gradients and AdamW states in fp32: 4 bytes each per trainable parameter
-            long trainable = p.estimate().breakdown().get(dev.vramplan.estimate.Component.GRADIENTS) / 4;
+            long trainable = p.estimate().breakdown().get(Component.GRADIENTS) / 4;
             assertThat(trainable).isPositive();
-            assertThat(p.estimate().breakdown().get(dev.vramplan.estimate.Component.OPTIMIZER_STATES)).isEqualTo(8 * trainable);
+            assertThat(p.estimate().breakdown().get(Component.OPTIMIZER_STATES)).isEqualTo(8 * trainable);
         }
         // full fine-tuning still refuses pure fp16 on a T4
-        dev.vramplan.catalog.Workload full = c.workloads().stream().filter(w -> w.id().equals("qwen2.5-0.5b-finetune")).findFirst().orElseThrow();
+        Workload full = c.workloads().stream().filter(w -> w.id().equals("qwen2.5-0.5b-finetune")).findFirst().orElseThrow();
         CellPlan f = new Planner(Shipped.rules()).exhaustive(true).planCell(c.gpu("t4"), 1, full, c.model(full.modelId()), null);
         assertThat(f.trail()).anyMatch(d -> d.rule().equals("Training never below mixed precision or bf16") && "fp16".equals(d.precision())
                 && d.reason().equals("pure fp16 training underflows without master weights: use amp-fp16 or bf16"));
@@ -265,8 +275,8 @@ class PlannerTest {
     /** Issue #12 item 3: yolov8s-train (global batch 64) got batch 512 on an H200; a batch never exceeds the global batch. */
     @Test
     void aTrainingBatchNeverExceedsTheGlobalBatch() {
-        dev.vramplan.catalog.Catalog c = Shipped.catalog();
-        dev.vramplan.catalog.Workload w = c.workloads().stream().filter(x -> x.id().equals("yolov8s-train")).findFirst().orElseThrow();
+        Catalog c = Shipped.catalog();
+        Workload w = c.workloads().stream().filter(x -> x.id().equals("yolov8s-train")).findFirst().orElseThrow();
         assertThat(w.globalBatch()).isEqualTo(64);
         CellPlan p = new Planner(Shipped.rules()).planCell(c.gpu("h200"), 1, w, c.model(w.modelId()), null);
         assertThat(p.feasible()).isTrue();
@@ -275,7 +285,7 @@ class PlannerTest {
         assertThat(p.trail()).anyMatch(d -> d.kind() == Decision.Kind.REJECT && d.rule().equals("A training batch never exceeds the global batch")
                 && d.batch() == 128 && d.reason().equals("batch 128 is above the global batch of 64"));
         for (CellPlan q : shipped.cells()) {
-            if (q.feasible() && q.mode() == dev.vramplan.catalog.Mode.TRAIN) {
+            if (q.feasible() && q.mode() == Mode.TRAIN) {
                 int global = c.workloads().stream().filter(x -> x.id().equals(q.workloadId())).findFirst().orElseThrow().globalBatch();
                 // the per-GPU batch on every data-parallel card
                 int perStep = q.batch() * q.gpus();
@@ -287,12 +297,12 @@ class PlannerTest {
 
     /** A training workload that names no global batch: no cap from the global-batch rule, no accumulation. */
     @Test
-    void withoutAGlobalBatchNothingCapsTheBatch(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
-        java.nio.file.Path dir = Shipped.copy(java.nio.file.Path.of("src/test/resources/catalogs/minimal"), tmp.resolve("c"));
-        java.nio.file.Path fleet = dir.resolve("fleet.yaml");
-        java.nio.file.Files.writeString(fleet, java.nio.file.Files.readString(fleet).replace("    global_batch: 64\n", ""));
-        dev.vramplan.catalog.Catalog c = dev.vramplan.catalog.CatalogLoader.load(dir);
-        dev.vramplan.catalog.Workload w = c.workloads().stream().filter(x -> x.id().equals("yolov8n-train")).findFirst().orElseThrow();
+    void withoutAGlobalBatchNothingCapsTheBatch(@TempDir Path tmp) throws Exception {
+        Path dir = Shipped.copy(Path.of("src/test/resources/catalogs/minimal"), tmp.resolve("c"));
+        Path fleet = dir.resolve("fleet.yaml");
+        Files.writeString(fleet, Files.readString(fleet).replace("    global_batch: 64\n", ""));
+        Catalog c = CatalogLoader.load(dir);
+        Workload w = c.workloads().stream().filter(x -> x.id().equals("yolov8n-train")).findFirst().orElseThrow();
         assertThat(w.globalBatch()).isZero();
         CellPlan p = new Planner(Shipped.rules()).planCell(c.gpu("a100-sxm4-80gb"), 1, w, c.model(w.modelId()), null);
         assertThat(p.feasible()).isTrue();
@@ -314,21 +324,21 @@ class PlannerTest {
     void powersOfTwoThenMultiplesOf() {
         Ladder l = Ladder.of(8, 64, 8, 250);                   // 8 16 32 64, then 72 .. 248, then 256 (first over)
         assertThat(l.size()).isEqualTo(4 + 23 + 1);
-        assertThat(java.util.stream.IntStream.range(0, 7).map(l::get).boxed().toList()).containsExactly(8, 16, 32, 64, 72, 80, 88);
+        assertThat(IntStream.range(0, 7).map(l::get).boxed().toList()).containsExactly(8, 16, 32, 64, 72, 80, 88);
         assertThat(l.get(l.size() - 2)).isEqualTo(248);
         assertThat(l.get(l.size() - 1)).isEqualTo(256);
         Ladder small = Ladder.of(8, 64, 1, 20);                // a small card never leaves the powers of two
-        assertThat(java.util.stream.IntStream.range(0, small.size()).map(small::get).boxed().toList()).containsExactly(1, 2, 4, 8, 16, 32);
+        assertThat(IntStream.range(0, small.size()).map(small::get).boxed().toList()).containsExactly(1, 2, 4, 8, 16, 32);
         Ladder big = Ladder.of(8, 64, 100, 120);               // a minimum above the bound: multiples of 8 from it
-        assertThat(java.util.stream.IntStream.range(0, big.size()).map(big::get).boxed().toList()).containsExactly(104, 112, 120, 128);
+        assertThat(IntStream.range(0, big.size()).map(big::get).boxed().toList()).containsExactly(104, 112, 120, 128);
         Ladder odd = Ladder.of(8, 60, 1, 70);                  // a bound that is no power of two: 32, then 64
-        assertThat(java.util.stream.IntStream.range(0, odd.size()).map(odd::get).boxed().toList()).containsExactly(1, 2, 4, 8, 16, 32, 64, 72);
+        assertThat(IntStream.range(0, odd.size()).map(odd::get).boxed().toList()).containsExactly(1, 2, 4, 8, 16, 32, 64, 72);
     }
 
     @Test
     void rulesSeeTheCardsMemoryAsSold(@TempDir Path tmp) throws Exception {
         Path rules = Shipped.copy(Shipped.RULES, tmp.resolve("rules"));
-        java.nio.file.Files.writeString(rules.resolve("eligibility.drl"), java.nio.file.Files.readString(rules.resolve("eligibility.drl")) + """
+        Files.writeString(rules.resolve("eligibility.drl"), Files.readString(rules.resolve("eligibility.drl")) + """
 
                 rule "No training on cards under 40 GB"
                 when
@@ -343,8 +353,8 @@ class PlannerTest {
         assertThat(RuleFacts.card(c.gpu("a100-sxm4-40gb"), 1).memoryBytes()).isEqualTo(40_000_000_000L);
         assertThat(RuleFacts.card(c.gpu("a100-sxm4-40gb"), 1).usableBytes()).isEqualTo(40_339L << 20);
         Planner planner = new Planner(RuleBase.load(rules));
-        dev.vramplan.catalog.Workload w = c.workloads().stream().filter(x -> x.id().equals("yolov8s-train")).findFirst().orElseThrow();
-        dev.vramplan.catalog.Model m = c.model(w.modelId());
+        Workload w = c.workloads().stream().filter(x -> x.id().equals("yolov8s-train")).findFirst().orElseThrow();
+        Model m = c.model(w.modelId());
         CellPlan t4 = planner.planCell(c.gpu("t4"), 1, w, m, c.calibration(m));
         assertThat(t4.feasible()).isFalse();
         assertThat(t4.rule()).isEqualTo("No training on cards under 40 GB");

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.assertj.core.api.Assertions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,7 +53,7 @@ class PolicyTestsTest {
                     expect:
                       precison: amp-fp16
                 """);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PolicyTests.load(tmp, Shipped.catalog()))
+        Assertions.assertThatThrownBy(() -> PolicyTests.load(tmp, Shipped.catalog()))
                 .hasMessageContaining("t.yaml:6:7: tests[0].expect.precison: unknown field. Did you mean \"precision\"?");
     }
 

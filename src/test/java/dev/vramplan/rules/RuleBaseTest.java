@@ -26,4 +26,20 @@ class RuleBaseTest {
                 .isEqualTo("package p;\n  import dev.vramplan.input.Sizes;\nrule \"A\"\n");
         assertThat(RuleBase.withCurrentImports("import dev.vramplan.catalog.SizesX;")).isEqualTo("import dev.vramplan.catalog.SizesX;");
     }
+
+    /** The same files compile once per process; an edit, however small, is compiled afresh. */
+    @Test
+    void theSameRulesCompileOnceAndAnEditIsSeenAtOnce(@TempDir Path dir) throws Exception {
+        Path rules = Shipped.copy(Shipped.RULES, dir.resolve("rules"));
+        RuleBase first = RuleBase.load(rules);
+        assertThat(RuleBase.load(rules)).isSameAs(first);
+
+        Path memory = rules.resolve("memory.drl");
+        Files.writeString(memory, Files.readString(memory).replace("rule \"Keep 10% of memory free\"",
+                "rule \"Keep 15% of memory free\""));
+        RuleBase edited = RuleBase.load(rules);
+        assertThat(edited).isNotSameAs(first);
+        assertThat(edited.fingerprint()).isNotEqualTo(first.fingerprint());
+        assertThat(edited.ruleNames()).contains("Keep 15% of memory free").doesNotContain("Keep 10% of memory free");
+    }
 }

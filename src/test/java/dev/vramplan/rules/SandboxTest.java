@@ -169,7 +169,7 @@ class SandboxTest {
         Sandbox.Report r = Sandbox.check(files);
         assertThat(r.problems()).isEmpty();
         assertThat(r.objective()).isTrue();
-        assertThat(r.ruleFiles()).containsEntry("Keep 10% of memory free", "rules/memory.drl").hasSize(dev.vramplan.Shipped.ruleCount());
+        assertThat(r.ruleFiles()).containsEntry("Keep 10% of memory free", "rules/memory.drl").hasSize(Shipped.ruleCount());
     }
 
     @Test

@@ -17,6 +17,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import dev.vramplan.catalog.CatalogLoader;
+import dev.vramplan.input.InvalidInputException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.Locale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -42,7 +49,7 @@ class PlanStoreTest {
         if (kind.equals("h2")) {
             return Files.createTempDirectory(tmp, "h2").resolve("plans").toString();
         }
-        try (var c = java.sql.DriverManager.getConnection(PG); var st = c.createStatement()) {
+        try (var c = DriverManager.getConnection(PG); var st = c.createStatement()) {
             st.execute("DROP TABLE IF EXISTS plan_text, plan_decision, plan_cell, plan_run, schema_version CASCADE");
         }
         return PG;
@@ -56,9 +63,9 @@ class PlanStoreTest {
     }
 
     /** The one number a SQL query returns, read behind the store's back. */
-    static long count(String db, String sql) throws java.sql.SQLException {
+    static long count(String db, String sql) throws SQLException {
         String url = db.startsWith("jdbc:") ? db : PlanStore.url(db) + ";ACCESS_MODE_DATA=r";
-        try (var c = java.sql.DriverManager.getConnection(url); var st = c.createStatement();
+        try (var c = DriverManager.getConnection(url); var st = c.createStatement();
              var rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
@@ -66,7 +73,7 @@ class PlanStoreTest {
     }
 
     interface SqlWork {
-        void run(java.sql.Connection c) throws java.sql.SQLException;
+        void run(Connection c) throws SQLException;
     }
 
     /**
@@ -74,7 +81,7 @@ class PlanStoreTest {
      * has no sum to match, as a file from before vramplan kept sums.
      */
     static void writeBehind(String db, SqlWork work) throws Exception {
-        try (var c = java.sql.DriverManager.getConnection(PlanStore.url(db))) {
+        try (var c = DriverManager.getConnection(PlanStore.url(db))) {
             work.run(c);
         }
         if (!db.startsWith("jdbc:")) {
@@ -84,7 +91,7 @@ class PlanStoreTest {
 
     @BeforeAll
     static void planMinimal() {
-        plan = new Planner(Shipped.rules()).plan(dev.vramplan.catalog.CatalogLoader.load(Path.of("src/test/resources/catalogs/minimal")));
+        plan = new Planner(Shipped.rules()).plan(CatalogLoader.load(Path.of("src/test/resources/catalogs/minimal")));
     }
 
     @ParameterizedTest
@@ -152,8 +159,8 @@ class PlanStoreTest {
                 for (int i = 0; i < 3 * PlanStore.BATCH; i++) {
                     sink.accept(plan.cells().get(i % plan.cells().size()));
                 }
-                throw new dev.vramplan.input.InvalidInputException("rule \"x\" keeps firing");
-            })).isInstanceOf(dev.vramplan.input.InvalidInputException.class).hasMessage("rule \"x\" keeps firing");
+                throw new InvalidInputException("rule \"x\" keeps firing");
+            })).isInstanceOf(InvalidInputException.class).hasMessage("rule \"x\" keeps firing");
             assertThat(s.runCount()).isEqualTo(1);
             assertThat(s.cells(s.latestRun().orElseThrow(), null, null, null, false)).hasSize(plan.cells().size());
         }
@@ -224,12 +231,12 @@ class PlanStoreTest {
                 for (Decision d : first.trail()) {
                     ps.setLong(1, cell);
                     ps.setInt(2, seq++);
-                    ps.setString(3, d.kind().name().toLowerCase(java.util.Locale.ROOT));
+                    ps.setString(3, d.kind().name().toLowerCase(Locale.ROOT));
                     ps.setString(4, d.precision());
-                    ps.setObject(5, d.resolutionPx(), java.sql.Types.INTEGER);
-                    ps.setObject(6, d.seqLenTokens(), java.sql.Types.INTEGER);
-                    ps.setObject(7, d.batch(), java.sql.Types.INTEGER);
-                    ps.setObject(8, d.deviceBytes(), java.sql.Types.BIGINT);
+                    ps.setObject(5, d.resolutionPx(), Types.INTEGER);
+                    ps.setObject(6, d.seqLenTokens(), Types.INTEGER);
+                    ps.setObject(7, d.batch(), Types.INTEGER);
+                    ps.setObject(8, d.deviceBytes(), Types.BIGINT);
                     ps.setString(9, d.rule());
                     ps.setString(10, d.reason());
                     ps.executeUpdate();
