@@ -30,6 +30,13 @@ public final class Limits {
     public static final int MAX_LORA_RANK = 65536;
     /** Trainable (adapter) parameters, and parameters of a model: ten trillion, five times the largest published. */
     public static final long MAX_PARAMS = 10_000_000_000_000L;
+    /** GPUs of one job: 2^20, above the largest published training clusters (about 100,000 GPUs). */
+    public static final int MAX_GPUS = 1 << 20;
+    /**
+     * Labelled boxes in one detector image: 10,000, ten times the densest public sets (SKU-110K tops out near 720 per image;
+     * Ultralytics caps predictions at max_det=300).
+     */
+    public static final int MAX_OBJECTS = 10_000;
     /**
      * The most memory an estimate may reach, any component or the total: 1 PiB ({@link Sizes#MAX_BYTES}, the
      * largest size accepted anywhere). The largest cards hold under 0.2 TiB; beyond 1 PiB "does not fit" is

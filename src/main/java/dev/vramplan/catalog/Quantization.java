@@ -38,6 +38,26 @@ public enum Quantization implements Named {
         return bytesPerWeight;
     }
 
+    /**
+     * Bytes per weight at this precision's width. GPTQ exists at 4 and 8 bits (AutoGPTQ QuantLinear packs
+     * {@code 32 // bits} weights and zero points per int32, with an fp16 scale per group of 128): at int8 a weight
+     * is 1 byte plus (2 + 1) / 128 for its group's scale and zero point. The others have one width.
+     */
+    public double bytesPerWeight(Precision p) {
+        return this == GPTQ && p == Precision.INT8 ? 1 + (2 + 1) / 128.0 : bytesPerWeight;
+    }
+
+    /**
+     * Bytes per weight of the largest matrix while a layer dequantizes it for a prompt's matmul. Most kernels write
+     * one 16-bit copy (bitsandbytes' dequantize_4bit, exllama's temp_dq). 8-bit GPTQ has no exllama kernel: AutoGPTQ's
+     * qlinear_cuda_old.py (v0.7) unpacks with {@code torch.bitwise_right_shift(...)} into int32 (4 bytes per weight)
+     * and {@code .to(torch.int16)} (2), then {@code scales * (weight - zeros)}: int16 weight, int16 difference and the
+     * fp16 product (2 each): 6 bytes per weight at either step.
+     */
+    public double dequantBytesPerWeight(Precision p) {
+        return this == GPTQ && p == Precision.INT8 ? 6 : computeBytes;
+    }
+
     /** Bytes per element of activations and of the parameters that stay unquantized. */
     public int computeBytes() {
         return computeBytes;

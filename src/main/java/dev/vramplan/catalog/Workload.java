@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param flashAttention fused attention (default true)
  * @param ema           keep an EMA copy of the weights (Ultralytics does)
  * @param quantization  storage of 8/4-bit weights; null: the precision's default
+ * @param framework     the training or serving code; null: the model family's usual one ({@link Framework#defaultFor})
+ * @param maxObjects    detectors: labelled boxes in the busiest image of a batch; null: a typical count (60)
  * @param engine        inference: hf (generate, a batch) or vllm (a KV-cache pool and its concurrency)
  * @param gpuMemoryUtilization vllm: the share of each card the engine takes (vLLM's default 0.9)
  */
@@ -25,7 +27,10 @@ public record Workload(String id, String modelId, Mode mode, Integer resolutionP
                        Optimizer optimizer, int globalBatch, String team, String priority, boolean production,
                        List<Precision> precisions, Finetune finetune, Long trainableParams, Integer loraRank,
                        boolean gradientCheckpointing, boolean flashAttention, boolean ema, Quantization quantization,
-                       Engine engine, double gpuMemoryUtilization) {
+                       Framework framework, Integer maxObjects, Engine engine, double gpuMemoryUtilization) {
+    /** vLLM's default share of the card. */
+    public static final double DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
+
     public Workload {
         if (engine == null) {
             engine = Engine.HF;
@@ -45,18 +50,29 @@ public record Workload(String id, String modelId, Mode mode, Integer resolutionP
         if ((resolutionPx == null) == (seqLenTokens == null)) {
             throw new IllegalArgumentException("a workload has either a resolution or a sequence length");
         }
+        if (maxObjects != null && (maxObjects < 0 || maxObjects > Limits.MAX_OBJECTS)) {
+            throw new IllegalArgumentException("max_objects must be between 0 and " + Limits.MAX_OBJECTS);
+        }
     }
 
-    /** vLLM's default share of the card. */
-    public static final double DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
-
-    /** A workload served by generate (or trained). */
+    /** A workload run the family's usual way, with a typical number of boxes per image. */
     public Workload(String id, String modelId, Mode mode, Integer resolutionPx, Integer seqLenTokens,
                     Optimizer optimizer, int globalBatch, String team, String priority, boolean production,
                     List<Precision> precisions, Finetune finetune, Long trainableParams, Integer loraRank,
                     boolean gradientCheckpointing, boolean flashAttention, boolean ema, Quantization quantization) {
         this(id, modelId, mode, resolutionPx, seqLenTokens, optimizer, globalBatch, team, priority, production, precisions,
-                finetune, trainableParams, loraRank, gradientCheckpointing, flashAttention, ema, quantization, Engine.HF,
-                DEFAULT_GPU_MEMORY_UTILIZATION);
+                finetune, trainableParams, loraRank, gradientCheckpointing, flashAttention, ema, quantization, null, null);
+    }
+
+    /** A workload with its framework and boxes, served by generate (or trained). */
+    public Workload(String id, String modelId, Mode mode, Integer resolutionPx, Integer seqLenTokens,
+                    Optimizer optimizer, int globalBatch, String team, String priority, boolean production,
+                    List<Precision> precisions, Finetune finetune, Long trainableParams, Integer loraRank,
+                    boolean gradientCheckpointing, boolean flashAttention, boolean ema, Quantization quantization,
+                    Framework framework, Integer maxObjects) {
+        this(id, modelId, mode, resolutionPx, seqLenTokens, optimizer, globalBatch, team, priority, production, precisions,
+                finetune, trainableParams, loraRank, gradientCheckpointing, flashAttention, ema, quantization, framework,
+                maxObjects, Engine.HF, DEFAULT_GPU_MEMORY_UTILIZATION);
     }
 }
+

@@ -57,6 +57,12 @@ public final class WorkloadReader {
         boolean ema = f.bool("ema", false);
         Quantization quantization = f.has("quantization")
                 ? f.choice("quantization", Named.ids(Quantization.class), Quantization::of, null) : null;
+        Framework framework = f.has("framework")
+                ? f.choice("framework", Named.ids(Framework.class), Framework::of, null) : null;
+        Long maxObjects = f.optInteger("max_objects", 0, Limits.MAX_OBJECTS);
+        if (maxObjects != null && model != null && !(model.architecture() instanceof YoloSpec)) {
+            f.problem("max_objects", "counts a detector's labelled boxes; \"" + modelId + "\" is not a detector");
+        }
         if (mode == Mode.INFERENCE && finetune != Finetune.FULL) {
             f.problem("finetune", finetune.id() + " is a way of training: an inference workload has no finetune");
         }
@@ -107,7 +113,8 @@ public final class WorkloadReader {
         }
         return new Workload(id, modelId, mode, res == null ? null : res.intValue(), seq == null ? null : seq.intValue(),
                 opt, (int) global, team.toLowerCase(Locale.ROOT), priority, production, precisions, finetune, trainable,
-                rank == null ? null : rank.intValue(), checkpointing, flash, ema, quantization, engine,
+                rank == null ? null : rank.intValue(), checkpointing, flash, ema, quantization, framework,
+                maxObjects == null ? null : maxObjects.intValue(), engine,
                 utilization == null ? Workload.DEFAULT_GPU_MEMORY_UTILIZATION : utilization);
     }
 }

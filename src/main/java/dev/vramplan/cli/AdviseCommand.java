@@ -186,7 +186,8 @@ final class AdviseCommand implements Callable<Integer> {
         boolean sameAdapters = f == base.finetune();
         return new Workload(base.id(), md.id(), m, res, seq, opt, global, base.team(), base.priority(), base.production(),
                 base.precisions(), f, sameAdapters ? base.trainableParams() : null, sameAdapters ? base.loraRank() : null,
-                base.gradientCheckpointing(), base.flashAttention(), base.ema(), base.quantization());
+                base.gradientCheckpointing(), base.flashAttention(), base.ema(), base.quantization(), base.framework(),
+                base.maxObjects());
     }
 
     /** 640 px for YOLO (Ultralytics' default imgsz), 224 px for the ImageNet CNNs, a ViT's own image size. */

@@ -4,6 +4,8 @@ import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.CatalogLoader;
 import dev.vramplan.catalog.Engine;
 import dev.vramplan.catalog.Finetune;
+import dev.vramplan.catalog.YoloSpec;
+import dev.vramplan.catalog.Framework;
 import dev.vramplan.catalog.Quantization;
 import dev.vramplan.catalog.Gpu;
 import dev.vramplan.input.InvalidInputException;
@@ -62,16 +64,24 @@ final class EstimateCommand implements Callable<Integer> {
     String optimizer;
     @Option(names = "--no-flash-attention", description = "eager attention that keeps the s x s scores")
     boolean noFlash;
-    @Option(names = "--finetune", paramLabel = "M", description = "full, lora or qlora (default: full)")
+    @Option(names = "--finetune", paramLabel = "M", description = "full, lora, qlora, adapter or adapter-v2 (LitGPT's"
+            + " LLaMA-Adapter and LLaMA-Adapter v2) (default: full)")
     String finetune;
     @Option(names = "--trainable-params", paramLabel = "N", description = "adapter parameters, when known")
     Long trainableParams;
     @Option(names = "--lora-rank", paramLabel = "R", description = "adapter rank on every linear layer (default: 64)")
     Integer loraRank;
     @Option(names = "--adapter-dtype", paramLabel = "D", description = "lora/qlora: fp32, bf16 or fp16 adapters (with their"
-            + " gradients and optimizer states) beside the frozen base (default: fp32 beside an fp16 lora base, as PEFT"
-            + " keeps them; else the precision's)")
+            + " gradients and optimizer states) beside the frozen base (default: fp32 under PEFT (hf-transformers,"
+            + " llama-factory, fastchat) and beside an fp16 lora base; else the precision's)")
     String adapterDtype;
+    @Option(names = "--framework", paramLabel = "F", description = "litgpt, hf-transformers, ultralytics, yolov5, mmyolo,"
+            + " mmengine, vllm, fastchat or llama-factory (default: ultralytics for YOLOv8/YOLO11, yolov5 for YOLOv5,"
+            + " hf-transformers for transformers; docs/accuracy.md)")
+    String framework;
+    @Option(names = "--max-objects", paramLabel = "N", description = "detectors: labelled boxes in the busiest image of a batch"
+            + " (default: 60, COCO's 7.3 per image in four-image mosaics, busiest of the batch)")
+    Integer maxObjects;
     @Option(names = "--gradient-checkpointing", description = "recompute activations in backward")
     boolean checkpointing;
     @Option(names = "--ema", description = "an exponential-moving-average copy of the weights (YOLO training)")
@@ -149,9 +159,14 @@ final class EstimateCommand implements Callable<Integer> {
             if (ad != null && (m != Mode.TRAIN || ft == Finetune.FULL)) {
                 throw new InvalidInputException("--adapter-dtype: only a lora or qlora training job has adapters");
             }
+            Framework fw = framework == null ? null : choice("--framework", framework, Framework.class);
+            if (maxObjects != null && !(md.architecture() instanceof YoloSpec)) {
+                throw new InvalidInputException("--max-objects: counts a detector's labelled boxes; " + model + " is not a detector");
+            }
             r = new EstimateRequest(md, g, m, p, batch, resolution, seqLen, o,
                     new Setup(ft, trainableParams, loraRank, checkpointing, !noFlash, ema, q).calibrated(c.calibration(md))
-                            .withAdapterDtype(ad != null ? ad : Setup.defaultAdapterDtype(m, ft, p)));
+                            .withAdapterDtype(ad != null ? ad : Setup.defaultAdapterDtype(m, ft, p))
+                            .withFramework(fw).withMaxObjects(maxObjects));
             Strategy st = strategy == null ? Strategy.SINGLE : choice("--strategy", strategy, Strategy.class);
             Offload off = offload == null ? Offload.NONE : choice("--offload", offload, Offload.class);
             r = r.withParallelism(new Parallelism(gpus, st, off));

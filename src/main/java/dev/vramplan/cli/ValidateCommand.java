@@ -66,7 +66,18 @@ final class ValidateCommand implements Callable<Integer> {
                 points.add(m);
             }
             j.put("points", points);
-            j.put("summary", report.summary().json());
+            List<Map<String, Object>> skipped = new ArrayList<>();
+            for (Validator.Skipped k : report.skipped()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("id", k.m().id());
+                m.put("model", k.m().model());
+                m.put("reason", k.reason());
+                skipped.add(m);
+            }
+            j.put("skipped", skipped);
+            Map<String, Object> summary = report.summary().json();
+            summary.put("skipped", report.skipped().size());
+            j.put("summary", summary);
             // the same figures without the points whose source did not say what it measured or in which unit
             j.put("summary_stated", report.stated().json());
             Map<String, Object> fam = new LinkedHashMap<>();
@@ -83,6 +94,10 @@ final class ValidateCommand implements Callable<Integer> {
                             : String.format(Locale.ROOT, "%+.1f%%", 100 * p.relError()),
                     p.estimate().calibrated() ? String.format(Locale.ROOT, "x%.3f", p.estimate().activationFactor()) : "");
         }
+        for (Validator.Skipped k : report.skipped()) {
+            t.add(k.m().id(), k.m().model(), k.m().kind().id(), k.m().oom() ? "oom" : Sizes.human(k.m().measuredBytes()), "",
+                    "skipped: " + k.reason(), "");
+        }
         t.print(out);
         out.println();
         Table s = new Table("family", "count", "median |err|", "p90 |err|", "max |err|", "under >10%", "oom predicted");
@@ -97,6 +112,10 @@ final class ValidateCommand implements Callable<Integer> {
                     pct(st.underestimatedShare()), st.oomPredicted() + "/" + st.oomPoints());
         }
         s.print(out);
+        if (!report.skipped().isEmpty()) {
+            out.printf(Locale.ROOT, "%d points skipped, not in the figures: ZeRO sharding, offload or several GPUs, which the"
+                    + " estimator does not model yet%n", report.skipped().size());
+        }
         if (report.uncertain() > 0) {
             out.printf(Locale.ROOT, "* stated: without the %d points whose source did not say what it measured or in which unit"
                     + " (uncertain_kind, uncertain_unit); \"all\" is the figure to judge by%n", report.uncertain());

@@ -1,20 +1,18 @@
 package dev.vramplan.estimate;
 
 import dev.vramplan.catalog.Architecture;
-import dev.vramplan.catalog.CnnSpec;
 import dev.vramplan.catalog.Finetune;
+import dev.vramplan.catalog.Framework;
 import dev.vramplan.catalog.Limits;
 import dev.vramplan.catalog.Mode;
+import dev.vramplan.catalog.Optimizer;
 import dev.vramplan.catalog.Precision;
 import dev.vramplan.catalog.Quantization;
 import dev.vramplan.catalog.TransformerSpec;
-import dev.vramplan.catalog.YoloSpec;
 import dev.vramplan.estimate.EstimateTooLargeException.Input;
 
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -62,13 +60,6 @@ public final class Estimator {
     private Estimator() {
     }
 
-    /** What an architecture contributes, independent of batch: parameters and per-sample activation sizes. */
-    private record Shape(long params, long matrixParams, double factored, double savedBytesPerSample,
-                         double checkpointedBytesPerSample, double inferenceBytesPerSample, double largestBytesPerSample,
-                         double inputBytesPerSample, double outputBytesPerSample, double lossBytesPerSample,
-                         double kvBytesPerSample, long defaultTrainableAdapters, double largestMatrixBytes) {
-    }
-
     /** Parameters derived from the architecture. */
     public static long params(Architecture a) {
         if (a instanceof TransformerSpec t) {
@@ -95,7 +86,7 @@ public final class Estimator {
             breakdown.put(c, bytes[c.ordinal()]);
         }
         long[] t = totals(bytes);
-        return new Estimate(breakdown, t[0], t[1], t[2], r.gpu().usableBytes(), j.s.params, phase,
+        return new Estimate(breakdown, t[0], t[1], t[2], r.gpu().usableBytes(), j.s.params(), phase,
                 r.setup().activationFactor());
     }
 
@@ -163,13 +154,21 @@ public final class Estimator {
             throw new IllegalArgumentException(ft.id() + " fine-tuning applies to transformers; " + r.model().id() + " is a CNN");
         }
         r.parallelism().check(r.mode(), r.model());
-        Shape s = shape(r, e, train, adapters, p.autocast());
+        Framework fw = setup.framework() != null ? setup.framework() : Framework.defaultFor(r.model().architecture());
+        int maxObjects = setup.maxObjects() != null ? setup.maxObjects() : DetectorLoss.TYPICAL_MAX_OBJECTS;
+        Shape s = Shape.of(r, e, train, ft, p.autocast(), fw, maxObjects);
+        Precision adapterDtype = setup.adapterDtype() != null ? setup.adapterDtype() : Peft.adapterDtype(fw, ft);
+        double otherBytes = quant == null ? 0 : train ? Peft.frozenOtherBytes(fw, ft, quant.computeBytes()) : quant.computeBytes();
         long runtime = r.gpu().runtimeBytes() != null ? r.gpu().runtimeBytes() : RUNTIME_DEFAULT_BYTES;
-        return new Job(r, p, setup, train, quant, ft, adapters, s, runtime);
+        return new Job(r, p, setup, train, quant, ft, adapters, s, runtime, adapterDtype, otherBytes);
     }
 
+    /**
+     * @param adapterDtype the adapters' dtype when it is not the precision's (null: the precision's)
+     * @param otherBytes   quantized models: bytes per parameter outside the quantized matrices (norms, embeddings, head)
+     */
     private record Job(EstimateRequest r, Precision p, Setup setup, boolean train, Quantization quant, Finetune ft,
-                       boolean adapters, Shape s, long runtime) {
+                       boolean adapters, Shape s, long runtime, Precision adapterDtype, double otherBytes) {
         /**
          * The components at batch {@code batch} into {@code parts} (NaN: not present); returns the peak's phase.
          * With {@code drivers}, also what drives each component's largest term (for {@link #tooLarge}): the model, the
@@ -179,25 +178,26 @@ public final class Estimator {
             Arrays.fill(parts, Double.NaN);
             double b = batch;
             // weights: the (frozen) base, quantized or in the precision's storage width, plus adapters
-            double other = s.params - s.matrixParams;
+            double other = s.params() - s.matrixParams();
             double weights;
             if (quant != null) {
-                weights = quant.bytesPerWeight() * s.matrixParams + quant.computeBytes() * other;
+                weights = quant.bytesPerWeight(p) * s.matrixParams() + otherBytes * other;
             } else {
-                weights = p.weightBytes() * s.params;
+                weights = p.weightBytes() * s.params();
             }
-            long trainable = !train ? 0 : !adapters ? s.params
+            long trainable = !train ? 0 : !adapters ? s.params()
                     : setup.trainableParams() != null ? setup.trainableParams()
-                    : s.defaultTrainableAdapters * (setup.loraRank() == null ? Setup.DEFAULT_LORA_RANK : setup.loraRank());
+                    : LitgptAdapters.applies(ft) ? s.defaultTrainableAdapters()
+                    : s.defaultTrainableAdapters() * (setup.loraRank() == null ? Setup.DEFAULT_LORA_RANK : setup.loraRank());
             double stateBytes = quant != null ? (ft == Finetune.QLORA ? QLORA_STATE_BYTES : quant.computeBytes()) : p.stateBytes();
             double gradBytes = quant != null ? quant.computeBytes() : p.stateBytes();
             double adapterBytes = quant != null ? quant.computeBytes() : p.stateBytes();
-            if (adapters && setup.adapterDtype() != null) {
+            if (adapters && adapterDtype != null) {
                 // adapters in their own dtype beside the frozen base: PEFT upcasts fp16/bf16 adapter weights to fp32 by
                 // default (get_peft_model(..., autocast_adapter_dtype=True) → BaseTuner._cast_adapter_dtype in
                 // huggingface/peft src/peft/tuners/tuners_utils.py: "only upcasts float16 and bfloat16 to float32"), and
                 // their gradients and optimizer states follow the parameters' dtype
-                adapterBytes = setup.adapterDtype().stateBytes();
+                adapterBytes = adapterDtype.stateBytes();
                 gradBytes = adapterBytes;
                 stateBytes = ft == Finetune.QLORA ? Math.max(QLORA_STATE_BYTES, adapterBytes) : adapterBytes;
             }
@@ -208,12 +208,12 @@ public final class Estimator {
             String phase;
             if (train) {
                 double grads = gradBytes * trainable;
-                double factoredShare = s.params == 0 ? 0 : (double) trainable / s.params;
+                double factoredShare = s.params() == 0 ? 0 : (double) trainable / s.params();
                 double states = switch (r.optimizer()) {
                     case ADAMW -> 2 * stateBytes * trainable;
                     case ADAMW_8BIT -> ADAM8BIT_BYTES_PER_PARAM * trainable;
                     case SGD -> stateBytes * trainable;
-                    case ADAFACTOR -> stateBytes * (adapters ? trainable : s.factored * Math.min(1, factoredShare));
+                    case ADAFACTOR -> stateBytes * (adapters ? trainable : s.factored() * Math.min(1, factoredShare));
                     case NONE -> 0.0;
                 };
                 // foreach AdamW allocates sqrt(v) for every parameter; Nesterov SGD and Adafactor an update of the same size
@@ -221,18 +221,23 @@ public final class Estimator {
                     case ADAMW, SGD, ADAFACTOR -> stateBytes * trainable;
                     case ADAMW_8BIT, NONE -> 0.0;
                 };
-                double ema = setup.ema() ? p.weightBytes() * s.params : 0;
+                double ema = setup.ema() ? p.weightBytes() * s.params() : 0;
                 double k = setup.activationFactor();
-                double activations = k * b * (setup.gradientCheckpointing() ? s.checkpointedBytesPerSample : s.savedBytesPerSample);
-                double io = k * b * (s.inputBytesPerSample + s.outputBytesPerSample + s.lossBytesPerSample);
-                double autocastCopies = p.autocast() ? 2.0 * s.params : 0;
-                double gradTransient = 2 * b * s.largestBytesPerSample;
-                double dequant = quant != null ? s.largestMatrixBytes / 2 * quant.computeBytes() : 0;
+                double activations = k * b * (setup.gradientCheckpointing() ? s.checkpointedBytesPerSample() : s.savedBytesPerSample());
+                // optimizer none is a profile of forward and backward, as Ultralytics' AutoBatch runs it: backward of the
+                // summed outputs, no loss (ultralytics/utils/torch_utils.py profile_ops; yolov5 utils/torch_utils.py profile)
+                boolean loss = r.optimizer() != Optimizer.NONE;
+                double io = k * b * (s.inputBytesPerSample() + s.outputBytesPerSample() + (loss ? s.lossBytesPerSample() : 0));
+                double autocastCopies = p.autocast() ? 2.0 * s.params() : 0;
+                double gradTransient = 2 * b * s.largestBytesPerSample();
+                double dequant = quant != null ? s.largestMatrixBytes() / 2 * quant.dequantBytesPerWeight(p) : 0;
+                // the loss's own working set (YOLOv8's assigner) ends before backward's first gradient transient
+                double peakTransient = Math.max(gradTransient, loss ? b * s.lossTransientBytesPerSample() : 0);
                 Sharding.PerGpu g = Sharding.train(r.parallelism(), p.autocast(), quant != null ? quant.computeBytes() : p.activationBytes(),
-                        weights, ema, grads, states, stepTemp, autocastCopies, trainable, s.params, r.model().architecture());
+                        weights, ema, grads, states, stepTemp, autocastCopies, trainable, s.params(), r.model().architecture());
                 stepTemp = g.stepTemp();
                 autocastCopies = g.autocastCopies();
-                double forwardBackward = activations + io + autocastCopies + gradTransient + dequant;
+                double forwardBackward = activations + io + autocastCopies + peakTransient + dequant;
                 put(parts, Component.WEIGHTS, g.weights());
                 put(parts, Component.GRADIENTS, g.gradients());
                 put(parts, Component.OPTIMIZER_STATES, g.optimizerStates());
@@ -248,9 +253,9 @@ public final class Estimator {
                     phase = "forward/backward";
                     put(parts, Component.ACTIVATIONS, activations);
                     put(parts, Component.INPUT_OUTPUT, io);
-                    put(parts, Component.WORKSPACE, autocastCopies + gradTransient + dequant + CUBLAS_WORKSPACE_BYTES);
+                    put(parts, Component.WORKSPACE, autocastCopies + peakTransient + dequant + CUBLAS_WORKSPACE_BYTES);
                     if (drivers != null) {
-                        drivers[Component.WORKSPACE.ordinal()] = gradTransient >= autocastCopies + dequant ? Input.BATCH : Input.MODEL;
+                        drivers[Component.WORKSPACE.ordinal()] = peakTransient >= autocastCopies + dequant ? Input.BATCH : Input.MODEL;
                     }
                 } else {
                     phase = "optimizer step";
@@ -262,16 +267,15 @@ public final class Estimator {
             } else {
                 phase = "forward";
                 // a quantized layer dequantizes its weight to the compute dtype for the prompt's matmuls
-                double dequant = quant != null ? s.largestMatrixBytes / 2 * quant.computeBytes() : 0;
-                weights = TensorParallel.weights(r, weights, (quant != null ? quant.bytesPerWeight() : p.weightBytes()) * s.matrixParams,
+                double dequant = quant != null ? s.largestMatrixBytes() / 2 * quant.dequantBytesPerWeight(p) : 0;
+                weights = TensorParallel.weights(r, weights, (quant != null ? quant.bytesPerWeight() : p.weightBytes()) * s.matrixParams(),
                         quant != null ? quant.computeBytes() : p.weightBytes());      // tensor parallel: split per GPU
-                double kv = TensorParallel.kv(r, b * s.kvBytesPerSample);
                 put(parts, Component.COMMUNICATION, TensorParallel.communication(r));
                 put(parts, Component.WEIGHTS, weights);
                 double k = setup.activationFactor();
-                put(parts, Component.ACTIVATIONS, k * b * s.inferenceBytesPerSample);
-                put(parts, Component.KV_CACHE, kv);
-                put(parts, Component.INPUT_OUTPUT, k * b * (s.inputBytesPerSample + s.outputBytesPerSample));
+                put(parts, Component.ACTIVATIONS, k * b * s.inferenceBytesPerSample());
+                put(parts, Component.KV_CACHE, TensorParallel.kv(r, b * s.kvBytesPerSample()));
+                put(parts, Component.INPUT_OUTPUT, k * b * (s.inputBytesPerSample() + s.outputBytesPerSample()));
                 put(parts, Component.WORKSPACE, dequant + CUBLAS_WORKSPACE_BYTES);
                 if (drivers != null) {
                     drivers[Component.WEIGHTS.ordinal()] = Input.MODEL;
@@ -333,98 +337,6 @@ public final class Estimator {
             }
             return new EstimateTooLargeException(largest, v, total, inputs);
         }
-    }
-
-    /** An architecture compared by identity: hashing a YOLO layer list on every estimate costs more than the estimate. */
-    private record Same(Architecture a) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Same s && s.a == a;
-        }
-
-        @Override
-        public int hashCode() {
-            return System.identityHashCode(a);
-        }
-    }
-
-    /** Shapes per (architecture, input size, activation width, attention kernel, mode): planning asks for the same ones often. */
-    private static final Map<List<Object>, Shape> SHAPES = Collections.synchronizedMap(
-            new LinkedHashMap<>(256, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<List<Object>, Shape> eldest) {
-                    return size() > 4096;
-                }
-            });
-
-    private static Shape shape(EstimateRequest r, int e, boolean train, boolean adapters, boolean autocast) {
-        List<Object> key = Arrays.asList(new Same(r.model().architecture()), r.resolutionPx(), r.seqLenTokens(), e,
-                r.flashAttention(), train, adapters, autocast);
-        Shape s = SHAPES.get(key);
-        if (s == null) {
-            s = computeShape(r, e, train, adapters, autocast);
-            SHAPES.put(key, s);
-        }
-        return s;
-    }
-
-    private static Shape computeShape(EstimateRequest r, int e, boolean train, boolean adapters, boolean autocast) {
-        Architecture a = r.model().architecture();
-        if (a instanceof TransformerSpec t) {
-            return transformerShape(t, r, e, train, adapters, autocast);
-        }
-        int res = r.resolutionPx();
-        VisionNet n = a instanceof YoloSpec y ? VisionNet.yolo(y, res) : VisionNet.cnn((CnnSpec) a, res);
-        double input = 4.0 * 3 * res * res;                        // the fp32 image batch
-        double output = (double) e * n.outputElements;
-        double loss = train ? 4.0 * LOSS_FP32_COPIES * n.outputElements : 0;
-        double saved = e * n.savedElements + 8 * n.savedIndexElements;
-        return new Shape(n.params, n.matrixParams, n.factoredElements, saved, saved,
-                e * n.inferencePeakElements, e * n.largestElements, input, output, loss, 0, 0, 0);
-    }
-
-    private static Shape transformerShape(TransformerSpec t, EstimateRequest r, int e, boolean train, boolean adapters,
-                                          boolean autocast) {
-        boolean vision = t.kind() == TransformerSpec.Kind.VISION;
-        double s = vision ? t.tokensForImage(r.resolutionPx()) : r.seqLenTokens();
-        boolean flash = r.flashAttention();
-        long params = TransformerMath.params(t);
-        long matrix = (long) t.layers() * TransformerMath.blockMatrixParams(t);
-        double perLayer = TransformerMath.savedBytesPerLayer(t, 1, s, e, flash, adapters, autocast);
-        double outer = TransformerMath.outerSavedBytes(t, 1, s, e, autocast);
-        double saved = t.layers() * perLayer + outer;
-        // gradient checkpointing keeps each block's input and recomputes one block at a time in backward
-        double checkpointed = t.layers() * (double) e * s * t.hidden() + perLayer + outer;
-        double inference = TransformerMath.inferenceWorkingBytes(t, 1, s, e, flash);
-        double largest = TransformerMath.largestTensorBytes(t, 1, s, e, flash);
-        double input;
-        double output;
-        double loss = 0;
-        double kv = 0;
-        if (vision) {
-            input = 4.0 * 3 * r.resolutionPx() * r.resolutionPx();
-            output = (double) e * t.numClasses();
-        } else {
-            input = 8.0 * s * (train ? 2 : 1);                     // int64 token ids (and labels when training)
-            if (t.kind() == TransformerSpec.Kind.DECODER) {
-                output = (double) e * s * t.vocab();               // logits for every position
-                if (train) {
-                    loss = (e == 4 ? 1 : LOSS_FP32_COPIES) * 4.0 * s * t.vocab();
-                } else {
-                    output += 4.0 * t.vocab();                     // the last position's fp32 logits for sampling
-                    kv = 2.0 * t.layers() * t.kvHeads() * t.headDim() * e * s;
-                }
-            } else {
-                output = (double) e * 2;                            // a classification head
-            }
-        }
-        double factored = TransformerMath.factoredElements(t);
-        // adapters on every linear layer of every block, per unit of rank
-        long adaptersPerBlock = TransformerMath.adapterParamsPerBlock(t, 1);
-        double largestMatrix = 2.0 * Math.max((double) t.hidden() * t.intermediate(),
-                (double) t.hidden() * t.heads() * t.headDim());
-        return new Shape(params, matrix, factored, saved, checkpointed, inference, largest, input, output, loss, kv,
-                adaptersPerBlock * t.layers(), largestMatrix);
     }
 
     /**

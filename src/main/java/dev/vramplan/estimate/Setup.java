@@ -1,6 +1,7 @@
 package dev.vramplan.estimate;
 
 import dev.vramplan.catalog.Finetune;
+import dev.vramplan.catalog.Framework;
 import dev.vramplan.catalog.Limits;
 import dev.vramplan.catalog.Precision;
 import dev.vramplan.catalog.Quantization;
@@ -24,10 +25,13 @@ import java.util.Set;
  * @param adapterDtype          lora/qlora: the dtype of the trainable adapters, their gradients and optimizer states
  *                              when it differs from the frozen base's (measurement format 2's {@code adapter_dtype}:
  *                              PEFT keeps adapters in fp32 beside a 16-bit base); null: the precision's own
+ * @param framework             the training or serving code (format 2's {@code framework}); null: the model family's
+ *                              usual one ({@link Framework#defaultFor})
+ * @param maxObjects            detectors: the most labelled boxes in one image of the batch; null: a typical count
  */
 public record Setup(Finetune finetune, Long trainableParams, Integer loraRank, boolean gradientCheckpointing,
                     boolean flashAttention, boolean ema, Quantization quantization, double activationFactor,
-                    Precision adapterDtype) {
+                    Precision adapterDtype, Framework framework, Integer maxObjects) {
     public static final int DEFAULT_LORA_RANK = 64;
 
     public Setup {
@@ -46,6 +50,15 @@ public record Setup(Finetune finetune, Long trainableParams, Integer loraRank, b
         if (adapterDtype != null && !ADAPTER_DTYPES.contains(adapterDtype)) {
             throw new IllegalArgumentException("adapter dtype must be fp32, bf16 or fp16, not " + adapterDtype.id());
         }
+        if (maxObjects != null && (maxObjects < 0 || maxObjects > Limits.MAX_OBJECTS)) {
+            throw new IllegalArgumentException("max_objects must be between 0 and " + Limits.MAX_OBJECTS);
+        }
+    }
+
+    public Setup(Finetune finetune, Long trainableParams, Integer loraRank, boolean gradientCheckpointing,
+                 boolean flashAttention, boolean ema, Quantization quantization, double activationFactor, Precision adapterDtype) {
+        this(finetune, trainableParams, loraRank, gradientCheckpointing, flashAttention, ema, quantization, activationFactor,
+                adapterDtype, null, null);
     }
 
     /**
@@ -80,18 +93,35 @@ public record Setup(Finetune finetune, Long trainableParams, Integer loraRank, b
 
     public Setup withFlash(boolean flash) {
         return new Setup(finetune, trainableParams, loraRank, gradientCheckpointing, flash, ema, quantization, activationFactor,
-                adapterDtype);
+                adapterDtype, framework, maxObjects);
     }
 
     /** The same setup with a measured correction (null: none). */
     public Setup calibrated(Calibration c) {
+        return withActivationFactor(c == null ? 1.0 : c.activationFactor());
+    }
+
+    /** The same setup with activation and input/output memory scaled by {@code factor}. */
+    public Setup withActivationFactor(double factor) {
         return new Setup(finetune, trainableParams, loraRank, gradientCheckpointing, flashAttention, ema, quantization,
-                c == null ? 1.0 : c.activationFactor(), adapterDtype);
+                factor, adapterDtype, framework, maxObjects);
+    }
+
+    /** The same setup run by {@code f} (null: the family's usual framework). */
+    public Setup withFramework(Framework f) {
+        return new Setup(finetune, trainableParams, loraRank, gradientCheckpointing, flashAttention, ema, quantization,
+                activationFactor, adapterDtype, f, maxObjects);
+    }
+
+    /** The same setup with at most {@code objects} labelled boxes per image (null: the typical default). */
+    public Setup withMaxObjects(Integer objects) {
+        return new Setup(finetune, trainableParams, loraRank, gradientCheckpointing, flashAttention, ema, quantization,
+                activationFactor, adapterDtype, framework, objects);
     }
 
     /** The same setup with the adapters (and their gradients and optimizer states) in {@code dtype} (null: the precision's). */
     public Setup withAdapterDtype(Precision dtype) {
         return new Setup(finetune, trainableParams, loraRank, gradientCheckpointing, flashAttention, ema, quantization,
-                activationFactor, dtype);
+                activationFactor, dtype, framework, maxObjects);
     }
 }

@@ -75,6 +75,6 @@ public final class RuleFacts {
     /** How the workload runs, for the estimator. */
     public static Setup setup(Workload w) {
         return new Setup(w.finetune(), w.trainableParams(), w.loraRank(), w.gradientCheckpointing(), w.flashAttention(),
-                w.ema(), w.quantization());
+                w.ema(), w.quantization()).withFramework(w.framework()).withMaxObjects(w.maxObjects());
     }
 }

@@ -52,7 +52,7 @@ public final class SyntheticFleet {
                 list.add(new Workload("w" + i + "-" + mode.id(), m.id(), mode, res, seq,
                         !train ? Optimizer.NONE : m.vision() ? Optimizer.SGD : Optimizer.ADAMW, 64, TEAMS[i % TEAMS.length],
                         "normal", !train && i % 4 == 0, List.of(), Finetune.FULL, null, null, false, true, train && m.detector(), null,
-                        engine, Workload.DEFAULT_GPU_MEMORY_UTILIZATION));
+                        null, null, engine, Workload.DEFAULT_GPU_MEMORY_UTILIZATION));
             }
         }
         return new Catalog(cards, base.models(), fleet, list, base.calibrations());

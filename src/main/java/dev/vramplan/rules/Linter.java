@@ -53,7 +53,7 @@ public final class Linter {
             "precision", Set.copyOf(Named.ids(Precision.class)),
             "gpuClass", Set.of("datacenter", "workstation", "consumer"),
             "vendor", Set.of("nvidia", "amd"),
-            "finetune", Set.of("full", "lora", "qlora"),
+            "finetune", Set.of("full", "lora", "qlora", "adapter", "adapter-v2"),
             "priority", Set.of("low", "normal", "high"),
             "adapterDtype", Set.of("", "fp32", "bf16", "fp16"),
             "strategy", Set.of("single", "ddp", "zero1", "zero2", "zero3", "tp"),

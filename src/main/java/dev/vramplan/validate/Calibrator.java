@@ -5,7 +5,6 @@ import dev.vramplan.catalog.Catalog;
 import dev.vramplan.estimate.Estimate;
 import dev.vramplan.estimate.EstimateRequest;
 import dev.vramplan.estimate.Estimator;
-import dev.vramplan.estimate.Setup;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -37,8 +36,8 @@ public final class Calibrator {
     public static List<Fit> fit(List<Measurement> measurements, Catalog catalog, boolean byModel, String source) {
         Map<String, List<Measurement>> groups = new TreeMap<>();
         for (Measurement m : measurements) {
-            if (m.oom()) {
-                continue;
+            if (m.oom() || m.run().notModelled() != null) {
+                continue;       // an oom says nothing of activations; a multi-card run is not one card's physics yet
             }
             String key = byModel ? m.model() : catalog.model(m.model()).family();
             groups.computeIfAbsent(key, k -> new ArrayList<>()).add(m);
@@ -94,10 +93,8 @@ public final class Calibrator {
     }
 
     static EstimateRequest with(EstimateRequest r, double factor) {
-        Setup s = r.setup();
         return new EstimateRequest(r.model(), r.gpu(), r.mode(), r.precision(), r.batch(), r.resolutionPx(), r.seqLenTokens(),
-                r.optimizer(), new Setup(s.finetune(), s.trainableParams(), s.loraRank(), s.gradientCheckpointing(),
-                s.flashAttention(), s.ema(), s.quantization(), factor));
+                r.optimizer(), r.setup().withActivationFactor(factor));
     }
 
     static double total(Measurement m, Estimate e) {

@@ -15,12 +15,19 @@ import dev.vramplan.input.Named;
  * @param measuredBytes the observation; null when the run went out of memory
  * @param flashAttention null: what the model's usual runtime does
  * @param uncertain      the source did not say what it measured, or whether its GB are 10^9 or 2^30 bytes
+ * @param run            how the run was set up (format 2: framework, adapter dtype, ZeRO, offload, GPUs, boxes per image)
  */
 public record Measurement(String id, Yaml.Loc loc, String source, String model, String gpu, Mode mode, Precision precision,
                           Optimizer optimizer, Finetune finetune, Long trainableParams, Integer loraRank, int batch,
                           Integer seqLen, Integer resolution, boolean gradientCheckpointing, Boolean flashAttention,
                           boolean ema, Quantization quantization, Integer numClasses, Long measuredBytes, Kind kind,
-                          boolean uncertain) {
+                          boolean uncertain, RunSetup run) {
+    public Measurement {
+        if (run == null) {
+            run = RunSetup.plain();
+        }
+    }
+
     /** Which total the number is: torch.cuda.max_memory_allocated, memory_reserved, or what nvidia-smi shows. */
     public enum Kind implements Named {
         PEAK_ALLOCATED("peak_allocated"), RESERVED("reserved"), DEVICE_USED("device_used");

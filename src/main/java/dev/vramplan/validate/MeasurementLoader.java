@@ -3,6 +3,8 @@ package dev.vramplan.validate;
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.input.Fields;
 import dev.vramplan.catalog.Finetune;
+import dev.vramplan.catalog.Framework;
+import dev.vramplan.catalog.Offload;
 import dev.vramplan.catalog.Limits;
 import dev.vramplan.catalog.Mode;
 import dev.vramplan.input.Named;
@@ -95,6 +97,7 @@ public final class MeasurementLoader {
             q = null;
         }
         Long classes = f.optInteger("num_classes", 1, 100_000);
+        RunSetup run = run(f, finetune);
         String measured = f.string("measured");
         Measurement.Kind kind = f.choice("measure_kind", Named.ids(Measurement.Kind.class),
                 v -> Named.byId(Measurement.Kind.class, v), null);
@@ -133,8 +136,27 @@ public final class MeasurementLoader {
         return new Measurement(id, f.loc(), source, model, gpu, mode, precision, optimizer, finetune, trainable,
                 rank == null ? null : rank.intValue(), (int) batch, seq == null ? null : seq.intValue(),
                 res == null ? null : res.intValue(), gc, flash, ema, q, classes == null ? null : classes.intValue(),
-                bytes, kind, uncertain);
+                bytes, kind, uncertain, run);
     }
+
+    /** Format 2's "How the run was set up"; null after a problem (reported at the field). */
+    private static RunSetup run(Fields f, Finetune finetune) {
+        Framework framework = f.has("framework") ? f.choice("framework", Named.ids(Framework.class), Framework::of, null) : null;
+        Precision adapterDtype = f.has("adapter_dtype")
+                ? f.choice("adapter_dtype", ADAPTER_DTYPES, v -> ADAPTER_DTYPES.contains(v) ? Precision.of(v) : null, null) : null;
+        if (adapterDtype != null && finetune == Finetune.FULL) {
+            f.problem("adapter_dtype", "applies to adapter fine-tuning (lora, qlora, adapter, adapter-v2); finetune is full");
+        }
+        Long zero = f.optInteger("zero_stage", 0, 3);
+        Offload offload = f.has("offload") ? f.choice("offload", Named.ids(Offload.class), Offload::of, null) : null;
+        long gpus = f.integer("gpus", 1, Limits.MAX_GPUS, 1L);
+        Long objects = f.optInteger("max_objects", 0, Limits.MAX_OBJECTS);
+        return new RunSetup(framework, adapterDtype, zero == null ? null : zero.intValue(), offload, (int) gpus,
+                objects == null ? null : objects.intValue());
+    }
+
+    /** The dtypes adapters train in, as format 2 spells them. */
+    private static final List<String> ADAPTER_DTYPES = List.of("fp32", "bf16", "fp16");
 
     static String shown(Path p) {
         return Shown.path(p);

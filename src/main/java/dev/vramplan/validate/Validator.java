@@ -54,7 +54,16 @@ public final class Validator {
         }
     }
 
-    public record Report(List<Point> points, Summary summary, Map<String, Summary> byFamily) {
+    /** A point the estimator cannot judge yet, and why (multi-card runs until the estimator models sharding). */
+    public record Skipped(Measurement m, String reason) {
+    }
+
+    public record Report(List<Point> points, Summary summary, Map<String, Summary> byFamily, List<Skipped> skipped) {
+        public Report {
+            points = List.copyOf(points);
+            skipped = List.copyOf(skipped);
+        }
+
         /** The summary of the points whose source said what it measured and in which unit. */
         public Summary stated() {
             return summarize(points.stream().filter(p -> !p.m().uncertain()).toList());
@@ -82,7 +91,13 @@ public final class Validator {
     static Report validate(List<Measurement> measurements, Catalog catalog, boolean calibrated,
                            Function<EstimateRequest, Estimate> estimator) {
         List<Point> points = new ArrayList<>();
+        List<Skipped> skipped = new ArrayList<>();
         for (Measurement m : measurements) {
+            String notModelled = m.run().notModelled();
+            if (notModelled != null) {
+                skipped.add(new Skipped(m, notModelled));
+                continue;
+            }
             EstimateRequest r = request(m, catalog, calibrated);
             Estimate e = estimate(m, r, estimator);
             long est = switch (m.kind()) {
@@ -104,7 +119,7 @@ public final class Validator {
         }
         Map<String, Summary> byFamily = new LinkedHashMap<>();
         groups.forEach((k, v) -> byFamily.put(k, summarize(v)));
-        return new Report(points, summarize(points), byFamily);
+        return new Report(points, summarize(points), byFamily, skipped);
     }
 
     /** The estimate of a point; one beyond the estimator's bound is the point's mistake, at its file:line:column. */
@@ -132,7 +147,10 @@ public final class Validator {
         Gpu gpu = m.gpu() == null ? UNKNOWN_CARD : catalog.gpu(m.gpu());
         Setup setup = new Setup(m.finetune(), m.trainableParams(), m.loraRank(), m.gradientCheckpointing(),
                 m.flashAttention() == null || m.flashAttention(), m.ema(), m.quantization())
-                .calibrated(calibrated ? catalog.calibration(catalog.model(m.model())) : null);
+                .calibrated(calibrated ? catalog.calibration(catalog.model(m.model())) : null)
+                .withAdapterDtype(m.run().adapterDtype())
+                .withFramework(m.run().framework())
+                .withMaxObjects(m.run().maxObjects());
         try {
             return new EstimateRequest(model, gpu, m.mode(), m.precision(), m.batch(),
                     model.vision() ? m.resolution() : null, model.vision() ? null : m.seqLen(), m.optimizer(), setup);

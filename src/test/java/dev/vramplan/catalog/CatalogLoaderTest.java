@@ -116,6 +116,26 @@ class CatalogLoaderTest {
     }
 
     @Test
+    void aWorkloadNamesItsFrameworkAndTheBoxesPerImage() throws IOException {
+        Path dir = Shipped.copy(MINIMAL, tmp.resolve("f"));
+        Shipped.edit(dir.resolve("fleet.yaml"), "    optimizer: sgd\n", "    optimizer: sgd\n    framework: mmyolo\n    max_objects: 120\n");
+        Workload w = CatalogLoader.load(dir).workloads().get(0);
+        assertThat(w.framework()).isEqualTo(Framework.MMYOLO);
+        assertThat(w.maxObjects()).isEqualTo(120);
+        assertThat(CatalogLoader.load(MINIMAL).workloads().get(0).framework()).isNull();
+    }
+
+    @Test
+    void aBadFrameworkAndBoxesOnATextModelAreRefused() throws IOException {
+        assertThat(problemsEditing("fleet.yaml", "    optimizer: sgd\n", "    optimizer: sgd\n    framework: ultralitics\n"))
+                .containsExactly("fleet.yaml:12:16: workloads[0].framework: \"ultralitics\" is not one of litgpt, hf-transformers,"
+                        + " ultralytics, yolov5, mmyolo, mmengine, vllm, fastchat, llama-factory. Did you mean \"ultralytics\"?");
+        assertThat(problemsEditing("fleet.yaml", "    seq_len: 4096\n", "    seq_len: 4096\n    max_objects: 50\n"))
+                .containsExactly("fleet.yaml:17:18: workloads[1].max_objects: counts a detector's labelled boxes;"
+                        + " \"llama-2-7b\" is not a detector");
+    }
+
+    @Test
     void aDuplicateKeyIsAnError() throws IOException {
         assertThat(problemsEditing("fleet.yaml", "    mode: train\n", "    mode: train\n    mode: inference\n"))
                 .containsExactly("fleet.yaml:10:5: mode: duplicate key: \"mode\" is already set at line 9");

@@ -355,7 +355,7 @@ class CliTest {
         Result r = run("catalog", "check", "--catalog", bad.toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err().lines().toList()).hasSize(3);
-        assertThat(r.err()).contains("fleet.yaml:21:12: cards[0].count: expected a whole number, found \"sixteen\"")
+        assertThat(r.err()).contains("fleet.yaml:27:12: cards[0].count: expected a whole number, found \"sixteen\"")
                 .contains("workloads[0].model: unknown model \"yolov8ss\" (not in models.yaml). Did you mean \"yolov8s\"?")
                 .doesNotContain("Exception").doesNotContain("\tat ");
     }

@@ -26,7 +26,7 @@ class MultiCardPlannerTest {
     static Workload workload(String id, String model, Mode mode, Integer res, Integer seq, Optimizer o, int global,
                              List<Precision> precisions, Engine engine) {
         return new Workload(id, model, mode, res, seq, o, global, "team", "normal", false, precisions, Finetune.FULL, null,
-                null, false, true, false, null, engine, Workload.DEFAULT_GPU_MEMORY_UTILIZATION);
+                null, false, true, false, null, null, null, engine, Workload.DEFAULT_GPU_MEMORY_UTILIZATION);
     }
 
     @BeforeAll

@@ -6,6 +6,7 @@ import dev.vramplan.Shipped;
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.Calibration;
 import dev.vramplan.catalog.CatalogLoader;
+import dev.vramplan.catalog.Mode;
 import dev.vramplan.input.InvalidInputException;
 import dev.vramplan.cli.Main;
 import org.junit.jupiter.api.Test;
@@ -36,17 +37,22 @@ class ValidateTest {
         Catalog c = Shipped.catalog();
         Validator.Report r = Validator.validate(MeasurementLoader.load(PUBLIC, c), c, false);
         Validator.Summary s = r.summary();
-        assertThat(s.count() + s.oomPoints()).isEqualTo(107);
+        assertThat(s.count() + s.oomPoints() + r.skipped().size()).isEqualTo(107);
         assertThat(s.oomPoints()).isEqualTo(9);
         assertThat(s.oomPredicted()).isEqualTo(9);
-        assertThat(s.medianAbsRelError()).isLessThanOrEqualTo(0.10);
-        // the figures the README publishes: these guard against silent regressions of the physics
-        assertThat(s.p90AbsRelError()).isLessThan(0.35);
+        // issue #16's targets, physics only: median ≤ 8%, p90 ≤ 20%; docs/accuracy.md publishes the figures
+        assertThat(s.medianAbsRelError()).isLessThanOrEqualTo(0.08);
+        assertThat(s.p90AbsRelError()).isLessThanOrEqualTo(0.20);
         assertThat(s.maxAbsRelError()).isLessThan(0.60);
-        // the points whose source said what it measured and in which unit (all but the 30 Qwen rows)
-        assertThat(r.uncertain()).isEqualTo(30);
+        // vision training (YOLO and CNN): median ≤ 10%
+        List<Validator.Point> vision = r.points().stream()
+                .filter(p -> p.m().resolution() != null && p.m().mode() == Mode.TRAIN).toList();
+        assertThat(vision).hasSize(10);
+        assertThat(Validator.summarize(vision).medianAbsRelError()).isLessThanOrEqualTo(0.10);
+        // the points whose source said what it measured and in which unit (all but the 12 Qwen rows not run under ZeRO)
+        assertThat(r.uncertain()).isEqualTo(12);
         Validator.Summary stated = r.stated();
-        assertThat(stated.count() + stated.oomPoints()).isEqualTo(107 - 30);
+        assertThat(stated.count() + stated.oomPoints()).isEqualTo(107 - 18 - 12);
         assertThat(stated.p90AbsRelError()).isLessThanOrEqualTo(0.25);
     }
 
@@ -137,9 +143,12 @@ class ValidateTest {
                 "oom_points", "oom_predicted")) {
             assertThat(j.get("summary").has(key)).as(key).isTrue();
         }
-        assertThat(j.get("points")).hasSize(107);
+        // 107 published points: 18 Qwen runs under DeepSpeed ZeRO are skipped until the estimator models sharding
+        assertThat(j.get("points")).hasSize(89);
+        assertThat(j.get("skipped")).hasSize(18);
+        assertThat(j.get("summary").get("skipped").asInt()).isEqualTo(18);
         assertThat(j.get("summary_stated").get("count").asInt()).isEqualTo(68);
-        assertThat(j.get("points").findValues("uncertain").stream().filter(JsonNode::asBoolean).count()).isEqualTo(30);
+        assertThat(j.get("points").findValues("uncertain").stream().filter(JsonNode::asBoolean).count()).isEqualTo(12);
         assertThat(j.get("points").get(0).get("calibrated").asBoolean()).isFalse();
 
         out = new StringWriter();
