@@ -78,7 +78,7 @@ class ReadmeTest {
         String rule = blocks(section, "drl").get(0);
         Path rules = Shipped.copy(Shipped.RULES, tmp.resolve("rules"));
         String choice = Files.readString(rules.resolve("choice.drl"));
-        int start = choice.indexOf("rule \"Prefer the highest precision");
+        int start = choice.indexOf("rule \"Prefer the fewest cards");
         int end = choice.indexOf("end", start) + 3;
         Files.writeString(rules.resolve("choice.drl"), choice.substring(0, start) + rule + choice.substring(end));
         // a global batch that leaves room above the batch that fits at the target resolution (a training batch never

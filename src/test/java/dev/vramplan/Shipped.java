@@ -53,6 +53,15 @@ public final class Shipped {
     }
 
     /** A copy of a shipped folder, to edit in a test. */
+    /** How many rule files the shipped policy has. */
+    public static int ruleFileCount() {
+        try (Stream<Path> files = Files.list(RULES)) {
+            return (int) files.filter(f -> f.toString().endsWith(".drl")).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** How many rules the shipped policy has (counted in the files, so adding a rule does not break a test). */
     public static int ruleCount() {
         try (Stream<Path> files = Files.list(RULES)) {

@@ -4,6 +4,11 @@ import dev.vramplan.catalog.Band;
 import dev.vramplan.estimate.BandedEstimate;
 import dev.vramplan.input.Sizes;
 import java.util.Locale;
+import dev.vramplan.catalog.Engine;
+import dev.vramplan.estimate.Offload;
+import dev.vramplan.estimate.Parallelism;
+import dev.vramplan.estimate.Strategy;
+import dev.vramplan.estimate.VllmPool;
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.Finetune;
 import dev.vramplan.catalog.Framework;
@@ -32,13 +37,24 @@ import java.util.function.Supplier;
  * {@code /api/estimate} both ask with a {@link Question} whose parameters are the command's options.
  */
 public record EstimateAnswer(Model model, Gpu gpu, Mode mode, Precision precision, int batch, Integer resolutionPx,
-                             Integer seqLenTokens, EstimateRequest request, Estimate estimate, BandedEstimate banded) {
+                             Integer seqLenTokens, EstimateRequest request, Estimate estimate, BandedEstimate banded,
+                             VllmPool.Plan pool) {
 
     /** The options of {@code estimate}, as given (null where not given). */
     public record Question(String model, String gpu, String mode, String precision, int batch, Integer resolutionPx,
                            Integer seqLenTokens, String optimizer, boolean noFlashAttention, String finetune,
                            Long trainableParams, Integer loraRank, String adapterDtype, boolean gradientCheckpointing,
-                           boolean ema, String quantization, String framework, Integer maxObjects) {
+                           boolean ema, String quantization, String framework, Integer maxObjects, int gpus, String strategy,
+                           String offload, String engine, Double gpuMemoryUtilization) {
+        /** A question about one card and today's generate. */
+        public Question(String model, String gpu, String mode, String precision, int batch, Integer resolutionPx,
+                        Integer seqLenTokens, String optimizer, boolean noFlashAttention, String finetune,
+                        Long trainableParams, Integer loraRank, String adapterDtype, boolean gradientCheckpointing,
+                        boolean ema, String quantization, String framework, Integer maxObjects) {
+            this(model, gpu, mode, precision, batch, resolutionPx, seqLenTokens, optimizer, noFlashAttention, finetune,
+                    trainableParams, loraRank, adapterDtype, gradientCheckpointing, ema, quantization, framework, maxObjects, 1,
+                    null, null, null, null);
+        }
     }
 
     /** Checks the question, then against the catalog (loaded once the values are known good), and estimates it; bad or unknown values are a {@link FieldError}. */
@@ -48,6 +64,7 @@ public record EstimateAnswer(Model model, Gpu gpu, Mode mode, Precision precisio
         Choices.range("--seq-len", q.seqLenTokens(), 1, Limits.MAX_SEQ_LEN);
         Choices.range("--trainable-params", q.trainableParams(), 0, Limits.MAX_PARAMS);
         Choices.range("--lora-rank", q.loraRank(), 1, Limits.MAX_LORA_RANK);
+        Choices.range("--gpus", q.gpus(), 1, Parallelism.MAX_GPUS);
         Mode m = Choices.choice("--mode", q.mode(), Mode.class);
         Precision p = Choices.choice("--precision", q.precision(), Precision.class);
         Optimizer o = q.optimizer() == null ? (m == Mode.TRAIN ? Optimizer.ADAMW : Optimizer.NONE)
@@ -85,9 +102,24 @@ public record EstimateAnswer(Model model, Gpu gpu, Mode mode, Precision precisio
                             .calibrated(c.calibration(md))
                             .withAdapterDtype(ad != null ? ad : Setup.defaultAdapterDtype(m, ft, p))
                             .withFramework(fw).withMaxObjects(q.maxObjects()));
-            Estimate e = Estimator.estimate(r);
+            Strategy st = q.strategy() == null ? Strategy.SINGLE : Choices.choice("--strategy", q.strategy(), Strategy.class);
+            Offload off = q.offload() == null ? Offload.NONE : Choices.choice("--offload", q.offload(), Offload.class);
+            r = r.withParallelism(new Parallelism(q.gpus(), st, off));
+            boolean vllm = q.engine() != null && Choices.choice("--engine", q.engine(), Engine.class) == Engine.VLLM;
+            if (q.gpuMemoryUtilization() != null && !vllm) {
+                throw FieldError.bad("gpu-memory-utilization", "--gpu-memory-utilization", "only --engine vllm takes a share of the card",
+                        null);
+            }
+            VllmPool.Plan pool = null;
+            Estimate e;
+            if (vllm) {
+                pool = VllmPool.plan(r, q.gpuMemoryUtilization() == null ? VllmPool.DEFAULT_UTILIZATION : q.gpuMemoryUtilization());
+                e = pool.estimate();
+            } else {
+                e = Estimator.estimate(r);
+            }
             return new EstimateAnswer(md, g, m, p, q.batch(), q.resolutionPx(), q.seqLenTokens(), r, e,
-                    BandedEstimate.of(e, r, c.bands()));
+                    BandedEstimate.of(e, r, c.bands()), pool);
         } catch (EstimateTooLargeException tooLarge) {
             String line = tooLarge.line(input -> option(q, input));
             int colon = line.indexOf(": ");
@@ -125,6 +157,16 @@ public record EstimateAnswer(Model model, Gpu gpu, Mode mode, Precision precisio
         j.put("finetune", request.setup().finetune().id());
         if (request.setup().adapterDtype() != null) {
             j.put("adapter_dtype", request.setup().adapterDtype().id());
+        }
+        j.put("gpus", request.parallelism().gpus());
+        j.put("strategy", request.parallelism().strategy().id());
+        j.put("offload", request.parallelism().offload().id());
+        if (pool != null) {
+            j.put("engine", "vllm");
+            j.put("gpu_memory_budget_bytes", pool.budgetBytes());
+            j.put("kv_block_bytes", pool.blockBytes());
+            j.put("kv_blocks", pool.blocks());
+            j.put("max_concurrent_sequences", pool.maxConcurrentSequences());
         }
         j.put("params", e.params());
         j.put("peak_phase", e.peakPhase());

@@ -113,6 +113,12 @@ public final class PlanAnswers {
         m.put("resolution", c.resolutionPx());
         m.put("seq_len", c.seqLenTokens());
         m.put("grad_accum_steps", c.gradAccumSteps());
+        m.put("gpus", c.gpus());
+        m.put("strategy", c.strategy());
+        m.put("offload", c.offload());
+        if (c.maxConcurrentSequences() != null) {
+            m.put("max_concurrent_sequences", c.maxConcurrentSequences());
+        }
         m.put("peak_allocated_bytes", c.peakAllocatedBytes());
         m.put("reserved_bytes", c.reservedBytes());
         m.put("device_bytes", c.deviceBytes());
@@ -136,6 +142,9 @@ public final class PlanAnswers {
             dm.put("resolution", d.resolutionPx());
             dm.put("seq_len", d.seqLenTokens());
             dm.put("batch", d.batch());
+            if (d.layout() != null) {
+                dm.put("layout", d.layout());
+            }
             dm.put("device_bytes", d.deviceBytes());
             dm.put("usable_bytes", c.usableBytes());
             dm.put("rule", d.rule());

@@ -183,7 +183,7 @@ public final class CatalogLoader {
         }
         Node bandFile = withoutBands ? null : readFile(BANDS, false);
         Bands bands = bandFile == null ? Bands.NONE : BandReader.read(bandFile, problems);
-        return new Catalog(gpus, models, cards, workloads, calibrations, bands);
+        return new Catalog(gpus, models, cards, workloads, calibrations, perNodes, bands);
     }
 
     /** Where each model's published_params is (the first entry of an id), for warnings. */
@@ -281,7 +281,11 @@ public final class CatalogLoader {
                 }
                 String gpu = f.string("gpu");
                 long count = f.integer("count", 1, 1_000_000, 1L);
+                Long perNode = f.optInteger("per_node", 1, 1_000_000);
                 f.finish();
+                if (perNode != null && perNode > count) {
+                    f.problem("per_node", perNode + " GPUs per server is more than the fleet's count of " + count);
+                }
                 if (gpu == null) {
                     continue;
                 }
@@ -294,6 +298,9 @@ public final class CatalogLoader {
                 } else {
                     seen.put(gpu, f.locOf("gpu"));
                     cards.put(gpu, (int) count);
+                    if (perNode != null) {
+                        perNodes.put(gpu, perNode.intValue());
+                    }
                 }
             }
         }
@@ -319,4 +326,6 @@ public final class CatalogLoader {
         }
     }
 
+    /** fleet.yaml's per_node, by card. */
+    private final Map<String, Integer> perNodes = new LinkedHashMap<>();
 }

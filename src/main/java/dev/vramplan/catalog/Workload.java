@@ -20,13 +20,27 @@ import java.util.Objects;
  * @param quantization  storage of 8/4-bit weights; null: the precision's default
  * @param framework     the training or serving code; null: the model family's usual one ({@link Framework#defaultFor})
  * @param maxObjects    detectors: labelled boxes in the busiest image of a batch; null: a typical count (60)
+ * @param engine        inference: hf (generate, a batch) or vllm (a KV-cache pool and its concurrency)
+ * @param gpuMemoryUtilization vllm: the share of each card the engine takes (vLLM's default 0.9)
  */
 public record Workload(String id, String modelId, Mode mode, Integer resolutionPx, Integer seqLenTokens,
                        Optimizer optimizer, int globalBatch, String team, String priority, boolean production,
                        List<Precision> precisions, Finetune finetune, Long trainableParams, Integer loraRank,
                        boolean gradientCheckpointing, boolean flashAttention, boolean ema, Quantization quantization,
-                       Framework framework, Integer maxObjects) {
+                       Framework framework, Integer maxObjects, Engine engine, double gpuMemoryUtilization) {
+    /** vLLM's default share of the card. */
+    public static final double DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
+
     public Workload {
+        if (engine == null) {
+            engine = Engine.HF;
+        }
+        if (!(gpuMemoryUtilization > 0) || gpuMemoryUtilization > 1) {
+            throw new IllegalArgumentException("gpu_memory_utilization must be above 0 and at most 1");
+        }
+        if (engine == Engine.VLLM && mode != Mode.INFERENCE) {
+            throw new IllegalArgumentException("vllm serves: a training workload has no engine");
+        }
         Objects.requireNonNull(id);
         Objects.requireNonNull(mode);
         precisions = List.copyOf(precisions);
@@ -48,6 +62,17 @@ public record Workload(String id, String modelId, Mode mode, Integer resolutionP
                     boolean gradientCheckpointing, boolean flashAttention, boolean ema, Quantization quantization) {
         this(id, modelId, mode, resolutionPx, seqLenTokens, optimizer, globalBatch, team, priority, production, precisions,
                 finetune, trainableParams, loraRank, gradientCheckpointing, flashAttention, ema, quantization, null, null);
+    }
+
+    /** A workload with its framework and boxes, served by generate (or trained). */
+    public Workload(String id, String modelId, Mode mode, Integer resolutionPx, Integer seqLenTokens,
+                    Optimizer optimizer, int globalBatch, String team, String priority, boolean production,
+                    List<Precision> precisions, Finetune finetune, Long trainableParams, Integer loraRank,
+                    boolean gradientCheckpointing, boolean flashAttention, boolean ema, Quantization quantization,
+                    Framework framework, Integer maxObjects) {
+        this(id, modelId, mode, resolutionPx, seqLenTokens, optimizer, globalBatch, team, priority, production, precisions,
+                finetune, trainableParams, loraRank, gradientCheckpointing, flashAttention, ema, quantization, framework,
+                maxObjects, Engine.HF, DEFAULT_GPU_MEMORY_UTILIZATION);
     }
 }
 

@@ -95,6 +95,16 @@ public final class WorkloadReader {
                 f.problem("seq_len", seq + " is longer than the " + t.maxPositions() + " positions \"" + modelId + "\" has learned");
             }
         }
+        Engine engine = f.choice("engine", Named.ids(Engine.class), Engine::of, Engine.HF);
+        Double utilization = f.number("gpu_memory_utilization", 0.01, 1.0, Workload.DEFAULT_GPU_MEMORY_UTILIZATION);
+        if (engine == Engine.VLLM && mode == Mode.TRAIN) {
+            f.problem("engine", "vllm serves models: a training workload has no engine");
+        } else if (engine == Engine.VLLM && model != null && !model.decoder()) {
+            f.problem("engine", "vllm serves decoder language models; \"" + modelId + "\" is not one");
+        }
+        if (f.has("gpu_memory_utilization") && engine != Engine.VLLM) {
+            f.problem("gpu_memory_utilization", "is the share of the card vllm takes: give engine: vllm, or remove it");
+        }
         if (mode == Mode.INFERENCE && f.has("optimizer") && opt != Optimizer.NONE) {
             f.problem("optimizer", "inference has no optimizer: remove it or write none");
         }
@@ -104,6 +114,7 @@ public final class WorkloadReader {
         return new Workload(id, modelId, mode, res == null ? null : res.intValue(), seq == null ? null : seq.intValue(),
                 opt, (int) global, team.toLowerCase(Locale.ROOT), priority, production, precisions, finetune, trainable,
                 rank == null ? null : rank.intValue(), checkpointing, flash, ema, quantization, framework,
-                maxObjects == null ? null : maxObjects.intValue());
+                maxObjects == null ? null : maxObjects.intValue(), engine,
+                utilization == null ? Workload.DEFAULT_GPU_MEMORY_UTILIZATION : utilization);
     }
 }

@@ -221,8 +221,8 @@ final class AdviseCommand implements Callable<Integer> {
         return new StoredCell(0, p.gpuId(), p.workloadId(), p.modelId(), p.mode().id(), p.feasible(), p.precision(),
                 p.resolutionPx(), p.seqLenTokens(), p.batch(), p.gradAccumSteps(), e == null ? null : e.peakAllocatedBytes(),
                 e == null ? null : e.reservedBytes(), e == null ? null : e.deviceBytes(), p.usableBytes(), p.utilization(),
-                breakdown, p.rule(), p.reason(), p.trail(), null, null, null, p.deviceBytesHigh(),
-                p.band() == null ? null : p.band().confidence(), p.band() == null ? null : p.band().group(),
-                p.band() == null ? null : p.band().points());
+                breakdown, p.rule(), p.reason(), p.trail(), null, null, null, p.gpus(), p.strategy(), p.offload(),
+                p.maxConcurrentSequences(), p.deviceBytesHigh(), p.band() == null ? null : p.band().confidence(),
+                p.band() == null ? null : p.band().group(), p.band() == null ? null : p.band().points());
     }
 }

@@ -10,6 +10,8 @@ import dev.vramplan.catalog.Precision;
 import dev.vramplan.estimate.Component;
 import dev.vramplan.estimate.Estimate;
 import dev.vramplan.estimate.EstimateRequest;
+import dev.vramplan.estimate.Offload;
+import dev.vramplan.estimate.VllmPool;
 import dev.vramplan.input.Sizes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -66,6 +68,16 @@ final class EstimateCommand implements Callable<Integer> {
     boolean checkpointing;
     @Option(names = "--ema", description = "an exponential-moving-average copy of the weights (YOLO training)")
     boolean ema;
+    @Option(names = "--gpus", defaultValue = "1", paramLabel = "N", description = "cards of this type (default: 1)")
+    int gpus;
+    @Option(names = "--strategy", paramLabel = "S", description = "ddp, zero1, zero2, zero3 (training) or tp (serving); needed with --gpus above 1")
+    String strategy;
+    @Option(names = "--offload", paramLabel = "O", description = "optimizer or optimizer+params (ZeRO only; optimizer+params with zero3)")
+    String offload;
+    @Option(names = "--engine", paramLabel = "E", description = "inference: hf (generate, the default) or vllm")
+    String engine;
+    @Option(names = "--gpu-memory-utilization", paramLabel = "U", description = "vllm: the share of the card it takes (default: 0.9, as vLLM's)")
+    Double gpuMemoryUtilization;
     @Option(names = "--quantization", paramLabel = "Q", description = "nf4, nf4-dq, fp4, gptq, llm.int8 or fp8 (int8/int4/fp8 only)")
     String quantization;
     @Mixin
@@ -79,7 +91,8 @@ final class EstimateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         EstimateAnswer a = EstimateAnswer.of(new EstimateAnswer.Question(model, gpu, mode, precision, batch, resolution, seqLen,
-                optimizer, noFlash, finetune, trainableParams, loraRank, adapterDtype, checkpointing, ema, quantization, framework, maxObjects),
+                optimizer, noFlash, finetune, trainableParams, loraRank, adapterDtype, checkpointing, ema, quantization, framework, maxObjects,
+                gpus, strategy, offload, engine, gpuMemoryUtilization),
                 () -> CatalogLoader.load(catalog.dir()));
         Model md = a.model();
         Gpu g = a.gpu();
@@ -95,6 +108,16 @@ final class EstimateCommand implements Callable<Integer> {
                     p.id() + (r.setup().adapterDtype() != null ? " base with " + r.setup().adapterDtype().id() + " adapters" : ""), batch,
                     resolution != null ? resolution + " px" : seqLen + " tokens", m == Mode.TRAIN ? ", " + r.optimizer().id() : "",
                     e.params(), e.peakPhase());
+            if (r.parallelism().multi() || r.parallelism().offload() != Offload.NONE) {
+                out.printf(Locale.ROOT, "per GPU of %d, %s%s%n", r.parallelism().gpus(), r.parallelism().strategy().id(),
+                        r.parallelism().offload() == Offload.NONE ? "" : ", offload " + r.parallelism().offload().id());
+            }
+            VllmPool.Plan pool = a.pool();
+            if (pool != null) {
+                out.printf(Locale.ROOT, "vllm: %s budget (gpu_memory_utilization), %,d blocks of %d tokens: %d concurrent sequences"
+                                + " of %d tokens%n", Sizes.human(pool.budgetBytes()), pool.blocks(), VllmPool.BLOCK_TOKENS,
+                        pool.maxConcurrentSequences(), seqLen);
+            }
             Table t = new Table("component", "bytes", "size");
             for (Component k : Component.values()) {
                 t.add(k.id(), e.breakdown().get(k), Sizes.human(e.breakdown().get(k)));

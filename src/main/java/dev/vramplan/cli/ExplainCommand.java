@@ -60,10 +60,13 @@ final class ExplainCommand implements Callable<Integer> {
         out.printf("%s on %s (%s)%s, card memory %s%n", c.workloadId(), c.gpuId(), c.mode(), where,
                 Sizes.human(c.usableBytes()));
         if (c.feasible()) {
-            out.printf("  chosen: %s, %s, batch %d%s, needs %s (%.0f%% of the card)%n", c.precision(),
-                    c.resolutionPx() != null ? c.resolutionPx() + " px" : c.seqLenTokens() + " tokens", c.batch(),
+            boolean several = c.gpus() != null && (c.gpus() > 1 || !"none".equals(c.offload()));
+            out.printf("  chosen: %s, %s, %s %d%s%s, needs %s%s (%.0f%% of the card)%n", c.precision(),
+                    c.resolutionPx() != null ? c.resolutionPx() + " px" : c.seqLenTokens() + " tokens",
+                    c.maxConcurrentSequences() != null ? "concurrent sequences" : "batch", c.batch(),
+                    several ? " on " + Table.cards(c.gpus(), c.strategy(), c.offload()).replaceFirst(" ", " GPUs, ") : "",
                     c.gradAccumSteps() != null && c.gradAccumSteps() > 1 ? " x " + c.gradAccumSteps() + " accumulation steps" : "",
-                    Sizes.human(c.deviceBytes()), 100 * c.utilization());
+                    Sizes.human(c.deviceBytes()), several ? " per GPU" : "", 100 * c.utilization());
             if (c.deviceBytesHigh() != null) {
                 out.printf(Locale.ROOT, "  band: estimate %s, up to %s at %.0f%% confidence (group %s, %d measured points)%n",
                         Sizes.human(c.deviceBytes()), Sizes.human(c.deviceBytesHigh()), 100 * c.bandConfidence(), c.bandGroup(),
@@ -87,15 +90,18 @@ final class ExplainCommand implements Callable<Integer> {
             if (d.kind() == Decision.Kind.CHOOSE) {
                 continue;
             }
-            String key = d.kind() + "|" + d.precision() + "|" + d.resolutionPx() + "|" + d.seqLenTokens() + "|" + d.batch()
+            String key = d.kind() + "|" + d.layout() + "|" + d.precision() + "|" + d.resolutionPx() + "|" + d.seqLenTokens() + "|" + d.batch()
                     + (d.kind() == Decision.Kind.SETTING ? "|" + d.rule() : "");
             groups.computeIfAbsent(key, k -> new ArrayList<>()).add(d);
         }
         for (List<Decision> g : groups.values()) {
             Decision d = g.get(0);
             StringBuilder what = new StringBuilder();
+            if (d.layout() != null) {
+                what.append(d.layout());   // the cards: why fewer (or more) cards lost
+            }
             if (d.precision() != null) {
-                what.append(d.precision());
+                what.append(what.length() > 0 ? ", " : "").append(d.precision());
             }
             if (d.batch() != null) {
                 what.append(", ").append(d.resolutionPx() != null ? d.resolutionPx() + " px" : d.seqLenTokens() + " tokens")

@@ -90,8 +90,8 @@ final class PlanCommand implements Callable<Integer> {
         long opened;
         long saved;
         // cells are stored as they are planned, in the run's one transaction: a failure keeps nothing of the run
-        try (SpooledTable t = new SpooledTable("gpu", "workload", "mode", "precision", "res/seq", "batch", "accum", "memory",
-                "used", "rule")) {
+        try (SpooledTable t = new SpooledTable("gpu", "workload", "mode", "precision", "res/seq", "batch", "accum", "cards",
+                "memory", "used", "rule")) {
             try (PlanStore store = join(opening);
                  Progress progress = Progress.onStderr(spec.commandLine().getErr(), quiet, "planning",
                          (long) c.fleetCards().size() * c.workloads().size())) {
@@ -131,9 +131,10 @@ final class PlanCommand implements Callable<Integer> {
         if (p.feasible()) {
             t.add(p.gpuId(), p.workloadId(), p.mode().id(), p.precision(),
                     p.resolutionPx() != null ? p.resolutionPx() + " px" : p.seqLenTokens() + " tok", p.batch(),
-                    p.gradAccumSteps(), Sizes.human(p.estimate().deviceBytes()), Table.percent(p.utilization()), p.rule());
+                    p.gradAccumSteps(), Table.cards(p.gpus(), p.strategy(), p.offload()), Sizes.human(p.estimate().deviceBytes()),
+                    Table.percent(p.utilization()), p.rule());
         } else {
-            t.add(p.gpuId(), p.workloadId(), p.mode().id(), "infeasible", null, null, null, null, null, p.rule());
+            t.add(p.gpuId(), p.workloadId(), p.mode().id(), "infeasible", null, null, null, null, null, null, p.rule());
         }
     }
 

@@ -79,13 +79,14 @@ final class QueryCommand implements Callable<Integer> {
         return Exits.OK;
     }
 
-    /** One row per cell: card, workload, mode, precision, input, batch, accumulation, memory, share of the card, rule. */
+    /** One row per cell: card, workload, mode, precision, input, batch, accumulation, cards, memory per GPU, share of the card, rule. */
     static void printTable(List<StoredCell> cells, PrintWriter out) {
-        Table t = new Table("gpu", "workload", "mode", "precision", "res/seq", "batch", "accum", "memory", "used", "rule");
+        Table t = new Table("gpu", "workload", "mode", "precision", "res/seq", "batch", "accum", "cards", "memory", "used", "rule");
         for (StoredCell c : cells) {
             t.add(c.gpuId(), c.workloadId(), c.mode(), c.feasible() ? c.precision() : "infeasible",
                     c.resolutionPx() != null ? c.resolutionPx() + " px" : c.seqLenTokens() != null ? c.seqLenTokens() + " tok" : null,
-                    c.batch(), c.gradAccumSteps(), c.deviceBytes() == null ? null : Sizes.human(c.deviceBytes()),
+                    c.batch(), c.gradAccumSteps(), Table.cards(c.gpus(), c.strategy(), c.offload()),
+                    c.deviceBytes() == null ? null : Sizes.human(c.deviceBytes()),
                     c.utilization() == null ? null : Table.percent(c.utilization()), c.rule());
         }
         t.print(out);
@@ -166,6 +167,8 @@ final class QueryCommand implements Callable<Integer> {
                 cell.put("batch", c.batch());
                 cell.put("resolution", c.resolutionPx());
                 cell.put("seq_len", c.seqLenTokens());
+                cell.put("gpus", c.gpus());
+                cell.put("strategy", c.strategy());
                 cell.put("utilization", c.utilization());
                 cell.put("rule", c.rule());
                 gpus.put(g, cell);

@@ -94,4 +94,15 @@ final class Table {
         String s = v.toString();
         return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
+
+    /** A plan's cards: "1", "8 zero3", "2 zero2+offload optimizer"; null when infeasible. */
+    static String cards(Integer gpus, String strategy, String offload) {
+        if (gpus == null) {
+            return null;
+        }
+        if (gpus == 1 && (strategy == null || strategy.equals("single")) && (offload == null || offload.equals("none"))) {
+            return "1";
+        }
+        return gpus + " " + strategy + (offload == null || offload.equals("none") ? "" : "+offload " + offload);
+    }
 }

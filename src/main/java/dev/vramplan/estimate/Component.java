@@ -18,6 +18,8 @@ public enum Component implements Named {
     INPUT_OUTPUT("input_output"),
     /** Short-lived buffers: autocast's 16-bit weight copies, gradient transients, the optimizer step, cuBLAS workspace. */
     WORKSPACE("workspace"),
+    /** Several cards: DDP's gradient buckets, ZeRO's reduce and all-gather buckets, NCCL's own buffers. */
+    COMMUNICATION("communication"),
     /** What PyTorch's caching allocator holds beyond live tensors (segment rounding and fragmentation). */
     ALLOCATOR_CACHE("allocator_cache"),
     /** CUDA context, kernels and library handles: on the device before any tensor. */

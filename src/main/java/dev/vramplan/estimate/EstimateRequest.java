@@ -15,11 +15,12 @@ import java.util.Objects;
  * @param resolutionPx   square input side for vision models (null for text)
  * @param seqLenTokens   tokens per sample for text models (null for vision)
  * @param setup          fine-tuning method, checkpointing, attention kernel, EMA, quantization
+ * @param parallelism    how many cards of the type, and how the job spreads over them (the estimate is per GPU)
  *
  * <p>Sizes within {@link Limits} (the command line and the catalog check them first, naming the option or field).
  */
 public record EstimateRequest(Model model, Gpu gpu, Mode mode, Precision precision, int batch, Integer resolutionPx,
-                              Integer seqLenTokens, Optimizer optimizer, Setup setup) {
+                              Integer seqLenTokens, Optimizer optimizer, Setup setup, Parallelism parallelism) {
     public static final int MAX_BATCH = Limits.MAX_BATCH;
 
     public EstimateRequest {
@@ -29,6 +30,7 @@ public record EstimateRequest(Model model, Gpu gpu, Mode mode, Precision precisi
         Objects.requireNonNull(precision);
         Objects.requireNonNull(optimizer);
         Objects.requireNonNull(setup);
+        Objects.requireNonNull(parallelism);
         if (batch < 1 || batch > MAX_BATCH) {
             throw new IllegalArgumentException("batch " + batch + " must be between 1 and " + MAX_BATCH);
         }
@@ -46,6 +48,12 @@ public record EstimateRequest(Model model, Gpu gpu, Mode mode, Precision precisi
         }
     }
 
+    /** One card. */
+    public EstimateRequest(Model model, Gpu gpu, Mode mode, Precision precision, int batch, Integer resolutionPx,
+                           Integer seqLenTokens, Optimizer optimizer, Setup setup) {
+        this(model, gpu, mode, precision, batch, resolutionPx, seqLenTokens, optimizer, setup, Parallelism.single());
+    }
+
     /** Full training or plain inference, with or without a fused attention kernel. */
     public EstimateRequest(Model model, Gpu gpu, Mode mode, Precision precision, int batch, Integer resolutionPx,
                            Integer seqLenTokens, Optimizer optimizer, boolean flashAttention) {
@@ -57,6 +65,16 @@ public record EstimateRequest(Model model, Gpu gpu, Mode mode, Precision precisi
     }
 
     public EstimateRequest withBatch(int b) {
-        return new EstimateRequest(model, gpu, mode, precision, b, resolutionPx, seqLenTokens, optimizer, setup);
+        return new EstimateRequest(model, gpu, mode, precision, b, resolutionPx, seqLenTokens, optimizer, setup, parallelism);
+    }
+
+    /** The same job on {@code p}'s cards. */
+    public EstimateRequest withParallelism(Parallelism p) {
+        return new EstimateRequest(model, gpu, mode, precision, batch, resolutionPx, seqLenTokens, optimizer, setup, p);
+    }
+
+    /** The same job at another sequence length (text models). */
+    public EstimateRequest withSeqLen(int tokens) {
+        return new EstimateRequest(model, gpu, mode, precision, batch, resolutionPx, tokens, optimizer, setup, parallelism);
     }
 }

@@ -96,6 +96,7 @@ public final class EstimateTooLargeException extends RuntimeException {
             case KV_CACHE -> "KV cache";
             case INPUT_OUTPUT -> "inputs and outputs";
             case WORKSPACE -> "workspace";
+            case COMMUNICATION -> "communication buffers";
             case ALLOCATOR_CACHE -> "allocator cache";
             case RUNTIME -> "runtime";
         };

@@ -153,6 +153,7 @@ public final class Estimator {
         if (adapters && !(r.model().architecture() instanceof TransformerSpec)) {
             throw new IllegalArgumentException(ft.id() + " fine-tuning applies to transformers; " + r.model().id() + " is a CNN");
         }
+        r.parallelism().check(r.mode(), r.model());
         Framework fw = setup.framework() != null ? setup.framework() : Framework.defaultFor(r.model().architecture());
         int maxObjects = setup.maxObjects() != null ? setup.maxObjects() : DetectorLoss.TYPICAL_MAX_OBJECTS;
         Shape s = Shape.of(r, e, train, ft, p.autocast(), fw, maxObjects);
@@ -232,10 +233,15 @@ public final class Estimator {
                 double dequant = quant != null ? s.largestMatrixBytes() / 2 * quant.dequantBytesPerWeight(p) : 0;
                 // the loss's own working set (YOLOv8's assigner) ends before backward's first gradient transient
                 double peakTransient = Math.max(gradTransient, loss ? b * s.lossTransientBytesPerSample() : 0);
+                Sharding.PerGpu g = Sharding.train(r.parallelism(), p.autocast(), quant != null ? quant.computeBytes() : p.activationBytes(),
+                        weights, ema, grads, states, stepTemp, autocastCopies, trainable, s.params(), r.model().architecture());
+                stepTemp = g.stepTemp();
+                autocastCopies = g.autocastCopies();
                 double forwardBackward = activations + io + autocastCopies + peakTransient + dequant;
-                put(parts, Component.WEIGHTS, weights + ema);
-                put(parts, Component.GRADIENTS, grads);
-                put(parts, Component.OPTIMIZER_STATES, states);
+                put(parts, Component.WEIGHTS, g.weights());
+                put(parts, Component.GRADIENTS, g.gradients());
+                put(parts, Component.OPTIMIZER_STATES, g.optimizerStates());
+                put(parts, Component.COMMUNICATION, g.communication());
                 if (drivers != null) {
                     drivers[Component.WEIGHTS.ordinal()] = adapterWeights > weights - adapterWeights + ema ? Input.ADAPTERS : Input.MODEL;
                     drivers[Component.GRADIENTS.ordinal()] = trained;
@@ -262,10 +268,13 @@ public final class Estimator {
                 phase = "forward";
                 // a quantized layer dequantizes its weight to the compute dtype for the prompt's matmuls
                 double dequant = quant != null ? s.largestMatrixBytes() / 2 * quant.dequantBytesPerWeight(p) : 0;
+                weights = TensorParallel.weights(r, weights, (quant != null ? quant.bytesPerWeight() : p.weightBytes()) * s.matrixParams(),
+                        quant != null ? quant.computeBytes() : p.weightBytes());      // tensor parallel: split per GPU
+                put(parts, Component.COMMUNICATION, TensorParallel.communication(r));
                 put(parts, Component.WEIGHTS, weights);
                 double k = setup.activationFactor();
                 put(parts, Component.ACTIVATIONS, k * b * s.inferenceBytesPerSample());
-                put(parts, Component.KV_CACHE, b * s.kvBytesPerSample());
+                put(parts, Component.KV_CACHE, TensorParallel.kv(r, b * s.kvBytesPerSample()));
                 put(parts, Component.INPUT_OUTPUT, k * b * (s.inputBytesPerSample() + s.outputBytesPerSample()));
                 put(parts, Component.WORKSPACE, dequant + CUBLAS_WORKSPACE_BYTES);
                 if (drivers != null) {

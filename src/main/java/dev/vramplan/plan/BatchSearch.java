@@ -11,6 +11,10 @@ import dev.vramplan.estimate.Estimate;
 import dev.vramplan.estimate.EstimateRequest;
 import dev.vramplan.estimate.EstimateTooLargeException;
 import dev.vramplan.estimate.Estimator;
+import dev.vramplan.estimate.Offload;
+import dev.vramplan.estimate.Parallelism;
+import dev.vramplan.estimate.VllmPool;
+import dev.vramplan.catalog.Engine;
 import dev.vramplan.rules.Candidate;
 import dev.vramplan.rules.Judge;
 import dev.vramplan.rules.Rejection;
@@ -36,15 +40,34 @@ final class BatchSearch {
         final int resolution;
         final int seqLen;
         final boolean target;
+        /** The cards and how the job spreads over them. */
+        final Parallelism layout;
         /** Worked out when the search first reaches the series. */
         Ladder ladder;
+        /** A vLLM workload: its KV-cache pool (the series then has one candidate, batch = its concurrency). */
+        VllmPool.Plan pool;
         final Map<Integer, Candidate> probes = new HashMap<>();
 
-        Series(Precision precision, int resolution, int seqLen, boolean target) {
+        Series(Precision precision, int resolution, int seqLen, boolean target, Parallelism layout) {
             this.precision = precision;
             this.resolution = resolution;
             this.seqLen = seqLen;
             this.target = target;
+            this.layout = layout;
+        }
+
+        Series(Precision precision, int resolution, int seqLen, boolean target) {
+            this(precision, resolution, seqLen, target, Parallelism.single());
+        }
+
+        /** Series the objective ranks alike but for the batch (and the strategy): searched together. */
+        boolean sameGroup(Series o) {
+            return offloaded() == o.offloaded() && layout.gpus() == o.layout.gpus() && precision == o.precision
+                    && resolution + seqLen == o.resolution + o.seqLen;
+        }
+
+        boolean offloaded() {
+            return layout.offload() != Offload.NONE;
         }
     }
 
@@ -67,8 +90,37 @@ final class BatchSearch {
         return ids;
     }
 
-    /** Every series: probes at ladder positions 0, 1, 2, 4, … and the top, then bisection of all at once. */
+    /**
+     * Every series of the fewest cards that have an accepted candidate: tier by tier (one card, 2, 4, … without offload,
+     * then with offload), every series of a tier probed at ladder positions 0, 1, 2, 4, … and the top, then bisection of
+     * all at once; the next tier only when no candidate of this one is accepted. Within a tier nothing is assumed of the
+     * objective's order of precision, input and batch; across tiers, that it ranks fewer cards first and offload last.
+     */
     static void searchAll(Judge s, Probe probe, List<Series> series) {
+        List<Series> ordered = new ArrayList<>(series);
+        ordered.sort(Comparator.comparingInt((Series sr) -> sr.offloaded() ? 1 : 0).thenComparingInt(sr -> sr.layout.gpus()));
+        int i = 0;
+        while (i < ordered.size()) {
+            int j = i;
+            while (j < ordered.size() && ordered.get(j).offloaded() == ordered.get(i).offloaded()
+                    && ordered.get(j).layout.gpus() == ordered.get(i).layout.gpus()) {
+                j++;
+            }
+            List<Series> tier = ordered.subList(i, j);
+            searchTier(s, probe, tier);
+            Set<Long> rejected = rejectedIds(s);
+            for (Series sr : tier) {
+                for (Candidate c : sr.probes.values()) {
+                    if (!rejected.contains(c.id())) {
+                        return;
+                    }
+                }
+            }
+            i = j;
+        }
+    }
+
+    private static void searchTier(Judge s, Probe probe, List<Series> series) {
         for (Series sr : series) {
             probe.ladder(sr);
             for (int idx = 0; idx < sr.ladder.size(); idx = idx == 0 ? 1 : idx * 2) {
@@ -83,46 +135,67 @@ final class BatchSearch {
     }
 
     /**
-     * Series in the objective's order until one has an accepted batch: its top, its smallest batch, then down from
-     * the top in doubling steps and bisection. Exact for objectives that rank precision and input before batch.
+     * Series in the objective's order until one has an accepted batch: without offload before with it (the shipped
+     * policy offloads only when nothing else fits), then the fewest cards, the highest precision, the largest input.
+     * Series that rank alike but for the batch (the strategies on the same cards) are searched together, each from its
+     * top, its smallest batch, then down from the top in doubling steps and bisection. Exact for objectives that rank
+     * cards, precision and input before batch.
      */
     static void searchLazily(Judge s, Probe probe, List<Series> series) {
-        // the objective's order: highest precision (lowest rank) first, then the largest input
         List<Series> ordered = new ArrayList<>(series);
-        ordered.sort(Comparator.comparingInt((Series sr) -> sr.precision.rank())
+        ordered.sort(Comparator.comparingInt((Series sr) -> sr.offloaded() ? 1 : 0)
+                .thenComparingInt(sr -> sr.layout.gpus())
+                .thenComparingInt(sr -> sr.precision.rank())
                 .thenComparing(Comparator.comparingInt((Series sr) -> sr.resolution + sr.seqLen).reversed()));
-        for (Series sr : ordered) {
-            probe.ladder(sr);
-            if (sr.ladder.isEmpty()) {
-                continue;
+        int i = 0;
+        while (i < ordered.size()) {
+            int j = i;
+            while (j < ordered.size() && ordered.get(i).sameGroup(ordered.get(j))) {
+                j++;
             }
-            // the top of the ladder first (the first batch that does not fit the card: the rules say why
-            // not larger), then the smallest batch (is anything of this series allowed?), then down from
-            // the top in doubling steps: with headroom rules the answer is usually a step or two below it
-            int top = sr.ladder.size() - 1;
-            Candidate c = probe.add(sr, top);
+            boolean found = false;
+            for (Series sr : ordered.subList(i, j)) {
+                found |= searchSeries(s, probe, sr);
+            }
+            if (found) {
+                return;
+            }
+            i = j;
+        }
+    }
+
+    /** One series: whether some batch of it is accepted (its largest accepted one then found by bisection). */
+    private static boolean searchSeries(Judge s, Probe probe, Series sr) {
+        probe.ladder(sr);
+        if (sr.ladder.isEmpty()) {
+            return false;
+        }
+        // the top of the ladder first (the first batch that does not fit the card: the rules say why
+        // not larger), then the smallest batch (is anything of this series allowed?), then down from
+        // the top in doubling steps: with headroom rules the answer is usually a step or two below it
+        int top = sr.ladder.size() - 1;
+        Candidate c = probe.add(sr, top);
+        s.fire();
+        if (!rejected(s, c)) {
+            return true;
+        }
+        if (top == 0) {
+            return false;
+        }
+        Candidate head = probe.add(sr, 0);
+        s.fire();
+        if (rejected(s, head)) {
+            return false;                  // its smallest batch is refused: so is every larger one
+        }
+        for (int down = 1; top - down > 0; down *= 2) {
+            c = probe.add(sr, top - down);
             s.fire();
             if (!rejected(s, c)) {
                 break;
             }
-            if (top == 0) {
-                continue;
-            }
-            Candidate head = probe.add(sr, 0);
-            s.fire();
-            if (rejected(s, head)) {
-                continue;                  // its smallest batch is refused: so is every larger one
-            }
-            for (int down = 1; top - down > 0; down *= 2) {
-                c = probe.add(sr, top - down);
-                s.fire();
-                if (!rejected(s, c)) {
-                    break;
-                }
-            }
-            bisect(s, probe, List.of(sr));
-            break;
         }
+        bisect(s, probe, List.of(sr));
+        return true;
     }
 
     /** Bisection rounds, all given series at once: between the largest accepted and the smallest rejected probe. */
@@ -203,8 +276,14 @@ final class BatchSearch {
          * trail says so when nothing of the series is left.
          */
         void ladder(Series sr) {
+            if (sr.ladder == null && w.engine() == Engine.VLLM) {
+                // one candidate: the pool's concurrency (at least 1, so that the rules see what one sequence needs)
+                sr.pool = VllmPool.plan(request(sr, 1), w.gpuMemoryUtilization());
+                int sequences = Math.max(1, sr.pool.maxConcurrentSequences());
+                sr.ladder = new Ladder(sequences, 0, sequences, 1, 1);
+            }
             if (sr.ladder == null) {
-                EstimateRequest one = RuleFacts.request(m, gpu, w, sr.precision, 1, sr.resolution, sr.seqLen, calibration);
+                EstimateRequest one = request(sr, 1);
                 int physical = Estimator.maxBatch(one, gpu.usableBytes(), EstimateRequest.MAX_BATCH);
                 Ladder l = Ladder.of(step, powersOfTwoUpTo, minBatch, physical);
                 int top = l.isEmpty() ? 0 : l.get(l.size() - 1);
@@ -222,10 +301,15 @@ final class BatchSearch {
             }
         }
 
+        EstimateRequest request(Series sr, int batch) {
+            return RuleFacts.request(m, gpu, w, sr.precision, batch, sr.resolution, sr.seqLen, calibration)
+                    .withParallelism(sr.layout);
+        }
+
         /** The series' smallest batch has no estimate: a rejection in the trail, by {@link Planner#BEYOND_BOUND}, and why. */
         private void beyondBound(Series sr, int batch, EstimateTooLargeException why) {
             Decision d = new Decision(Decision.Kind.REJECT, sr.precision.id(), CellPlanner.nz(sr.resolution), CellPlanner.nz(sr.seqLen), batch, null,
-                    Planner.BEYOND_BOUND, why.reason());
+                    Planner.BEYOND_BOUND, why.reason(), CellPlanner.layout(sr.layout));
             trail.add(d);
             if (why.totalBytes() < closestBeyondBoundBytes) {
                 closestBeyondBoundBytes = why.totalBytes();
@@ -243,11 +327,11 @@ final class BatchSearch {
             if (sr.probes.isEmpty()) {
                 searched.add(sr);
             }
-            EstimateRequest r = RuleFacts.request(m, gpu, w, sr.precision, batch, sr.resolution, sr.seqLen, calibration);
-            Estimate e = Estimator.estimate(r);
+            EstimateRequest r = request(sr, batch);
+            Estimate e = sr.pool != null ? sr.pool.estimate() : Estimator.estimate(r);
             Candidate c = new Candidate(nextId++, cellId, gpu.id(), w.id(), sr.precision.id(), sr.precision.rank(),
-                    sr.resolution, sr.seqLen, batch, e.deviceBytes(), gpu.usableBytes(), sr.target,
-                    BandedEstimate.of(e, r, bands).deviceBytesHigh());
+                    sr.resolution, sr.seqLen, batch, e.deviceBytes(), gpu.usableBytes(), sr.target, sr.layout.gpus(),
+                    sr.layout.strategy().id(), sr.layout.offload().id(), BandedEstimate.of(e, r, bands).deviceBytesHigh());
             sr.probes.put(idx, c);
             all.put(c.id(), c);
             estimates.put(c.id(), e);

@@ -11,21 +11,37 @@ import java.util.List;
  * estimate, or why nothing fits; and the decision trail.
  *
  * @param gradAccumSteps micro-batches per optimizer step that keep the workload's global batch (training)
+ * @param gpus           cards of the type the plan uses (the estimate is per GPU); null when infeasible
+ * @param strategy       single, ddp, zero1, zero2, zero3 or tp; null when infeasible
+ * @param offload        none, optimizer or optimizer+params; null when infeasible
+ * @param maxConcurrentSequences a vLLM workload: the sequences of its length the KV-cache pool holds (then also the
+ *                       batch); null otherwise
  * @param band           the band around the estimate (catalog/bands.yaml); null when nothing fits
  */
 public record CellPlan(String gpuId, String workloadId, String modelId, Mode mode, boolean feasible, String precision,
                        Integer resolutionPx, Integer seqLenTokens, Integer batch, Integer gradAccumSteps,
-                       Estimate estimate, long usableBytes, String rule, String reason, List<Decision> trail, Band band) {
+                       Estimate estimate, long usableBytes, String rule, String reason, List<Decision> trail,
+                       Integer gpus, String strategy, String offload, Integer maxConcurrentSequences, Band band) {
     public CellPlan {
         trail = List.copyOf(trail);
     }
 
-    /** A plan without a band. */
+    /** A plan on one card (or none), without a band. */
     public CellPlan(String gpuId, String workloadId, String modelId, Mode mode, boolean feasible, String precision,
                     Integer resolutionPx, Integer seqLenTokens, Integer batch, Integer gradAccumSteps,
                     Estimate estimate, long usableBytes, String rule, String reason, List<Decision> trail) {
-        this(gpuId, workloadId, modelId, mode, feasible, precision, resolutionPx, seqLenTokens, batch, gradAccumSteps, estimate,
-                usableBytes, rule, reason, trail, null);
+        this(gpuId, workloadId, modelId, mode, feasible, precision, resolutionPx, seqLenTokens, batch, gradAccumSteps,
+                estimate, usableBytes, rule, reason, trail, feasible ? 1 : null, feasible ? "single" : null,
+                feasible ? "none" : null, null, null);
+    }
+
+    /** A plan on one card (or none) with its band. */
+    public CellPlan(String gpuId, String workloadId, String modelId, Mode mode, boolean feasible, String precision,
+                    Integer resolutionPx, Integer seqLenTokens, Integer batch, Integer gradAccumSteps,
+                    Estimate estimate, long usableBytes, String rule, String reason, List<Decision> trail, Band band) {
+        this(gpuId, workloadId, modelId, mode, feasible, precision, resolutionPx, seqLenTokens, batch, gradAccumSteps,
+                estimate, usableBytes, rule, reason, trail, feasible ? 1 : null, feasible ? "single" : null,
+                feasible ? "none" : null, null, band);
     }
 
     /** The top of the band over the device memory; null without an estimate or a band. */
@@ -39,10 +55,10 @@ public record CellPlan(String gpuId, String workloadId, String modelId, Mode mod
 
     /** What was decided, without the trail and the estimate: two plans of a cell agree when their outcomes are equal. */
     public record Outcome(boolean feasible, String precision, Integer resolutionPx, Integer seqLenTokens, Integer batch,
-                          Integer gradAccumSteps, String rule) {
+                          Integer gradAccumSteps, String rule, Integer gpus, String strategy, String offload) {
     }
 
     public Outcome outcome() {
-        return new Outcome(feasible, precision, resolutionPx, seqLenTokens, batch, gradAccumSteps, rule);
+        return new Outcome(feasible, precision, resolutionPx, seqLenTokens, batch, gradAccumSteps, rule, gpus, strategy, offload);
     }
 }

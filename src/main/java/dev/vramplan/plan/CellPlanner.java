@@ -10,6 +10,10 @@ import dev.vramplan.catalog.Workload;
 import dev.vramplan.estimate.BandedEstimate;
 import dev.vramplan.estimate.Estimate;
 import dev.vramplan.estimate.EstimateRequest;
+import dev.vramplan.catalog.Engine;
+import dev.vramplan.estimate.Offload;
+import dev.vramplan.estimate.Parallelism;
+import dev.vramplan.rules.LayoutOption;
 import dev.vramplan.rules.Accumulation;
 import dev.vramplan.rules.Candidate;
 import dev.vramplan.rules.Cell;
@@ -40,12 +44,17 @@ final class CellPlanner {
     private CellPlanner() {
     }
 
-    static CellPlan plan(Judge s, Gpu gpu, int count, Workload w, Model m, Calibration calibration, Bands bands,
+    static CellPlan plan(Judge s, Gpu gpu, int count, int perNode, Workload w, Model m, Calibration calibration,
+                         Bands bands,
                          boolean exhaustive, LongAdder candidates) {
         String cellId = gpu.id() + "/" + w.id();
         List<Decision> trail = new ArrayList<>();
         {
-            s.insert(RuleFacts.card(gpu, count));
+            s.insert(RuleFacts.card(gpu, count, perNode));
+            List<Parallelism> layouts = Layouts.of(count, w, m);
+            for (Parallelism l : layouts) {
+                s.insert(new LayoutOption(cellId, gpu.id(), w.id(), l.gpus(), l.strategy().id(), l.offload().id()));
+            }
             s.insert(RuleFacts.job(w, m));
             s.insert(new Cell(cellId, gpu.id(), w.id()));
             List<Precision> wanted = w.precisions().isEmpty() ? List.of(Precision.values()) : w.precisions();
@@ -72,24 +81,49 @@ final class CellPlanner {
                 }
             }
             Set<String> refused = new HashSet<>();
-            List<Rejection> optionRejections = new ArrayList<>(s.facts(Rejection.class));
+            List<Rejection> optionRejections = new ArrayList<>();
+            List<Rejection> layoutRejections = new ArrayList<>();
+            for (Rejection r : s.facts(Rejection.class)) {
+                (r.candidateId() == Rejection.LAYOUT ? layoutRejections : optionRejections).add(r);
+            }
             optionRejections.sort(Comparator.comparing(Rejection::precision).thenComparing(Rejection::rule));
             for (Rejection r : optionRejections) {
                 refused.add(r.precision());
                 trail.add(new Decision(Decision.Kind.REJECT, r.precision(), null, null, null, null, r.rule(), r.reason()));
             }
+            Set<String> refusedLayouts = new HashSet<>();
+            Map<String, Integer> layoutOrder = new HashMap<>();
+            for (Parallelism l : layouts) {
+                layoutOrder.put(label(l), layoutOrder.size());
+            }
+            layoutRejections.sort(Comparator.comparing((Rejection r) -> layoutOrder.getOrDefault(r.precision(), -1))
+                    .thenComparing(Rejection::rule));
+            for (Rejection r : layoutRejections) {
+                refusedLayouts.add(r.precision());
+                trail.add(new Decision(Decision.Kind.REJECT, null, null, null, null, null, r.rule(), r.reason(), r.precision()));
+            }
 
             List<BatchSearch.Series> series = new ArrayList<>();
-            for (Precision p : wanted) {
-                if (refused.contains(p.id())) {
+            for (Parallelism l : layouts) {
+                if (refusedLayouts.contains(label(l))) {
                     continue;
                 }
-                for (int size : sizes(w, m)) {
-                    boolean vision = m.vision();
-                    int res = vision ? size : 0;
-                    int seq = vision ? 0 : size;
-                    boolean target = vision ? size == w.resolutionPx() : size == w.seqLenTokens();
-                    series.add(new BatchSearch.Series(p, res, seq, target));
+                for (Precision p : wanted) {
+                    if (refused.contains(p.id())) {
+                        continue;
+                    }
+                    for (int size : sizes(w, m)) {
+                        if (CellPlanner.layout(l) != null && size != sizes(w, m).get(0)) {
+                            // several cards or offload only at the target input: smaller inputs are one card's fallback
+                            // (a vision job that fits nowhere would otherwise search every size on every layout)
+                            continue;
+                        }
+                        boolean vision = m.vision();
+                        int res = vision ? size : 0;
+                        int seq = vision ? 0 : size;
+                        boolean target = vision ? size == w.resolutionPx() : size == w.seqLenTokens();
+                        series.add(new BatchSearch.Series(p, res, seq, target, l));
+                    }
                 }
             }
             Map<Long, Candidate> all = new HashMap<>();
@@ -115,7 +149,7 @@ final class CellPlanner {
             for (Rejection r : rejections) {
                 Candidate c = all.get(r.candidateId());
                 trail.add(new Decision(Decision.Kind.REJECT, c.precision(), nz(c.resolutionPx()), nz(c.seqLenTokens()),
-                        c.batch(), c.deviceBytes(), r.rule(), r.reason()));
+                        c.batch(), c.deviceBytes(), r.rule(), r.reason(), layout(c)));
             }
             List<Choice> choices = new ArrayList<>(s.facts(Choice.class));
             choices.sort(Comparator.comparingLong(Choice::candidateId));
@@ -128,11 +162,12 @@ final class CellPlanner {
                     if (o.id() != c.id() && !rejected.contains(o.id())) {
                         trail.add(new Decision(Decision.Kind.OUTRANKED, o.precision(), nz(o.resolutionPx()), nz(o.seqLenTokens()),
                                 o.batch(), o.deviceBytes(), ch.rule(), "fits, but the objective prefers " + c.precision() + " at "
-                                + (c.resolutionPx() > 0 ? c.resolutionPx() + " px" : c.seqLenTokens() + " tokens") + ", batch " + c.batch()));
+                                + (c.resolutionPx() > 0 ? c.resolutionPx() + " px" : c.seqLenTokens() + " tokens") + ", batch " + c.batch()
+                                + (layout(c) != null || layout(o) != null ? " on " + c.getLayout() : ""), layout(o)));
                     }
                 }
                 trail.add(new Decision(Decision.Kind.CHOOSE, c.precision(), nz(c.resolutionPx()), nz(c.seqLenTokens()),
-                        c.batch(), c.deviceBytes(), ch.rule(), ch.reason()));
+                        c.batch(), c.deviceBytes(), ch.rule(), ch.reason(), layout(c)));
                 Integer accum = null;
                 for (Accumulation a : s.facts(Accumulation.class)) {
                     accum = a.steps();
@@ -146,15 +181,32 @@ final class CellPlanner {
                         c.seqLenTokens(), calibration);
                 return new CellPlan(gpu.id(), w.id(), m.id(), w.mode(), true, c.precision(), nz(c.resolutionPx()),
                         nz(c.seqLenTokens()), c.batch(), accum, estimates.get(c.id()), gpu.usableBytes(), ch.rule(),
-                        ch.reason(), trail, bands.band(BandedEstimate.chain(chosen), null));
+                        ch.reason(), trail, c.gpus(), c.strategy(), c.offload(),
+                        w.engine() == Engine.VLLM ? c.batch() : null, bands.band(BandedEstimate.chain(chosen), null));
             }
             // nothing survived: the rule that ended the last hope decides
-            Decision why = InfeasibleReason.of(wanted, optionRejections, all, rejections, probe.searched,
+            Decision why = series.isEmpty() && refused.size() < wanted.size() && !layoutRejections.isEmpty()
+                    ? new Decision(Decision.Kind.INFEASIBLE, null, null, null, null, null, layoutRejections.get(0).rule(),
+                    "no layout is allowed: " + layoutRejections.get(0).reason(), layoutRejections.get(0).precision())
+                    : InfeasibleReason.of(wanted, optionRejections, all, rejections, probe.searched,
                     probe.closestBeyondBound, probe.closestBeyondBoundWhy);
             trail.add(why);
             return new CellPlan(gpu.id(), w.id(), m.id(), w.mode(), false, null, null, null, null, null, null,
                     gpu.usableBytes(), why.rule(), why.reason(), trail);
         }
+    }
+
+    /** The trail's name for a candidate's layout: null on one card without offload, as before several cards. */
+    static String layout(Candidate c) {
+        return c.gpus() == 1 && "none".equals(c.offload()) ? null : c.getLayout();
+    }
+
+    static String layout(Parallelism l) {
+        return l.gpus() == 1 && l.offload() == Offload.NONE ? null : label(l);
+    }
+
+    static String label(Parallelism l) {
+        return LayoutOption.label(l.gpus(), l.strategy().id(), l.offload().id());
     }
 
     static Integer nz(int v) {

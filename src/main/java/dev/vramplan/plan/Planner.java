@@ -123,7 +123,7 @@ public final class Planner {
         return new PlanResult(cells, s.candidates(), s.firings());
     }
 
-    private record Task(Gpu gpu, int count, Workload workload, Model model, Calibration calibration) {
+    private record Task(Gpu gpu, int count, int perNode, Workload workload, Model model, Calibration calibration) {
     }
 
     /**
@@ -137,7 +137,7 @@ public final class Planner {
             Gpu gpu = catalog.gpu(card.getKey());
             for (Workload w : catalog.workloads()) {
                 Model m = catalog.model(w.modelId());
-                tasks.add(new Task(gpu, card.getValue(), w, m, catalog.calibration(m)));
+                tasks.add(new Task(gpu, card.getValue(), catalog.perNode(card.getKey()), w, m, catalog.calibration(m)));
             }
         }
         lazyUnsafe = exhaustive ? null : checkLazy(tasks);
@@ -154,7 +154,7 @@ public final class Planner {
         if (threads == 1 || tasks.size() <= CHUNK) {
             for (Task t : tasks) {
                 long cpu = CPU.getCurrentThreadCpuTime();
-                CellPlan p = planCell(t.gpu(), t.count(), t.workload(), t.model(), t.calibration());
+                CellPlan p = planCell(t.gpu(), t.count(), t.perNode(), t.workload(), t.model(), t.calibration());
                 cpuNanos.add(CPU.getCurrentThreadCpuTime() - cpu);
                 counted.accept(p);
             }
@@ -174,8 +174,8 @@ public final class Planner {
         int n = Math.min(SAMPLE, tasks.size());
         for (int i = 0; i < n; i++) {
             Task t = tasks.get((int) ((long) i * tasks.size() / n));
-            CellPlan lazy = planCell(t.gpu(), t.count(), t.workload(), t.model(), t.calibration(), false);
-            CellPlan full = planCell(t.gpu(), t.count(), t.workload(), t.model(), t.calibration(), true);
+            CellPlan lazy = planCell(t.gpu(), t.count(), t.perNode(), t.workload(), t.model(), t.calibration(), false);
+            CellPlan full = planCell(t.gpu(), t.count(), t.perNode(), t.workload(), t.model(), t.calibration(), true);
             if (!lazy.outcome().equals(full.outcome())) {
                 return "the objective does not rank precision and input before batch (on " + full.gpuId() + "/"
                         + full.workloadId() + " it chose " + (full.feasible() ? full.precision() + " batch " + full.batch()
@@ -204,7 +204,7 @@ public final class Planner {
                         long cpu = CPU.getCurrentThreadCpuTime();
                         List<CellPlan> out = new ArrayList<>(chunk.size());
                         for (Task t : chunk) {
-                            out.add(planCell(t.gpu(), t.count(), t.workload(), t.model(), t.calibration()));
+                            out.add(planCell(t.gpu(), t.count(), t.perNode(), t.workload(), t.model(), t.calibration()));
                         }
                         cpuNanos.add(CPU.getCurrentThreadCpuTime() - cpu);
                         return out;
@@ -237,12 +237,16 @@ public final class Planner {
     }
 
     CellPlan planCell(Gpu gpu, int count, Workload w, Model m, Calibration calibration) {
-        return planCell(gpu, count, w, m, calibration, exhaustive || lazyUnsafe != null);
+        return planCell(gpu, count, Math.min(count, Catalog.DEFAULT_PER_NODE), w, m, calibration);
     }
 
-    private CellPlan planCell(Gpu gpu, int count, Workload w, Model m, Calibration calibration, boolean exhaustive) {
+    CellPlan planCell(Gpu gpu, int count, int perNode, Workload w, Model m, Calibration calibration) {
+        return planCell(gpu, count, perNode, w, m, calibration, exhaustive || lazyUnsafe != null);
+    }
+
+    private CellPlan planCell(Gpu gpu, int count, int perNode, Workload w, Model m, Calibration calibration, boolean exhaustive) {
         try (Judge s = judges.get()) {
-            CellPlan p = CellPlanner.plan(s, gpu, count, w, m, calibration, bands, exhaustive, candidates);
+            CellPlan p = CellPlanner.plan(s, gpu, count, perNode, w, m, calibration, bands, exhaustive, candidates);
             firings.add(s.firings());
             return p;
         }

@@ -45,10 +45,13 @@ public final class PolicyTests {
 
     /** What a test expects; null fields are not checked. */
     public record Expect(Boolean feasible, String precision, Integer batch, Integer resolutionPx, Integer seqLenTokens,
-                         Integer gradAccumSteps, String rule, List<String> rejectedBy, List<String> notRejectedBy) {
+                         Integer gradAccumSteps, String rule, List<String> rejectedBy, List<String> notRejectedBy,
+                         Integer gpus, String strategy) {
     }
 
-    public record Case(String file, String name, Yaml.Loc loc, Gpu gpu, Workload workload, Expect expect) {
+    /** @param count cards of the type (fleet.yaml's count, default 1); @param perNode of them in one server */
+    public record Case(String file, String name, Yaml.Loc loc, Gpu gpu, Workload workload, Expect expect, int count,
+                       int perNode) {
     }
 
     public record Outcome(Case test, List<String> failures, CellPlan plan) {
@@ -96,6 +99,8 @@ public final class PolicyTests {
                 if (gpuId != null && gpu == null) {
                     f.problem("gpu", "unknown gpu \"" + gpuId + "\"." + Suggest.didYouMean(gpuId, catalog.gpus().keySet()));
                 }
+                long count = f.integer("count", 1, 1_000_000, 1L);
+                long perNode = f.integer("per_node", 1, 1_000_000, Math.min(count, Catalog.DEFAULT_PER_NODE));
                 Fields wf = f.map("workload", true);
                 Workload w = null;
                 if (wf != null) {
@@ -108,12 +113,13 @@ public final class PolicyTests {
                     e = new Expect(ef.has("feasible") ? ef.bool("feasible", true) : null, ef.string("precision", null),
                             opt(ef.optInteger("batch", 1, 1 << 20)), opt(ef.optInteger("resolution", 1, 1 << 16)),
                             opt(ef.optInteger("seq_len", 1, 1 << 21)), opt(ef.optInteger("grad_accum_steps", 1, 1 << 20)),
-                            ef.string("rule", null), ef.strings("rejected_by", false), ef.strings("not_rejected_by", false));
+                            ef.string("rule", null), ef.strings("rejected_by", false), ef.strings("not_rejected_by", false),
+                            opt(ef.optInteger("gpus", 1, 1_000_000)), ef.string("strategy", null));
                     ef.finish();
                 }
                 f.finish();
                 if (problems.size() == before && gpu != null && w != null && e != null) {
-                    cases.add(new Case(shown, name, f.loc(), gpu, w, e));
+                    cases.add(new Case(shown, name, f.loc(), gpu, w, e, (int) count, (int) perNode));
                 }
             }
         }
@@ -132,7 +138,7 @@ public final class PolicyTests {
         List<Outcome> out = new ArrayList<>();
         for (Case c : cases) {
             Model m = catalog.model(c.workload().modelId());
-            CellPlan p = planner.planCell(c.gpu(), 1, c.workload(), m, catalog.calibration(m));
+            CellPlan p = planner.planCell(c.gpu(), c.count(), c.perNode(), c.workload(), m, catalog.calibration(m));
             out.add(new Outcome(c, check(c.expect(), p, known), p));
         }
         return out;
@@ -167,6 +173,8 @@ public final class PolicyTests {
         compare(f, "resolution", e.resolutionPx(), p.resolutionPx());
         compare(f, "seq_len", e.seqLenTokens(), p.seqLenTokens());
         compare(f, "grad_accum_steps", e.gradAccumSteps(), p.gradAccumSteps());
+        compare(f, "gpus", e.gpus(), p.gpus());
+        compare(f, "strategy", e.strategy(), p.strategy());
         if (!unknown.contains(e.rule())) {
             compare(f, "rule", e.rule(), p.rule());
         }

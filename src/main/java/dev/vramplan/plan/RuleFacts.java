@@ -1,6 +1,7 @@
 package dev.vramplan.plan;
 
 import dev.vramplan.catalog.Calibration;
+import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.Finetune;
 import dev.vramplan.catalog.Gpu;
 import dev.vramplan.catalog.Mode;
@@ -20,16 +21,20 @@ public final class RuleFacts {
     }
 
     public static Card card(Gpu g, int count) {
+        return card(g, count, Math.min(count, Catalog.DEFAULT_PER_NODE));
+    }
+
+    public static Card card(Gpu g, int count, int perNode) {
         return new Card(g.id(), g.name(), g.vendor(), g.gpuClass(), g.architecture(),
                 g.computeCapability() == null ? 0 : g.computeCapability(), g.memoryBytes(), g.usableBytes(),
-                g.nativePrecisions().stream().map(t -> t.id()).collect(Collectors.toSet()), count);
+                g.nativePrecisions().stream().map(t -> t.id()).collect(Collectors.toSet()), count, perNode);
     }
 
     public static Job job(Workload w, Model m) {
         return new Job(w.id(), m.id(), m.family(), w.mode().id(), m.vision(), m.detector(), m.batchNorm(), m.decoder(),
                 m.strideOrPatch(), w.resolutionPx() == null ? 0 : w.resolutionPx(),
                 w.seqLenTokens() == null ? 0 : w.seqLenTokens(), w.optimizer().id(), w.globalBatch(), w.team(),
-                w.priority(), w.production(), w.finetune().id());
+                w.priority(), w.production(), w.finetune().id(), w.engine().id());
     }
 
     static EstimateRequest request(Model m, Gpu gpu, Workload w, Precision p, int batch, int res, int seq,

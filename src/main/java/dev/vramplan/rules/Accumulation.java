@@ -13,10 +13,15 @@ public record Accumulation(String cell, int steps, String rule, String reason) {
     public String getRule() { return rule; }
     public String getReason() { return reason; }
 
-    /** ceil(global / batch) steps of the chosen candidate's batch. */
+    /** ceil(global / (batch × data-parallel GPUs)) steps of the chosen candidate's batch. */
     public static Accumulation keep(RuleContext ctx, Candidate c, int globalBatch) {
-        int steps = (globalBatch + c.batch() - 1) / c.batch();
-        return new Accumulation(c.cell(), steps, ctx.getRule().getName(), steps + " micro-batches of " + c.batch()
-                + " per optimizer step keep the global batch of " + globalBatch);
+        return keep(ctx.getRule().getName(), c, globalBatch);
+    }
+
+    public static Accumulation keep(String rule, Candidate c, int globalBatch) {
+        int perStep = c.getSamplesPerStep();
+        int steps = (globalBatch + perStep - 1) / perStep;
+        return new Accumulation(c.cell(), steps, rule, steps + " micro-batches of " + c.batch()
+                + (c.gpus() > 1 ? " on each of " + c.gpus() + " GPUs" : "") + " per optimizer step keep the global batch of " + globalBatch);
     }
 }

@@ -8,10 +8,19 @@ package dev.vramplan.rules;
  * @param resolutionPx  target input side (vision), 0 for text
  * @param seqLenTokens  target sequence length (text), 0 for vision
  * @param finetune      full, lora or qlora
+ * @param engine        inference: "hf" (generate) or "vllm"; "hf" for training
  */
 public record Job(String id, String model, String family, String mode, boolean vision, boolean detector,
                   boolean batchNorm, boolean decoder, int stride, int resolutionPx, int seqLenTokens, String optimizer,
-                  int globalBatch, String team, String priority, boolean production, String finetune) {
+                  int globalBatch, String team, String priority, boolean production, String finetune, String engine) {
+    public Job(String id, String model, String family, String mode, boolean vision, boolean detector,
+               boolean batchNorm, boolean decoder, int stride, int resolutionPx, int seqLenTokens, String optimizer,
+               int globalBatch, String team, String priority, boolean production, String finetune) {
+        this(id, model, family, mode, vision, detector, batchNorm, decoder, stride, resolutionPx, seqLenTokens, optimizer,
+                globalBatch, team, priority, production, finetune, "hf");
+    }
+
+    public String getEngine() { return engine; }
     public String getId() { return id; }
     public String getModel() { return model; }
     public String getFamily() { return family; }

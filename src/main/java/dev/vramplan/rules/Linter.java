@@ -45,7 +45,7 @@ public final class Linter {
     /** The fact types rules see, by the simple name DRL uses. */
     static final Map<String, Class<?>> FACTS = Map.of("Card", Card.class, "Job", Job.class, "Cell", Cell.class,
             "PrecisionOption", PrecisionOption.class, "Candidate", Candidate.class, "Rejection", Rejection.class,
-            "Setting", Setting.class, "Choice", Choice.class, "Accumulation", Accumulation.class);
+            "Setting", Setting.class, "Choice", Choice.class, "Accumulation", Accumulation.class, "LayoutOption", LayoutOption.class);
 
     /** Text fields with a closed set of values. */
     static final Map<String, Set<String>> VALUES = Map.of(
@@ -55,7 +55,10 @@ public final class Linter {
             "vendor", Set.of("nvidia", "amd"),
             "finetune", Set.of("full", "lora", "qlora", "adapter", "adapter-v2"),
             "priority", Set.of("low", "normal", "high"),
-            "adapterDtype", Set.of("", "fp32", "bf16", "fp16"));
+            "adapterDtype", Set.of("", "fp32", "bf16", "fp16"),
+            "strategy", Set.of("single", "ddp", "zero1", "zero2", "zero3", "tp"),
+            "offload", Set.of("none", "optimizer", "optimizer+params"),
+            "engine", Set.of("hf", "vllm"));
 
     private static final Pattern COMPARISON = Pattern.compile(
             "(?<![\\w.$\"])([a-zA-Z_]\\w*)\\s*(==|!=|<=|>=|<|>)\\s*(\"[^\"]*\"|-?\\d+(?:\\.\\d+)?)");
@@ -210,7 +213,7 @@ public final class Linter {
         d.put("Card.vendor", card.apply("vendor", Gpu::vendor));
         d.put("Card.gpuClass", card.apply("class", Gpu::gpuClass));
         d.put("Card.architecture", card.apply("architecture", Gpu::architecture));
-        for (String fact : List.of("Cell", "PrecisionOption", "Candidate")) {
+        for (String fact : List.of("Cell", "PrecisionOption", "LayoutOption", "Candidate")) {
             d.put(fact + ".gpu", cardIds);
             d.put(fact + ".job", workloadIds);
         }
@@ -317,7 +320,7 @@ public final class Linter {
      */
     public static String factTable() {
         StringBuilder b = new StringBuilder("| fact | fields a rule may use |\n| --- | --- |\n");
-        for (String name : List.of("Card", "Job", "Cell", "PrecisionOption", "Candidate", "Setting", "Rejection", "Choice", "Accumulation")) {
+        for (String name : List.of("Card", "Job", "Cell", "PrecisionOption", "LayoutOption", "Candidate", "Setting", "Rejection", "Choice", "Accumulation")) {
             TreeMap<String, String> fields = new TreeMap<>();
             for (Method m : FACTS.get(name).getMethods()) {
                 String n = m.getName();

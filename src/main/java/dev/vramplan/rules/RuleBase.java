@@ -245,7 +245,7 @@ public final class RuleBase {
         Matcher om = OBJECT_TYPE.matcher(text);
         if (om.find()) {
             String type = om.group(1);
-            String known = "Card, Job, Cell, PrecisionOption, Candidate, Rejection, Setting, Choice";
+            String known = "Card, Job, Cell, PrecisionOption, LayoutOption, Candidate, Rejection, Setting, Choice";
             return file + ":" + line + ":" + columnOf(source, line, type, col) + ": unknown fact type \"" + type + "\"."
                     + Suggest.didYouMean(type, List.of(known.split(", "))) + " Fact types: " + known;
         }

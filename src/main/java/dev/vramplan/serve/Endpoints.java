@@ -65,7 +65,8 @@ final class Endpoints {
         r.put("/api/explain", new Route(List.of("model", "gpu", "mode", "run"), this::explain));
         r.put("/api/estimate", new Route(List.of("model", "gpu", "mode", "precision", "batch", "resolution", "seq-len", "optimizer",
                 "no-flash-attention", "finetune", "trainable-params", "lora-rank", "adapter-dtype", "gradient-checkpointing", "ema",
-                "quantization", "framework", "max-objects"), this::estimate));
+                "quantization", "framework", "max-objects", "gpus", "strategy", "offload", "engine", "gpu-memory-utilization"),
+                this::estimate));
         r.put("/api/runs", new Route(List.of(), p -> Reply.json(RunAnswers.runsJson(store.read(s -> s.runs())))));
         r.put("/api/diff", new Route(List.of("a", "b"), this::diff));
         return r;
@@ -93,7 +94,8 @@ final class Endpoints {
                 p.integer("resolution"), p.integer("seq-len"), p.text("optimizer"), p.flag("no-flash-attention"),
                 p.text("finetune"), p.number("trainable-params"), p.integer("lora-rank"), p.text("adapter-dtype"),
                 p.flag("gradient-checkpointing"), p.flag("ema"), p.text("quantization"), p.text("framework"),
-                p.integer("max-objects"));
+                p.integer("max-objects"), p.integer("gpus") == null ? 1 : p.integer("gpus"), p.text("strategy"), p.text("offload"),
+                p.text("engine"), p.decimal("gpu-memory-utilization"));
         return Reply.json(EstimateAnswer.of(q, catalog).json());
     }
 

@@ -77,6 +77,22 @@ final class Params {
         }
     }
 
+    Double decimal(String name) {
+        String v = text(name);
+        if (v == null) {
+            return null;
+        }
+        try {
+            double d = Double.parseDouble(v.strip());
+            if (!Double.isFinite(d)) {
+                throw new NumberFormatException(v);
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw FieldError.bad(name, name, "\"" + v + "\" is not a number", null);
+        }
+    }
+
     Integer integer(String name) {
         Long v = number(name);
         if (v == null) {

@@ -24,7 +24,8 @@ final class CellWriter {
             PLAN_CELL.SEQ_LEN_TOKENS, PLAN_CELL.BATCH_SIZE, PLAN_CELL.GRAD_ACCUM_STEPS, PLAN_CELL.PEAK_ALLOCATED_BYTES,
             PLAN_CELL.RESERVED_BYTES, PLAN_CELL.DEVICE_BYTES, PLAN_CELL.UTILIZATION, PLAN_CELL.BREAKDOWN,
             PLAN_CELL.USABLE_BYTES, PLAN_CELL.RULE_NAME, PLAN_CELL.REASON, PLAN_CELL.GPU_SHA, PLAN_CELL.MODEL_SHA,
-            PLAN_CELL.WORKLOAD_SHA, PLAN_CELL.TRAIL, PLAN_CELL.DEVICE_BYTES_HIGH, PLAN_CELL.BAND_CONFIDENCE,
+            PLAN_CELL.WORKLOAD_SHA, PLAN_CELL.TRAIL, PLAN_CELL.GPUS, PLAN_CELL.STRATEGY, PLAN_CELL.OFFLOAD,
+            PLAN_CELL.MAX_CONCURRENT_SEQUENCES, PLAN_CELL.DEVICE_BYTES_HIGH, PLAN_CELL.BAND_CONFIDENCE,
             PLAN_CELL.BAND_GROUP, PLAN_CELL.BAND_POINTS};
 
     /** JDBC types of {@link #WRITTEN}, for nulls and for values alike. */
@@ -56,7 +57,8 @@ final class CellWriter {
                 e == null ? null : e.deviceBytes(), e == null ? null : e.utilization(),
                 e == null ? null : TrailJson.breakdown(e.breakdown()), c.usableBytes(), c.rule(), c.reason(),
                 info.gpuSha().get(c.gpuId()), info.modelSha().get(c.modelId()), info.workloadSha().get(c.workloadId()),
-                TrailJson.write(c.trail(), texts), c.deviceBytesHigh(), c.band() == null ? null : c.band().confidence(),
+                TrailJson.write(c.trail(), texts), c.gpus(), c.strategy(), c.offload(), c.maxConcurrentSequences(),
+                c.deviceBytesHigh(), c.band() == null ? null : c.band().confidence(),
                 c.band() == null ? null : c.band().group(), c.band() == null ? null : c.band().points()});
         cells++;
         if (c.feasible()) {

@@ -19,7 +19,7 @@ import java.util.List;
 public final class Migrations {
     /** In order. A test checks this list against the files in db/. */
     public static final List<String> FILES = List.of("V1__plans.sql", "V2__run_provenance.sql", "V3__cell_trail.sql",
-            "V4__cell_band.sql");
+            "V4__cell_band.sql", "V5__cards.sql");
 
     private Migrations() {
     }

@@ -115,7 +115,12 @@ final class PlanReader {
                     r.getFeasible(), r.getPrecisionName(), r.getResolutionPx(), r.getSeqLenTokens(), r.getBatchSize(),
                     r.getGradAccumSteps(), r.getPeakAllocatedBytes(), r.getReservedBytes(), r.getDeviceBytes(),
                     r.getUsableBytes(), r.getUtilization(), breakdown, r.getRuleName(), r.getReason(), trail,
-                    r.getGpuSha(), r.getModelSha(), r.getWorkloadSha(), r.getDeviceBytesHigh(), r.getBandConfidence(),
+                    r.getGpuSha(), r.getModelSha(), r.getWorkloadSha(),
+                    // runs before version 5 planned one card
+                    r.getGpus() != null ? r.getGpus() : r.getFeasible() ? Integer.valueOf(1) : null,
+                    r.getStrategy() != null ? r.getStrategy() : r.getFeasible() ? "single" : null,
+                    r.getOffload() != null ? r.getOffload() : r.getFeasible() ? "none" : null,
+                    r.getMaxConcurrentSequences(), r.getDeviceBytesHigh(), r.getBandConfidence(),
                     r.getBandGroup(), r.getBandPoints()));
         }
         return out;

@@ -21,7 +21,7 @@ import java.util.function.IntFunction;
 /**
  * A cell's JSON columns: its memory breakdown, and its decision trail as stored in {@code plan_cell.trail}: a JSON array with one array per decision,
  * {@code [kind, precision, resolution_px, seq_len_tokens, batch_size, device_bytes, rule_name, reason]}
- * (nulls where a decision has no such value). Written and read with Jackson's streaming API: a large run
+ * (nulls where a decision has no such value), and a ninth entry, the layout ("8 × zero3"), for a decision on several cards. Written and read with Jackson's streaming API: a large run
  * writes one per cell.
  */
 final class TrailJson {
@@ -51,6 +51,9 @@ final class TrailJson {
                     g.writeNumber(texts.id(d.reason()));
                 } else {
                     g.writeString(d.reason());
+                }
+                if (d.layout() != null) {
+                    g.writeString(d.layout());
                 }
                 g.writeEndArray();
             }
@@ -147,9 +150,16 @@ final class TrailJson {
                     v[i] = t == JsonToken.VALUE_NULL ? null : t == JsonToken.VALUE_NUMBER_INT ? (Object) p.getLongValue()
                             : t == JsonToken.VALUE_STRING ? p.getText() : fail(t);
                 }
-                expect(p.nextToken(), JsonToken.END_ARRAY);
+                // a ninth entry: the layout of a decision on several cards (version 4)
+                JsonToken next = p.nextToken();
+                String layout = null;
+                if (next == JsonToken.VALUE_STRING) {
+                    layout = p.getText();
+                    next = p.nextToken();
+                }
+                expect(next, JsonToken.END_ARRAY);
                 out.add(new Decision(Decision.Kind.valueOf(((String) v[0]).toUpperCase(Locale.ROOT)), (String) v[1],
-                        integer(v[2]), integer(v[3]), integer(v[4]), (Long) v[5], text(v[6], texts), text(v[7], texts)));
+                        integer(v[2]), integer(v[3]), integer(v[4]), (Long) v[5], text(v[6], texts), text(v[7], texts), layout));
             }
         } catch (IOException | ClassCastException | IllegalArgumentException e) {
             throw new IllegalArgumentException("a stored decision trail is not readable: " + e.getMessage(), e);

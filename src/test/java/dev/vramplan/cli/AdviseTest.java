@@ -48,8 +48,8 @@ class AdviseTest {
         JsonNode advised = JSON.readTree(a.out()).get(0);
         JsonNode stored = JSON.readTree(q.out()).get(0);
         assertThat(keys(advised)).containsExactly("run", "model", "gpu", "workload", "mode", "feasible", "precision", "batch",
-                "resolution", "seq_len", "grad_accum_steps", "peak_allocated_bytes", "reserved_bytes", "device_bytes",
-                "device_bytes_high", "band", "usable_bytes", "utilization", "breakdown", "rule", "reason");
+                "resolution", "seq_len", "grad_accum_steps", "gpus", "strategy", "offload", "peak_allocated_bytes", "reserved_bytes",
+                "device_bytes", "device_bytes_high", "band", "usable_bytes", "utilization", "breakdown", "rule", "reason");
         assertThat(advised.get("run")).isEqualTo(NullNode.getInstance());
         assertThat(advised.get("workload").asText()).isEqualTo("yolov8s-train");   // its settings, tags included
         ((ObjectNode) stored).putNull("run");

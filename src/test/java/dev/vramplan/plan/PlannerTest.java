@@ -34,6 +34,33 @@ class PlannerTest {
         shipped = new Planner(Shipped.rules()).plan(Shipped.catalog());
     }
 
+    /**
+     * A cell planned on one card of the type, without CPU offload (the shipped fleet has several cards, and on one card
+     * ZeRO-Offload makes a training job fit): a team rule refuses offloading layouts.
+     */
+    static CellPlan oneCard(String gpu, String workload) {
+        if (noOffload == null) {
+            Path rules = Shipped.copy(Shipped.RULES, Path.of("target", "no-offload-rules"));
+            Shipped.append(rules.resolve("cards.drl"), """
+
+                    // the team never offloads to CPU memory
+                    rule "No offload"
+                    when
+                        $l : LayoutOption( offloaded )
+                    then
+                        insert(Rejection.of(kcontext, $l, "the team never offloads"));
+                    end
+                    """);
+            noOffload = RuleBase.load(rules);
+        }
+        Catalog c = Shipped.catalog();
+        Workload w = c.workloads().stream().filter(x -> x.id().equals(workload)).findFirst().orElseThrow();
+        Model m = c.model(w.modelId());
+        return new Planner(noOffload).planCell(c.gpu(gpu), 1, w, m, c.calibration(m));
+    }
+
+    private static RuleBase noOffload;
+
     static Map<String, CellPlan> byCell(PlanResult r) {
         Map<String, CellPlan> m = new HashMap<>();
         r.cells().forEach(c -> m.put(c.gpuId() + "/" + c.workloadId(), c));
@@ -81,7 +108,7 @@ class PlannerTest {
             if (p.feasible() && p.mode().id().equals("train")) {
                 // only a QLoRA job trains on a quantized (4-bit) base
                 assertThat(Precision.of(p.precision()).quantized()).isEqualTo(qlora);
-                assertThat(p.batch() * p.gradAccumSteps()).isGreaterThanOrEqualTo(
+                assertThat(p.batch() * p.gpus() * p.gradAccumSteps()).isGreaterThanOrEqualTo(
                         Shipped.catalog().workloads().stream().filter(w -> w.id().equals(p.workloadId())).findFirst().orElseThrow().globalBatch());
             }
         }
@@ -136,7 +163,10 @@ class PlannerTest {
             boolean usesMoreThan60 = before.estimate().deviceBytes() > before.usableBytes() * 0.60;
             if (binding && usesMoreThan60) {
                 // the same plan is now over budget: a smaller batch, or a lower precision or input, or nothing
-                boolean smaller = now.feasible() && (now.batch() < before.batch()
+                // (or more cards of the type)
+                // (or other cards: more of them, another strategy, or CPU offload on fewer)
+                boolean smaller = now.feasible() && (now.batch() < before.batch() || !now.gpus().equals(before.gpus())
+                        || !now.strategy().equals(before.strategy()) || !now.offload().equals(before.offload())
                         || Precision.of(now.precision()).rank() > Precision.of(before.precision()).rank()
                         || (now.resolutionPx() != null && now.resolutionPx() < before.resolutionPx()));
                 assertThat(smaller || !now.feasible()).as(before.gpuId() + "/" + before.workloadId()).isTrue();
@@ -154,7 +184,7 @@ class PlannerTest {
 
     @Test
     void aCellWhereNothingFitsSaysWhy() {
-        CellPlan p = byCell(shipped).get("t4/llama-3.2-1b-finetune");
+        CellPlan p = oneCard("t4", "llama-3.2-1b-finetune");
         assertThat(p.feasible()).isFalse();
         assertThat(p.rule()).isIn("Keep 10% of memory free", "A job must fit in the card's memory");
         assertThat(p.reason()).startsWith("nothing fits: even the smallest candidate (");
@@ -163,7 +193,7 @@ class PlannerTest {
     /** Issue #12 item 2: the rule that ended the last hope decides an infeasible cell, with the numbers. */
     @Test
     void anInfeasibleCellIsDecidedByTheRejectionOfTheLastSeriesSmallestCandidate() {
-        CellPlan p = byCell(shipped).get("t4/mistral-7b-lora");
+        CellPlan p = oneCard("t4", "mistral-7b-lora");
         assertThat(p.feasible()).isFalse();
         assertThat(p.rule()).isEqualTo("A job must fit in the card's memory");
         assertThat(p.reason()).isEqualTo("nothing fits: even the smallest candidate (fp16, 4096 tokens, batch 1) needs 19.64 GiB,"
@@ -257,8 +287,10 @@ class PlannerTest {
         for (CellPlan q : shipped.cells()) {
             if (q.feasible() && q.mode() == Mode.TRAIN) {
                 int global = c.workloads().stream().filter(x -> x.id().equals(q.workloadId())).findFirst().orElseThrow().globalBatch();
-                assertThat(q.batch()).as(q.gpuId() + "/" + q.workloadId()).isLessThanOrEqualTo(global);
-                assertThat(q.gradAccumSteps()).isEqualTo((global + q.batch() - 1) / q.batch());
+                // the per-GPU batch on every data-parallel card
+                int perStep = q.batch() * q.gpus();
+                assertThat(perStep).as(q.gpuId() + "/" + q.workloadId()).isLessThanOrEqualTo(global);
+                assertThat(q.gradAccumSteps()).isEqualTo((global + perStep - 1) / perStep);
             }
         }
     }

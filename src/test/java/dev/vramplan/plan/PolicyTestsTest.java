@@ -65,7 +65,7 @@ class PolicyTestsTest {
                     gpu: t4
                     workload: {model: yolov8s, mode: train, resolution: 640, optimizer: sgd, global_batch: 64, ema: true}
                     expect:
-                      rule: Prefer the highest precision then the largest input, then the largest batch
+                      rule: Prefer the fewest card
                       rejected_by: [Keep 10% memory free]
                       not_rejected_by: [Serving keeps 20 % of memory free, No rule like this one at all]
                 """);
@@ -73,8 +73,7 @@ class PolicyTestsTest {
         assertThat(o.get(0).passed()).isFalse();
         // without the names checked, this test passed: every expectation but the names held
         assertThat(o.get(0).failures()).containsExactly(
-                "rule names no rule of the policy: \"Prefer the highest precision then the largest input, then the largest batch\"."
-                        + " Did you mean \"Prefer the highest precision, then the largest input, then the largest batch\"?",
+                "rule names no rule of the policy: \"Prefer the fewest card\". Did you mean \"Prefer the fewest cards\"?",
                 "rejected_by names no rule of the policy: \"Keep 10% memory free\". Did you mean \"Keep 10% of memory free\"?",
                 "not_rejected_by names no rule of the policy: \"Serving keeps 20 % of memory free\"."
                         + " Did you mean \"Serving keeps 20% of memory free\"?",

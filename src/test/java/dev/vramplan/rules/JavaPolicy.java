@@ -16,6 +16,7 @@ public final class JavaPolicy implements Judge {
     private final List<Job> jobs = new ArrayList<>();
     private final List<Cell> cells = new ArrayList<>();
     private final List<PrecisionOption> options = new ArrayList<>();
+    private final List<LayoutOption> layouts = new ArrayList<>();
     private final List<Candidate> candidates = new ArrayList<>();
     private final List<Object> derived = new ArrayList<>();
     private long firings;
@@ -30,6 +31,8 @@ public final class JavaPolicy implements Judge {
             cells.add(c);
         } else if (fact instanceof PrecisionOption o) {
             options.add(o);
+        } else if (fact instanceof LayoutOption l) {
+            layouts.add(l);
         } else if (fact instanceof Candidate c) {
             candidates.add(c);
         } else {
@@ -112,6 +115,17 @@ public final class JavaPolicy implements Judge {
                 out.add(reject(o, "No consumer cards for production", "production workloads do not run on consumer cards"));
             }
         }
+        for (LayoutOption l : layouts) {
+            Card g = card(l.gpu());
+            Job j = job(l.job());
+            if (g != null && l.gpus() > 1 && l.gpus() > g.perNode()) {
+                out.add(new Rejection(l.cell(), Rejection.LAYOUT, l.label(), "Shard only within one server", "GPUs span servers"));
+            }
+            if (j != null && l.strategy().equals("tp") && j.isTraining()) {
+                out.add(new Rejection(l.cell(), Rejection.LAYOUT, l.label(), "Tensor parallel is for serving",
+                        "tensor parallelism is for serving"));
+            }
+        }
         List<Candidate> survivors = new ArrayList<>();
         for (Candidate c : candidates) {
             Job j = job(c.job());
@@ -122,13 +136,13 @@ public final class JavaPolicy implements Judge {
             if (c.deviceBytes() > c.usableBytes() * 0.90) {
                 out.add(reject(c, "Keep 10% of memory free", "more than 90% of the card"));
             }
-            if (j != null && j.isInference() && c.deviceBytes() > c.usableBytes() * 0.80) {
+            if (j != null && j.isInference() && !j.engine().equals("vllm") && c.deviceBytes() > c.usableBytes() * 0.80) {
                 out.add(reject(c, "Serving keeps 20% of memory free", "more than 80% of the card"));
             }
             if (j != null && j.detector() && c.resolutionPx() % j.stride() != 0) {
                 out.add(reject(c, "Detector resolutions are multiples of the stride", "not a multiple of the stride"));
             }
-            if (j != null && j.isTraining() && j.globalBatch() > 0 && c.batch() > j.globalBatch()) {
+            if (j != null && j.isTraining() && j.globalBatch() > 0 && c.getSamplesPerStep() > j.globalBatch()) {
                 out.add(reject(c, "A training batch never exceeds the global batch", "above the global batch"));
             }
             if (j != null && j.team().equals("vision") && j.isTraining() && j.detector() && c.resolutionPx() < j.resolutionPx()) {
@@ -137,6 +151,21 @@ public final class JavaPolicy implements Judge {
             if (out.size() == before) {
                 survivors.add(c);
             }
+        }
+        boolean plainFits = false;
+        for (Candidate c : survivors) {
+            plainFits |= !c.isOffloaded();
+        }
+        if (plainFits) {
+            List<Candidate> kept = new ArrayList<>();
+            for (Candidate c : survivors) {
+                if (c.isOffloaded()) {
+                    out.add(reject(c, "Offload only when nothing else fits", "a layout without offload fits"));
+                } else {
+                    kept.add(c);
+                }
+            }
+            survivors = kept;
         }
         for (Candidate c : survivors) {
             boolean beaten = false;
@@ -147,13 +176,11 @@ public final class JavaPolicy implements Judge {
                 }
             }
             if (!beaten) {
-                out.add(new Choice(c.cell(), c.id(), "Prefer the highest precision, then the largest input, then the largest batch",
+                out.add(new Choice(c.cell(), c.id(), "Prefer the fewest cards",
                         c.precision() + ", batch " + c.batch() + ": the best candidate no rule rejected"));
                 Job j = job(c.job());
-                if (j != null && j.isTraining() && j.globalBatch() > c.batch()) {
-                    int steps = (j.globalBatch() + c.batch() - 1) / c.batch();
-                    out.add(new Accumulation(c.cell(), steps, "Keep the global batch with gradient accumulation",
-                            steps + " micro-batches of " + c.batch() + " per optimizer step keep the global batch of " + j.globalBatch()));
+                if (j != null && j.isTraining() && j.globalBatch() > c.getSamplesPerStep()) {
+                    out.add(Accumulation.keep("Keep the global batch with gradient accumulation", c, j.globalBatch()));
                 }
             }
         }
@@ -162,11 +189,15 @@ public final class JavaPolicy implements Judge {
         derived.addAll(out);
     }
 
-    /** The shipped objective's order: precision, then input size, then batch. */
+    /** The shipped objective's order: cards, then precision, then input size, then batch, then the simpler strategy. */
     static boolean better(Candidate o, Candidate c) {
+        if (o.gpus() != c.gpus()) {
+            return o.gpus() < c.gpus();
+        }
         int so = o.resolutionPx() + o.seqLenTokens();
         int sc = c.resolutionPx() + c.seqLenTokens();
-        return o.rank() < c.rank() || o.rank() == c.rank() && so > sc || o.rank() == c.rank() && so == sc && o.batch() > c.batch();
+        return o.rank() < c.rank() || o.rank() == c.rank() && so > sc || o.rank() == c.rank() && so == sc && o.batch() > c.batch()
+                || o.rank() == c.rank() && so == sc && o.batch() == c.batch() && o.getStrategyRank() < c.getStrategyRank();
     }
 
     private static Rejection reject(PrecisionOption o, String rule, String reason) {
@@ -208,6 +239,6 @@ public final class JavaPolicy implements Judge {
             "Train BatchNorm models with at least 8 samples per batch", "Detector resolutions are multiples of the stride",
             "A training batch never exceeds the global batch",
             "No consumer cards for production", "The vision team trains detectors at their target resolution",
-            "Prefer the highest precision, then the largest input, then the largest batch",
-            "Keep the global batch with gradient accumulation");
+            "Prefer the fewest cards", "Keep the global batch with gradient accumulation",
+            "Shard only within one server", "Tensor parallel is for serving", "Offload only when nothing else fits");
 }

@@ -286,18 +286,91 @@ class ShippedRulesTest {
     }
 
     @Test
-    @Covers("Prefer the highest precision, then the largest input, then the largest batch")
+    @Covers("Prefer the fewest cards")
     void theChoicePrefersPrecisionThenInputThenBatchAmongSurvivors() {
         Candidate bestButTooBig = candidate("t4", Precision.AMP_FP16, 640, 64, 0.95);
         Candidate smallerBatch = candidate("t4", Precision.AMP_FP16, 640, 32, 0.60);
         Candidate lowerRes = candidate("t4", Precision.AMP_FP16, 608, 64, 0.80);
         Candidate lowerPrecision = candidate("t4", Precision.FP16, 640, 64, 0.70);
         assertThat(fire(job("yolov8s", Mode.TRAIN), bestButTooBig, smallerBatch, lowerRes, lowerPrecision))
-                .contains("choose #" + smallerBatch.id() + ": Prefer the highest precision, then the largest input, then the largest batch")
+                .contains("choose #" + smallerBatch.id() + ": Prefer the fewest cards")
                 .filteredOn(s -> s.startsWith("choose")).hasSize(1);
         // with nothing left, nothing is chosen
         assertThat(fire(job("yolov8s", Mode.TRAIN), candidate("t4", Precision.AMP_FP16, 640, 64, 0.95)))
                 .noneMatch(s -> s.startsWith("choose"));
+    }
+
+    static LayoutOption layout(String gpu, int gpus, String strategy, String offload) {
+        return new LayoutOption(gpu + "/w", gpu, "w", gpus, strategy, offload);
+    }
+
+    static Candidate onCards(String gpu, Precision p, int batch, double share, int gpus, String strategy, String offload) {
+        long usable = C.gpu(gpu).usableBytes();
+        return new Candidate(nextId++, gpu + "/w", gpu, "w", p.id(), p.rank(), 0, 2048, batch, (long) (usable * share), usable,
+                true, gpus, strategy, offload);
+    }
+
+    @Test
+    @Covers("Shard only within one server")
+    void shardOnlyWithinOneServer() {
+        Card eightPerServer = RuleFacts.card(C.gpu("a100-sxm4-80gb"), 16, 8);
+        assertThat(fire(eightPerServer, job("llama-3-8b", Mode.TRAIN), layout("a100-sxm4-80gb", 16, "zero3", "none")))
+                .contains("reject 16 × zero3: Shard only within one server");
+        // just inside: all eight GPUs of one server
+        assertThat(rulesFired(eightPerServer, job("llama-3-8b", Mode.TRAIN), layout("a100-sxm4-80gb", 8, "zero3", "none")))
+                .doesNotContain("Shard only within one server");
+    }
+
+    @Test
+    @Covers("Tensor parallel is for serving")
+    void tensorParallelIsForServing() {
+        assertThat(fire(card("h100-sxm-80gb"), job("llama-2-70b", Mode.TRAIN), layout("h100-sxm-80gb", 4, "tp", "none")))
+                .contains("reject 4 × tp: Tensor parallel is for serving");
+        assertThat(rulesFired(card("h100-sxm-80gb"), job("llama-2-70b", Mode.INFERENCE), layout("h100-sxm-80gb", 4, "tp", "none")))
+                .doesNotContain("Tensor parallel is for serving");
+        assertThat(rulesFired(card("h100-sxm-80gb"), job("llama-2-70b", Mode.TRAIN), layout("h100-sxm-80gb", 4, "zero3", "none")))
+                .doesNotContain("Tensor parallel is for serving");
+    }
+
+    @Test
+    @Covers("Offload only when nothing else fits")
+    void offloadOnlyWhenNothingElseFits() {
+        Candidate offloaded = onCards("a100-sxm4-80gb", Precision.AMP_BF16, 2, 0.6, 1, "zero2", "optimizer");
+        Candidate sharded = onCards("a100-sxm4-80gb", Precision.AMP_BF16, 1, 0.7, 4, "zero3", "none");
+        assertThat(fire(job("llama-3-8b", Mode.TRAIN), offloaded, sharded))
+                .contains("reject amp-bf16#" + offloaded.id() + ": Offload only when nothing else fits")
+                .contains("choose #" + sharded.id() + ": Prefer the fewest cards");
+        // the layout without offload is too large: offloading is what is left
+        Candidate tooBig = onCards("a100-sxm4-80gb", Precision.AMP_BF16, 1, 1.2, 4, "zero3", "none");
+        assertThat(fire(job("llama-3-8b", Mode.TRAIN), offloaded, tooBig))
+                .doesNotContain("reject amp-bf16#" + offloaded.id() + ": Offload only when nothing else fits")
+                .contains("choose #" + offloaded.id() + ": Prefer the fewest cards");
+    }
+
+    @Test
+    void preferTheFewestCardsThenPrecisionThenBatchThenTheSimplerStrategy() {
+        Candidate eight = onCards("a100-sxm4-80gb", Precision.AMP_BF16, 8, 0.5, 8, "zero3", "none");
+        Candidate four = onCards("a100-sxm4-80gb", Precision.BF16, 1, 0.8, 4, "zero3", "none");
+        assertThat(fire(job("llama-3-8b", Mode.TRAIN), eight, four)).contains("choose #" + four.id() + ": Prefer the fewest cards")
+                .filteredOn(s -> s.startsWith("choose")).hasSize(1);
+        // same cards, precision and batch: zero2 before zero3
+        Candidate zero3 = onCards("a100-sxm4-80gb", Precision.AMP_BF16, 1, 0.7, 4, "zero3", "none");
+        Candidate zero2 = onCards("a100-sxm4-80gb", Precision.AMP_BF16, 1, 0.8, 4, "zero2", "none");
+        assertThat(fire(job("llama-3-8b", Mode.TRAIN), zero3, zero2)).contains("choose #" + zero2.id() + ": Prefer the fewest cards")
+                .filteredOn(s -> s.startsWith("choose")).hasSize(1);
+        // a larger batch on the same cards wins over the simpler strategy
+        Candidate zero3Batch2 = onCards("a100-sxm4-80gb", Precision.AMP_BF16, 2, 0.85, 4, "zero3", "none");
+        assertThat(fire(job("llama-3-8b", Mode.TRAIN), zero3Batch2, zero2)).contains("choose #" + zero3Batch2.id() + ": Prefer the fewest cards");
+    }
+
+    @Test
+    @Covers("A training batch never exceeds the global batch")
+    void theGlobalBatchCountsEveryDataParallelCard() {
+        // global batch 64: batch 16 on 4 GPUs is 64 samples per step, batch 32 on 4 is 128
+        assertThat(rulesFired(job("llama-3-8b", Mode.TRAIN), onCards("a100-sxm4-80gb", Precision.AMP_BF16, 16, 0.5, 4, "zero3", "none")))
+                .doesNotContain("A training batch never exceeds the global batch");
+        assertThat(rulesFired(job("llama-3-8b", Mode.TRAIN), onCards("a100-sxm4-80gb", Precision.AMP_BF16, 32, 0.5, 4, "zero3", "none")))
+                .contains("A training batch never exceeds the global batch");
     }
 
     @Test

@@ -1,0 +1,86 @@
+package dev.vramplan.estimate;
+
+import dev.vramplan.catalog.Architecture;
+import dev.vramplan.catalog.TransformerSpec;
+
+/**
+ * What each GPU of a tensor-parallel server keeps (Megatron-LM's layout, as vLLM loads it): the attention and MLP
+ * matrices split N ways by heads and by the intermediate dimension, the token embedding and lm_head split by vocabulary
+ * ({@code VocabParallelEmbedding}, {@code ParallelLMHead} in vllm/model_executor/layers/vocab_parallel_embedding.py),
+ * the KV cache split by key/value heads; norms and biases stay whole, and so do the activations (the residual stream
+ * is whole on every GPU; the split tensors are counted whole as well: an upper bound). Every GPU has its own CUDA
+ * runtime.
+ */
+public final class TensorParallel {
+    private TensorParallel() {
+    }
+
+    /** Why {@code n} GPUs cannot split this model, or null when they can. */
+    public static String unsplittable(Architecture a, int n) {
+        if (!(a instanceof TransformerSpec t)) {
+            return "tensor parallelism splits transformer layers; a CNN runs on one GPU per replica";
+        }
+        // vLLM: "Total number of attention heads (h) must be divisible by tensor parallel size (n)"
+        // (vllm/config.py ModelConfig.verify_with_parallel_config); key/value heads are replicated when fewer than n
+        if (t.heads() % n != 0) {
+            return "tp " + n + " does not divide the " + t.heads() + " attention heads";
+        }
+        if (t.kvHeads() < n ? n % t.kvHeads() != 0 : t.kvHeads() % n != 0) {
+            return "tp " + n + " and the " + t.kvHeads() + " key/value heads do not divide each other";
+        }
+        return null;
+    }
+
+    /** Parameters split by vocabulary: the token embedding and an untied lm_head. */
+    static long vocabParams(TransformerSpec t) {
+        if (t.kind() == TransformerSpec.Kind.VISION) {
+            return 0;
+        }
+        long e = (long) t.vocab() * t.hidden();
+        return t.kind() == TransformerSpec.Kind.DECODER && !t.tiedEmbeddings() ? 2 * e : e;
+    }
+
+    /**
+     * Weight bytes per GPU.
+     *
+     * @param weights      the whole model's weight bytes
+     * @param matrixBytes  the bytes of the blocks' attention and MLP matrices within {@code weights}
+     * @param otherWidth   bytes per parameter of the other weights (embeddings, norms, biases)
+     */
+    static double weights(TransformerSpec t, int n, double weights, double matrixBytes, double otherWidth) {
+        double vocab = otherWidth * vocabParams(t);
+        double whole = weights - matrixBytes - vocab;
+        return whole + (matrixBytes + vocab) / n;
+    }
+
+    /** Parameters split N ways: the blocks' attention and MLP matrices and the vocabulary-parallel embeddings. */
+    static long splitParams(TransformerSpec t) {
+        return (long) t.layers() * TransformerMath.blockMatrixParams(t) + vocabParams(t);
+    }
+
+    /** {@link #weights(TransformerSpec, int, double, double, double)} for a request: the whole weights on one GPU. */
+    static double weights(EstimateRequest r, double weights, double matrixBytes, double otherWidth) {
+        return r.parallelism().multi()
+                ? weights((TransformerSpec) r.model().architecture(), r.parallelism().gpus(), weights, matrixBytes, otherWidth)
+                : weights;
+    }
+
+    /** The KV cache each GPU keeps: its key/value heads' share. */
+    static double kv(EstimateRequest r, double kv) {
+        if (!r.parallelism().multi()) {
+            return kv;
+        }
+        TransformerSpec t = (TransformerSpec) r.model().architecture();
+        return kv / t.kvHeads() * kvHeadsPerGpu(t, r.parallelism().gpus());
+    }
+
+    /** NCCL's buffers on each GPU of a tensor-parallel server; NaN (no component) on one GPU. */
+    static double communication(EstimateRequest r) {
+        return r.parallelism().multi() ? Communication.NCCL_BUFFER_BYTES : Double.NaN;
+    }
+
+    /** Key/value heads each GPU keeps: its share, or one replicated head when there are fewer heads than GPUs. */
+    static int kvHeadsPerGpu(TransformerSpec t, int n) {
+        return Math.max(1, t.kvHeads() / n);
+    }
+}
