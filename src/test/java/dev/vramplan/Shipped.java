@@ -3,16 +3,15 @@ package dev.vramplan;
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.CatalogLoader;
 import dev.vramplan.rules.RuleBase;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /** The shipped catalog and rules (tests run in the project folder), loaded once. */
 public final class Shipped {
@@ -23,12 +22,12 @@ public final class Shipped {
      * with these, so a team that edits rules/ never breaks the suite.
      */
     public static final Path FROZEN_RULES = Path.of("src/test/resources/frozen-rules");
+
     private static RuleBase frozenRules;
     private static Catalog catalog;
     private static RuleBase rules;
 
-    private Shipped() {
-    }
+    private Shipped() {}
 
     public static synchronized Catalog catalog() {
         if (catalog == null) {
@@ -65,13 +64,16 @@ public final class Shipped {
     /** How many rules the shipped policy has (counted in the files, so adding a rule does not break a test). */
     public static int ruleCount() {
         try (Stream<Path> files = Files.list(RULES)) {
-            return (int) files.filter(f -> f.toString().endsWith(".drl")).flatMap(f -> {
-                try {
-                    return Files.readAllLines(f).stream();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }).filter(l -> l.startsWith("rule \"")).count();
+            return (int) files.filter(f -> f.toString().endsWith(".drl"))
+                    .flatMap(f -> {
+                        try {
+                            return Files.readAllLines(f).stream();
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    })
+                    .filter(l -> l.startsWith("rule \""))
+                    .count();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

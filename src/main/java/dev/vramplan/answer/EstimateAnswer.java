@@ -1,15 +1,8 @@
 package dev.vramplan.answer;
 
 import dev.vramplan.catalog.Band;
-import dev.vramplan.estimate.BandedEstimate;
-import dev.vramplan.input.Sizes;
-import java.util.Locale;
-import dev.vramplan.catalog.Engine;
-import dev.vramplan.estimate.Offload;
-import dev.vramplan.estimate.Parallelism;
-import dev.vramplan.estimate.Strategy;
-import dev.vramplan.estimate.VllmPool;
 import dev.vramplan.catalog.Catalog;
+import dev.vramplan.catalog.Engine;
 import dev.vramplan.catalog.Finetune;
 import dev.vramplan.catalog.Framework;
 import dev.vramplan.catalog.Gpu;
@@ -20,15 +13,21 @@ import dev.vramplan.catalog.Optimizer;
 import dev.vramplan.catalog.Precision;
 import dev.vramplan.catalog.Quantization;
 import dev.vramplan.catalog.YoloSpec;
+import dev.vramplan.estimate.BandedEstimate;
 import dev.vramplan.estimate.Estimate;
 import dev.vramplan.estimate.EstimateRequest;
 import dev.vramplan.estimate.EstimateTooLargeException;
 import dev.vramplan.estimate.Estimator;
+import dev.vramplan.estimate.Offload;
+import dev.vramplan.estimate.Parallelism;
 import dev.vramplan.estimate.Setup;
+import dev.vramplan.estimate.Strategy;
+import dev.vramplan.estimate.VllmPool;
 import dev.vramplan.input.InvalidInputException;
+import dev.vramplan.input.Sizes;
 import dev.vramplan.input.Suggest;
-
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -36,24 +35,88 @@ import java.util.function.Supplier;
  * What {@code estimate} answers: the memory of one configuration, and the JSON it prints. The command line and
  * {@code /api/estimate} both ask with a {@link Question} whose parameters are the command's options.
  */
-public record EstimateAnswer(Model model, Gpu gpu, Mode mode, Precision precision, int batch, Integer resolutionPx,
-                             Integer seqLenTokens, EstimateRequest request, Estimate estimate, BandedEstimate banded,
-                             VllmPool.Plan pool) {
+public record EstimateAnswer(
+        Model model,
+        Gpu gpu,
+        Mode mode,
+        Precision precision,
+        int batch,
+        Integer resolutionPx,
+        Integer seqLenTokens,
+        EstimateRequest request,
+        Estimate estimate,
+        BandedEstimate banded,
+        VllmPool.Plan pool) {
 
     /** The options of {@code estimate}, as given (null where not given). */
-    public record Question(String model, String gpu, String mode, String precision, int batch, Integer resolutionPx,
-                           Integer seqLenTokens, String optimizer, boolean noFlashAttention, String finetune,
-                           Long trainableParams, Integer loraRank, String adapterDtype, boolean gradientCheckpointing,
-                           boolean ema, String quantization, String framework, Integer maxObjects, int gpus, String strategy,
-                           String offload, String engine, Double gpuMemoryUtilization) {
+    public record Question(
+            String model,
+            String gpu,
+            String mode,
+            String precision,
+            int batch,
+            Integer resolutionPx,
+            Integer seqLenTokens,
+            String optimizer,
+            boolean noFlashAttention,
+            String finetune,
+            Long trainableParams,
+            Integer loraRank,
+            String adapterDtype,
+            boolean gradientCheckpointing,
+            boolean ema,
+            String quantization,
+            String framework,
+            Integer maxObjects,
+            int gpus,
+            String strategy,
+            String offload,
+            String engine,
+            Double gpuMemoryUtilization) {
         /** A question about one card and today's generate. */
-        public Question(String model, String gpu, String mode, String precision, int batch, Integer resolutionPx,
-                        Integer seqLenTokens, String optimizer, boolean noFlashAttention, String finetune,
-                        Long trainableParams, Integer loraRank, String adapterDtype, boolean gradientCheckpointing,
-                        boolean ema, String quantization, String framework, Integer maxObjects) {
-            this(model, gpu, mode, precision, batch, resolutionPx, seqLenTokens, optimizer, noFlashAttention, finetune,
-                    trainableParams, loraRank, adapterDtype, gradientCheckpointing, ema, quantization, framework, maxObjects, 1,
-                    null, null, null, null);
+        public Question(
+                String model,
+                String gpu,
+                String mode,
+                String precision,
+                int batch,
+                Integer resolutionPx,
+                Integer seqLenTokens,
+                String optimizer,
+                boolean noFlashAttention,
+                String finetune,
+                Long trainableParams,
+                Integer loraRank,
+                String adapterDtype,
+                boolean gradientCheckpointing,
+                boolean ema,
+                String quantization,
+                String framework,
+                Integer maxObjects) {
+            this(
+                    model,
+                    gpu,
+                    mode,
+                    precision,
+                    batch,
+                    resolutionPx,
+                    seqLenTokens,
+                    optimizer,
+                    noFlashAttention,
+                    finetune,
+                    trainableParams,
+                    loraRank,
+                    adapterDtype,
+                    gradientCheckpointing,
+                    ema,
+                    quantization,
+                    framework,
+                    maxObjects,
+                    1,
+                    null,
+                    null,
+                    null,
+                    null);
         }
     }
 
@@ -67,65 +130,122 @@ public record EstimateAnswer(Model model, Gpu gpu, Mode mode, Precision precisio
         Choices.range("--gpus", q.gpus(), 1, Parallelism.MAX_GPUS);
         Mode m = Choices.choice("--mode", q.mode(), Mode.class);
         Precision p = Choices.choice("--precision", q.precision(), Precision.class);
-        Optimizer o = q.optimizer() == null ? (m == Mode.TRAIN ? Optimizer.ADAMW : Optimizer.NONE)
+        Optimizer o = q.optimizer() == null
+                ? (m == Mode.TRAIN ? Optimizer.ADAMW : Optimizer.NONE)
                 : Choices.choice("--optimizer", q.optimizer(), Optimizer.class);
         Catalog c = catalog.get();
         Model md = c.model(q.model());
         if (md == null) {
-            throw FieldError.unknown("model", "--model", "unknown model \"" + q.model() + "\".", Suggest.closest(q.model(), c.models().keySet()));
+            throw FieldError.unknown(
+                    "model",
+                    "--model",
+                    "unknown model \"" + q.model() + "\".",
+                    Suggest.closest(q.model(), c.models().keySet()));
         }
         Gpu g = c.gpu(q.gpu());
         if (g == null) {
-            throw FieldError.unknown("gpu", "--gpu", "unknown gpu \"" + q.gpu() + "\".", Suggest.closest(q.gpu(), c.gpus().keySet()));
+            throw FieldError.unknown(
+                    "gpu",
+                    "--gpu",
+                    "unknown gpu \"" + q.gpu() + "\".",
+                    Suggest.closest(q.gpu(), c.gpus().keySet()));
         }
         if (md.vision() && q.seqLenTokens() != null || !md.vision() && q.resolutionPx() != null) {
-            throw md.vision() ? FieldError.bad("seq-len", "--seq-len", q.model() + " takes images: give --resolution", null)
+            throw md.vision()
+                    ? FieldError.bad("seq-len", "--seq-len", q.model() + " takes images: give --resolution", null)
                     : FieldError.bad("resolution", "--resolution", q.model() + " takes text: give --seq-len", null);
         }
         try {
-            Finetune ft = q.finetune() == null ? Finetune.FULL : Choices.choice("--finetune", q.finetune(), Finetune.class);
-            Quantization qz = q.quantization() == null ? null : Choices.choice("--quantization", q.quantization(), Quantization.class);
-            Precision ad = q.adapterDtype() == null ? null : Choices.choice("--adapter-dtype", q.adapterDtype(), Precision.class);
+            Finetune ft =
+                    q.finetune() == null ? Finetune.FULL : Choices.choice("--finetune", q.finetune(), Finetune.class);
+            Quantization qz = q.quantization() == null
+                    ? null
+                    : Choices.choice("--quantization", q.quantization(), Quantization.class);
+            Precision ad = q.adapterDtype() == null
+                    ? null
+                    : Choices.choice("--adapter-dtype", q.adapterDtype(), Precision.class);
             if (ad != null && !Setup.ADAPTER_DTYPES.contains(ad)) {
-                throw FieldError.bad("adapter-dtype", "--adapter-dtype", "adapters train in fp32, bf16 or fp16, not " + ad.id(), null);
+                throw FieldError.bad(
+                        "adapter-dtype",
+                        "--adapter-dtype",
+                        "adapters train in fp32, bf16 or fp16, not " + ad.id(),
+                        null);
             }
             if (ad != null && (m != Mode.TRAIN || ft == Finetune.FULL)) {
-                throw FieldError.bad("adapter-dtype", "--adapter-dtype", "only a lora or qlora training job has adapters", null);
+                throw FieldError.bad(
+                        "adapter-dtype", "--adapter-dtype", "only a lora or qlora training job has adapters", null);
             }
             Framework fw = q.framework() == null ? null : Choices.choice("--framework", q.framework(), Framework.class);
             if (q.maxObjects() != null && !(md.architecture() instanceof YoloSpec)) {
-                throw FieldError.bad("max-objects", "--max-objects", "counts a detector's labelled boxes; " + q.model()
-                        + " is not a detector", null);
+                throw FieldError.bad(
+                        "max-objects",
+                        "--max-objects",
+                        "counts a detector's labelled boxes; " + q.model() + " is not a detector",
+                        null);
             }
-            EstimateRequest r = new EstimateRequest(md, g, m, p, q.batch(), q.resolutionPx(), q.seqLenTokens(), o,
-                    new Setup(ft, q.trainableParams(), q.loraRank(), q.gradientCheckpointing(), !q.noFlashAttention(), q.ema(), qz)
+            EstimateRequest r = new EstimateRequest(
+                    md,
+                    g,
+                    m,
+                    p,
+                    q.batch(),
+                    q.resolutionPx(),
+                    q.seqLenTokens(),
+                    o,
+                    new Setup(
+                                    ft,
+                                    q.trainableParams(),
+                                    q.loraRank(),
+                                    q.gradientCheckpointing(),
+                                    !q.noFlashAttention(),
+                                    q.ema(),
+                                    qz)
                             .calibrated(c.calibration(md))
                             .withAdapterDtype(ad != null ? ad : Setup.defaultAdapterDtype(m, ft, p))
-                            .withFramework(fw).withMaxObjects(q.maxObjects()));
-            Strategy st = q.strategy() == null ? Strategy.SINGLE : Choices.choice("--strategy", q.strategy(), Strategy.class);
+                            .withFramework(fw)
+                            .withMaxObjects(q.maxObjects()));
+            Strategy st =
+                    q.strategy() == null ? Strategy.SINGLE : Choices.choice("--strategy", q.strategy(), Strategy.class);
             Offload off = q.offload() == null ? Offload.NONE : Choices.choice("--offload", q.offload(), Offload.class);
             r = r.withParallelism(new Parallelism(q.gpus(), st, off));
             boolean vllm = q.engine() != null && Choices.choice("--engine", q.engine(), Engine.class) == Engine.VLLM;
             if (q.gpuMemoryUtilization() != null && !vllm) {
-                throw FieldError.bad("gpu-memory-utilization", "--gpu-memory-utilization", "only --engine vllm takes a share of the card",
+                throw FieldError.bad(
+                        "gpu-memory-utilization",
+                        "--gpu-memory-utilization",
+                        "only --engine vllm takes a share of the card",
                         null);
             }
             VllmPool.Plan pool = null;
             Estimate e;
             if (vllm) {
-                pool = VllmPool.plan(r, q.gpuMemoryUtilization() == null ? VllmPool.DEFAULT_UTILIZATION : q.gpuMemoryUtilization());
+                pool = VllmPool.plan(
+                        r, q.gpuMemoryUtilization() == null ? VllmPool.DEFAULT_UTILIZATION : q.gpuMemoryUtilization());
                 e = pool.estimate();
             } else {
                 e = Estimator.estimate(r);
             }
-            return new EstimateAnswer(md, g, m, p, q.batch(), q.resolutionPx(), q.seqLenTokens(), r, e,
-                    BandedEstimate.of(e, r, c.bands()), pool);
+            return new EstimateAnswer(
+                    md,
+                    g,
+                    m,
+                    p,
+                    q.batch(),
+                    q.resolutionPx(),
+                    q.seqLenTokens(),
+                    r,
+                    e,
+                    BandedEstimate.of(e, r, c.bands()),
+                    pool);
         } catch (EstimateTooLargeException tooLarge) {
             String line = tooLarge.line(input -> option(q, input));
             int colon = line.indexOf(": ");
             String first = option(q, tooLarge.inputs().get(0));
-            throw FieldError.bad(Choices.field(first.substring(0, first.indexOf(' '))), line.substring(0, colon),
-                    line.substring(colon + 2), null);
+            throw FieldError.bad(
+                    Choices.field(first.substring(0, first.indexOf(' '))),
+                    line.substring(0, colon),
+                    line.substring(colon + 2),
+                    null);
         } catch (IllegalArgumentException iae) {
             throw new InvalidInputException(iae.getMessage());
         }
@@ -135,9 +255,12 @@ public record EstimateAnswer(Model model, Gpu gpu, Mode mode, Precision precisio
     private static String option(Question q, EstimateTooLargeException.Input input) {
         return switch (input) {
             case BATCH -> "--batch " + q.batch();
-            case SIZE -> q.resolutionPx() != null ? "--resolution " + q.resolutionPx() : "--seq-len " + q.seqLenTokens();
-            case ADAPTERS -> q.trainableParams() != null ? "--trainable-params " + q.trainableParams()
-                    : q.loraRank() != null ? "--lora-rank " + q.loraRank() : "--model " + q.model();
+            case SIZE ->
+                q.resolutionPx() != null ? "--resolution " + q.resolutionPx() : "--seq-len " + q.seqLenTokens();
+            case ADAPTERS ->
+                q.trainableParams() != null
+                        ? "--trainable-params " + q.trainableParams()
+                        : q.loraRank() != null ? "--lora-rank " + q.loraRank() : "--model " + q.model();
             case MODEL -> "--model " + q.model();
         };
     }
@@ -202,9 +325,18 @@ public record EstimateAnswer(Model model, Gpu gpu, Mode mode, Precision precisio
         if (banded.band().points() == 0) {
             return "band: none (catalog/bands.yaml has no group for this job): plan on the estimate";
         }
-        return String.format(Locale.ROOT, "%.0f%% band (group %s, %d measured points): peak_allocated %s to %s, reserved %s to %s,"
-                        + " device %s to %s", 100 * banded.band().confidence(), banded.band().group(), banded.band().points(),
-                Sizes.human(e.peakAllocatedBytes()), Sizes.human(banded.peakAllocatedBytesHigh()), Sizes.human(e.reservedBytes()),
-                Sizes.human(banded.reservedBytesHigh()), Sizes.human(e.deviceBytes()), Sizes.human(banded.deviceBytesHigh()));
+        return String.format(
+                Locale.ROOT,
+                "%.0f%% band (group %s, %d measured points): peak_allocated %s to %s, reserved %s to %s,"
+                        + " device %s to %s",
+                100 * banded.band().confidence(),
+                banded.band().group(),
+                banded.band().points(),
+                Sizes.human(e.peakAllocatedBytes()),
+                Sizes.human(banded.peakAllocatedBytesHigh()),
+                Sizes.human(e.reservedBytes()),
+                Sizes.human(banded.reservedBytesHigh()),
+                Sizes.human(e.deviceBytes()),
+                Sizes.human(banded.deviceBytesHigh()));
     }
 }

@@ -1,7 +1,6 @@
 package dev.vramplan.answer;
 
 import dev.vramplan.input.InvalidInputException;
-
 import java.util.List;
 import java.util.Objects;
 
@@ -12,7 +11,10 @@ import java.util.Objects;
  */
 public final class FieldError extends InvalidInputException {
     /** A value that cannot be used (400), or an id nothing holds (404). */
-    public enum Kind { BAD, UNKNOWN }
+    public enum Kind {
+        BAD,
+        UNKNOWN
+    }
 
     /**
      * One problem. {@code label}: the parameter as the command line names it ({@code --model}, {@code RUN_A});

@@ -8,8 +8,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 public final class Json {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private Json() {
-    }
+    private Json() {}
 
     /** The document, without a final line break (the command line prints it as a line, the server adds one). */
     public static String text(Object value) {

@@ -3,7 +3,6 @@ package dev.vramplan.answer;
 import dev.vramplan.plan.Decision;
 import dev.vramplan.store.PlanStore;
 import dev.vramplan.store.StoredCell;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,8 +14,7 @@ import java.util.Map;
  * {@code /api/query}, {@code /api/explain} call these, so both give the same answer to the same question.
  */
 public final class PlanAnswers {
-    private PlanAnswers() {
-    }
+    private PlanAnswers() {}
 
     /** A mode given with {@code --mode} ({@code mode=}): train, inference, or none. */
     public static String checkMode(String mode) {
@@ -48,7 +46,7 @@ public final class PlanAnswers {
         if (cells.isEmpty()) {
             StoredIds.check(store, id, model, gpu);
             List<String> asked = new ArrayList<>();
-            for (String[] kv : new String[][]{{"model", model}, {"gpu", gpu}, {"mode", mode}}) {
+            for (String[] kv : new String[][] {{"model", model}, {"gpu", gpu}, {"mode", mode}}) {
                 if (kv[1] != null) {
                     asked.add(kv[0] + " " + kv[1]);
                 }
@@ -65,7 +63,8 @@ public final class PlanAnswers {
         List<StoredCell> cells = store.cells(id, model, gpu, mode, true);
         if (cells.isEmpty()) {
             StoredIds.check(store, id, model, gpu);
-            throw new NotFound("no stored plan matches model " + model + " on " + gpu + (mode == null ? "" : " (" + mode + ")"));
+            throw new NotFound(
+                    "no stored plan matches model " + model + " on " + gpu + (mode == null ? "" : " (" + mode + ")"));
         }
         return cells;
     }

@@ -3,7 +3,6 @@ package dev.vramplan.answer;
 import dev.vramplan.store.PlanStore;
 import dev.vramplan.store.RunDiff;
 import dev.vramplan.store.StoredRun;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,8 +10,7 @@ import java.util.Map;
 
 /** What {@code runs} and {@code diff} answer, and the JSON they print: shared by the command line and the server. */
 public final class RunAnswers {
-    private RunAnswers() {
-    }
+    private RunAnswers() {}
 
     /** {@code runs --format json}: one object per run, newest first. */
     public static List<Map<String, Object>> runsJson(List<StoredRun> runs) {
@@ -41,8 +39,10 @@ public final class RunAnswers {
      * how the caller names the two runs in a message ({@code RUN_A} on the command line); the fields are a and b.
      */
     public static List<RunDiff.Change> diff(PlanStore store, long a, long b, String labelA, String labelB) {
-        StoredRun ra = store.run(a).orElseThrow(() -> FieldError.unknown("a", labelA, "there is no run " + a + " in the database", null));
-        StoredRun rb = store.run(b).orElseThrow(() -> FieldError.unknown("b", labelB, "there is no run " + b + " in the database", null));
+        StoredRun ra = store.run(a)
+                .orElseThrow(() -> FieldError.unknown("a", labelA, "there is no run " + a + " in the database", null));
+        StoredRun rb = store.run(b)
+                .orElseThrow(() -> FieldError.unknown("b", labelB, "there is no run " + b + " in the database", null));
         return RunDiff.diff(ra, store.cells(a, null, null, null, true), rb, store.cells(b, null, null, null, true));
     }
 

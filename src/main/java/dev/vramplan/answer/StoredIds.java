@@ -2,7 +2,6 @@ package dev.vramplan.answer;
 
 import dev.vramplan.input.Suggest;
 import dev.vramplan.store.PlanStore;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -12,8 +11,7 @@ import java.util.Set;
  * suggestion, not "nothing feasible". Asked only when a query matched nothing, so a query that matches pays nothing.
  */
 final class StoredIds {
-    private StoredIds() {
-    }
+    private StoredIds() {}
 
     /** Throws one problem per unknown id; returns when every id given is in the run. */
     static void check(PlanStore store, long run, String model, String gpu) {
@@ -25,15 +23,25 @@ final class StoredIds {
         }
     }
 
-    private static void unknown(List<FieldError.Problem> problems, String option, String what, String id, PlanStore store, long run,
-                                PlanStore.IdColumn column) {
+    private static void unknown(
+            List<FieldError.Problem> problems,
+            String option,
+            String what,
+            String id,
+            PlanStore store,
+            long run,
+            PlanStore.IdColumn column) {
         if (id == null) {
             return;
         }
         Set<String> known = store.ids(run, column);
         if (!known.contains(id)) {
-            problems.add(new FieldError.Problem(FieldError.Kind.UNKNOWN, what, option,
-                    "no " + what + " \"" + id + "\" in run " + run + ".", Suggest.closest(id, known)));
+            problems.add(new FieldError.Problem(
+                    FieldError.Kind.UNKNOWN,
+                    what,
+                    option,
+                    "no " + what + " \"" + id + "\" in run " + run + ".",
+                    Suggest.closest(id, known)));
         }
     }
 }

@@ -19,8 +19,7 @@ import java.util.List;
 public final class BandGroups {
     public static final String ALL = "all";
 
-    private BandGroups() {
-    }
+    private BandGroups() {}
 
     /** The keys, finest first, of a job run by {@code framework} (an id such as "litgpt"). */
     public static List<String> chain(String framework, Mode mode, Finetune finetune, boolean vision) {

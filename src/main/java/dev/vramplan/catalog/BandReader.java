@@ -4,7 +4,6 @@ import dev.vramplan.input.Fields;
 import dev.vramplan.input.Problems;
 import dev.vramplan.input.Suggest;
 import dev.vramplan.input.Yaml;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -23,8 +22,7 @@ final class BandReader {
     /** Margins and ratios are written with four decimals. */
     private static final double TOLERANCE = 0.00005;
 
-    private BandReader() {
-    }
+    private BandReader() {}
 
     /** The bands of the file, or null when it has problems (added to {@code problems}). */
     static Bands read(Yaml.Node root, Problems problems) {
@@ -58,7 +56,9 @@ final class BandReader {
                 g.finish();
                 if (group != null) {
                     if (seen.containsKey(group.key())) {
-                        g.problem("group", "duplicate group \"" + group.key() + "\": already at " + seen.get(group.key()));
+                        g.problem(
+                                "group",
+                                "duplicate group \"" + group.key() + "\": already at " + seen.get(group.key()));
                     } else {
                         seen.put(group.key(), g.locOf("group"));
                         groups.put(group.key(), group);
@@ -69,7 +69,8 @@ final class BandReader {
         if (problems.size() > before || confidence == null) {
             return null;
         }
-        return new Bands(confidence, builtFrom, coverage < 0 ? null : coverage, width < 0 ? null : width, groups, points);
+        return new Bands(
+                confidence, builtFrom, coverage < 0 ? null : coverage, width < 0 ? null : width, groups, points);
     }
 
     /** {@code sources:}: each source with the ratio of each of its points, by measurement id. */
@@ -109,8 +110,8 @@ final class BandReader {
         return points;
     }
 
-    private static Bands.Group group(Fields g, double confidence, Map<String, Bands.Point> points, Set<String> declared,
-                                     Problems problems) {
+    private static Bands.Group group(
+            Fields g, double confidence, Map<String, Bands.Point> points, Set<String> declared, Problems problems) {
         int before = problems.size();
         String key = g.string("group");
         Double margin = g.number("margin", 0, 100, null);
@@ -119,10 +120,12 @@ final class BandReader {
         for (String id : ids) {
             Bands.Point p = points.get(id);
             if (p == null && declared.contains(id)) {
-                continue;                   // its ratio is the problem, reported where it is
+                continue; // its ratio is the problem, reported where it is
             } else if (p == null) {
-                g.problem("points", "unknown measurement id \"" + id + "\": no source in bands.sources lists it."
-                        + Suggest.didYouMean(id, points.keySet()));
+                g.problem(
+                        "points",
+                        "unknown measurement id \"" + id + "\": no source in bands.sources lists it."
+                                + Suggest.didYouMean(id, points.keySet()));
             } else {
                 ratios.add(p.ratio());
             }
@@ -132,23 +135,39 @@ final class BandReader {
         }
         int min = Bands.minPoints(confidence);
         if (ids.size() < min) {
-            g.problem("points", "a group needs at least " + min + " points for a " + pct(confidence)
-                    + " band, \"" + key + "\" has " + ids.size() + ". Maybe merge it into its parent group");
+            g.problem(
+                    "points",
+                    "a group needs at least " + min + " points for a " + pct(confidence) + " band, \"" + key + "\" has "
+                            + ids.size() + ". Maybe merge it into its parent group");
             return null;
         }
-        long sources = ids.stream().map(points::get).filter(Objects::nonNull).map(Bands.Point::source).distinct().count();
+        long sources = ids.stream()
+                .map(points::get)
+                .filter(Objects::nonNull)
+                .map(Bands.Point::source)
+                .distinct()
+                .count();
         if (ratios.size() == ids.size() && sources < Bands.MIN_SOURCES) {
-            g.problem("points", "a group needs points from at least " + Bands.MIN_SOURCES + " sources, \"" + key
-                    + "\" has one (its points share one setup and its errors). Maybe merge it into its parent group");
+            g.problem(
+                    "points",
+                    "a group needs points from at least " + Bands.MIN_SOURCES + " sources, \"" + key
+                            + "\" has one (its points share one setup and its errors). Maybe merge it into its parent group");
             return null;
         }
         if (ratios.size() < ids.size()) {
-            return null;                    // a point's ratio is unreadable, and said so where it is
+            return null; // a point's ratio is unreadable, and said so where it is
         }
         double computed = Bands.margin(ratios, confidence);
         if (Math.abs(computed - margin) > TOLERANCE) {
-            g.problem("margin", String.format(Locale.ROOT, "%.4f does not follow from the group's %d points, which give %.4f."
-                    + " Maybe rebuild the file with: vramplan calibrate --bands --measurements FILE", margin, ids.size(), computed));
+            g.problem(
+                    "margin",
+                    String.format(
+                            Locale.ROOT,
+                            "%.4f does not follow from the group's %d points, which give %.4f."
+                                    + " Maybe rebuild the file with: vramplan calibrate --bands --measurements FILE",
+                            margin,
+                            ids.size(),
+                            computed));
             return null;
         }
         return new Bands.Group(key, margin, ids);

@@ -28,8 +28,13 @@ import java.util.Set;
  * @param groups          every group with enough points, by key
  * @param points          every point by measurement id
  */
-public record Bands(double confidence, String builtFrom, Double coverage, Double medianWidth, Map<String, Group> groups,
-                    Map<String, Point> points) {
+public record Bands(
+        double confidence,
+        String builtFrom,
+        Double coverage,
+        Double medianWidth,
+        Map<String, Group> groups,
+        Map<String, Point> points) {
     /** No band data: estimates carry no margin. */
     public static final Bands NONE = new Bands(0.9, "", null, null, Map.of(), Map.of());
     /** The fewest sources a group's points come from. */

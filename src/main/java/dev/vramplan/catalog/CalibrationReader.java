@@ -2,7 +2,6 @@ package dev.vramplan.catalog;
 
 import dev.vramplan.input.Fields;
 import dev.vramplan.input.Suggest;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -10,8 +9,7 @@ import java.util.TreeSet;
 
 /** Reads one entry of {@code calibration.yaml}: an activation factor for a model or a family. */
 final class CalibrationReader {
-    private CalibrationReader() {
-    }
+    private CalibrationReader() {}
 
     static Calibration calibration(Fields f, Map<String, Model> models, Set<String> declaredModels) {
         int before = f.problems().size();
@@ -20,7 +18,10 @@ final class CalibrationReader {
         if (byModel && key != null && !declaredModels.contains(key)) {
             f.problem("model", "unknown model \"" + key + "\"." + Suggest.didYouMean(key, models.keySet()));
         }
-        if (!byModel && key != null && models.values().stream().noneMatch(m -> m.family().equals(key)) && !models.isEmpty()) {
+        if (!byModel
+                && key != null
+                && models.values().stream().noneMatch(m -> m.family().equals(key))
+                && !models.isEmpty()) {
             Set<String> families = new TreeSet<>();
             models.values().forEach(m -> families.add(m.family()));
             f.problem("family", "no model has family \"" + key + "\"." + Suggest.didYouMean(key, families));

@@ -1,9 +1,9 @@
 package dev.vramplan.catalog;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Collections;
 
 /**
  * Everything the planner reads from {@code catalog/}: cards, models, the fleet and its workloads, the measured
@@ -12,26 +12,46 @@ import java.util.Collections;
  * @param perNode GPUs of each fleet card type in one server, sharing NVLink (fleet.yaml {@code per_node}; default
  *                min(count, 8))
  */
-public record Catalog(Map<String, Gpu> gpus, Map<String, Model> models, Map<String, Integer> fleetCards,
-                      List<Workload> workloads, List<Calibration> calibrations, Map<String, Integer> perNode, Bands bands) {
+public record Catalog(
+        Map<String, Gpu> gpus,
+        Map<String, Model> models,
+        Map<String, Integer> fleetCards,
+        List<Workload> workloads,
+        List<Calibration> calibrations,
+        Map<String, Integer> perNode,
+        Bands bands) {
     /** GPUs in one server when the fleet does not say: the usual 8-GPU server (DGX/HGX A100 and H100). */
     public static final int DEFAULT_PER_NODE = 8;
 
     /** A catalog with the default servers and without band data: estimates carry no margin. */
-    public Catalog(Map<String, Gpu> gpus, Map<String, Model> models, Map<String, Integer> fleetCards,
-                   List<Workload> workloads, List<Calibration> calibrations) {
+    public Catalog(
+            Map<String, Gpu> gpus,
+            Map<String, Model> models,
+            Map<String, Integer> fleetCards,
+            List<Workload> workloads,
+            List<Calibration> calibrations) {
         this(gpus, models, fleetCards, workloads, calibrations, Map.of(), Bands.NONE);
     }
 
     /** A catalog with the default servers. */
-    public Catalog(Map<String, Gpu> gpus, Map<String, Model> models, Map<String, Integer> fleetCards,
-                   List<Workload> workloads, List<Calibration> calibrations, Bands bands) {
+    public Catalog(
+            Map<String, Gpu> gpus,
+            Map<String, Model> models,
+            Map<String, Integer> fleetCards,
+            List<Workload> workloads,
+            List<Calibration> calibrations,
+            Bands bands) {
         this(gpus, models, fleetCards, workloads, calibrations, Map.of(), bands);
     }
 
     /** A catalog without band data. */
-    public Catalog(Map<String, Gpu> gpus, Map<String, Model> models, Map<String, Integer> fleetCards,
-                   List<Workload> workloads, List<Calibration> calibrations, Map<String, Integer> perNode) {
+    public Catalog(
+            Map<String, Gpu> gpus,
+            Map<String, Model> models,
+            Map<String, Integer> fleetCards,
+            List<Workload> workloads,
+            List<Calibration> calibrations,
+            Map<String, Integer> perNode) {
         this(gpus, models, fleetCards, workloads, calibrations, perNode, Bands.NONE);
     }
 

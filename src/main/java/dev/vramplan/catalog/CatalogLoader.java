@@ -1,7 +1,7 @@
 package dev.vramplan.catalog;
 
-import dev.vramplan.input.InvalidInputException;
 import dev.vramplan.input.Fields;
+import dev.vramplan.input.InvalidInputException;
 import dev.vramplan.input.Problems;
 import dev.vramplan.input.Shown;
 import dev.vramplan.input.Suggest;
@@ -9,21 +9,20 @@ import dev.vramplan.input.Yaml;
 import dev.vramplan.input.Yaml.ListNode;
 import dev.vramplan.input.Yaml.Node;
 import dev.vramplan.input.Yaml.ScalarNode;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ToLongFunction;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import java.util.HashSet;
-import java.util.function.ToLongFunction;
 
 /**
  * Loads {@code gpus.yaml}, {@code models.yaml} (and any {@code models-*.yaml}) and {@code fleet.yaml}
@@ -96,7 +95,8 @@ public final class CatalogLoader {
                 }
             }
             warnings.sort(Comparator.comparing((Problems.Problem p) -> p.loc().file())
-                    .thenComparingInt(p -> p.loc().line()).thenComparingInt(p -> p.loc().column()));
+                    .thenComparingInt(p -> p.loc().line())
+                    .thenComparingInt(p -> p.loc().column()));
         }
         return new Report(l.problems.sorted(), warnings);
     }
@@ -110,9 +110,16 @@ public final class CatalogLoader {
             return null;
         }
         double pct = 100.0 * Math.abs(m.publishedParams() - (double) derived) / derived;
-        return String.format(Locale.ROOT, "%s: published_params %,d is %.1f%% %s the %,d derived from the architecture"
-                        + " (more than %.0f%%): check the architecture or the published count", m.id(), m.publishedParams(), pct,
-                m.publishedParams() > derived ? "above" : "below", derived, 100 * PARAMS_TOLERANCE);
+        return String.format(
+                Locale.ROOT,
+                "%s: published_params %,d is %.1f%% %s the %,d derived from the architecture"
+                        + " (more than %.0f%%): check the architecture or the published count",
+                m.id(),
+                m.publishedParams(),
+                pct,
+                m.publishedParams() > derived ? "above" : "below",
+                derived,
+                100 * PARAMS_TOLERANCE);
     }
 
     /** Every problem of the catalog in file order; empty when it is valid. */
@@ -135,11 +142,12 @@ public final class CatalogLoader {
         Map<String, Gpu> gpus = new LinkedHashMap<>();
         Map<String, Yaml.Loc> gpuLocs = new LinkedHashMap<>();
         Node g = readFile(GPUS, true);
-        gpusUnreadable = g == null || !readList(g, "gpus", (f, path) -> {
-            declared(f, declaredGpus);
-            Gpu gpu = GpuReader.gpu(f);
-            putUnique(gpus, gpuLocs, gpu == null ? null : gpu.id(), gpu, f, path);
-        });
+        gpusUnreadable = g == null
+                || !readList(g, "gpus", (f, path) -> {
+                    declared(f, declaredGpus);
+                    Gpu gpu = GpuReader.gpu(f);
+                    putUnique(gpus, gpuLocs, gpu == null ? null : gpu.id(), gpu, f, path);
+                });
         Map<String, Model> models = new LinkedHashMap<>();
         Map<String, Yaml.Loc> modelLocs = new LinkedHashMap<>();
         List<String> modelFiles = new ArrayList<>();
@@ -147,20 +155,22 @@ public final class CatalogLoader {
         try (Stream<Path> s = Files.list(dir)) {
             s.map(p -> p.getFileName().toString())
                     .filter(n -> n.startsWith("models-") && n.endsWith(".yaml"))
-                    .sorted().forEach(modelFiles::add);
+                    .sorted()
+                    .forEach(modelFiles::add);
         } catch (IOException e) {
             problems.add(dirLoc, "", "cannot be listed: " + e.getMessage());
         }
         for (String file : modelFiles) {
             Node m = readFile(file, file.equals(MODELS));
-            boolean read = m != null && readList(m, "models", (f, path) -> {
-                declared(f, declaredModels);
-                Model model = ModelReader.model(f);
-                putUnique(models, modelLocs, model == null ? null : model.id(), model, f, path);
-                if (model != null && !publishedLocs.containsKey(model.id())) {
-                    publishedLocs.put(model.id(), f.locOf("published_params"));
-                }
-            });
+            boolean read = m != null
+                    && readList(m, "models", (f, path) -> {
+                        declared(f, declaredModels);
+                        Model model = ModelReader.model(f);
+                        putUnique(models, modelLocs, model == null ? null : model.id(), model, f, path);
+                        if (model != null && !publishedLocs.containsKey(model.id())) {
+                            publishedLocs.put(model.id(), f.locOf("published_params"));
+                        }
+                    });
             if (!read && file.equals(MODELS)) {
                 modelsUnreadable = true;
             }
@@ -191,12 +201,15 @@ public final class CatalogLoader {
 
     /** Ids written in a file, valid entries or not: a reference to them is not "unknown". */
     private final Set<String> declaredGpus = new HashSet<>();
+
     private final Set<String> declaredModels = new HashSet<>();
     private boolean gpusUnreadable;
     private boolean modelsUnreadable;
 
     private static void declared(Fields f, Set<String> into) {
-        if (f.raw().entries().get("id") != null && f.raw().entries().get("id").value() instanceof ScalarNode s && s.text() != null) {
+        if (f.raw().entries().get("id") != null
+                && f.raw().entries().get("id").value() instanceof ScalarNode s
+                && s.text() != null) {
             into.add(s.text());
         }
     }
@@ -238,7 +251,8 @@ public final class CatalogLoader {
         return true;
     }
 
-    private <T> void putUnique(Map<String, T> into, Map<String, Yaml.Loc> locs, String id, T value, Fields f, String path) {
+    private <T> void putUnique(
+            Map<String, T> into, Map<String, Yaml.Loc> locs, String id, T value, Fields f, String path) {
         if (id == null || value == null) {
             return;
         }
@@ -263,8 +277,12 @@ public final class CatalogLoader {
         return id;
     }
 
-    private void readFleet(Node root, Map<String, Gpu> gpus, Map<String, Model> models, Map<String, Integer> cards,
-                           List<Workload> workloads) {
+    private void readFleet(
+            Node root,
+            Map<String, Gpu> gpus,
+            Map<String, Model> models,
+            Map<String, Integer> cards,
+            List<Workload> workloads) {
         Fields top = Fields.of(root, "", problems);
         if (top == null) {
             return;
@@ -290,11 +308,16 @@ public final class CatalogLoader {
                     continue;
                 }
                 if (!declaredGpus.contains(gpu) && !gpusUnreadable) {
-                    f.problem("gpu", "unknown gpu \"" + gpu + "\" (not in " + GPUS + ")." + Suggest.didYouMean(gpu, gpus.keySet()));
+                    f.problem(
+                            "gpu",
+                            "unknown gpu \"" + gpu + "\" (not in " + GPUS + ")."
+                                    + Suggest.didYouMean(gpu, gpus.keySet()));
                 } else if (!gpus.containsKey(gpu)) {
-                    continue;   // the card's own entry is wrong and reported there
+                    continue; // the card's own entry is wrong and reported there
                 } else if (seen.containsKey(gpu)) {
-                    f.problem("gpu", "\"" + gpu + "\" is listed twice: already at " + seen.get(gpu) + "; add up the counts");
+                    f.problem(
+                            "gpu",
+                            "\"" + gpu + "\" is listed twice: already at " + seen.get(gpu) + "; add up the counts");
                 } else {
                     seen.put(gpu, f.locOf("gpu"));
                     cards.put(gpu, (int) count);

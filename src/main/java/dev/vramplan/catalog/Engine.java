@@ -4,7 +4,8 @@ import dev.vramplan.input.Named;
 
 /** What serves an inference workload: Hugging Face {@code generate} (a batch) or vLLM (a KV-cache pool). */
 public enum Engine implements Named {
-    HF("hf"), VLLM("vllm");
+    HF("hf"),
+    VLLM("vllm");
 
     private final String id;
 

@@ -9,7 +9,11 @@ import dev.vramplan.input.Named;
  * scale on every linear layer, so every frozen linear output is kept for the backward pass).
  */
 public enum Finetune implements Named {
-    FULL("full"), LORA("lora"), QLORA("qlora"), ADAPTER("adapter"), ADAPTER_V2("adapter-v2");
+    FULL("full"),
+    LORA("lora"),
+    QLORA("qlora"),
+    ADAPTER("adapter"),
+    ADAPTER_V2("adapter-v2");
 
     private final String id;
 

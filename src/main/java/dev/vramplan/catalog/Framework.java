@@ -9,8 +9,15 @@ import dev.vramplan.input.Named;
  * logits of the last prompt position only.
  */
 public enum Framework implements Named {
-    LITGPT("litgpt"), HF_TRANSFORMERS("hf-transformers"), ULTRALYTICS("ultralytics"), YOLOV5("yolov5"), MMYOLO("mmyolo"),
-    MMENGINE("mmengine"), VLLM("vllm"), FASTCHAT("fastchat"), LLAMA_FACTORY("llama-factory");
+    LITGPT("litgpt"),
+    HF_TRANSFORMERS("hf-transformers"),
+    ULTRALYTICS("ultralytics"),
+    YOLOV5("yolov5"),
+    MMYOLO("mmyolo"),
+    MMENGINE("mmengine"),
+    VLLM("vllm"),
+    FASTCHAT("fastchat"),
+    LLAMA_FACTORY("llama-factory");
 
     private final String id;
 

@@ -12,9 +12,20 @@ import java.util.Set;
  * @param computeCapability  NVIDIA compute capability (e.g. 8.6); null for other vendors
  * @param runtimeBytes       CUDA context and library workspaces before any tensor; null: the estimator's default
  */
-public record Gpu(String id, String name, String vendor, String gpuClass, String architecture, Double computeCapability,
-                  long memoryBytes, long usableBytes, double bandwidthGBps, Double tdpWatts,
-                  Set<DataType> nativePrecisions, Map<DataType, Double> peakDenseTflops, Long runtimeBytes) {
+public record Gpu(
+        String id,
+        String name,
+        String vendor,
+        String gpuClass,
+        String architecture,
+        Double computeCapability,
+        long memoryBytes,
+        long usableBytes,
+        double bandwidthGBps,
+        Double tdpWatts,
+        Set<DataType> nativePrecisions,
+        Map<DataType, Double> peakDenseTflops,
+        Long runtimeBytes) {
     public Gpu {
         Objects.requireNonNull(id);
         nativePrecisions = Set.copyOf(nativePrecisions);

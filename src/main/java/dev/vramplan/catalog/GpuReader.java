@@ -2,7 +2,6 @@ package dev.vramplan.catalog;
 
 import dev.vramplan.input.Fields;
 import dev.vramplan.input.Sizes;
-
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
@@ -18,8 +17,7 @@ final class GpuReader {
     private static final List<String> VENDORS = List.of("nvidia", "amd");
     private static final List<String> CLASSES = List.of("datacenter", "workstation", "consumer");
 
-    private GpuReader() {
-    }
+    private GpuReader() {}
 
     static Gpu gpu(Fields f) {
         int before = f.problems().size();
@@ -39,7 +37,9 @@ final class GpuReader {
         Long usable = f.size("usable_memory", true);
         if (memory != null && usable != null && usable > memory * 11 / 10) {
             // consumer datasheets round GiB down to "GB" (a GTX 1060's "6 GB" is 6 GiB, 7% more): 10% is allowed
-            f.problem("usable_memory", Sizes.human(usable) + " is more than 10% above the memory sold (" + Sizes.human(memory) + ")");
+            f.problem(
+                    "usable_memory",
+                    Sizes.human(usable) + " is more than 10% above the memory sold (" + Sizes.human(memory) + ")");
             usable = null;
         }
         Double bandwidth = rate(f, "memory_bandwidth");
@@ -61,8 +61,20 @@ final class GpuReader {
         if (f.problems().size() > before || id == null || memory == null || usable == null) {
             return null;
         }
-        return new Gpu(id, name, vendor, cls, arch, cc, memory, usable, bandwidth == null ? 0 : bandwidth, tdp,
-                natives, peaks, runtime);
+        return new Gpu(
+                id,
+                name,
+                vendor,
+                cls,
+                arch,
+                cc,
+                memory,
+                usable,
+                bandwidth == null ? 0 : bandwidth,
+                tdp,
+                natives,
+                peaks,
+                runtime);
     }
 
     private static Double rate(Fields f, String key) {

@@ -44,8 +44,7 @@ public final class Limits {
      */
     public static final long MAX_ESTIMATE_BYTES = Sizes.MAX_BYTES;
 
-    private Limits() {
-    }
+    private Limits() {}
 
     /** "1 PiB": the estimate's bound as messages print it. */
     public static final String MAX_ESTIMATE = "1 PiB";

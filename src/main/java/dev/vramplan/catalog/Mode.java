@@ -4,7 +4,8 @@ import dev.vramplan.input.Named;
 
 /** The job a workload does on the card. */
 public enum Mode implements Named {
-    TRAIN("train"), INFERENCE("inference");
+    TRAIN("train"),
+    INFERENCE("inference");
 
     private final String id;
 

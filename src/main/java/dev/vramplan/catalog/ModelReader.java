@@ -4,11 +4,10 @@ import dev.vramplan.input.Fields;
 import dev.vramplan.input.Named;
 import dev.vramplan.input.Problems;
 import dev.vramplan.input.Suggest;
-import dev.vramplan.input.YamlNumbers;
 import dev.vramplan.input.Yaml.ListNode;
 import dev.vramplan.input.Yaml.Node;
 import dev.vramplan.input.Yaml.ScalarNode;
-
+import dev.vramplan.input.YamlNumbers;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,8 +16,7 @@ final class ModelReader {
     private static final List<String> ARCHS = List.of("transformer", "yolo", "cnn");
     private static final List<String> YOLO_FAMILIES = List.of("yolov5", "yolov8", "yolo11");
 
-    private ModelReader() {
-    }
+    private ModelReader() {}
 
     static Model model(Fields f) {
         Problems problems = f.problems();
@@ -35,9 +33,12 @@ final class ModelReader {
             }
         }
         if (given != 1) {
-            problems.add(f.loc(), f.path().isEmpty() ? "" : f.path(), given == 0
-                    ? "has no architecture: give one of transformer, yolo, cnn"
-                    : "has more than one architecture: give one of transformer, yolo, cnn");
+            problems.add(
+                    f.loc(),
+                    f.path().isEmpty() ? "" : f.path(),
+                    given == 0
+                            ? "has no architecture: give one of transformer, yolo, cnn"
+                            : "has more than one architecture: give one of transformer, yolo, cnn");
         } else if (f.has("transformer")) {
             Fields t = f.map("transformer", true);
             arch = t == null ? null : transformer(t);
@@ -65,8 +66,8 @@ final class ModelReader {
 
     private static TransformerSpec transformer(Fields t) {
         int before = t.problems().size();
-        TransformerSpec.Kind kind = t.choice("kind", Named.ids(TransformerSpec.Kind.class),
-                v -> Named.byId(TransformerSpec.Kind.class, v), null);
+        TransformerSpec.Kind kind = t.choice(
+                "kind", Named.ids(TransformerSpec.Kind.class), v -> Named.byId(TransformerSpec.Kind.class, v), null);
         int layers = (int) t.integer("layers", 1, 1_000, null);
         int hidden = (int) t.integer("hidden", 1, 1_000_000, null);
         int heads = (int) t.integer("heads", 1, 10_000, null);
@@ -76,19 +77,29 @@ final class ModelReader {
         boolean vision = kind == TransformerSpec.Kind.VISION;
         int vocab = vision ? 0 : (int) t.integer("vocab", 1, 10_000_000, null);
         int maxPos = (int) t.integer("max_positions", 1, 1 << 24, vision ? 1L : null);
-        String mlp = t.choice("mlp", List.of("gated", "plain"), v -> List.of("gated", "plain").contains(v) ? v : null, null);
-        String act = t.choice("activation", List.of("silu", "gelu", "relu"),
-                v -> List.of("silu", "gelu", "relu").contains(v) ? v : null, "gelu");
-        String norm = t.choice("norm", List.of("rmsnorm", "layernorm"),
-                v -> List.of("rmsnorm", "layernorm").contains(v) ? v : null, null);
+        String mlp = t.choice(
+                "mlp", List.of("gated", "plain"), v -> List.of("gated", "plain").contains(v) ? v : null, null);
+        String act = t.choice(
+                "activation",
+                List.of("silu", "gelu", "relu"),
+                v -> List.of("silu", "gelu", "relu").contains(v) ? v : null,
+                "gelu");
+        String norm = t.choice(
+                "norm",
+                List.of("rmsnorm", "layernorm"),
+                v -> List.of("rmsnorm", "layernorm").contains(v) ? v : null,
+                null);
         int normsPerLayer = (int) t.integer("norms_per_layer", 0, 8, 2L);
         boolean qkvBias = t.bool("qkv_bias", false);
         boolean outBias = t.bool("out_bias", false);
         boolean mlpBias = t.bool("mlp_bias", false);
         boolean tied = t.bool("tied_embeddings", false);
         boolean lmHeadBias = t.bool("lm_head_bias", false);
-        String position = t.choice("position", List.of("rope", "learned", "alibi"),
-                v -> List.of("rope", "learned", "alibi").contains(v) ? v : null, vision ? "learned" : null);
+        String position = t.choice(
+                "position",
+                List.of("rope", "learned", "alibi"),
+                v -> List.of("rope", "learned", "alibi").contains(v) ? v : null,
+                vision ? "learned" : null);
         int typeVocab = (int) t.integer("type_vocab", 0, 1_000, 0L);
         boolean embNorm = t.bool("embedding_norm", false);
         boolean pooler = t.bool("pooler", false);
@@ -105,16 +116,49 @@ final class ModelReader {
             t.problem("kv_heads", kvHeads + " does not divide the " + heads + " attention heads");
             return null;
         }
-        return new TransformerSpec(kind, layers, hidden, heads, kvHeads, (int) hd, inter, vocab, maxPos,
-                mlp.equals("gated"), act, norm.equals("rmsnorm"), normsPerLayer, qkvBias, outBias, mlpBias, tied,
-                lmHeadBias, position, typeVocab, embNorm, pooler, finalNorm, dropout, image, patch, channels, classes);
+        return new TransformerSpec(
+                kind,
+                layers,
+                hidden,
+                heads,
+                kvHeads,
+                (int) hd,
+                inter,
+                vocab,
+                maxPos,
+                mlp.equals("gated"),
+                act,
+                norm.equals("rmsnorm"),
+                normsPerLayer,
+                qkvBias,
+                outBias,
+                mlpBias,
+                tied,
+                lmHeadBias,
+                position,
+                typeVocab,
+                embNorm,
+                pooler,
+                finalNorm,
+                dropout,
+                image,
+                patch,
+                channels,
+                classes);
     }
 
     private static YoloSpec yolo(Fields y, String family, String id) {
         int before = y.problems().size();
         if (family == null || !YOLO_FAMILIES.contains(family)) {
-            y.problems().add(y.loc(), y.path(), "a yolo model needs family " + String.join(", ", YOLO_FAMILIES)
-                    + (family == null ? "" : " (found \"" + family + "\")." + Suggest.didYouMean(family, YOLO_FAMILIES)));
+            y.problems()
+                    .add(
+                            y.loc(),
+                            y.path(),
+                            "a yolo model needs family " + String.join(", ", YOLO_FAMILIES)
+                                    + (family == null
+                                            ? ""
+                                            : " (found \"" + family + "\")."
+                                                    + Suggest.didYouMean(family, YOLO_FAMILIES)));
         }
         Double depth = y.number("depth_multiple", 0.01, 10, null);
         Double width = y.number("width_multiple", 0.01, 10, null);
@@ -148,8 +192,16 @@ final class ModelReader {
                 rows.addAll(hd.items());
             }
             boolean inHead = e.layer >= backbone;
-            String where = e.layer < 0 ? y.path() : y.path(inHead ? "head[" + (e.layer - backbone) + "]" : "backbone[" + e.layer + "]");
-            y.problems().add(e.layer >= 0 && e.layer < rows.size() ? rows.get(e.layer).loc() : y.loc(), where, e.getMessage());
+            String where = e.layer < 0
+                    ? y.path()
+                    : y.path(inHead ? "head[" + (e.layer - backbone) + "]" : "backbone[" + e.layer + "]");
+            y.problems()
+                    .add(
+                            e.layer >= 0 && e.layer < rows.size()
+                                    ? rows.get(e.layer).loc()
+                                    : y.loc(),
+                            where,
+                            e.getMessage());
             return null;
         }
         return spec;
@@ -213,21 +265,30 @@ final class ModelReader {
 
     private static Object scalarValue(Node n) {
         if (!(n instanceof ScalarNode s)) {
-            return n instanceof ListNode l ? l.items().stream().map(ModelReader::scalarValue).toList() : null;
+            return n instanceof ListNode l
+                    ? l.items().stream().map(ModelReader::scalarValue).toList()
+                    : null;
         }
         return YamlNumbers.value(s);
     }
 
     private static CnnSpec cnn(Fields c) {
         int before = c.problems().size();
-        String kind = c.choice("kind", List.of("resnet", "mbconv"), v -> List.of("resnet", "mbconv").contains(v) ? v : null, null);
+        String kind = c.choice(
+                "kind",
+                List.of("resnet", "mbconv"),
+                v -> List.of("resnet", "mbconv").contains(v) ? v : null,
+                null);
         int classes = (int) c.integer("num_classes", 1, 1_000_000, 1000L);
         if (kind == null) {
             return null;
         }
         if (kind.equals("resnet")) {
-            String block = c.choice("block", List.of("basic", "bottleneck"),
-                    v -> List.of("basic", "bottleneck").contains(v) ? v : null, null);
+            String block = c.choice(
+                    "block",
+                    List.of("basic", "bottleneck"),
+                    v -> List.of("basic", "bottleneck").contains(v) ? v : null,
+                    null);
             List<Integer> stages = ints(c, "stages");
             List<Integer> widths = ints(c, "widths");
             if (stages.size() != widths.size()) {
@@ -239,8 +300,11 @@ final class ModelReader {
             return new CnnSpec(kind, block, stages, widths, 64, "relu", List.of(), 0, List.of(classes), classes);
         }
         int stem = (int) c.integer("stem", 1, 100_000, null);
-        String act = c.choice("activation", List.of("silu", "relu", "hardswish"),
-                v -> List.of("silu", "relu", "hardswish").contains(v) ? v : null, "relu");
+        String act = c.choice(
+                "activation",
+                List.of("silu", "relu", "hardswish"),
+                v -> List.of("silu", "relu", "hardswish").contains(v) ? v : null,
+                "relu");
         int head = (int) c.integer("head", 1, 1_000_000, null);
         List<Integer> classifier = ints(c, "classifier");
         List<CnnSpec.MbBlock> blocks = new ArrayList<>();
@@ -259,9 +323,22 @@ final class ModelReader {
                 Integer se = intOf(row.items().get(3));
                 Object a = scalarValue(row.items().get(4));
                 Integer s = intOf(row.items().get(5));
-                if (k == null || e == null || o == null || se == null || s == null || !(a instanceof String)
-                        || k < 1 || e < 1 || o < 1 || se < 0 || s < 1) {
-                    c.problems().add(n.loc(), path, "kernel, expanded, out, se and stride must be whole numbers, activation a name");
+                if (k == null
+                        || e == null
+                        || o == null
+                        || se == null
+                        || s == null
+                        || !(a instanceof String)
+                        || k < 1
+                        || e < 1
+                        || o < 1
+                        || se < 0
+                        || s < 1) {
+                    c.problems()
+                            .add(
+                                    n.loc(),
+                                    path,
+                                    "kernel, expanded, out, se and stride must be whole numbers, activation a name");
                     continue;
                 }
                 blocks.add(new CnnSpec.MbBlock(k, e, o, se, (String) a, s));

@@ -4,7 +4,9 @@ import dev.vramplan.input.Named;
 
 /** What ZeRO-Offload / FSDP CPU offload moves to host memory (measurement format 2's {@code offload}). */
 public enum Offload implements Named {
-    NONE("none"), OPTIMIZER("optimizer"), OPTIMIZER_PARAMS("optimizer+params");
+    NONE("none"),
+    OPTIMIZER("optimizer"),
+    OPTIMIZER_PARAMS("optimizer+params");
 
     private final String id;
 

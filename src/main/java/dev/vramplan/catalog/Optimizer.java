@@ -4,7 +4,11 @@ import dev.vramplan.input.Named;
 
 /** The optimizer of a training job; {@code none} profiles forward and backward only (AutoBatch). */
 public enum Optimizer implements Named {
-    ADAMW("adamw"), ADAMW_8BIT("adamw-8bit"), SGD("sgd"), ADAFACTOR("adafactor"), NONE("none");
+    ADAMW("adamw"),
+    ADAMW_8BIT("adamw-8bit"),
+    SGD("sgd"),
+    ADAFACTOR("adafactor"),
+    NONE("none");
 
     private final String id;
 

@@ -10,14 +10,40 @@ import dev.vramplan.input.Named;
  * @param intermediate  width of one MLP matrix
  * @param normsPerLayer norms inside one block (2 for pre-norm blocks, 1 for parallel blocks, 4 for Gemma 2)
  */
-public record TransformerSpec(Kind kind, int layers, int hidden, int heads, int kvHeads, int headDim, int intermediate,
-                              int vocab, int maxPositions, boolean gatedMlp, String activation, boolean rmsNorm,
-                              int normsPerLayer, boolean qkvBias, boolean outBias, boolean mlpBias,
-                              boolean tiedEmbeddings, boolean lmHeadBias, String position, int typeVocab,
-                              boolean embeddingNorm, boolean pooler, boolean finalNorm, double dropout,
-                              int imageSize, int patch, int channels, int numClasses) implements Architecture {
+public record TransformerSpec(
+        Kind kind,
+        int layers,
+        int hidden,
+        int heads,
+        int kvHeads,
+        int headDim,
+        int intermediate,
+        int vocab,
+        int maxPositions,
+        boolean gatedMlp,
+        String activation,
+        boolean rmsNorm,
+        int normsPerLayer,
+        boolean qkvBias,
+        boolean outBias,
+        boolean mlpBias,
+        boolean tiedEmbeddings,
+        boolean lmHeadBias,
+        String position,
+        int typeVocab,
+        boolean embeddingNorm,
+        boolean pooler,
+        boolean finalNorm,
+        double dropout,
+        int imageSize,
+        int patch,
+        int channels,
+        int numClasses)
+        implements Architecture {
     public enum Kind implements Named {
-        DECODER("decoder"), ENCODER("encoder"), VISION("vision");
+        DECODER("decoder"),
+        ENCODER("encoder"),
+        VISION("vision");
 
         private final String id;
 

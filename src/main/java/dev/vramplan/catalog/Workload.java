@@ -23,11 +23,29 @@ import java.util.Objects;
  * @param engine        inference: hf (generate, a batch) or vllm (a KV-cache pool and its concurrency)
  * @param gpuMemoryUtilization vllm: the share of each card the engine takes (vLLM's default 0.9)
  */
-public record Workload(String id, String modelId, Mode mode, Integer resolutionPx, Integer seqLenTokens,
-                       Optimizer optimizer, int globalBatch, String team, String priority, boolean production,
-                       List<Precision> precisions, Finetune finetune, Long trainableParams, Integer loraRank,
-                       boolean gradientCheckpointing, boolean flashAttention, boolean ema, Quantization quantization,
-                       Framework framework, Integer maxObjects, Engine engine, double gpuMemoryUtilization) {
+public record Workload(
+        String id,
+        String modelId,
+        Mode mode,
+        Integer resolutionPx,
+        Integer seqLenTokens,
+        Optimizer optimizer,
+        int globalBatch,
+        String team,
+        String priority,
+        boolean production,
+        List<Precision> precisions,
+        Finetune finetune,
+        Long trainableParams,
+        Integer loraRank,
+        boolean gradientCheckpointing,
+        boolean flashAttention,
+        boolean ema,
+        Quantization quantization,
+        Framework framework,
+        Integer maxObjects,
+        Engine engine,
+        double gpuMemoryUtilization) {
     /** vLLM's default share of the card. */
     public static final double DEFAULT_GPU_MEMORY_UTILIZATION = 0.9;
 
@@ -56,23 +74,92 @@ public record Workload(String id, String modelId, Mode mode, Integer resolutionP
     }
 
     /** A workload run the family's usual way, with a typical number of boxes per image. */
-    public Workload(String id, String modelId, Mode mode, Integer resolutionPx, Integer seqLenTokens,
-                    Optimizer optimizer, int globalBatch, String team, String priority, boolean production,
-                    List<Precision> precisions, Finetune finetune, Long trainableParams, Integer loraRank,
-                    boolean gradientCheckpointing, boolean flashAttention, boolean ema, Quantization quantization) {
-        this(id, modelId, mode, resolutionPx, seqLenTokens, optimizer, globalBatch, team, priority, production, precisions,
-                finetune, trainableParams, loraRank, gradientCheckpointing, flashAttention, ema, quantization, null, null);
+    public Workload(
+            String id,
+            String modelId,
+            Mode mode,
+            Integer resolutionPx,
+            Integer seqLenTokens,
+            Optimizer optimizer,
+            int globalBatch,
+            String team,
+            String priority,
+            boolean production,
+            List<Precision> precisions,
+            Finetune finetune,
+            Long trainableParams,
+            Integer loraRank,
+            boolean gradientCheckpointing,
+            boolean flashAttention,
+            boolean ema,
+            Quantization quantization) {
+        this(
+                id,
+                modelId,
+                mode,
+                resolutionPx,
+                seqLenTokens,
+                optimizer,
+                globalBatch,
+                team,
+                priority,
+                production,
+                precisions,
+                finetune,
+                trainableParams,
+                loraRank,
+                gradientCheckpointing,
+                flashAttention,
+                ema,
+                quantization,
+                null,
+                null);
     }
 
     /** A workload with its framework and boxes, served by generate (or trained). */
-    public Workload(String id, String modelId, Mode mode, Integer resolutionPx, Integer seqLenTokens,
-                    Optimizer optimizer, int globalBatch, String team, String priority, boolean production,
-                    List<Precision> precisions, Finetune finetune, Long trainableParams, Integer loraRank,
-                    boolean gradientCheckpointing, boolean flashAttention, boolean ema, Quantization quantization,
-                    Framework framework, Integer maxObjects) {
-        this(id, modelId, mode, resolutionPx, seqLenTokens, optimizer, globalBatch, team, priority, production, precisions,
-                finetune, trainableParams, loraRank, gradientCheckpointing, flashAttention, ema, quantization, framework,
-                maxObjects, Engine.HF, DEFAULT_GPU_MEMORY_UTILIZATION);
+    public Workload(
+            String id,
+            String modelId,
+            Mode mode,
+            Integer resolutionPx,
+            Integer seqLenTokens,
+            Optimizer optimizer,
+            int globalBatch,
+            String team,
+            String priority,
+            boolean production,
+            List<Precision> precisions,
+            Finetune finetune,
+            Long trainableParams,
+            Integer loraRank,
+            boolean gradientCheckpointing,
+            boolean flashAttention,
+            boolean ema,
+            Quantization quantization,
+            Framework framework,
+            Integer maxObjects) {
+        this(
+                id,
+                modelId,
+                mode,
+                resolutionPx,
+                seqLenTokens,
+                optimizer,
+                globalBatch,
+                team,
+                priority,
+                production,
+                precisions,
+                finetune,
+                trainableParams,
+                loraRank,
+                gradientCheckpointing,
+                flashAttention,
+                ema,
+                quantization,
+                framework,
+                maxObjects,
+                Engine.HF,
+                DEFAULT_GPU_MEMORY_UTILIZATION);
     }
 }
-

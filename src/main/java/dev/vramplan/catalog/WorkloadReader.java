@@ -3,7 +3,6 @@ package dev.vramplan.catalog;
 import dev.vramplan.input.Fields;
 import dev.vramplan.input.Named;
 import dev.vramplan.input.Suggest;
-
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -39,12 +38,18 @@ public final class WorkloadReader {
         String modelId = f.string("model");
         Model model = modelId == null ? null : models.get(modelId);
         if (modelId != null && model == null && !declaredModels.contains(modelId) && !modelsUnreadable) {
-            f.problem("model", "unknown model \"" + modelId + "\" (not in " + CatalogLoader.MODELS + ")." + Suggest.didYouMean(modelId, models.keySet()));
+            f.problem(
+                    "model",
+                    "unknown model \"" + modelId + "\" (not in " + CatalogLoader.MODELS + ")."
+                            + Suggest.didYouMean(modelId, models.keySet()));
         }
         Mode mode = f.choice("mode", Named.ids(Mode.class), Mode::of, null);
         Long res = f.optInteger("resolution", Limits.MIN_RESOLUTION, Limits.MAX_RESOLUTION);
         Long seq = f.optInteger("seq_len", 1, Limits.MAX_SEQ_LEN);
-        Optimizer opt = f.choice("optimizer", Named.ids(Optimizer.class), Optimizer::of,
+        Optimizer opt = f.choice(
+                "optimizer",
+                Named.ids(Optimizer.class),
+                Optimizer::of,
                 mode == Mode.INFERENCE ? Optimizer.NONE : Optimizer.ADAMW);
         // 0: the workload names no global batch, so nothing caps the per-card batch and nothing is accumulated
         long global = f.integer("global_batch", 1, Limits.MAX_GLOBAL_BATCH, 0L);
@@ -56,9 +61,10 @@ public final class WorkloadReader {
         boolean flash = f.bool("flash_attention", true);
         boolean ema = f.bool("ema", false);
         Quantization quantization = f.has("quantization")
-                ? f.choice("quantization", Named.ids(Quantization.class), Quantization::of, null) : null;
-        Framework framework = f.has("framework")
-                ? f.choice("framework", Named.ids(Framework.class), Framework::of, null) : null;
+                ? f.choice("quantization", Named.ids(Quantization.class), Quantization::of, null)
+                : null;
+        Framework framework =
+                f.has("framework") ? f.choice("framework", Named.ids(Framework.class), Framework::of, null) : null;
         Long maxObjects = f.optInteger("max_objects", 0, Limits.MAX_OBJECTS);
         if (maxObjects != null && model != null && !(model.architecture() instanceof YoloSpec)) {
             f.problem("max_objects", "counts a detector's labelled boxes; \"" + modelId + "\" is not a detector");
@@ -75,8 +81,11 @@ public final class WorkloadReader {
         Fields tags = f.map("tags", false);
         if (tags != null) {
             team = tags.string("team", "");
-            priority = tags.choice("priority", List.of("low", "normal", "high"),
-                    v -> List.of("low", "normal", "high").contains(v) ? v : null, "normal");
+            priority = tags.choice(
+                    "priority",
+                    List.of("low", "normal", "high"),
+                    v -> List.of("low", "normal", "high").contains(v) ? v : null,
+                    "normal");
             production = tags.bool("production", false);
             tags.finish();
         }
@@ -90,9 +99,14 @@ public final class WorkloadReader {
             } else if (!model.vision() && !f.has("seq_len")) {
                 f.problem("seq_len", "is required for the text model \"" + modelId + "\" (e.g. 2048)");
             }
-            if (model.architecture() instanceof TransformerSpec t && seq != null && seq > t.maxPositions() && t.maxPositions() > 0
+            if (model.architecture() instanceof TransformerSpec t
+                    && seq != null
+                    && seq > t.maxPositions()
+                    && t.maxPositions() > 0
                     && "learned".equals(t.position())) {
-                f.problem("seq_len", seq + " is longer than the " + t.maxPositions() + " positions \"" + modelId + "\" has learned");
+                f.problem(
+                        "seq_len",
+                        seq + " is longer than the " + t.maxPositions() + " positions \"" + modelId + "\" has learned");
             }
         }
         Engine engine = f.choice("engine", Named.ids(Engine.class), Engine::of, Engine.HF);
@@ -111,10 +125,28 @@ public final class WorkloadReader {
         if (f.problems().size() > before || id == null || mode == null || model == null) {
             return null;
         }
-        return new Workload(id, modelId, mode, res == null ? null : res.intValue(), seq == null ? null : seq.intValue(),
-                opt, (int) global, team.toLowerCase(Locale.ROOT), priority, production, precisions, finetune, trainable,
-                rank == null ? null : rank.intValue(), checkpointing, flash, ema, quantization, framework,
-                maxObjects == null ? null : maxObjects.intValue(), engine,
+        return new Workload(
+                id,
+                modelId,
+                mode,
+                res == null ? null : res.intValue(),
+                seq == null ? null : seq.intValue(),
+                opt,
+                (int) global,
+                team.toLowerCase(Locale.ROOT),
+                priority,
+                production,
+                precisions,
+                finetune,
+                trainable,
+                rank == null ? null : rank.intValue(),
+                checkpointing,
+                flash,
+                ema,
+                quantization,
+                framework,
+                maxObjects == null ? null : maxObjects.intValue(),
+                engine,
                 utilization == null ? Workload.DEFAULT_GPU_MEMORY_UTILIZATION : utilization);
     }
 }

@@ -1,8 +1,8 @@
 package dev.vramplan.catalog;
 
-import java.util.List;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 
 /**
  * A YOLO detector as its Ultralytics model YAML writes it: layer list plus the scale's depth and
@@ -12,8 +12,17 @@ import java.util.Collections;
  * @param maxChannels    channel cap before the width multiple; 0 for none (YOLOv5)
  * @param backboneLayers how many of {@code layers} are the backbone (the rest is the head)
  */
-public record YoloSpec(String family, double depthMultiple, double widthMultiple, int maxChannels, int numClasses,
-                       int anchors, List<Layer> layers, int backboneLayers, String scale) implements Architecture {
+public record YoloSpec(
+        String family,
+        double depthMultiple,
+        double widthMultiple,
+        int maxChannels,
+        int numClasses,
+        int anchors,
+        List<Layer> layers,
+        int backboneLayers,
+        String scale)
+        implements Architecture {
     /** One row {@code [from, repeats, module, args]}; {@code from} is -1 for the previous layer. */
     public record Layer(List<Integer> from, int repeats, String module, List<Object> args) {
         public Layer {

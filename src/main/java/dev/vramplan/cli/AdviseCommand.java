@@ -7,42 +7,48 @@ import dev.vramplan.catalog.CatalogLoader;
 import dev.vramplan.catalog.CnnSpec;
 import dev.vramplan.catalog.Finetune;
 import dev.vramplan.catalog.Gpu;
-import dev.vramplan.input.InvalidInputException;
 import dev.vramplan.catalog.Limits;
 import dev.vramplan.catalog.Mode;
 import dev.vramplan.catalog.Model;
 import dev.vramplan.catalog.Optimizer;
-import dev.vramplan.input.Suggest;
 import dev.vramplan.catalog.TransformerSpec;
 import dev.vramplan.catalog.Workload;
 import dev.vramplan.estimate.Estimate;
+import dev.vramplan.input.InvalidInputException;
+import dev.vramplan.input.Suggest;
 import dev.vramplan.plan.CellPlan;
 import dev.vramplan.plan.Planner;
 import dev.vramplan.rules.RuleBase;
 import dev.vramplan.store.StoredCell;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * Plans one workload, given on the command line, under the team's rules: the fleet is not edited and nothing is
  * stored. The answer has the keys of {@code query}'s.
  */
-@Command(name = "advise", mixinStandardHelpOptions = true,
-        description = {"Plans one workload under the team's rules, on one card or every card of the fleet, without storing anything.",
-                "Settings not given come from the fleet's first workload of the same model and mode (and fine-tuning, if given);"
-                        + " without one: the model's usual input (640 px for YOLO, 224 px for CNNs, a ViT's image size,"
-                        + " 2048 tokens or the model's positions if fewer), adamw when training, global batch 64 for"
-                        + " vision models and 16 for text models, full training."},
-        footer = {"", "Example: vramplan advise --model llama-3-8b --mode train --finetune lora --seq-len 4096",
-                "Exit code 2 for an unknown model or card, 3 when nothing is feasible."})
+@Command(
+        name = "advise",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Plans one workload under the team's rules, on one card or every card of the fleet, without storing anything.",
+            "Settings not given come from the fleet's first workload of the same model and mode (and fine-tuning, if given);"
+                    + " without one: the model's usual input (640 px for YOLO, 224 px for CNNs, a ViT's image size,"
+                    + " 2048 tokens or the model's positions if fewer), adamw when training, global batch 64 for"
+                    + " vision models and 16 for text models, full training."
+        },
+        footer = {
+            "",
+            "Example: vramplan advise --model llama-3-8b --mode train --finetune lora --seq-len 4096",
+            "Exit code 2 for an unknown model or card, 3 when nothing is feasible."
+        })
 final class AdviseCommand implements Callable<Integer> {
 
     /** A vision model's global batch without a fleet workload: Ultralytics' nominal batch size ({@code nbs=64}). */
@@ -56,26 +62,42 @@ final class AdviseCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, paramLabel = "ID")
     String model;
+
     @Option(names = "--gpu", paramLabel = "ID", description = "card id (default: every card of the fleet)")
     String gpu;
+
     @Option(names = "--mode", required = true, paramLabel = "train|inference")
     String mode;
+
     @Option(names = "--resolution", paramLabel = "PX", description = "input side in pixels (vision models)")
     Integer resolution;
+
     @Option(names = "--seq-len", paramLabel = "N", description = "tokens per sample (text models)")
     Integer seqLen;
+
     @Option(names = "--optimizer", paramLabel = "O", description = "adamw, adamw-8bit, sgd, adafactor or none")
     String optimizer;
+
     @Option(names = "--finetune", paramLabel = "M", description = "full, lora or qlora")
     String finetune;
-    @Option(names = "--global-batch", paramLabel = "N", description = "samples per optimizer step, all cards and accumulation together")
+
+    @Option(
+            names = "--global-batch",
+            paramLabel = "N",
+            description = "samples per optimizer step, all cards and accumulation together")
     Integer globalBatch;
-    @Option(names = "--explain", description = "add what lost and why (JSON: a decisions list, as 'explain --format json')")
+
+    @Option(
+            names = "--explain",
+            description = "add what lost and why (JSON: a decisions list, as 'explain --format json')")
     boolean explain;
+
     @Mixin
     FormatOption output;
+
     @Mixin
     CatalogOption catalog;
+
     @Mixin
     RulesOption rules;
 
@@ -93,13 +115,15 @@ final class AdviseCommand implements Callable<Integer> {
         Catalog c = CatalogLoader.load(catalog.dir());
         Model md = c.model(model);
         if (md == null) {
-            throw new InvalidInputException("--model: unknown model \"" + model + "\"." + Suggest.didYouMean(model, c.models().keySet()));
+            throw new InvalidInputException("--model: unknown model \"" + model + "\"."
+                    + Suggest.didYouMean(model, c.models().keySet()));
         }
         Map<String, Integer> cards = new LinkedHashMap<>();
         if (gpu != null) {
             Gpu g = c.gpu(gpu);
             if (g == null) {
-                throw new InvalidInputException("--gpu: unknown gpu \"" + gpu + "\"." + Suggest.didYouMean(gpu, c.gpus().keySet()));
+                throw new InvalidInputException("--gpu: unknown gpu \"" + gpu + "\"."
+                        + Suggest.didYouMean(gpu, c.gpus().keySet()));
             }
             cards.put(g.id(), c.fleetCards().getOrDefault(g.id(), 1));
         } else {
@@ -117,7 +141,7 @@ final class AdviseCommand implements Callable<Integer> {
             List<Map<String, Object>> list = new ArrayList<>();
             for (StoredCell s : cells) {
                 Map<String, Object> j = PlanAnswers.json(s);
-                j.put("run", null);                  // nothing is stored
+                j.put("run", null); // nothing is stored
                 if (explain) {
                     j.put("decisions", PlanAnswers.decisions(s));
                 }
@@ -134,8 +158,9 @@ final class AdviseCommand implements Callable<Integer> {
             }
         }
         if (cells.stream().noneMatch(StoredCell::feasible)) {
-            throw new Exits.NothingFeasible("nothing feasible for model " + model + (gpu == null ? " on any card of the fleet" : " on " + gpu)
-                    + ": " + cells.get(0).reason());
+            throw new Exits.NothingFeasible(
+                    "nothing feasible for model " + model + (gpu == null ? " on any card of the fleet" : " on " + gpu)
+                            + ": " + cells.get(0).reason());
         }
         return Exits.OK;
     }
@@ -153,42 +178,68 @@ final class AdviseCommand implements Callable<Integer> {
             }
         }
         if (md.vision() && seqLen != null || !md.vision() && resolution != null) {
-            throw new InvalidInputException(md.vision() ? "--seq-len: " + model + " takes images: give --resolution"
-                    : "--resolution: " + model + " takes text: give --seq-len");
+            throw new InvalidInputException(
+                    md.vision()
+                            ? "--seq-len: " + model + " takes images: give --resolution"
+                            : "--resolution: " + model + " takes text: give --seq-len");
         }
         Finetune f = ft != null ? ft : base != null ? base.finetune() : Finetune.FULL;
         if (m == Mode.INFERENCE && f != Finetune.FULL) {
-            throw new InvalidInputException("--finetune: " + f.id() + " is a way of training: inference has no finetune");
+            throw new InvalidInputException(
+                    "--finetune: " + f.id() + " is a way of training: inference has no finetune");
         }
         if (md.vision() && f != Finetune.FULL) {
-            throw new InvalidInputException("--finetune: " + f.id() + " adapters apply to transformers; \"" + model + "\" is a CNN");
+            throw new InvalidInputException(
+                    "--finetune: " + f.id() + " adapters apply to transformers; \"" + model + "\" is a CNN");
         }
         if (m == Mode.INFERENCE && o != null && o != Optimizer.NONE) {
             throw new InvalidInputException("--optimizer: inference has no optimizer: leave it out or give none");
         }
-        Optimizer opt = o != null ? o : base != null ? base.optimizer() : m == Mode.TRAIN ? Optimizer.ADAMW : Optimizer.NONE;
+        Optimizer opt =
+                o != null ? o : base != null ? base.optimizer() : m == Mode.TRAIN ? Optimizer.ADAMW : Optimizer.NONE;
         Integer res = null;
         Integer seq = null;
         if (md.vision()) {
             res = resolution != null ? resolution : base != null ? base.resolutionPx() : usualResolution(md);
         } else {
             seq = seqLen != null ? seqLen : base != null ? base.seqLenTokens() : usualSeqLen(md);
-            if (md.architecture() instanceof TransformerSpec t && seq > t.maxPositions() && t.maxPositions() > 0
+            if (md.architecture() instanceof TransformerSpec t
+                    && seq > t.maxPositions()
+                    && t.maxPositions() > 0
                     && "learned".equals(t.position())) {
-                throw new InvalidInputException("--seq-len: " + seq + " is longer than the " + t.maxPositions() + " positions \""
-                        + model + "\" has learned");
+                throw new InvalidInputException("--seq-len: " + seq + " is longer than the " + t.maxPositions()
+                        + " positions \"" + model + "\" has learned");
             }
         }
-        int global = globalBatch != null ? globalBatch : base != null ? base.globalBatch()
-                : md.vision() ? VISION_GLOBAL_BATCH : TEXT_GLOBAL_BATCH;
+        int global = globalBatch != null
+                ? globalBatch
+                : base != null ? base.globalBatch() : md.vision() ? VISION_GLOBAL_BATCH : TEXT_GLOBAL_BATCH;
         if (base == null) {
-            return new Workload(ADVISE_ID, md.id(), m, res, seq, opt, global, "", "normal", false, List.of(), f, null, null,
-                    false, true, false, null);
+            return new Workload(
+                    ADVISE_ID, md.id(), m, res, seq, opt, global, "", "normal", false, List.of(), f, null, null, false,
+                    true, false, null);
         }
         boolean sameAdapters = f == base.finetune();
-        return new Workload(base.id(), md.id(), m, res, seq, opt, global, base.team(), base.priority(), base.production(),
-                base.precisions(), f, sameAdapters ? base.trainableParams() : null, sameAdapters ? base.loraRank() : null,
-                base.gradientCheckpointing(), base.flashAttention(), base.ema(), base.quantization(), base.framework(),
+        return new Workload(
+                base.id(),
+                md.id(),
+                m,
+                res,
+                seq,
+                opt,
+                global,
+                base.team(),
+                base.priority(),
+                base.production(),
+                base.precisions(),
+                f,
+                sameAdapters ? base.trainableParams() : null,
+                sameAdapters ? base.loraRank() : null,
+                base.gradientCheckpointing(),
+                base.flashAttention(),
+                base.ema(),
+                base.quantization(),
+                base.framework(),
                 base.maxObjects());
     }
 
@@ -218,11 +269,37 @@ final class AdviseCommand implements Callable<Integer> {
                 breakdown.put(b.getKey().id(), b.getValue());
             }
         }
-        return new StoredCell(0, p.gpuId(), p.workloadId(), p.modelId(), p.mode().id(), p.feasible(), p.precision(),
-                p.resolutionPx(), p.seqLenTokens(), p.batch(), p.gradAccumSteps(), e == null ? null : e.peakAllocatedBytes(),
-                e == null ? null : e.reservedBytes(), e == null ? null : e.deviceBytes(), p.usableBytes(), p.utilization(),
-                breakdown, p.rule(), p.reason(), p.trail(), null, null, null, p.gpus(), p.strategy(), p.offload(),
-                p.maxConcurrentSequences(), p.deviceBytesHigh(), p.band() == null ? null : p.band().confidence(),
-                p.band() == null ? null : p.band().group(), p.band() == null ? null : p.band().points());
+        return new StoredCell(
+                0,
+                p.gpuId(),
+                p.workloadId(),
+                p.modelId(),
+                p.mode().id(),
+                p.feasible(),
+                p.precision(),
+                p.resolutionPx(),
+                p.seqLenTokens(),
+                p.batch(),
+                p.gradAccumSteps(),
+                e == null ? null : e.peakAllocatedBytes(),
+                e == null ? null : e.reservedBytes(),
+                e == null ? null : e.deviceBytes(),
+                p.usableBytes(),
+                p.utilization(),
+                breakdown,
+                p.rule(),
+                p.reason(),
+                p.trail(),
+                null,
+                null,
+                null,
+                p.gpus(),
+                p.strategy(),
+                p.offload(),
+                p.maxConcurrentSequences(),
+                p.deviceBytesHigh(),
+                p.band() == null ? null : p.band().confidence(),
+                p.band() == null ? null : p.band().group(),
+                p.band() == null ? null : p.band().points());
     }
 }

@@ -4,26 +4,27 @@ import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.CatalogLoader;
 import dev.vramplan.catalog.DataType;
 import dev.vramplan.catalog.Gpu;
-import dev.vramplan.input.InvalidInputException;
 import dev.vramplan.catalog.Model;
 import dev.vramplan.catalog.Precision;
+import dev.vramplan.catalog.Workload;
+import dev.vramplan.input.InvalidInputException;
 import dev.vramplan.input.Sizes;
 import dev.vramplan.input.Suggest;
-import dev.vramplan.catalog.Workload;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
-
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.Locale;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
 
 /** {@code vramplan catalog list}: what the catalog holds, with the facts that matter for planning. */
-@Command(name = "list", mixinStandardHelpOptions = true,
+@Command(
+        name = "list",
+        mixinStandardHelpOptions = true,
         description = "Lists the catalog's gpus, models and workloads with the facts that matter for planning.",
         footer = {"", "Example: vramplan catalog list gpus --format json"})
 final class CatalogList implements Callable<Integer> {
@@ -32,8 +33,10 @@ final class CatalogList implements Callable<Integer> {
 
     @Parameters(arity = "0..1", paramLabel = "gpus|models|workloads", description = "what to list (default: all three)")
     String kind;
+
     @Mixin
     CatalogOption catalog;
+
     @Mixin
     FormatOption output;
 
@@ -43,17 +46,19 @@ final class CatalogList implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (kind != null && !KINDS.contains(kind)) {
-            throw new InvalidInputException("catalog list: \"" + kind + "\" is not a list: use gpus, models or workloads."
-                    + Suggest.didYouMean(kind, KINDS));
+            throw new InvalidInputException("catalog list: \"" + kind
+                    + "\" is not a list: use gpus, models or workloads." + Suggest.didYouMean(kind, KINDS));
         }
         Catalog c = CatalogLoader.load(catalog.dir());
         Map<String, List<Map<String, Object>>> lists = new LinkedHashMap<>();
         for (String k : kind == null ? KINDS : List.of(kind)) {
-            lists.put(k, switch (k) {
-                case "gpus" -> gpus(c);
-                case "models" -> models(c);
-                default -> workloads(c);
-            });
+            lists.put(
+                    k,
+                    switch (k) {
+                        case "gpus" -> gpus(c);
+                        case "models" -> models(c);
+                        default -> workloads(c);
+                    });
         }
         PrintWriter out = spec.commandLine().getOut();
         if (output.json()) {
@@ -63,7 +68,8 @@ final class CatalogList implements Callable<Integer> {
         boolean first = true;
         for (Map.Entry<String, List<Map<String, Object>>> e : lists.entrySet()) {
             if (kind == null) {
-                out.println((first ? "" : "\n") + e.getKey() + " (" + e.getValue().size() + ")");
+                out.println(
+                        (first ? "" : "\n") + e.getKey() + " (" + e.getValue().size() + ")");
             }
             first = false;
             table(e.getKey(), e.getValue()).print(out);
@@ -84,7 +90,9 @@ final class CatalogList implements Callable<Integer> {
             m.put("memory_bytes", g.memoryBytes());
             m.put("usable_bytes", g.usableBytes());
             m.put("compute_capability", g.computeCapability());
-            m.put("native_precisions", g.nativePrecisions().stream().map(DataType::id).sorted().toList());
+            m.put(
+                    "native_precisions",
+                    g.nativePrecisions().stream().map(DataType::id).sorted().toList());
             m.put("in_fleet", c.fleetCards().getOrDefault(g.id(), 0));
             out.add(m);
         }
@@ -100,8 +108,18 @@ final class CatalogList implements Callable<Integer> {
             m.put("name", md.name());
             m.put("family", md.family());
             m.put("params", md.publishedParams());
-            m.put("architecture", md.architecture().getClass().getSimpleName().replace("Spec", "").toLowerCase(Locale.ROOT));
-            m.put("workloads", c.workloads().stream().filter(w -> w.modelId().equals(md.id())).count());
+            m.put(
+                    "architecture",
+                    md.architecture()
+                            .getClass()
+                            .getSimpleName()
+                            .replace("Spec", "")
+                            .toLowerCase(Locale.ROOT));
+            m.put(
+                    "workloads",
+                    c.workloads().stream()
+                            .filter(w -> w.modelId().equals(md.id()))
+                            .count());
             out.add(m);
         }
         return out;
@@ -134,20 +152,47 @@ final class CatalogList implements Callable<Integer> {
         switch (kind) {
             case "gpus" -> {
                 t = new Table("id", "name", "memory", "usable", "cc", "architecture", "native precisions", "in fleet");
-                rows.forEach(r -> t.add(r.get("id"), r.get("name"), Sizes.human((Long) r.get("memory_bytes")),
-                        Sizes.human((Long) r.get("usable_bytes")), r.get("compute_capability"), r.get("architecture"),
-                        String.join(" ", cast(r.get("native_precisions"))), r.get("in_fleet")));
+                rows.forEach(r -> t.add(
+                        r.get("id"),
+                        r.get("name"),
+                        Sizes.human((Long) r.get("memory_bytes")),
+                        Sizes.human((Long) r.get("usable_bytes")),
+                        r.get("compute_capability"),
+                        r.get("architecture"),
+                        String.join(" ", cast(r.get("native_precisions"))),
+                        r.get("in_fleet")));
             }
             case "models" -> {
                 t = new Table("id", "name", "family", "params", "architecture", "workloads");
-                rows.forEach(r -> t.add(r.get("id"), r.get("name"), r.get("family"), String.format(Locale.ROOT,
-                        "%,d", (Long) r.get("params")), r.get("architecture"), r.get("workloads")));
+                rows.forEach(r -> t.add(
+                        r.get("id"),
+                        r.get("name"),
+                        r.get("family"),
+                        String.format(Locale.ROOT, "%,d", (Long) r.get("params")),
+                        r.get("architecture"),
+                        r.get("workloads")));
             }
             default -> {
-                t = new Table("id", "model", "mode", "res/seq", "global batch", "optimizer", "finetune", "team", "production");
-                rows.forEach(r -> t.add(r.get("id"), r.get("model"), r.get("mode"),
+                t = new Table(
+                        "id",
+                        "model",
+                        "mode",
+                        "res/seq",
+                        "global batch",
+                        "optimizer",
+                        "finetune",
+                        "team",
+                        "production");
+                rows.forEach(r -> t.add(
+                        r.get("id"),
+                        r.get("model"),
+                        r.get("mode"),
                         r.get("resolution") != null ? r.get("resolution") + " px" : r.get("seq_len") + " tok",
-                        r.get("global_batch"), r.get("optimizer"), r.get("finetune"), r.get("team"), r.get("production")));
+                        r.get("global_batch"),
+                        r.get("optimizer"),
+                        r.get("finetune"),
+                        r.get("team"),
+                        r.get("production")));
             }
         }
         return t;

@@ -1,26 +1,30 @@
 package dev.vramplan.cli;
 
 import dev.vramplan.answer.RunAnswers;
-import dev.vramplan.store.RunDiff;
 import dev.vramplan.store.PlanStore;
+import dev.vramplan.store.RunDiff;
+import java.util.List;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-import java.util.List;
-import java.util.concurrent.Callable;
-
-@Command(name = "diff", mixinStandardHelpOptions = true,
+@Command(
+        name = "diff",
+        mixinStandardHelpOptions = true,
         description = "Lists every card x workload whose recommendation changed between two runs, and what caused it.",
         footer = {"", "Example: vramplan diff 3 4"})
 final class DiffCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "RUN_A")
     long a;
+
     @Parameters(index = "1", paramLabel = "RUN_B")
     long b;
+
     @picocli.CommandLine.Mixin
     DatabaseOption database;
+
     @Mixin
     FormatOption output;
 

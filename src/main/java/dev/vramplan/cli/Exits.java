@@ -4,9 +4,8 @@ import dev.vramplan.answer.NotFound;
 import dev.vramplan.input.InvalidInputException;
 import dev.vramplan.store.MissingDatabaseException;
 import dev.vramplan.store.StoreException;
-import picocli.CommandLine;
-
 import java.io.PrintWriter;
+import picocli.CommandLine;
 
 /**
  * The one place that turns failures into exit codes and messages: 2 for input the user can fix (one
@@ -34,7 +33,7 @@ final class Exits implements CommandLine.IExecutionExceptionHandler, CommandLine
 
     @Override
     public int handleExecutionException(Exception e, CommandLine cl, CommandLine.ParseResult parseResult) {
-        cl.getOut().flush();                 // what the command printed comes before why it stopped
+        cl.getOut().flush(); // what the command printed comes before why it stopped
         PrintWriter err = cl.getErr();
         if (e instanceof InvalidInputException in) {
             in.lines().forEach(err::println);
@@ -54,7 +53,8 @@ final class Exits implements CommandLine.IExecutionExceptionHandler, CommandLine
             trace(e, err);
             return FAILURE;
         }
-        err.println("vramplan: unexpected failure: " + e + (stacktrace ? "" : " (run again with --stacktrace for details)"));
+        err.println("vramplan: unexpected failure: " + e
+                + (stacktrace ? "" : " (run again with --stacktrace for details)"));
         trace(e, err);
         return FAILURE;
     }
@@ -66,7 +66,8 @@ final class Exits implements CommandLine.IExecutionExceptionHandler, CommandLine
         String name = cl.getCommandName().equals("vramplan") ? "vramplan" : "vramplan " + cl.getCommandName();
         err.println(name + ": " + ex.getMessage());
         CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
-        err.println("Try 'vramplan " + (cl.getCommandName().equals("vramplan") ? "" : cl.getCommandName() + " ") + "--help'.");
+        err.println("Try 'vramplan " + (cl.getCommandName().equals("vramplan") ? "" : cl.getCommandName() + " ")
+                + "--help'.");
         return INVALID;
     }
 

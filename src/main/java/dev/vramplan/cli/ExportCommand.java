@@ -4,25 +4,31 @@ import dev.vramplan.answer.PlanAnswers;
 import dev.vramplan.estimate.Component;
 import dev.vramplan.store.PlanStore;
 import dev.vramplan.store.StoredCell;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-@Command(name = "export", mixinStandardHelpOptions = true,
+@Command(
+        name = "export",
+        mixinStandardHelpOptions = true,
         description = "Exports every plan of a run with its memory breakdown, as CSV or JSON.",
         footer = {"", "Example: vramplan export --run 3 --format csv > plans.csv"})
 final class ExportCommand implements Callable<Integer> {
-    enum Format { csv, json }
+    enum Format {
+        csv,
+        json
+    }
 
     @Option(names = "--run", paramLabel = "N", description = "run id (default: the latest)")
     Long run;
+
     @Option(names = "--format", defaultValue = "csv", description = "csv or json (default: ${DEFAULT-VALUE})")
     Format format;
+
     @picocli.CommandLine.Mixin
     DatabaseOption database;
 
@@ -42,9 +48,23 @@ final class ExportCommand implements Callable<Integer> {
             Json.print(out, list);
             return Exits.OK;
         }
-        List<String> header = new ArrayList<>(List.of("run", "gpu", "workload", "model", "mode", "feasible", "precision",
-                "resolution", "seq_len", "batch", "grad_accum_steps", "peak_allocated_bytes", "reserved_bytes", "device_bytes",
-                "usable_bytes", "utilization"));
+        List<String> header = new ArrayList<>(List.of(
+                "run",
+                "gpu",
+                "workload",
+                "model",
+                "mode",
+                "feasible",
+                "precision",
+                "resolution",
+                "seq_len",
+                "batch",
+                "grad_accum_steps",
+                "peak_allocated_bytes",
+                "reserved_bytes",
+                "device_bytes",
+                "usable_bytes",
+                "utilization"));
         for (Component k : Component.values()) {
             header.add(k.id() + "_bytes");
         }
@@ -53,9 +73,24 @@ final class ExportCommand implements Callable<Integer> {
         out.println(String.join(",", header));
         for (StoredCell c : cells) {
             List<String> row = new ArrayList<>();
-            for (Object v : new Object[]{c.runId(), c.gpuId(), c.workloadId(), c.modelId(), c.mode(), c.feasible(), c.precision(),
-                    c.resolutionPx(), c.seqLenTokens(), c.batch(), c.gradAccumSteps(), c.peakAllocatedBytes(), c.reservedBytes(),
-                    c.deviceBytes(), c.usableBytes(), c.utilization()}) {
+            for (Object v : new Object[] {
+                c.runId(),
+                c.gpuId(),
+                c.workloadId(),
+                c.modelId(),
+                c.mode(),
+                c.feasible(),
+                c.precision(),
+                c.resolutionPx(),
+                c.seqLenTokens(),
+                c.batch(),
+                c.gradAccumSteps(),
+                c.peakAllocatedBytes(),
+                c.reservedBytes(),
+                c.deviceBytes(),
+                c.usableBytes(),
+                c.utilization()
+            }) {
                 row.add(Table.csv(v));
             }
             for (Component k : Component.values()) {

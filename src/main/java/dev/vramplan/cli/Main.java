@@ -1,8 +1,5 @@
 package dev.vramplan.cli;
 
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,15 +9,41 @@ import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /** The {@code vramplan} command line. */
-@Command(name = "vramplan", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Plans the largest batch size, resolution and precision each workload can run at on each card of a fleet.",
-        subcommands = {PlanCommand.class, QueryCommand.class, ExplainCommand.class, AdviseCommand.class, EstimateCommand.class, ValidateCommand.class, CalibrateCommand.class, ImportCommand.class, RunsCommand.class, DiffCommand.class, ExportCommand.class, ReportCommand.class, ServeCommand.class, BenchCommand.class,
-                CatalogCommand.class, RulesCommand.class, CommandLine.HelpCommand.class},
-        footer = {"", "Exit codes: 0 ok, 1 the database could not be used or an unexpected failure, 2 invalid input, 3 nothing feasible"
-                        + " found, no plan stored, or no database at --db.",
-                "Example: vramplan plan && vramplan query --model yolov8s --gpu t4 --mode train"})
+@Command(
+        name = "vramplan",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description =
+                "Plans the largest batch size, resolution and precision each workload can run at on each card of a fleet.",
+        subcommands = {
+            PlanCommand.class,
+            QueryCommand.class,
+            ExplainCommand.class,
+            AdviseCommand.class,
+            EstimateCommand.class,
+            ValidateCommand.class,
+            CalibrateCommand.class,
+            ImportCommand.class,
+            RunsCommand.class,
+            DiffCommand.class,
+            ExportCommand.class,
+            ReportCommand.class,
+            ServeCommand.class,
+            BenchCommand.class,
+            CatalogCommand.class,
+            RulesCommand.class,
+            CommandLine.HelpCommand.class
+        },
+        footer = {
+            "",
+            "Exit codes: 0 ok, 1 the database could not be used or an unexpected failure, 2 invalid input, 3 nothing feasible"
+                    + " found, no plan stored, or no database at --db.",
+            "Example: vramplan plan && vramplan query --model yolov8s --gpu t4 --mode train"
+        })
 public final class Main implements Runnable {
     /** The version in pom.xml, which Maven writes into {@code dev/vramplan/version.properties} when it builds. */
     public static final String VERSION = readVersion();
@@ -30,21 +53,26 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        List<String> commands = spec.subcommands().keySet().stream().filter(c -> !c.equals("help")).toList();
+        List<String> commands = spec.subcommands().keySet().stream()
+                .filter(c -> !c.equals("help"))
+                .toList();
         throw new CommandLine.ParameterException(spec.commandLine(), "give a command: " + String.join(", ", commands));
     }
 
     public static void main(String[] args) {
         // standard output is buffered and flushed when the command ends (a listing of thousands of rows must not
         // flush each line); errors go out as they happen
-        System.exit(run(args, new PrintWriter(new BufferedWriter(new OutputStreamWriter(System.out), 1 << 16)),
+        System.exit(run(
+                args,
+                new PrintWriter(new BufferedWriter(new OutputStreamWriter(System.out), 1 << 16)),
                 new PrintWriter(System.err, true)));
     }
 
     /** Runs the command line with the given streams; returns the exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         boolean stacktrace = Arrays.asList(args).contains("--stacktrace");
-        String[] rest = Arrays.stream(args).filter(a -> !a.equals("--stacktrace")).toArray(String[]::new);
+        String[] rest =
+                Arrays.stream(args).filter(a -> !a.equals("--stacktrace")).toArray(String[]::new);
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
         cl.setErr(err);
@@ -72,7 +100,7 @@ public final class Main implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[]{"vramplan " + VERSION};
+            return new String[] {"vramplan " + VERSION};
         }
     }
 }

@@ -1,12 +1,11 @@
 package dev.vramplan.cli;
 
-import java.nio.file.Path;
 import dev.vramplan.input.Shown;
+import java.nio.file.Path;
 
 /** Default locations: beside the launcher ({@code VRAMPLAN_HOME}, which ./vramplan sets), else the working folder. */
 final class Paths {
-    private Paths() {
-    }
+    private Paths() {}
 
     static Path home() {
         String h = System.getenv("VRAMPLAN_HOME");
@@ -27,7 +26,9 @@ final class Paths {
             return given;
         }
         String env = System.getenv("VRAMPLAN_DB");
-        return env != null && !env.isBlank() ? env : home().resolve("db").resolve("vramplan").toString();
+        return env != null && !env.isBlank()
+                ? env
+                : home().resolve("db").resolve("vramplan").toString();
     }
 
     /** A path as a user would type it: relative to the working folder when inside it. */

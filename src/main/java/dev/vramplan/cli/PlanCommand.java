@@ -4,32 +4,35 @@ import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.CatalogLoader;
 import dev.vramplan.input.Sizes;
 import dev.vramplan.plan.CellPlan;
+import dev.vramplan.plan.Fingerprints;
 import dev.vramplan.plan.Planner;
 import dev.vramplan.rules.RuleBase;
 import dev.vramplan.store.PlanStore;
+import dev.vramplan.store.RunInfo;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.util.Locale;
-import java.util.concurrent.Callable;
-import dev.vramplan.plan.Fingerprints;
-import dev.vramplan.store.RunInfo;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-
-@Command(name = "plan", mixinStandardHelpOptions = true,
+@Command(
+        name = "plan",
+        mixinStandardHelpOptions = true,
         description = "Plans every card of the fleet x every workload under the rules, stores the plan and prints it.",
         footer = {"", "Example: vramplan plan --rules my-rules/ --db team.db"})
 final class PlanCommand implements Callable<Integer> {
     @Mixin
     CatalogOption catalog;
+
     @Mixin
     RulesOption rules;
+
     @picocli.CommandLine.Mixin
     DatabaseOption database;
 
@@ -39,8 +42,10 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--timings", description = "print how long each phase took (to stderr)")
     boolean timings;
 
-    @Option(names = "--exhaustive", description = "search every precision and input size, not only until the objective's"
-            + " best is found: for a choice rule that does not rank precision and input before batch")
+    @Option(
+            names = "--exhaustive",
+            description = "search every precision and input size, not only until the objective's"
+                    + " best is found: for a choice rule that does not rank precision and input before batch")
     boolean exhaustive;
 
     @picocli.CommandLine.Spec
@@ -71,15 +76,23 @@ final class PlanCommand implements Callable<Integer> {
             t2 = System.nanoTime();
         } catch (RuntimeException e) {
             try {
-                join(opening).close();         // the lock is released before the command says why it stopped
+                join(opening).close(); // the lock is released before the command says why it stopped
             } catch (RuntimeException notOpened) {
                 // the input error is the one to report
             }
             throw e;
         }
         Fingerprints.Of fp = Fingerprints.of(c);
-        RunInfo info = new RunInfo(Paths.shown(catalogDir), Paths.shown(rulesDir),
-                Main.VERSION, System.getProperty("user.name"), host(), fp.catalog(), rb.fingerprint(), fp.gpus(), fp.models(),
+        RunInfo info = new RunInfo(
+                Paths.shown(catalogDir),
+                Paths.shown(rulesDir),
+                Main.VERSION,
+                System.getProperty("user.name"),
+                host(),
+                fp.catalog(),
+                rb.fingerprint(),
+                fp.gpus(),
+                fp.models(),
                 fp.workloads());
         Planner planner = new Planner(rb).exhaustive(exhaustive).parallel();
         long[] feasible = {0};
@@ -90,49 +103,87 @@ final class PlanCommand implements Callable<Integer> {
         long opened;
         long saved;
         // cells are stored as they are planned, in the run's one transaction: a failure keeps nothing of the run
-        try (SpooledTable t = new SpooledTable("gpu", "workload", "mode", "precision", "res/seq", "batch", "accum", "cards",
-                "memory", "used", "rule")) {
+        try (SpooledTable t = new SpooledTable(
+                "gpu",
+                "workload",
+                "mode",
+                "precision",
+                "res/seq",
+                "batch",
+                "accum",
+                "cards",
+                "memory",
+                "used",
+                "rule")) {
             try (PlanStore store = join(opening);
-                 Progress progress = Progress.onStderr(spec.commandLine().getErr(), quiet, "planning",
-                         (long) c.fleetCards().size() * c.workloads().size())) {
+                    Progress progress = Progress.onStderr(
+                            spec.commandLine().getErr(),
+                            quiet,
+                            "planning",
+                            (long) c.fleetCards().size() * c.workloads().size())) {
                 opened = System.nanoTime();
-                runId = store.save(info, sink -> stats[0] = planner.plan(c, p -> {
-                    row(t, p);          // the cell itself goes: only its row waits, on disk, for the table's widths
-                    planned[0]++;
-                    if (p.feasible()) {
-                        feasible[0]++;
-                    }
-                    long w = System.nanoTime();
-                    sink.accept(p);
-                    writing[0] += System.nanoTime() - w;
-                    progress.step();
-                }));
+                runId = store.save(
+                        info,
+                        sink -> stats[0] = planner.plan(c, p -> {
+                            row(t, p); // the cell itself goes: only its row waits, on disk, for the table's widths
+                            planned[0]++;
+                            if (p.feasible()) {
+                                feasible[0]++;
+                            }
+                            long w = System.nanoTime();
+                            sink.accept(p);
+                            writing[0] += System.nanoTime() - w;
+                            progress.step();
+                        }));
                 saved = System.nanoTime();
             }
             long t4 = System.nanoTime();
             if (timings) {
-                spec.commandLine().getErr().printf(Locale.ROOT, "timings: catalog %.2f s, rules %.2f s, waiting for the database %.2f s,"
-                                + " planning and storing %.2f s (of which writing %.2f s), closing %.2f s%n",
-                        (t1 - t0) / 1e9, (t2 - t1) / 1e9, (opened - t2) / 1e9, (saved - opened) / 1e9, writing[0] / 1e9,
-                        (t4 - saved) / 1e9);
+                spec.commandLine()
+                        .getErr()
+                        .printf(
+                                Locale.ROOT,
+                                "timings: catalog %.2f s, rules %.2f s, waiting for the database %.2f s,"
+                                        + " planning and storing %.2f s (of which writing %.2f s), closing %.2f s%n",
+                                (t1 - t0) / 1e9,
+                                (t2 - t1) / 1e9,
+                                (opened - t2) / 1e9,
+                                (saved - opened) / 1e9,
+                                writing[0] / 1e9,
+                                (t4 - saved) / 1e9);
             }
             t.print(out);
         }
         if (stats[0].exhaustiveBecause() != null) {
             out.println("search: " + stats[0].exhaustiveBecause());
         }
-        out.printf(Locale.ROOT, "run %d: %d cells planned (%d feasible, %d infeasible), %d candidates, %d rule firings; stored in %s%n",
-                runId, planned[0], feasible[0], planned[0] - feasible[0], stats[0].candidates(), stats[0].firings(),
+        out.printf(
+                Locale.ROOT,
+                "run %d: %d cells planned (%d feasible, %d infeasible), %d candidates, %d rule firings; stored in %s%n",
+                runId,
+                planned[0],
+                feasible[0],
+                planned[0] - feasible[0],
+                stats[0].candidates(),
+                stats[0].firings(),
                 where.startsWith("jdbc:") ? PlanStore.redact(where) : Paths.shown(Path.of(where)) + ".mv.db");
         return Exits.OK;
     }
 
     private static void row(SpooledTable t, CellPlan p) {
         if (p.feasible()) {
-            t.add(p.gpuId(), p.workloadId(), p.mode().id(), p.precision(),
-                    p.resolutionPx() != null ? p.resolutionPx() + " px" : p.seqLenTokens() + " tok", p.batch(),
-                    p.gradAccumSteps(), Table.cards(p.gpus(), p.strategy(), p.offload()), Sizes.human(p.estimate().deviceBytes()),
-                    Table.percent(p.utilization()), p.rule());
+            t.add(
+                    p.gpuId(),
+                    p.workloadId(),
+                    p.mode().id(),
+                    p.precision(),
+                    p.resolutionPx() != null ? p.resolutionPx() + " px" : p.seqLenTokens() + " tok",
+                    p.batch(),
+                    p.gradAccumSteps(),
+                    Table.cards(p.gpus(), p.strategy(), p.offload()),
+                    Sizes.human(p.estimate().deviceBytes()),
+                    Table.percent(p.utilization()),
+                    p.rule());
         } else {
             t.add(p.gpuId(), p.workloadId(), p.mode().id(), "infeasible", null, null, null, null, null, null, p.rule());
         }

@@ -23,6 +23,7 @@ final class Progress implements AutoCloseable {
     private final long start;
     /** When the first cell was done: the rate is measured from it, not from start-up (opening, checking the objective). */
     private long firstAt;
+
     private long done;
     private long drawnAt;
     private int width;
@@ -34,7 +35,7 @@ final class Progress implements AutoCloseable {
         this.what = what;
         this.total = total;
         this.start = nanos.getAsLong();
-        this.drawnAt = start - EVERY_NANOS;     // the first cell is drawn at once
+        this.drawnAt = start - EVERY_NANOS; // the first cell is drawn at once
     }
 
     /** Progress on the process's standard error, shown when it is a terminal and not {@code quiet}. */
@@ -69,9 +70,9 @@ final class Progress implements AutoCloseable {
 
     /** The line as it is drawn now (without the carriage return and padding). */
     String line(long now) {
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%s: %,d of %,d cells (%d%%)", what, done, total,
-                total == 0 ? 100 : done * 100 / total));
-        if (done > 1 && now > firstAt) {            // a rate needs two cells some time apart
+        StringBuilder b = new StringBuilder(String.format(
+                Locale.ROOT, "%s: %,d of %,d cells (%d%%)", what, done, total, total == 0 ? 100 : done * 100 / total));
+        if (done > 1 && now > firstAt) { // a rate needs two cells some time apart
             double rate = (done - 1) / ((now - firstAt) / 1e9);
             b.append(String.format(Locale.ROOT, ", %,.0f cells/s, %s left", rate, duration((total - done) / rate)));
         }

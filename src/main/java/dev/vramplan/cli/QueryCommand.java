@@ -5,35 +5,51 @@ import dev.vramplan.input.InvalidInputException;
 import dev.vramplan.input.Sizes;
 import dev.vramplan.store.PlanStore;
 import dev.vramplan.store.StoredCell;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-@Command(name = "query", mixinStandardHelpOptions = true,
+@Command(
+        name = "query",
+        mixinStandardHelpOptions = true,
         description = "Prints the recommended settings for a model from the latest stored plan (or run N).",
-        footer = {"", "Example: vramplan query --model yolov8s --gpu t4 --mode train --format json",
-                "Exit code 3 when no stored recommendation is feasible."})
+        footer = {
+            "",
+            "Example: vramplan query --model yolov8s --gpu t4 --mode train --format json",
+            "Exit code 3 when no stored recommendation is feasible."
+        })
 final class QueryCommand implements Callable<Integer> {
-    enum Format { table, json, csv }
+    enum Format {
+        table,
+        json,
+        csv
+    }
 
     @Option(names = "--model", paramLabel = "ID", description = "model id (required unless --matrix)")
     String model;
-    @Option(names = "--matrix", description = "a workloads x cards table of recommended batch sizes (filters by --model, --mode)")
+
+    @Option(
+            names = "--matrix",
+            description = "a workloads x cards table of recommended batch sizes (filters by --model, --mode)")
     boolean matrix;
+
     @Option(names = "--gpu", paramLabel = "ID", description = "card id (default: every card)")
     String gpu;
+
     @Option(names = "--mode", paramLabel = "train|inference", description = "job (default: both)")
     String mode;
+
     @Option(names = "--run", paramLabel = "N", description = "run id (default: the latest)")
     Long run;
+
     @Option(names = "--format", defaultValue = "table", description = "table, json or csv (default: ${DEFAULT-VALUE})")
     Format format;
+
     @picocli.CommandLine.Mixin
     DatabaseOption database;
 
@@ -62,12 +78,27 @@ final class QueryCommand implements Callable<Integer> {
         switch (format) {
             case json -> Json.print(out, PlanAnswers.queryJson(cells));
             case csv -> {
-                out.println("model,gpu,workload,mode,feasible,precision,resolution,seq_len,batch,grad_accum_steps,device_bytes,usable_bytes,utilization,rule,reason");
+                out.println(
+                        "model,gpu,workload,mode,feasible,precision,resolution,seq_len,batch,grad_accum_steps,device_bytes,usable_bytes,utilization,rule,reason");
                 for (StoredCell c : cells) {
-                    out.println(String.join(",", List.of(Table.csv(c.modelId()), Table.csv(c.gpuId()), Table.csv(c.workloadId()),
-                            Table.csv(c.mode()), Table.csv(c.feasible()), Table.csv(c.precision()), Table.csv(c.resolutionPx()),
-                            Table.csv(c.seqLenTokens()), Table.csv(c.batch()), Table.csv(c.gradAccumSteps()), Table.csv(c.deviceBytes()),
-                            Table.csv(c.usableBytes()), Table.csv(c.utilization()), Table.csv(c.rule()), Table.csv(c.reason()))));
+                    out.println(String.join(
+                            ",",
+                            List.of(
+                                    Table.csv(c.modelId()),
+                                    Table.csv(c.gpuId()),
+                                    Table.csv(c.workloadId()),
+                                    Table.csv(c.mode()),
+                                    Table.csv(c.feasible()),
+                                    Table.csv(c.precision()),
+                                    Table.csv(c.resolutionPx()),
+                                    Table.csv(c.seqLenTokens()),
+                                    Table.csv(c.batch()),
+                                    Table.csv(c.gradAccumSteps()),
+                                    Table.csv(c.deviceBytes()),
+                                    Table.csv(c.usableBytes()),
+                                    Table.csv(c.utilization()),
+                                    Table.csv(c.rule()),
+                                    Table.csv(c.reason()))));
                 }
             }
             default -> printTable(cells, out);
@@ -81,13 +112,23 @@ final class QueryCommand implements Callable<Integer> {
 
     /** One row per cell: card, workload, mode, precision, input, batch, accumulation, cards, memory per GPU, share of the card, rule. */
     static void printTable(List<StoredCell> cells, PrintWriter out) {
-        Table t = new Table("gpu", "workload", "mode", "precision", "res/seq", "batch", "accum", "cards", "memory", "used", "rule");
+        Table t = new Table(
+                "gpu", "workload", "mode", "precision", "res/seq", "batch", "accum", "cards", "memory", "used", "rule");
         for (StoredCell c : cells) {
-            t.add(c.gpuId(), c.workloadId(), c.mode(), c.feasible() ? c.precision() : "infeasible",
-                    c.resolutionPx() != null ? c.resolutionPx() + " px" : c.seqLenTokens() != null ? c.seqLenTokens() + " tok" : null,
-                    c.batch(), c.gradAccumSteps(), Table.cards(c.gpus(), c.strategy(), c.offload()),
+            t.add(
+                    c.gpuId(),
+                    c.workloadId(),
+                    c.mode(),
+                    c.feasible() ? c.precision() : "infeasible",
+                    c.resolutionPx() != null
+                            ? c.resolutionPx() + " px"
+                            : c.seqLenTokens() != null ? c.seqLenTokens() + " tok" : null,
+                    c.batch(),
+                    c.gradAccumSteps(),
+                    Table.cards(c.gpus(), c.strategy(), c.offload()),
                     c.deviceBytes() == null ? null : Sizes.human(c.deviceBytes()),
-                    c.utilization() == null ? null : Table.percent(c.utilization()), c.rule());
+                    c.utilization() == null ? null : Table.percent(c.utilization()),
+                    c.rule());
         }
         t.print(out);
     }

@@ -4,9 +4,6 @@ import dev.vramplan.input.InvalidInputException;
 import dev.vramplan.report.ReportHtml;
 import dev.vramplan.report.RunReport;
 import dev.vramplan.store.PlanStore;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,17 +11,27 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-@Command(name = "report", mixinStandardHelpOptions = true,
-        description = "Writes a stored run as one self-contained HTML page: the workloads x cards matrix, a cell's memory,"
-                + " what changed since the run before, and where the run came from.",
+@Command(
+        name = "report",
+        mixinStandardHelpOptions = true,
+        description =
+                "Writes a stored run as one self-contained HTML page: the workloads x cards matrix, a cell's memory,"
+                        + " what changed since the run before, and where the run came from.",
         footer = {"", "Example: vramplan report --out report.html"})
 final class ReportCommand implements Callable<Integer> {
     @Option(names = "--run", paramLabel = "N", description = "run id (default: the latest)")
     Long run;
-    @Option(names = "--out", paramLabel = "FILE", defaultValue = "report.html",
+
+    @Option(
+            names = "--out",
+            paramLabel = "FILE",
+            defaultValue = "report.html",
             description = "the page to write, '-' for standard output (default: ${DEFAULT-VALUE})")
     Path out;
+
     @picocli.CommandLine.Mixin
     DatabaseOption database;
 
@@ -43,9 +50,18 @@ final class ReportCommand implements Callable<Integer> {
             return Exits.OK;
         }
         write(out, html);
-        spec.commandLine().getOut().printf(Locale.ROOT, "report of run %d (%,d cells%s) written to %s%n", report.run().id(),
-                report.cells().size(), report.truncated() ? String.format(Locale.ROOT, " of %,d", report.run().cells()) : "",
-                Paths.shown(out));
+        spec.commandLine()
+                .getOut()
+                .printf(
+                        Locale.ROOT,
+                        "report of run %d (%,d cells%s) written to %s%n",
+                        report.run().id(),
+                        report.cells().size(),
+                        report.truncated()
+                                ? String.format(
+                                        Locale.ROOT, " of %,d", report.run().cells())
+                                : "",
+                        Paths.shown(out));
         return Exits.OK;
     }
 

@@ -41,7 +41,7 @@ final class SpooledTable implements AutoCloseable {
         widths.widen(row);
         try {
             for (String c : row) {
-                byte[] b = c.getBytes(StandardCharsets.UTF_8);     // not writeUTF: it stops at 64 KiB
+                byte[] b = c.getBytes(StandardCharsets.UTF_8); // not writeUTF: it stops at 64 KiB
                 spool.writeInt(b.length);
                 spool.write(b);
             }
@@ -54,7 +54,8 @@ final class SpooledTable implements AutoCloseable {
         try {
             spool.close();
             widths.printHeader(out);
-            try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+            try (DataInputStream in =
+                    new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
                 List<String> row = new ArrayList<>(columns);
                 while (true) {
                     int length;

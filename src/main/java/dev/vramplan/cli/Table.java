@@ -82,8 +82,10 @@ final class Table {
     /** A share as a whole percentage, "58%" (what "%.0f%%" prints, without a Formatter per row). */
     static String percent(double share) {
         double v = 100 * share;
-        return (Double.isFinite(v) && v >= 0 && v < 1e15 ? Long.toString(Math.round(v))
-                : String.format(Locale.ROOT, "%.0f", v)) + "%";
+        return (Double.isFinite(v) && v >= 0 && v < 1e15
+                        ? Long.toString(Math.round(v))
+                        : String.format(Locale.ROOT, "%.0f", v))
+                + "%";
     }
 
     /** CSV with quoting where needed. */
@@ -100,7 +102,9 @@ final class Table {
         if (gpus == null) {
             return null;
         }
-        if (gpus == 1 && (strategy == null || strategy.equals("single")) && (offload == null || offload.equals("none"))) {
+        if (gpus == 1
+                && (strategy == null || strategy.equals("single"))
+                && (offload == null || offload.equals("none"))) {
             return "1";
         }
         return gpus + " " + strategy + (offload == null || offload.equals("none") ? "" : "+offload " + offload);

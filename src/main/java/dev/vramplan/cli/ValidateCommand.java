@@ -8,10 +8,6 @@ import dev.vramplan.validate.BandCheck;
 import dev.vramplan.validate.Measurement;
 import dev.vramplan.validate.MeasurementLoader;
 import dev.vramplan.validate.Validator;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,19 +16,30 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
-@Command(name = "validate", mixinStandardHelpOptions = true,
+@Command(
+        name = "validate",
+        mixinStandardHelpOptions = true,
         description = "Compares the estimator with measured peak memory, point by point, and summarises the error.",
-        footer = {"", "Example: vramplan validate --measurements src/test/resources/validation/measurements.yaml",
-                "Format of the file: docs/measurement-format.md."})
+        footer = {
+            "",
+            "Example: vramplan validate --measurements src/test/resources/validation/measurements.yaml",
+            "Format of the file: docs/measurement-format.md."
+        })
 final class ValidateCommand implements Callable<Integer> {
 
     @Option(names = "--measurements", required = true, paramLabel = "FILE")
     Path measurements;
+
     @Mixin
     CatalogOption catalog;
+
     @Mixin
     FormatOption output;
+
     @Option(names = "--no-calibration", description = "ignore catalog/calibration.yaml: the physics alone")
     boolean noCalibration;
 
@@ -44,7 +51,11 @@ final class ValidateCommand implements Callable<Integer> {
         Catalog c = CatalogLoader.load(catalog.dir());
         List<Measurement> ms = MeasurementLoader.load(measurements, c);
         Validator.Report report = Validator.validate(ms, c, !noCalibration);
-        print(report, BandCheck.check(report, c, !noCalibration), output.json(), spec.commandLine().getOut());
+        print(
+                report,
+                BandCheck.check(report, c, !noCalibration),
+                output.json(),
+                spec.commandLine().getOut());
         return Exits.OK;
     }
 
@@ -94,41 +105,86 @@ final class ValidateCommand implements Callable<Integer> {
         }
         Table t = new Table("id", "model", "kind", "measured", "estimate", "error", "band top", "calibrated");
         for (Validator.Point p : report.points()) {
-            t.add(p.m().id(), p.m().model(), p.m().kind().id(),
-                    p.m().oom() ? "oom" : Sizes.human(p.measuredBytes()), Sizes.human(p.estimateBytes()),
-                    p.m().oom() ? (p.predictedOom() ? "oom predicted" : "MISSED: estimate fits " + p.m().gpu())
+            t.add(
+                    p.m().id(),
+                    p.m().model(),
+                    p.m().kind().id(),
+                    p.m().oom() ? "oom" : Sizes.human(p.measuredBytes()),
+                    Sizes.human(p.estimateBytes()),
+                    p.m().oom()
+                            ? (p.predictedOom() ? "oom predicted" : "MISSED: estimate fits " + p.m().gpu())
                             : String.format(Locale.ROOT, "%+.1f%%", 100 * p.relError()),
-                    Sizes.human(bands.of(p).highBytes()) + (p.m().oom() || bands.of(p).covered() ? "" : " BELOW"),
-                    p.estimate().calibrated() ? String.format(Locale.ROOT, "x%.3f", p.estimate().activationFactor()) : "");
+                    Sizes.human(bands.of(p).highBytes())
+                            + (p.m().oom() || bands.of(p).covered() ? "" : " BELOW"),
+                    p.estimate().calibrated()
+                            ? String.format(Locale.ROOT, "x%.3f", p.estimate().activationFactor())
+                            : "");
         }
         for (Validator.Skipped k : report.skipped()) {
-            t.add(k.m().id(), k.m().model(), k.m().kind().id(), k.m().oom() ? "oom" : Sizes.human(k.m().measuredBytes()), "",
-                    "skipped: " + k.reason(), "", "");
+            t.add(
+                    k.m().id(),
+                    k.m().model(),
+                    k.m().kind().id(),
+                    k.m().oom() ? "oom" : Sizes.human(k.m().measuredBytes()),
+                    "",
+                    "skipped: " + k.reason(),
+                    "",
+                    "");
         }
         t.print(out);
         out.println();
         Table s = new Table("family", "count", "median |err|", "p90 |err|", "max |err|", "under >10%", "oom predicted");
-        report.byFamily().forEach((k, v) -> s.add(k, v.count(), pct(v.medianAbsRelError()), pct(v.p90AbsRelError()),
-                pct(v.maxAbsRelError()), pct(v.underestimatedShare()), v.oomPredicted() + "/" + v.oomPoints()));
+        report.byFamily()
+                .forEach((k, v) -> s.add(
+                        k,
+                        v.count(),
+                        pct(v.medianAbsRelError()),
+                        pct(v.p90AbsRelError()),
+                        pct(v.maxAbsRelError()),
+                        pct(v.underestimatedShare()),
+                        v.oomPredicted() + "/" + v.oomPoints()));
         Validator.Summary a = report.summary();
-        s.add("all", a.count(), pct(a.medianAbsRelError()), pct(a.p90AbsRelError()), pct(a.maxAbsRelError()),
-                pct(a.underestimatedShare()), a.oomPredicted() + "/" + a.oomPoints());
+        s.add(
+                "all",
+                a.count(),
+                pct(a.medianAbsRelError()),
+                pct(a.p90AbsRelError()),
+                pct(a.maxAbsRelError()),
+                pct(a.underestimatedShare()),
+                a.oomPredicted() + "/" + a.oomPoints());
         if (report.uncertain() > 0) {
             Validator.Summary st = report.stated();
-            s.add("stated*", st.count(), pct(st.medianAbsRelError()), pct(st.p90AbsRelError()), pct(st.maxAbsRelError()),
-                    pct(st.underestimatedShare()), st.oomPredicted() + "/" + st.oomPoints());
+            s.add(
+                    "stated*",
+                    st.count(),
+                    pct(st.medianAbsRelError()),
+                    pct(st.p90AbsRelError()),
+                    pct(st.maxAbsRelError()),
+                    pct(st.underestimatedShare()),
+                    st.oomPredicted() + "/" + st.oomPoints());
         }
         s.print(out);
-        out.printf(Locale.ROOT, "band: %s of %d measured points at or below the top of their %.0f%% band, median width +%s"
-                + " (leave-one-source-out: a source's points never inform its own band)%n", pct(bands.coverage()), bands.count(),
-                100 * BandBuilder.CONFIDENCE, pct(bands.medianWidth()));
+        out.printf(
+                Locale.ROOT,
+                "band: %s of %d measured points at or below the top of their %.0f%% band, median width +%s"
+                        + " (leave-one-source-out: a source's points never inform its own band)%n",
+                pct(bands.coverage()),
+                bands.count(),
+                100 * BandBuilder.CONFIDENCE,
+                pct(bands.medianWidth()));
         if (!report.skipped().isEmpty()) {
-            out.printf(Locale.ROOT, "%d points skipped, not in the figures: ZeRO sharding, offload or several GPUs, which the"
-                    + " estimator does not model yet%n", report.skipped().size());
+            out.printf(
+                    Locale.ROOT,
+                    "%d points skipped, not in the figures: ZeRO sharding, offload or several GPUs, which the"
+                            + " estimator does not model yet%n",
+                    report.skipped().size());
         }
         if (report.uncertain() > 0) {
-            out.printf(Locale.ROOT, "* stated: without the %d points whose source did not say what it measured or in which unit"
-                    + " (uncertain_kind, uncertain_unit); \"all\" is the figure to judge by%n", report.uncertain());
+            out.printf(
+                    Locale.ROOT,
+                    "* stated: without the %d points whose source did not say what it measured or in which unit"
+                            + " (uncertain_kind, uncertain_unit); \"all\" is the figure to judge by%n",
+                    report.uncertain());
         }
     }
 

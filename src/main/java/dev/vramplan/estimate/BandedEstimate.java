@@ -4,7 +4,6 @@ import dev.vramplan.catalog.Band;
 import dev.vramplan.catalog.BandGroups;
 import dev.vramplan.catalog.Bands;
 import dev.vramplan.catalog.Framework;
-
 import java.util.List;
 
 /**
@@ -31,12 +30,15 @@ public record BandedEstimate(Estimate estimate, Band band) {
 
     /** The group keys of a request, finest first ({@link BandGroups}). */
     public static List<String> chain(EstimateRequest r) {
-        return BandGroups.chain(framework(r), r.mode(), r.setup().finetune(), r.model().vision());
+        return BandGroups.chain(
+                framework(r), r.mode(), r.setup().finetune(), r.model().vision());
     }
 
     /** The code that runs the job: the request's, else the model family's usual one, else a plain PyTorch loop. */
     static String framework(EstimateRequest r) {
-        Framework f = r.setup().framework() != null ? r.setup().framework() : Framework.defaultFor(r.model().architecture());
+        Framework f = r.setup().framework() != null
+                ? r.setup().framework()
+                : Framework.defaultFor(r.model().architecture());
         return f == null ? "pytorch" : f.id();
     }
 }

@@ -4,8 +4,7 @@ package dev.vramplan.estimate;
  * Memory that collective communication holds on each GPU of a multi-card job, with the frameworks' defaults.
  */
 final class Communication {
-    private Communication() {
-    }
+    private Communication() {}
 
     /**
      * NCCL's own buffers: per channel and connection a receive buffer for each protocol. NVIDIA/nccl src/init.cc (as of
@@ -21,6 +20,7 @@ final class Communication {
      * (deepspeed/runtime/zero/config.py, microsoft/DeepSpeed 50c6d6f).
      */
     static final long REDUCE_BUCKET_ELEMENTS = 500_000_000L;
+
     static final long ALLGATHER_BUCKET_ELEMENTS = 500_000_000L;
     /** DeepSpeed {@code stage3_prefetch_bucket_size} default {@code pp_int(5e7)} elements (same file). */
     static final long PREFETCH_BUCKET_ELEMENTS = 50_000_000L;

@@ -24,8 +24,7 @@ final class DetectorLoss {
     /** DFL: 16 distribution bins per box side (Detect.reg_max), 4 sides. */
     private static final int DFL_CHANNELS = 4 * 16;
 
-    private DetectorLoss() {
-    }
+    private DetectorLoss() {}
 
     /**
      * Bytes the v8/v11 loss keeps for backward per image (e: bytes per activation element).

@@ -1,7 +1,6 @@
 package dev.vramplan.estimate;
 
 import dev.vramplan.catalog.Limits;
-
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
@@ -19,8 +18,15 @@ import java.util.Map;
  * @param peakPhase          when the peak happens: "forward/backward", "optimizer step" or "forward"
  * @param activationFactor   the measured correction applied to activations and inputs/outputs (1: uncalibrated)
  */
-public record Estimate(Map<Component, Long> breakdown, long peakAllocatedBytes, long reservedBytes, long deviceBytes,
-                       long usableBytes, long params, String peakPhase, double activationFactor) {
+public record Estimate(
+        Map<Component, Long> breakdown,
+        long peakAllocatedBytes,
+        long reservedBytes,
+        long deviceBytes,
+        long usableBytes,
+        long params,
+        String peakPhase,
+        double activationFactor) {
     public Estimate {
         breakdown = Collections.unmodifiableMap(new EnumMap<>(breakdown));
         // the totals are the sums of their parts, exactly, within the bound (see Estimator)
@@ -38,8 +44,9 @@ public record Estimate(Map<Component, Long> breakdown, long peakAllocatedBytes, 
                 || reservedBytes != Math.addExact(peak, breakdown.getOrDefault(Component.ALLOCATOR_CACHE, 0L))
                 || deviceBytes != Math.addExact(reservedBytes, breakdown.getOrDefault(Component.RUNTIME, 0L))
                 || deviceBytes > Limits.MAX_ESTIMATE_BYTES) {
-            throw new IllegalArgumentException("the totals (" + peakAllocatedBytes + ", " + reservedBytes + ", " + deviceBytes
-                    + ") are not the sums of the breakdown " + breakdown + " within " + Limits.MAX_ESTIMATE);
+            throw new IllegalArgumentException(
+                    "the totals (" + peakAllocatedBytes + ", " + reservedBytes + ", " + deviceBytes
+                            + ") are not the sums of the breakdown " + breakdown + " within " + Limits.MAX_ESTIMATE);
         }
     }
 

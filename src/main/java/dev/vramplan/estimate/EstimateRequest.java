@@ -6,7 +6,6 @@ import dev.vramplan.catalog.Mode;
 import dev.vramplan.catalog.Model;
 import dev.vramplan.catalog.Optimizer;
 import dev.vramplan.catalog.Precision;
-
 import java.util.Objects;
 
 /**
@@ -19,8 +18,17 @@ import java.util.Objects;
  *
  * <p>Sizes within {@link Limits} (the command line and the catalog check them first, naming the option or field).
  */
-public record EstimateRequest(Model model, Gpu gpu, Mode mode, Precision precision, int batch, Integer resolutionPx,
-                              Integer seqLenTokens, Optimizer optimizer, Setup setup, Parallelism parallelism) {
+public record EstimateRequest(
+        Model model,
+        Gpu gpu,
+        Mode mode,
+        Precision precision,
+        int batch,
+        Integer resolutionPx,
+        Integer seqLenTokens,
+        Optimizer optimizer,
+        Setup setup,
+        Parallelism parallelism) {
     public static final int MAX_BATCH = Limits.MAX_BATCH;
 
     public EstimateRequest {
@@ -40,8 +48,8 @@ public record EstimateRequest(Model model, Gpu gpu, Mode mode, Precision precisi
                         + Limits.MIN_RESOLUTION + " and " + Limits.MAX_RESOLUTION + " px");
             }
         } else if (seqLenTokens == null || seqLenTokens < 1 || seqLenTokens > Limits.MAX_SEQ_LEN) {
-            throw new IllegalArgumentException("model " + model.id() + " takes text: give a sequence length between 1 and "
-                    + Limits.MAX_SEQ_LEN + " tokens");
+            throw new IllegalArgumentException("model " + model.id()
+                    + " takes text: give a sequence length between 1 and " + Limits.MAX_SEQ_LEN + " tokens");
         }
         if (mode == Mode.INFERENCE) {
             optimizer = Optimizer.NONE;
@@ -49,15 +57,40 @@ public record EstimateRequest(Model model, Gpu gpu, Mode mode, Precision precisi
     }
 
     /** One card. */
-    public EstimateRequest(Model model, Gpu gpu, Mode mode, Precision precision, int batch, Integer resolutionPx,
-                           Integer seqLenTokens, Optimizer optimizer, Setup setup) {
+    public EstimateRequest(
+            Model model,
+            Gpu gpu,
+            Mode mode,
+            Precision precision,
+            int batch,
+            Integer resolutionPx,
+            Integer seqLenTokens,
+            Optimizer optimizer,
+            Setup setup) {
         this(model, gpu, mode, precision, batch, resolutionPx, seqLenTokens, optimizer, setup, Parallelism.single());
     }
 
     /** Full training or plain inference, with or without a fused attention kernel. */
-    public EstimateRequest(Model model, Gpu gpu, Mode mode, Precision precision, int batch, Integer resolutionPx,
-                           Integer seqLenTokens, Optimizer optimizer, boolean flashAttention) {
-        this(model, gpu, mode, precision, batch, resolutionPx, seqLenTokens, optimizer, Setup.defaults().withFlash(flashAttention));
+    public EstimateRequest(
+            Model model,
+            Gpu gpu,
+            Mode mode,
+            Precision precision,
+            int batch,
+            Integer resolutionPx,
+            Integer seqLenTokens,
+            Optimizer optimizer,
+            boolean flashAttention) {
+        this(
+                model,
+                gpu,
+                mode,
+                precision,
+                batch,
+                resolutionPx,
+                seqLenTokens,
+                optimizer,
+                Setup.defaults().withFlash(flashAttention));
     }
 
     public boolean flashAttention() {
@@ -65,7 +98,8 @@ public record EstimateRequest(Model model, Gpu gpu, Mode mode, Precision precisi
     }
 
     public EstimateRequest withBatch(int b) {
-        return new EstimateRequest(model, gpu, mode, precision, b, resolutionPx, seqLenTokens, optimizer, setup, parallelism);
+        return new EstimateRequest(
+                model, gpu, mode, precision, b, resolutionPx, seqLenTokens, optimizer, setup, parallelism);
     }
 
     /** The same job on {@code p}'s cards. */
@@ -75,6 +109,7 @@ public record EstimateRequest(Model model, Gpu gpu, Mode mode, Precision precisi
 
     /** The same job at another sequence length (text models). */
     public EstimateRequest withSeqLen(int tokens) {
-        return new EstimateRequest(model, gpu, mode, precision, batch, resolutionPx, tokens, optimizer, setup, parallelism);
+        return new EstimateRequest(
+                model, gpu, mode, precision, batch, resolutionPx, tokens, optimizer, setup, parallelism);
     }
 }

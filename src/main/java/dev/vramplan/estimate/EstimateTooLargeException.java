@@ -2,7 +2,6 @@ package dev.vramplan.estimate;
 
 import dev.vramplan.catalog.Limits;
 import dev.vramplan.input.Sizes;
-
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -77,7 +76,8 @@ public final class EstimateTooLargeException extends RuntimeException {
      */
     public String line(Function<Input, String> name) {
         List<String> names = inputs.stream().map(name).distinct().toList();
-        String advice = inputs.equals(List.of(Input.MODEL)) ? "check its architecture in the catalog"
+        String advice = inputs.equals(List.of(Input.MODEL))
+                ? "check its architecture in the catalog"
                 : names.size() == 1 ? "give a smaller value" : "give smaller values";
         return names.stream().collect(Collectors.joining(" with ")) + ": " + reason() + "; " + advice;
     }

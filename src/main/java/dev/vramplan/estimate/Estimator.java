@@ -10,7 +10,6 @@ import dev.vramplan.catalog.Precision;
 import dev.vramplan.catalog.Quantization;
 import dev.vramplan.catalog.TransformerSpec;
 import dev.vramplan.estimate.EstimateTooLargeException.Input;
-
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
@@ -57,8 +56,7 @@ public final class Estimator {
     /** QLoRA's paged AdamW keeps 32-bit states for the adapters (bitsandbytes PagedAdamW default). */
     public static final int QLORA_STATE_BYTES = 4;
 
-    private Estimator() {
-    }
+    private Estimator() {}
 
     /** Parameters derived from the architecture. */
     public static long params(Architecture a) {
@@ -86,7 +84,14 @@ public final class Estimator {
             breakdown.put(c, bytes[c.ordinal()]);
         }
         long[] t = totals(bytes);
-        return new Estimate(breakdown, t[0], t[1], t[2], r.gpu().usableBytes(), j.s.params(), phase,
+        return new Estimate(
+                breakdown,
+                t[0],
+                t[1],
+                t[2],
+                r.gpu().usableBytes(),
+                j.s.params(),
+                phase,
                 r.setup().activationFactor());
     }
 
@@ -129,7 +134,7 @@ public final class Estimator {
             }
         }
         long reserved = Math.addExact(peak, bytes[Component.ALLOCATOR_CACHE.ordinal()]);
-        return new long[]{peak, reserved, Math.addExact(reserved, bytes[Component.RUNTIME.ordinal()])};
+        return new long[] {peak, reserved, Math.addExact(reserved, bytes[Component.RUNTIME.ordinal()])};
     }
 
     /** Device bytes at {@code batch}, without the breakdown; {@link Long#MAX_VALUE} beyond the bound (fits no card). */
@@ -151,14 +156,18 @@ public final class Estimator {
         Finetune ft = train ? setup.finetune() : Finetune.FULL;
         boolean adapters = ft != Finetune.FULL;
         if (adapters && !(r.model().architecture() instanceof TransformerSpec)) {
-            throw new IllegalArgumentException(ft.id() + " fine-tuning applies to transformers; " + r.model().id() + " is a CNN");
+            throw new IllegalArgumentException(ft.id() + " fine-tuning applies to transformers; "
+                    + r.model().id() + " is a CNN");
         }
         r.parallelism().check(r.mode(), r.model());
-        Framework fw = setup.framework() != null ? setup.framework() : Framework.defaultFor(r.model().architecture());
+        Framework fw = setup.framework() != null
+                ? setup.framework()
+                : Framework.defaultFor(r.model().architecture());
         int maxObjects = setup.maxObjects() != null ? setup.maxObjects() : DetectorLoss.TYPICAL_MAX_OBJECTS;
         Shape s = Shape.of(r, e, train, ft, p.autocast(), fw, maxObjects);
         Precision adapterDtype = setup.adapterDtype() != null ? setup.adapterDtype() : Peft.adapterDtype(fw, ft);
-        double otherBytes = quant == null ? 0 : train ? Peft.frozenOtherBytes(fw, ft, quant.computeBytes()) : quant.computeBytes();
+        double otherBytes =
+                quant == null ? 0 : train ? Peft.frozenOtherBytes(fw, ft, quant.computeBytes()) : quant.computeBytes();
         long runtime = r.gpu().runtimeBytes() != null ? r.gpu().runtimeBytes() : RUNTIME_DEFAULT_BYTES;
         return new Job(r, p, setup, train, quant, ft, adapters, s, runtime, adapterDtype, otherBytes);
     }
@@ -167,8 +176,18 @@ public final class Estimator {
      * @param adapterDtype the adapters' dtype when it is not the precision's (null: the precision's)
      * @param otherBytes   quantized models: bytes per parameter outside the quantized matrices (norms, embeddings, head)
      */
-    private record Job(EstimateRequest r, Precision p, Setup setup, boolean train, Quantization quant, Finetune ft,
-                       boolean adapters, Shape s, long runtime, Precision adapterDtype, double otherBytes) {
+    private record Job(
+            EstimateRequest r,
+            Precision p,
+            Setup setup,
+            boolean train,
+            Quantization quant,
+            Finetune ft,
+            boolean adapters,
+            Shape s,
+            long runtime,
+            Precision adapterDtype,
+            double otherBytes) {
         /**
          * The components at batch {@code batch} into {@code parts} (NaN: not present); returns the peak's phase.
          * With {@code drivers}, also what drives each component's largest term (for {@link #tooLarge}): the model, the
@@ -185,17 +204,27 @@ public final class Estimator {
             } else {
                 weights = p.weightBytes() * s.params();
             }
-            long trainable = !train ? 0 : !adapters ? s.params()
-                    : setup.trainableParams() != null ? setup.trainableParams()
-                    : LitgptAdapters.applies(ft) ? s.defaultTrainableAdapters()
-                    : s.defaultTrainableAdapters() * (setup.loraRank() == null ? Setup.DEFAULT_LORA_RANK : setup.loraRank());
-            double stateBytes = quant != null ? (ft == Finetune.QLORA ? QLORA_STATE_BYTES : quant.computeBytes()) : p.stateBytes();
+            long trainable = !train
+                    ? 0
+                    : !adapters
+                            ? s.params()
+                            : setup.trainableParams() != null
+                                    ? setup.trainableParams()
+                                    : LitgptAdapters.applies(ft)
+                                            ? s.defaultTrainableAdapters()
+                                            : s.defaultTrainableAdapters()
+                                                    * (setup.loraRank() == null
+                                                            ? Setup.DEFAULT_LORA_RANK
+                                                            : setup.loraRank());
+            double stateBytes =
+                    quant != null ? (ft == Finetune.QLORA ? QLORA_STATE_BYTES : quant.computeBytes()) : p.stateBytes();
             double gradBytes = quant != null ? quant.computeBytes() : p.stateBytes();
             double adapterBytes = quant != null ? quant.computeBytes() : p.stateBytes();
             if (adapters && adapterDtype != null) {
                 // adapters in their own dtype beside the frozen base: PEFT upcasts fp16/bf16 adapter weights to fp32 by
                 // default (get_peft_model(..., autocast_adapter_dtype=True) → BaseTuner._cast_adapter_dtype in
-                // huggingface/peft src/peft/tuners/tuners_utils.py: "only upcasts float16 and bfloat16 to float32"), and
+                // huggingface/peft src/peft/tuners/tuners_utils.py: "only upcasts float16 and bfloat16 to float32"),
+                // and
                 // their gradients and optimizer states follow the parameters' dtype
                 adapterBytes = adapterDtype.stateBytes();
                 gradBytes = adapterBytes;
@@ -209,32 +238,53 @@ public final class Estimator {
             if (train) {
                 double grads = gradBytes * trainable;
                 double factoredShare = s.params() == 0 ? 0 : (double) trainable / s.params();
-                double states = switch (r.optimizer()) {
-                    case ADAMW -> 2 * stateBytes * trainable;
-                    case ADAMW_8BIT -> ADAM8BIT_BYTES_PER_PARAM * trainable;
-                    case SGD -> stateBytes * trainable;
-                    case ADAFACTOR -> stateBytes * (adapters ? trainable : s.factored() * Math.min(1, factoredShare));
-                    case NONE -> 0.0;
-                };
-                // foreach AdamW allocates sqrt(v) for every parameter; Nesterov SGD and Adafactor an update of the same size
-                double stepTemp = switch (r.optimizer()) {
-                    case ADAMW, SGD, ADAFACTOR -> stateBytes * trainable;
-                    case ADAMW_8BIT, NONE -> 0.0;
-                };
+                double states =
+                        switch (r.optimizer()) {
+                            case ADAMW -> 2 * stateBytes * trainable;
+                            case ADAMW_8BIT -> ADAM8BIT_BYTES_PER_PARAM * trainable;
+                            case SGD -> stateBytes * trainable;
+                            case ADAFACTOR ->
+                                stateBytes * (adapters ? trainable : s.factored() * Math.min(1, factoredShare));
+                            case NONE -> 0.0;
+                        };
+                // foreach AdamW allocates sqrt(v) for every parameter; Nesterov SGD and Adafactor an update of the same
+                // size
+                double stepTemp =
+                        switch (r.optimizer()) {
+                            case ADAMW, SGD, ADAFACTOR -> stateBytes * trainable;
+                            case ADAMW_8BIT, NONE -> 0.0;
+                        };
                 double ema = setup.ema() ? p.weightBytes() * s.params() : 0;
                 double k = setup.activationFactor();
-                double activations = k * b * (setup.gradientCheckpointing() ? s.checkpointedBytesPerSample() : s.savedBytesPerSample());
-                // optimizer none is a profile of forward and backward, as Ultralytics' AutoBatch runs it: backward of the
-                // summed outputs, no loss (ultralytics/utils/torch_utils.py profile_ops; yolov5 utils/torch_utils.py profile)
+                double activations = k
+                        * b
+                        * (setup.gradientCheckpointing() ? s.checkpointedBytesPerSample() : s.savedBytesPerSample());
+                // optimizer none is a profile of forward and backward, as Ultralytics' AutoBatch runs it: backward of
+                // the
+                // summed outputs, no loss (ultralytics/utils/torch_utils.py profile_ops; yolov5 utils/torch_utils.py
+                // profile)
                 boolean loss = r.optimizer() != Optimizer.NONE;
-                double io = k * b * (s.inputBytesPerSample() + s.outputBytesPerSample() + (loss ? s.lossBytesPerSample() : 0));
+                double io = k
+                        * b
+                        * (s.inputBytesPerSample() + s.outputBytesPerSample() + (loss ? s.lossBytesPerSample() : 0));
                 double autocastCopies = p.autocast() ? 2.0 * s.params() : 0;
                 double gradTransient = 2 * b * s.largestBytesPerSample();
                 double dequant = quant != null ? s.largestMatrixBytes() / 2 * quant.dequantBytesPerWeight(p) : 0;
                 // the loss's own working set (YOLOv8's assigner) ends before backward's first gradient transient
                 double peakTransient = Math.max(gradTransient, loss ? b * s.lossTransientBytesPerSample() : 0);
-                Sharding.PerGpu g = Sharding.train(r.parallelism(), p.autocast(), quant != null ? quant.computeBytes() : p.activationBytes(),
-                        weights, ema, grads, states, stepTemp, autocastCopies, trainable, s.params(), r.model().architecture());
+                Sharding.PerGpu g = Sharding.train(
+                        r.parallelism(),
+                        p.autocast(),
+                        quant != null ? quant.computeBytes() : p.activationBytes(),
+                        weights,
+                        ema,
+                        grads,
+                        states,
+                        stepTemp,
+                        autocastCopies,
+                        trainable,
+                        s.params(),
+                        r.model().architecture());
                 stepTemp = g.stepTemp();
                 autocastCopies = g.autocastCopies();
                 double forwardBackward = activations + io + autocastCopies + peakTransient + dequant;
@@ -243,7 +293,8 @@ public final class Estimator {
                 put(parts, Component.OPTIMIZER_STATES, g.optimizerStates());
                 put(parts, Component.COMMUNICATION, g.communication());
                 if (drivers != null) {
-                    drivers[Component.WEIGHTS.ordinal()] = adapterWeights > weights - adapterWeights + ema ? Input.ADAPTERS : Input.MODEL;
+                    drivers[Component.WEIGHTS.ordinal()] =
+                            adapterWeights > weights - adapterWeights + ema ? Input.ADAPTERS : Input.MODEL;
                     drivers[Component.GRADIENTS.ordinal()] = trained;
                     drivers[Component.OPTIMIZER_STATES.ordinal()] = trained;
                     drivers[Component.ACTIVATIONS.ordinal()] = Input.BATCH;
@@ -255,7 +306,8 @@ public final class Estimator {
                     put(parts, Component.INPUT_OUTPUT, io);
                     put(parts, Component.WORKSPACE, autocastCopies + peakTransient + dequant + CUBLAS_WORKSPACE_BYTES);
                     if (drivers != null) {
-                        drivers[Component.WORKSPACE.ordinal()] = peakTransient >= autocastCopies + dequant ? Input.BATCH : Input.MODEL;
+                        drivers[Component.WORKSPACE.ordinal()] =
+                                peakTransient >= autocastCopies + dequant ? Input.BATCH : Input.MODEL;
                     }
                 } else {
                     phase = "optimizer step";
@@ -268,8 +320,11 @@ public final class Estimator {
                 phase = "forward";
                 // a quantized layer dequantizes its weight to the compute dtype for the prompt's matmuls
                 double dequant = quant != null ? s.largestMatrixBytes() / 2 * quant.dequantBytesPerWeight(p) : 0;
-                weights = TensorParallel.weights(r, weights, (quant != null ? quant.bytesPerWeight() : p.weightBytes()) * s.matrixParams(),
-                        quant != null ? quant.computeBytes() : p.weightBytes());      // tensor parallel: split per GPU
+                weights = TensorParallel.weights(
+                        r,
+                        weights,
+                        (quant != null ? quant.bytesPerWeight() : p.weightBytes()) * s.matrixParams(),
+                        quant != null ? quant.computeBytes() : p.weightBytes()); // tensor parallel: split per GPU
                 put(parts, Component.COMMUNICATION, TensorParallel.communication(r));
                 put(parts, Component.WEIGHTS, weights);
                 double k = setup.activationFactor();
@@ -330,7 +385,9 @@ public final class Estimator {
             List<Input> inputs;
             if (d != Input.BATCH) {
                 inputs = List.of(d);
-            } else if (batch > 1 && deviceBytes(this, 1, new double[COMPONENTS.length], new long[COMPONENTS.length]) != Long.MAX_VALUE) {
+            } else if (batch > 1
+                    && deviceBytes(this, 1, new double[COMPONENTS.length], new long[COMPONENTS.length])
+                            != Long.MAX_VALUE) {
                 inputs = List.of(Input.BATCH, Input.SIZE);
             } else {
                 inputs = List.of(Input.SIZE);

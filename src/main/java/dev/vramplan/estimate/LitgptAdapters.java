@@ -27,8 +27,7 @@ final class LitgptAdapters {
     /** litgpt/adapter.py Config.adapter_start_layer. */
     static final int START_LAYER = 2;
 
-    private LitgptAdapters() {
-    }
+    private LitgptAdapters() {}
 
     static boolean applies(Finetune ft) {
         return ft == Finetune.ADAPTER || ft == Finetune.ADAPTER_V2;
@@ -62,7 +61,8 @@ final class LitgptAdapters {
      * Bytes kept for backward per sample of s tokens, given what one frozen block keeps ({@code perLayerBytes}) and
      * what stays outside the blocks ({@code outerBytes}).
      */
-    static double savedBytesPerSample(TransformerSpec t, Finetune ft, double s, int e, double perLayerBytes, double outerBytes) {
+    static double savedBytesPerSample(
+            TransformerSpec t, Finetune ft, double s, int e, double perLayerBytes, double outerBytes) {
         double q = (double) t.heads() * t.headDim();
         double prompts = adaptedLayers(t) * e * s * q;
         if (ft == Finetune.ADAPTER) {

@@ -2,7 +2,6 @@ package dev.vramplan.estimate;
 
 import dev.vramplan.catalog.Mode;
 import dev.vramplan.catalog.Model;
-
 import java.util.Objects;
 
 /**
@@ -27,17 +26,20 @@ public record Parallelism(int gpus, Strategy strategy, Offload offload) {
             throw new IllegalArgumentException("--gpus " + gpus + " needs a strategy: ddp, zero1, zero2, zero3 or tp");
         }
         if ((strategy == Strategy.DDP || strategy == Strategy.TP) && gpus == 1) {
-            throw new IllegalArgumentException(strategy.id() + " needs 2 GPUs or more (one card: leave out --strategy)");
+            throw new IllegalArgumentException(
+                    strategy.id() + " needs 2 GPUs or more (one card: leave out --strategy)");
         }
         if (offload != Offload.NONE && strategy.zeroStage() == 0) {
-            throw new IllegalArgumentException("offload " + offload.id() + " needs a ZeRO strategy (zero1, zero2 or zero3), not "
-                    + strategy.id());
+            throw new IllegalArgumentException(
+                    "offload " + offload.id() + " needs a ZeRO strategy (zero1, zero2 or zero3), not " + strategy.id());
         }
         if (strategy.zeroStage() > 0 && gpus == 1 && offload == Offload.NONE) {
-            throw new IllegalArgumentException(strategy.id() + " on one GPU shards nothing: give --gpus 2 or more, or an --offload");
+            throw new IllegalArgumentException(
+                    strategy.id() + " on one GPU shards nothing: give --gpus 2 or more, or an --offload");
         }
         if (offload == Offload.OPTIMIZER_PARAMS && strategy != Strategy.ZERO3) {
-            throw new IllegalArgumentException("offload optimizer+params needs zero3 (DeepSpeed offloads parameters only in stage 3)");
+            throw new IllegalArgumentException(
+                    "offload optimizer+params needs zero3 (DeepSpeed offloads parameters only in stage 3)");
         }
     }
 
@@ -51,7 +53,8 @@ public record Parallelism(int gpus, Strategy strategy, Offload offload) {
     /** A strategy that does not fit the mode or the model: an error naming it. */
     void check(Mode mode, Model model) {
         if (mode == Mode.INFERENCE && strategy != Strategy.SINGLE && strategy != Strategy.TP) {
-            throw new IllegalArgumentException(strategy.id() + " shards training; serve across cards with --strategy tp");
+            throw new IllegalArgumentException(
+                    strategy.id() + " shards training; serve across cards with --strategy tp");
         }
         if (strategy == Strategy.TP) {
             String why = TensorParallel.unsplittable(model.architecture(), gpus);

@@ -10,8 +10,7 @@ import dev.vramplan.catalog.Precision;
  * base's dtype.
  */
 final class Peft {
-    private Peft() {
-    }
+    private Peft() {}
 
     private static boolean usesPeft(Framework fw) {
         return fw == Framework.HF_TRANSFORMERS || fw == Framework.LLAMA_FACTORY || fw == Framework.FASTCHAT;

@@ -16,8 +16,7 @@ import dev.vramplan.catalog.TransformerSpec;
  * prompt's full logits exist once.
  */
 final class PrefillLogits {
-    private PrefillLogits() {
-    }
+    private PrefillLogits() {}
 
     static double bytesPerSample(TransformerSpec t, double s, int e, Framework framework) {
         double positions = framework == Framework.LITGPT ? s : 1;

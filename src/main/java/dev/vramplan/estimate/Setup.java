@@ -1,12 +1,12 @@
 package dev.vramplan.estimate;
 
+import dev.vramplan.catalog.Calibration;
 import dev.vramplan.catalog.Finetune;
 import dev.vramplan.catalog.Framework;
 import dev.vramplan.catalog.Limits;
+import dev.vramplan.catalog.Mode;
 import dev.vramplan.catalog.Precision;
 import dev.vramplan.catalog.Quantization;
-import dev.vramplan.catalog.Calibration;
-import dev.vramplan.catalog.Mode;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -29,9 +29,18 @@ import java.util.Set;
  *                              usual one ({@link Framework#defaultFor})
  * @param maxObjects            detectors: the most labelled boxes in one image of the batch; null: a typical count
  */
-public record Setup(Finetune finetune, Long trainableParams, Integer loraRank, boolean gradientCheckpointing,
-                    boolean flashAttention, boolean ema, Quantization quantization, double activationFactor,
-                    Precision adapterDtype, Framework framework, Integer maxObjects) {
+public record Setup(
+        Finetune finetune,
+        Long trainableParams,
+        Integer loraRank,
+        boolean gradientCheckpointing,
+        boolean flashAttention,
+        boolean ema,
+        Quantization quantization,
+        double activationFactor,
+        Precision adapterDtype,
+        Framework framework,
+        Integer maxObjects) {
     public static final int DEFAULT_LORA_RANK = 64;
 
     public Setup {
@@ -55,10 +64,28 @@ public record Setup(Finetune finetune, Long trainableParams, Integer loraRank, b
         }
     }
 
-    public Setup(Finetune finetune, Long trainableParams, Integer loraRank, boolean gradientCheckpointing,
-                 boolean flashAttention, boolean ema, Quantization quantization, double activationFactor, Precision adapterDtype) {
-        this(finetune, trainableParams, loraRank, gradientCheckpointing, flashAttention, ema, quantization, activationFactor,
-                adapterDtype, null, null);
+    public Setup(
+            Finetune finetune,
+            Long trainableParams,
+            Integer loraRank,
+            boolean gradientCheckpointing,
+            boolean flashAttention,
+            boolean ema,
+            Quantization quantization,
+            double activationFactor,
+            Precision adapterDtype) {
+        this(
+                finetune,
+                trainableParams,
+                loraRank,
+                gradientCheckpointing,
+                flashAttention,
+                ema,
+                quantization,
+                activationFactor,
+                adapterDtype,
+                null,
+                null);
     }
 
     /**
@@ -76,13 +103,35 @@ public record Setup(Finetune finetune, Long trainableParams, Integer loraRank, b
     /** The dtypes adapters may train in. */
     public static final Set<Precision> ADAPTER_DTYPES = EnumSet.of(Precision.FP32, Precision.BF16, Precision.FP16);
 
-    public Setup(Finetune finetune, Long trainableParams, Integer loraRank, boolean gradientCheckpointing,
-                 boolean flashAttention, boolean ema, Quantization quantization, double activationFactor) {
-        this(finetune, trainableParams, loraRank, gradientCheckpointing, flashAttention, ema, quantization, activationFactor, null);
+    public Setup(
+            Finetune finetune,
+            Long trainableParams,
+            Integer loraRank,
+            boolean gradientCheckpointing,
+            boolean flashAttention,
+            boolean ema,
+            Quantization quantization,
+            double activationFactor) {
+        this(
+                finetune,
+                trainableParams,
+                loraRank,
+                gradientCheckpointing,
+                flashAttention,
+                ema,
+                quantization,
+                activationFactor,
+                null);
     }
 
-    public Setup(Finetune finetune, Long trainableParams, Integer loraRank, boolean gradientCheckpointing,
-                 boolean flashAttention, boolean ema, Quantization quantization) {
+    public Setup(
+            Finetune finetune,
+            Long trainableParams,
+            Integer loraRank,
+            boolean gradientCheckpointing,
+            boolean flashAttention,
+            boolean ema,
+            Quantization quantization) {
         this(finetune, trainableParams, loraRank, gradientCheckpointing, flashAttention, ema, quantization, 1.0);
     }
 
@@ -92,8 +141,18 @@ public record Setup(Finetune finetune, Long trainableParams, Integer loraRank, b
     }
 
     public Setup withFlash(boolean flash) {
-        return new Setup(finetune, trainableParams, loraRank, gradientCheckpointing, flash, ema, quantization, activationFactor,
-                adapterDtype, framework, maxObjects);
+        return new Setup(
+                finetune,
+                trainableParams,
+                loraRank,
+                gradientCheckpointing,
+                flash,
+                ema,
+                quantization,
+                activationFactor,
+                adapterDtype,
+                framework,
+                maxObjects);
     }
 
     /** The same setup with a measured correction (null: none). */
@@ -103,25 +162,65 @@ public record Setup(Finetune finetune, Long trainableParams, Integer loraRank, b
 
     /** The same setup with activation and input/output memory scaled by {@code factor}. */
     public Setup withActivationFactor(double factor) {
-        return new Setup(finetune, trainableParams, loraRank, gradientCheckpointing, flashAttention, ema, quantization,
-                factor, adapterDtype, framework, maxObjects);
+        return new Setup(
+                finetune,
+                trainableParams,
+                loraRank,
+                gradientCheckpointing,
+                flashAttention,
+                ema,
+                quantization,
+                factor,
+                adapterDtype,
+                framework,
+                maxObjects);
     }
 
     /** The same setup run by {@code f} (null: the family's usual framework). */
     public Setup withFramework(Framework f) {
-        return new Setup(finetune, trainableParams, loraRank, gradientCheckpointing, flashAttention, ema, quantization,
-                activationFactor, adapterDtype, f, maxObjects);
+        return new Setup(
+                finetune,
+                trainableParams,
+                loraRank,
+                gradientCheckpointing,
+                flashAttention,
+                ema,
+                quantization,
+                activationFactor,
+                adapterDtype,
+                f,
+                maxObjects);
     }
 
     /** The same setup with at most {@code objects} labelled boxes per image (null: the typical default). */
     public Setup withMaxObjects(Integer objects) {
-        return new Setup(finetune, trainableParams, loraRank, gradientCheckpointing, flashAttention, ema, quantization,
-                activationFactor, adapterDtype, framework, objects);
+        return new Setup(
+                finetune,
+                trainableParams,
+                loraRank,
+                gradientCheckpointing,
+                flashAttention,
+                ema,
+                quantization,
+                activationFactor,
+                adapterDtype,
+                framework,
+                objects);
     }
 
     /** The same setup with the adapters (and their gradients and optimizer states) in {@code dtype} (null: the precision's). */
     public Setup withAdapterDtype(Precision dtype) {
-        return new Setup(finetune, trainableParams, loraRank, gradientCheckpointing, flashAttention, ema, quantization,
-                activationFactor, dtype, framework, maxObjects);
+        return new Setup(
+                finetune,
+                trainableParams,
+                loraRank,
+                gradientCheckpointing,
+                flashAttention,
+                ema,
+                quantization,
+                activationFactor,
+                dtype,
+                framework,
+                maxObjects);
     }
 }

@@ -6,7 +6,6 @@ import dev.vramplan.catalog.Finetune;
 import dev.vramplan.catalog.Framework;
 import dev.vramplan.catalog.TransformerSpec;
 import dev.vramplan.catalog.YoloSpec;
-
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -20,11 +19,21 @@ import java.util.Map;
  * @param lossTransientBytesPerSample a loss-side working set freed before backward (YOLOv8/YOLO11's assigner)
  * @param defaultTrainableAdapters    lora/qlora: adapter parameters per unit of rank; adapter/adapter-v2: the count
  */
-record Shape(long params, long matrixParams, double factored, double savedBytesPerSample,
-             double checkpointedBytesPerSample, double inferenceBytesPerSample, double largestBytesPerSample,
-             double inputBytesPerSample, double outputBytesPerSample, double lossBytesPerSample,
-             double lossTransientBytesPerSample, double kvBytesPerSample, long defaultTrainableAdapters,
-             double largestMatrixBytes) {
+record Shape(
+        long params,
+        long matrixParams,
+        double factored,
+        double savedBytesPerSample,
+        double checkpointedBytesPerSample,
+        double inferenceBytesPerSample,
+        double largestBytesPerSample,
+        double inputBytesPerSample,
+        double outputBytesPerSample,
+        double lossBytesPerSample,
+        double lossTransientBytesPerSample,
+        double kvBytesPerSample,
+        long defaultTrainableAdapters,
+        double largestMatrixBytes) {
 
     /** An architecture compared by identity: hashing a YOLO layer list on every estimate costs more than the estimate. */
     private record Same(Architecture a) {
@@ -40,8 +49,8 @@ record Shape(long params, long matrixParams, double factored, double savedBytesP
     }
 
     /** Shapes per (architecture, input size, activation width, attention kernel, mode, …): planning asks for the same ones often. */
-    private static final Map<List<Object>, Shape> SHAPES = Collections.synchronizedMap(
-            new LinkedHashMap<>(256, 0.75f, true) {
+    private static final Map<List<Object>, Shape> SHAPES =
+            Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<List<Object>, Shape> eldest) {
                     return size() > 4096;
@@ -53,10 +62,25 @@ record Shape(long params, long matrixParams, double factored, double savedBytesP
      * @param framework  the training or serving code (never null: the family's default is resolved by the caller)
      * @param maxObjects detectors: labelled boxes in the busiest image of the batch
      */
-    static Shape of(EstimateRequest r, int e, boolean train, Finetune ft, boolean autocast, Framework framework,
-                    int maxObjects) {
-        List<Object> key = Arrays.asList(new Same(r.model().architecture()), r.resolutionPx(), r.seqLenTokens(), e,
-                r.flashAttention(), train, ft, autocast, framework, maxObjects);
+    static Shape of(
+            EstimateRequest r,
+            int e,
+            boolean train,
+            Finetune ft,
+            boolean autocast,
+            Framework framework,
+            int maxObjects) {
+        List<Object> key = Arrays.asList(
+                new Same(r.model().architecture()),
+                r.resolutionPx(),
+                r.seqLenTokens(),
+                e,
+                r.flashAttention(),
+                train,
+                ft,
+                autocast,
+                framework,
+                maxObjects);
         Shape s = SHAPES.get(key);
         if (s == null) {
             s = compute(r, e, train, ft, autocast, framework, maxObjects);
@@ -65,15 +89,21 @@ record Shape(long params, long matrixParams, double factored, double savedBytesP
         return s;
     }
 
-    private static Shape compute(EstimateRequest r, int e, boolean train, Finetune ft, boolean autocast,
-                                 Framework framework, int maxObjects) {
+    private static Shape compute(
+            EstimateRequest r,
+            int e,
+            boolean train,
+            Finetune ft,
+            boolean autocast,
+            Framework framework,
+            int maxObjects) {
         Architecture a = r.model().architecture();
         if (a instanceof TransformerSpec t) {
             return transformer(t, r, e, train, ft, autocast, framework);
         }
         int res = r.resolutionPx();
         VisionNet n = a instanceof YoloSpec y ? VisionNet.yolo(y, res) : VisionNet.cnn((CnnSpec) a, res);
-        double input = 4.0 * 3 * res * res;                        // the fp32 image batch
+        double input = 4.0 * 3 * res * res; // the fp32 image batch
         double output = (double) e * n.outputElements;
         double loss = 0;
         double lossTransient = 0;
@@ -88,12 +118,31 @@ record Shape(long params, long matrixParams, double factored, double savedBytesP
             }
         }
         double saved = e * n.savedElements + 8 * n.savedIndexElements;
-        return new Shape(n.params, n.matrixParams, n.factoredElements, saved, saved,
-                e * n.inferencePeakElements, e * n.largestElements, input, output, loss, lossTransient, 0, 0, 0);
+        return new Shape(
+                n.params,
+                n.matrixParams,
+                n.factoredElements,
+                saved,
+                saved,
+                e * n.inferencePeakElements,
+                e * n.largestElements,
+                input,
+                output,
+                loss,
+                lossTransient,
+                0,
+                0,
+                0);
     }
 
-    private static Shape transformer(TransformerSpec t, EstimateRequest r, int e, boolean train, Finetune ft,
-                                     boolean autocast, Framework framework) {
+    private static Shape transformer(
+            TransformerSpec t,
+            EstimateRequest r,
+            int e,
+            boolean train,
+            Finetune ft,
+            boolean autocast,
+            Framework framework) {
         boolean vision = t.kind() == TransformerSpec.Kind.VISION;
         double s = vision ? t.tokensForImage(r.resolutionPx()) : r.seqLenTokens();
         boolean flash = r.flashAttention();
@@ -102,7 +151,8 @@ record Shape(long params, long matrixParams, double factored, double savedBytesP
         long matrix = (long) t.layers() * TransformerMath.blockMatrixParams(t);
         double perLayer = TransformerMath.savedBytesPerLayer(t, 1, s, e, flash, lowRank, autocast);
         double outer = TransformerMath.outerSavedBytes(t, 1, s, e, autocast);
-        double saved = LitgptAdapters.applies(ft) ? LitgptAdapters.savedBytesPerSample(t, ft, s, e, perLayer, outer)
+        double saved = LitgptAdapters.applies(ft)
+                ? LitgptAdapters.savedBytesPerSample(t, ft, s, e, perLayer, outer)
                 : t.layers() * perLayer + outer;
         // gradient checkpointing keeps each block's input and recomputes one block at a time in backward
         double checkpointed = t.layers() * (double) e * s * t.hidden() + perLayer + outer;
@@ -116,26 +166,40 @@ record Shape(long params, long matrixParams, double factored, double savedBytesP
             input = 4.0 * 3 * r.resolutionPx() * r.resolutionPx();
             output = (double) e * t.numClasses();
         } else {
-            input = 8.0 * s * (train ? 2 : 1);                     // int64 token ids (and labels when training)
+            input = 8.0 * s * (train ? 2 : 1); // int64 token ids (and labels when training)
             if (t.kind() == TransformerSpec.Kind.DECODER) {
                 if (train) {
-                    output = (double) e * s * t.vocab();           // logits for every position
+                    output = (double) e * s * t.vocab(); // logits for every position
                     loss = (e == 4 ? 1 : Estimator.LOSS_FP32_COPIES) * 4.0 * s * t.vocab();
                 } else {
                     output = PrefillLogits.bytesPerSample(t, s, e, framework);
                     kv = 2.0 * t.layers() * t.kvHeads() * t.headDim() * e * s;
                 }
             } else {
-                output = (double) e * 2;                            // a classification head
+                output = (double) e * 2; // a classification head
             }
         }
         double factored = TransformerMath.factoredElements(t);
         // lora/qlora: adapters on every linear layer of every block, per unit of rank; LitGPT's adapters: their count
-        long adapters = LitgptAdapters.applies(ft) ? LitgptAdapters.trainableParams(t, ft)
+        long adapters = LitgptAdapters.applies(ft)
+                ? LitgptAdapters.trainableParams(t, ft)
                 : TransformerMath.adapterParamsPerBlock(t, 1) * t.layers();
-        double largestMatrix = 2.0 * Math.max((double) t.hidden() * t.intermediate(),
-                (double) t.hidden() * t.heads() * t.headDim());
-        return new Shape(params, matrix, factored, saved, checkpointed, inference, largest, input, output, loss, 0, kv,
-                adapters, largestMatrix);
+        double largestMatrix =
+                2.0 * Math.max((double) t.hidden() * t.intermediate(), (double) t.hidden() * t.heads() * t.headDim());
+        return new Shape(
+                params,
+                matrix,
+                factored,
+                saved,
+                checkpointed,
+                inference,
+                largest,
+                input,
+                output,
+                loss,
+                0,
+                kv,
+                adapters,
+                largestMatrix);
     }
 }

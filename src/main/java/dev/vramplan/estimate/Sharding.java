@@ -25,13 +25,16 @@ import dev.vramplan.catalog.TransformerSpec;
  * zero3 shards, gradients what zero2 shards.
  */
 public final class Sharding {
-    private Sharding() {
-    }
+    private Sharding() {}
 
     /** Model states and buffers per GPU; NaN communication: one card, none. */
-    public record PerGpu(double weights, double gradients, double optimizerStates, double stepTemp, double autocastCopies,
-                         double communication) {
-    }
+    public record PerGpu(
+            double weights,
+            double gradients,
+            double optimizerStates,
+            double stepTemp,
+            double autocastCopies,
+            double communication) {}
 
     /**
      * Per-GPU memory of a training job's model states.
@@ -42,9 +45,19 @@ public final class Sharding {
      * @param gradients      the estimator's gradients of one card
      * @param autocastCopies autocast's 16-bit weight copies (0 without autocast)
      */
-    public static PerGpu train(Parallelism par, boolean autocast, int computeBytes, double weights, double ema,
-                               double gradients, double states, double stepTemp, double autocastCopies, long trainable,
-                               long params, Architecture architecture) {
+    public static PerGpu train(
+            Parallelism par,
+            boolean autocast,
+            int computeBytes,
+            double weights,
+            double ema,
+            double gradients,
+            double states,
+            double stepTemp,
+            double autocastCopies,
+            long trainable,
+            long params,
+            Architecture architecture) {
         int n = par.gpus();
         Strategy s = par.strategy();
         if (s == Strategy.SINGLE && par.offload() == Offload.NONE) {
@@ -80,15 +93,18 @@ public final class Sharding {
         double comm;
         if (k == 3) {
             long largest = largestLayerParams(architecture, params);
-            long inFlight = Math.min(Math.min(params, Communication.MAX_LIVE_PARAMETERS),
+            long inFlight = Math.min(
+                    Math.min(params, Communication.MAX_LIVE_PARAMETERS),
                     largest + Communication.PREFETCH_BUCKET_ELEMENTS);
-            w += (double) computeBytes * inFlight;                       // gathered units in flight
-            g += (double) computeBytes * Math.min(trainable, largest);    // the unit's full gradient before reduce-scatter
+            w += (double) computeBytes * inFlight; // gathered units in flight
+            g += (double) computeBytes * Math.min(trainable, largest); // the unit's full gradient before reduce-scatter
             comm = (double) computeBytes * Math.min(trainable, Communication.REDUCE_BUCKET_ELEMENTS);
         } else {
             // the reduce bucket in backward, the all-gather of updated 16-bit weights after the step
-            comm = (double) computeBytes * Math.max(Math.min(trainable, Communication.REDUCE_BUCKET_ELEMENTS),
-                    Math.min(params, Communication.ALLGATHER_BUCKET_ELEMENTS));
+            comm = (double) computeBytes
+                    * Math.max(
+                            Math.min(trainable, Communication.REDUCE_BUCKET_ELEMENTS),
+                            Math.min(params, Communication.ALLGATHER_BUCKET_ELEMENTS));
         }
         return new PerGpu(w, g, st, step, 0, comm + nccl);
     }

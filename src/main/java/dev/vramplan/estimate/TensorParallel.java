@@ -12,8 +12,7 @@ import dev.vramplan.catalog.TransformerSpec;
  * runtime.
  */
 public final class TensorParallel {
-    private TensorParallel() {
-    }
+    private TensorParallel() {}
 
     /** Why {@code n} GPUs cannot split this model, or null when they can. */
     public static String unsplittable(Architecture a, int n) {
@@ -61,7 +60,12 @@ public final class TensorParallel {
     /** {@link #weights(TransformerSpec, int, double, double, double)} for a request: the whole weights on one GPU. */
     static double weights(EstimateRequest r, double weights, double matrixBytes, double otherWidth) {
         return r.parallelism().multi()
-                ? weights((TransformerSpec) r.model().architecture(), r.parallelism().gpus(), weights, matrixBytes, otherWidth)
+                ? weights(
+                        (TransformerSpec) r.model().architecture(),
+                        r.parallelism().gpus(),
+                        weights,
+                        matrixBytes,
+                        otherWidth)
                 : weights;
     }
 

@@ -9,8 +9,7 @@ import dev.vramplan.catalog.CnnSpec;
 final class TorchvisionWalker {
     private final VisionNet net = new VisionNet();
 
-    private TorchvisionWalker() {
-    }
+    private TorchvisionWalker() {}
 
     /** Walks a torchvision classifier at the given square input side. */
     static VisionNet walk(CnnSpec spec, int resolution) {
@@ -35,7 +34,7 @@ final class TorchvisionWalker {
      */
     private void resnet(CnnSpec spec, int resolution) {
         int side = convBn(3, 64, 7, 2, resolution, true);
-        side = VisionNet.down(side, 2);                             // 3×3 max-pool, stride 2
+        side = VisionNet.down(side, 2); // 3×3 max-pool, stride 2
         net.tensor(64.0 * side * side, true);
         net.savedIndexElements += 64.0 * side * side;
         int in = 64;
@@ -50,7 +49,7 @@ final class TorchvisionWalker {
                 if (bottleneck) {
                     convBn(in, w, 1, 1, side, true);
                     s2 = convBn(w, w, 3, stride, side, true);
-                    convBn(w, out, 1, 1, s2, true);         // its BN output becomes the sum, then the ReLU's result
+                    convBn(w, out, 1, 1, s2, true); // its BN output becomes the sum, then the ReLU's result
                 } else {
                     s2 = convBn(in, w, 3, stride, side, true);
                     convBn(w, out, 3, 1, s2, true);
@@ -62,7 +61,7 @@ final class TorchvisionWalker {
                 side = s2;
             }
         }
-        net.tensor(in, true);                                 // global average pool
+        net.tensor(in, true); // global average pool
         net.weight(spec.numClasses(), in);
         net.vector(spec.numClasses());
         net.outputElements = spec.numClasses();
@@ -74,10 +73,10 @@ final class TorchvisionWalker {
      */
     private int convBn(int c1, int c2, int k, int s, int side, boolean outputKept) {
         int out = net.conv2d(c1, c2, k, s, 1, false, side);
-        net.vector(2L * c2);                                  // BatchNorm weight and bias
+        net.vector(2L * c2); // BatchNorm weight and bias
         double n = (double) c2 * out * out;
         net.tensor(n, outputKept);
-        net.produced -= n;                                    // inference: BN is folded into the conv
+        net.produced -= n; // inference: BN is folded into the conv
         return out;
     }
 
@@ -91,14 +90,14 @@ final class TorchvisionWalker {
             }
             int s2 = net.conv(e, e, b.kernel(), b.stride(), e, true, side);
             if (b.se() > 0) {
-                net.tensor(e, true);                          // squeeze (pool)
+                net.tensor(e, true); // squeeze (pool)
                 net.weight(b.se(), e);
                 net.vector(b.se());
                 net.tensor(b.se(), true);
                 net.weight(e, b.se());
                 net.vector(e);
-                net.tensor(e, true);                          // gate
-                net.tensor((double) e * s2 * s2, true);       // scaled map (the product keeps both factors)
+                net.tensor(e, true); // gate
+                net.tensor((double) e * s2 * s2, true); // scaled map (the product keeps both factors)
             }
             net.conv(e, b.out(), 1, 1, 1, false, s2);
             if (b.stride() == 1 && in == b.out()) {
@@ -108,7 +107,7 @@ final class TorchvisionWalker {
             side = s2;
         }
         net.conv(in, spec.head(), 1, 1, side);
-        net.tensor(spec.head(), true);                        // global average pool
+        net.tensor(spec.head(), true); // global average pool
         int prev = spec.head();
         for (int width : spec.classifier()) {
             net.weight(width, prev);
@@ -118,5 +117,4 @@ final class TorchvisionWalker {
         }
         net.outputElements = prev;
     }
-
 }

@@ -13,8 +13,7 @@ import dev.vramplan.catalog.TransformerSpec;
  * sum reproduces the paper's 34·s·b·h + 5·a·s²·b (a test checks it).
  */
 public final class TransformerMath {
-    private TransformerMath() {
-    }
+    private TransformerMath() {}
 
     static long normParams(TransformerSpec t) {
         return t.rmsNorm() ? t.hidden() : 2L * t.hidden();
@@ -97,8 +96,8 @@ public final class TransformerMath {
      *              the residual stream, the norms' inputs and eager attention's probabilities are 4 bytes, and each
      *              matmul keeps the 16-bit copy autocast made of its input
      */
-    static double savedBytesPerLayer(TransformerSpec t, double b, double s, int e, boolean flash, boolean lora,
-                                     boolean autocast) {
+    static double savedBytesPerLayer(
+            TransformerSpec t, double b, double s, int e, boolean flash, boolean lora, boolean autocast) {
         double h = t.hidden();
         double q = (double) t.heads() * t.headDim();
         double kv = (double) t.kvHeads() * t.headDim();
@@ -114,23 +113,24 @@ public final class TransformerMath {
         // query, key and value after the rotary embedding: grouped-query attention keeps kv_heads, not heads
         bytes += e * sb * (q + 2 * kv);
         if (flash) {
-            bytes += e * sb * q + 4 * a * sb;                 // output O and the fp32 log-sum-exp per row
+            bytes += e * sb * q + 4 * a * sb; // output O and the fp32 log-sum-exp per row
         } else {
             int probs = autocast ? 4 : e;
-            bytes += probs * a * s * sb;                      // softmax output, a·s²·b
+            bytes += probs * a * s * sb; // softmax output, a·s²·b
             if (dropout) {
-                bytes += a * s * sb + e * a * s * sb;         // dropout mask (1 byte) and dropout output (16-bit copy under autocast)
+                bytes += a * s * sb
+                        + e * a * s * sb; // dropout mask (1 byte) and dropout output (16-bit copy under autocast)
             } else if (autocast) {
-                bytes += e * a * s * sb;                      // the 16-bit copy autocast makes for the matmul with V
+                bytes += e * a * s * sb; // the 16-bit copy autocast makes for the matmul with V
             }
         }
-        bytes += e * sb * q;                                  // heads merged back (a contiguous copy): the output projection's input
+        bytes += e * sb * q; // heads merged back (a contiguous copy): the output projection's input
         if (dropout) {
-            bytes += 2 * sb * h;                              // two residual dropout masks (1 byte each)
+            bytes += 2 * sb * h; // two residual dropout masks (1 byte each)
         }
-        bytes += (t.gatedMlp() ? 4 : 2) * e * sb * i;         // gate, up, act(gate), product | fc1 out, act out
+        bytes += (t.gatedMlp() ? 4 : 2) * e * sb * i; // gate, up, act(gate), product | fc1 out, act out
         if (lora) {
-            bytes += (e + 1) * sb * h;                        // adapter dropout: its output (the adapter's input) and mask
+            bytes += (e + 1) * sb * h; // adapter dropout: its output (the adapter's input) and mask
         }
         return bytes;
     }

@@ -36,10 +36,9 @@ public final class VisionNet {
     /** Detectors: grid cells over the Detect levels, per image (Σ side², the anchor points of YOLOv8/YOLO11's assigner). */
     public double gridCells;
 
-    double produced;   // elements produced inside the current layer (inference)
+    double produced; // elements produced inside the current layer (inference)
 
-    VisionNet() {
-    }
+    VisionNet() {}
 
     /** ceil(side / stride): a k×k conv with padding k/2 (or the 6×6 pad-2 stem) at stride s. */
     static int down(int side, int stride) {
@@ -79,20 +78,19 @@ public final class VisionNet {
     /** Ultralytics/torchvision Conv: Conv2d without bias, BatchNorm2d, optional activation. */
     int conv(int c1, int c2, int k, int s, int g, boolean act, int side) {
         int out = conv2d(c1, c2, k, s, g, false, side);
-        vector(2L * c2);                                   // BatchNorm weight and bias
+        vector(2L * c2); // BatchNorm weight and bias
         double n = (double) c2 * out * out;
-        tensor(n, true);                                   // BatchNorm output (kept by the activation or next conv)
+        tensor(n, true); // BatchNorm output (kept by the activation or next conv)
         if (act) {
-            tensor(n, true);                               // activation output
+            tensor(n, true); // activation output
         }
-        produced -= n;                                     // inference: BN is folded into the conv
+        produced -= n; // inference: BN is folded into the conv
         return out;
     }
 
     int conv(int c1, int c2, int k, int s, int side) {
         return conv(c1, c2, k, s, 1, true, side);
     }
-
 
     /** Walks a YOLO model at the given square input side. */
     public static VisionNet yolo(YoloSpec spec, int resolution) {

@@ -2,7 +2,6 @@ package dev.vramplan.estimate;
 
 import dev.vramplan.catalog.Mode;
 import dev.vramplan.catalog.TransformerSpec;
-
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -31,8 +30,7 @@ public final class VllmPool {
     /** {@code max_num_seqs} default: the sampler profiles logits for this many sequences (vllm/config.py SchedulerConfig). */
     public static final int MAX_NUM_SEQS = 256;
 
-    private VllmPool() {
-    }
+    private VllmPool() {}
 
     /**
      * The pool of one server.
@@ -43,19 +41,21 @@ public final class VllmPool {
      * @param blocks                 blocks in the pool (0: the weights and the profiled peak leave no room)
      * @param maxConcurrentSequences sequences of the workload's length the pool holds at once
      */
-    public record Plan(Estimate estimate, long budgetBytes, long blockBytes, long blocks, int maxConcurrentSequences) {
-    }
+    public record Plan(Estimate estimate, long budgetBytes, long blockBytes, long blocks, int maxConcurrentSequences) {}
 
     /**
      * vLLM's pool for {@code r} (an inference request; its batch is ignored), with {@code utilization} of the card.
      */
     public static Plan plan(EstimateRequest r, double utilization) {
-        if (r.mode() != Mode.INFERENCE || !(r.model().architecture() instanceof TransformerSpec t)
+        if (r.mode() != Mode.INFERENCE
+                || !(r.model().architecture() instanceof TransformerSpec t)
                 || t.kind() != TransformerSpec.Kind.DECODER) {
-            throw new IllegalArgumentException("vllm serves decoder language models; " + r.model().id() + " is not one");
+            throw new IllegalArgumentException(
+                    "vllm serves decoder language models; " + r.model().id() + " is not one");
         }
         if (!(utilization > 0) || utilization > 1) {
-            throw new IllegalArgumentException("gpu_memory_utilization must be above 0 and at most 1, not " + utilization);
+            throw new IllegalArgumentException(
+                    "gpu_memory_utilization must be above 0 and at most 1, not " + utilization);
         }
         int seq = r.seqLenTokens();
         // the profiling forward: one dummy sequence of max(seq_len, 2048) tokens, logits only for the last position of
@@ -76,7 +76,9 @@ public final class VllmPool {
             nonKv += v;
         }
         int kvBytes = r.precision().quantized() ? 2 : r.precision().activationBytes();
-        int heads = r.parallelism().gpus() > 1 ? TensorParallel.kvHeadsPerGpu(t, r.parallelism().gpus()) : t.kvHeads();
+        int heads = r.parallelism().gpus() > 1
+                ? TensorParallel.kvHeadsPerGpu(t, r.parallelism().gpus())
+                : t.kvHeads();
         long blockBytes = 2L * t.layers() * heads * t.headDim() * kvBytes * BLOCK_TOKENS;
         long budget = (long) Math.floor(r.gpu().usableBytes() * utilization);
         long blocks = Math.max(0, (budget - nonKv) / blockBytes);
@@ -91,7 +93,8 @@ public final class VllmPool {
             }
         }
         long device = peak + b.get(Component.RUNTIME);
-        Estimate e = new Estimate(b, peak, peak, device, r.gpu().usableBytes(), profile.params(), "forward", profile.activationFactor());
+        Estimate e = new Estimate(
+                b, peak, peak, device, r.gpu().usableBytes(), profile.params(), "forward", profile.activationFactor());
         return new Plan(e, budget, blockBytes, blocks, (int) Math.min(Integer.MAX_VALUE, sequences));
     }
 }

@@ -1,7 +1,6 @@
 package dev.vramplan.estimate;
 
 import dev.vramplan.catalog.YoloSpec;
-
 import java.util.List;
 
 /**
@@ -11,8 +10,7 @@ import java.util.List;
 final class YoloWalker {
     private final VisionNet net = new VisionNet();
 
-    private YoloWalker() {
-    }
+    private YoloWalker() {}
 
     static int makeDivisible(double x, int divisor) {
         return (int) (Math.ceil(x / divisor) * divisor);
@@ -44,7 +42,7 @@ final class YoloWalker {
         boolean v5 = spec.family().equals("yolov5");
         int nc = spec.numClasses();
         int noV5 = spec.anchors() * (nc + 5);
-        net.tensor(3.0 * resolution * resolution, true);      // the input image, kept by the first conv
+        net.tensor(3.0 * resolution * resolution, true); // the input image, kept by the first conv
         net.produced = 0;
         double alive = 3.0 * resolution * resolution;
         for (int i = 0; i < count; i++) {
@@ -77,7 +75,9 @@ final class YoloWalker {
                         case "C3" -> s2 = c3(c1, c2, n, boolArg(a, 1, true), 0.5, 1, s1, false);
                         case "C2f" -> s2 = c2f(c1, c2, n, boolArg(a, 1, false), 0.5, false, false, s1);
                         case "C3k2" -> {
-                            boolean c3k = boolArg(a, 1, false) || "mlx".contains(spec.scale()) && !spec.scale().isEmpty();
+                            boolean c3k = boolArg(a, 1, false)
+                                    || "mlx".contains(spec.scale())
+                                            && !spec.scale().isEmpty();
                             double e = doubleArg(a, 2, 0.5);
                             s2 = c2f(c1, c2, n, true, e, true, c3k, s1);
                         }
@@ -91,7 +91,7 @@ final class YoloWalker {
                     s2 = s1 * factor;
                     double e = (double) c1 * s2 * s2;
                     net.largestElements = Math.max(net.largestElements, e);
-                    net.produced += e;                          // read only by the concatenation: not kept
+                    net.produced += e; // read only by the concatenation: not kept
                 }
                 case "Concat" -> {
                     c2 = 0;
@@ -104,11 +104,20 @@ final class YoloWalker {
                     s2 = s1;
                     for (int f : l.from()) {
                         int src = f < 0 ? i + f : f;
-                        detectLevel(v5, ch[src], side[src], nc, spec.anchors(), ch[l.from().get(0) < 0 ? i + l.from().get(0) : l.from().get(0)],
+                        detectLevel(
+                                v5,
+                                ch[src],
+                                side[src],
+                                nc,
+                                spec.anchors(),
+                                ch[
+                                        l.from().get(0) < 0
+                                                ? i + l.from().get(0)
+                                                : l.from().get(0)],
                                 spec.family().equals("yolo11"));
                     }
                     if (!v5) {
-                        net.vector(16);                         // DFL: a fixed 16→1 conv, still a parameter
+                        net.vector(16); // DFL: a fixed 16→1 conv, still a parameter
                     }
                 }
                 default -> throw new IllegalArgumentException("unknown module " + l.module());
@@ -135,7 +144,7 @@ final class YoloWalker {
         net.conv(c1, c, k1, 1, side);
         net.conv(c, c2, k2, 1, side);
         if (shortcut && c1 == c2) {
-            net.tensor((double) c2 * side * side, true);     // x + f(x): a new tensor, read by the next conv
+            net.tensor((double) c2 * side * side, true); // x + f(x): a new tensor, read by the next conv
         }
         return side;
     }
@@ -148,7 +157,7 @@ final class YoloWalker {
         for (int r = 0; r < n; r++) {
             bottleneck(c, c, shortcut, k3 ? 3 : 1, 3, 1.0, side);
         }
-        net.tensor(2.0 * c * side * side, true);              // concatenation
+        net.tensor(2.0 * c * side * side, true); // concatenation
         net.conv(2 * c, c2, 1, 1, side);
         return side;
     }
@@ -176,10 +185,10 @@ final class YoloWalker {
         net.conv(c1, c, 1, 1, side);
         double map = (double) c * side * side;
         for (int r = 0; r < 3; r++) {
-            net.tensor(map, true);                            // pooled map (read by the next pool or the concatenation)
-            net.savedIndexElements += map;                    // max_pool2d keeps int64 indices
+            net.tensor(map, true); // pooled map (read by the next pool or the concatenation)
+            net.savedIndexElements += map; // max_pool2d keeps int64 indices
         }
-        net.tensor(4 * map, true);                            // concatenation
+        net.tensor(4 * map, true); // concatenation
         net.conv(4 * c, c2, 1, 1, side);
         return side;
     }
@@ -193,18 +202,18 @@ final class YoloWalker {
             int keyDim = (int) (headDim * 0.5);
             int h = c + keyDim * heads * 2;
             double hw = (double) side * side;
-            net.conv(c, h, 1, 1, 1, false, side);              // qkv
-            net.tensor(heads * hw * hw, true);                // attention scores (softmax output kept)
-            net.tensor(c * hw, true);                         // attention output
-            net.conv(c, c, 3, 1, c, false, side);             // positional encoding (depthwise) on v
-            net.tensor(c * hw, true);                         // output + positional encoding
-            net.conv(c, c, 1, 1, 1, false, side);             // proj
-            net.tensor(c * hw, true);                         // residual
-            net.conv(c, 2 * c, 1, 1, side);                   // ffn
+            net.conv(c, h, 1, 1, 1, false, side); // qkv
+            net.tensor(heads * hw * hw, true); // attention scores (softmax output kept)
+            net.tensor(c * hw, true); // attention output
+            net.conv(c, c, 3, 1, c, false, side); // positional encoding (depthwise) on v
+            net.tensor(c * hw, true); // output + positional encoding
+            net.conv(c, c, 1, 1, 1, false, side); // proj
+            net.tensor(c * hw, true); // residual
+            net.conv(c, 2 * c, 1, 1, side); // ffn
             net.conv(2 * c, c, 1, 1, 1, false, side);
-            net.tensor(c * hw, true);                         // residual
+            net.tensor(c * hw, true); // residual
         }
-        net.tensor(2.0 * c * side * side, true);              // concatenation
+        net.tensor(2.0 * c * side * side, true); // concatenation
         net.conv(2 * c, c1, 1, 1, side);
         return side;
     }
@@ -223,7 +232,7 @@ final class YoloWalker {
         net.conv(c2, c2, 3, 1, side);
         net.conv2d(c2, 4 * regMax, 1, 1, 1, true, side);
         if (v11) {
-            net.conv(x, x, 3, 1, x, true, side);              // depthwise
+            net.conv(x, x, 3, 1, x, true, side); // depthwise
             net.conv(x, c3, 1, 1, side);
             net.conv(c3, c3, 3, 1, c3, true, side);
             net.conv(c3, c3, 1, 1, side);
@@ -255,5 +264,4 @@ final class YoloWalker {
         }
         return b;
     }
-
 }

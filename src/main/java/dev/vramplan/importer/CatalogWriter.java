@@ -2,16 +2,15 @@ package dev.vramplan.importer;
 
 import dev.vramplan.catalog.TransformerSpec;
 import dev.vramplan.catalog.YoloSpec;
-
 import java.util.List;
 import java.util.Locale;
 
 /** Writes model entries in the catalog's own format (catalog/models.yaml), so imported models read like shipped ones. */
 public final class CatalogWriter {
-    private CatalogWriter() {
-    }
+    private CatalogWriter() {}
 
-    public static String transformer(String id, String name, String family, long publishedParams, String comment, TransformerSpec t) {
+    public static String transformer(
+            String id, String name, String family, long publishedParams, String comment, TransformerSpec t) {
         StringBuilder b = header(id, name, family, publishedParams, comment);
         b.append("    transformer:\n");
         kv(b, "kind", t.kind().id());
@@ -101,8 +100,18 @@ public final class CatalogWriter {
 
     private static void rows(StringBuilder b, List<YoloSpec.Layer> layers) {
         for (YoloSpec.Layer l : layers) {
-            b.append("        - [").append(l.from().size() == 1 ? l.from().get(0).toString() : l.from().toString())
-                    .append(", ").append(l.repeats()).append(", ").append(l.module()).append(", ").append(list(l.args())).append("]\n");
+            b.append("        - [")
+                    .append(
+                            l.from().size() == 1
+                                    ? l.from().get(0).toString()
+                                    : l.from().toString())
+                    .append(", ")
+                    .append(l.repeats())
+                    .append(", ")
+                    .append(l.module())
+                    .append(", ")
+                    .append(list(l.args()))
+                    .append("]\n");
         }
     }
 
@@ -127,7 +136,8 @@ public final class CatalogWriter {
     }
 
     private static void kv(StringBuilder b, String key, Object value) {
-        String v = value instanceof Double d ? (d == Math.rint(d) ? String.format(Locale.ROOT, "%.1f", d) : String.valueOf(d))
+        String v = value instanceof Double d
+                ? (d == Math.rint(d) ? String.format(Locale.ROOT, "%.1f", d) : String.valueOf(d))
                 : String.valueOf(value);
         b.append("      ").append(key).append(": ").append(v).append('\n');
     }

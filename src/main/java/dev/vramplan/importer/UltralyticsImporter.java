@@ -1,28 +1,25 @@
 package dev.vramplan.importer;
 
+import dev.vramplan.catalog.YoloCheck;
+import dev.vramplan.catalog.YoloSpec;
 import dev.vramplan.input.InvalidInputException;
 import dev.vramplan.input.Problems;
 import dev.vramplan.input.Yaml;
 import dev.vramplan.input.YamlNumbers;
-import dev.vramplan.catalog.YoloSpec;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import dev.vramplan.catalog.YoloCheck;
 
 /**
  * Reads an Ultralytics model YAML (yolov5*.yaml, yolov8.yaml, yolo11.yaml): backbone and head layer lists,
  * and the depth, width and channel cap of one scale.
  */
 public final class UltralyticsImporter {
-    private UltralyticsImporter() {
-    }
+    private UltralyticsImporter() {}
 
-    public record Imported(String family, YoloSpec spec) {
-    }
+    public record Imported(String family, YoloSpec spec) {}
 
     public static Imported read(Path file, String scale) {
         Problems problems = new Problems();
@@ -35,7 +32,8 @@ public final class UltralyticsImporter {
         Map<String, Yaml.Entry> e = map.entries();
         for (String key : List.of("backbone", "head")) {
             if (!e.containsKey(key) || !(e.get(key).value() instanceof Yaml.ListNode)) {
-                throw new InvalidInputException(map.loc() + ": " + key + ": is required (a list of [from, repeats, module, args] rows)");
+                throw new InvalidInputException(
+                        map.loc() + ": " + key + ": is required (a list of [from, repeats, module, args] rows)");
             }
         }
         int nc = e.containsKey("nc") ? intOf(e.get("nc").value(), "nc") : 80;
@@ -45,12 +43,14 @@ public final class UltralyticsImporter {
         String s = scale == null ? "" : scale.toLowerCase(Locale.ROOT);
         if (e.containsKey("scales") && e.get("scales").value() instanceof Yaml.MapNode scales) {
             if (!scales.entries().containsKey(s)) {
-                throw new InvalidInputException(scales.loc() + ": scales: there is no scale \"" + s + "\"; the file has "
-                        + String.join(", ", scales.entries().keySet()) + " (give one with --scale)");
+                throw new InvalidInputException(
+                        scales.loc() + ": scales: there is no scale \"" + s + "\"; the file has "
+                                + String.join(", ", scales.entries().keySet()) + " (give one with --scale)");
             }
             Yaml.Node row = scales.entries().get(s).value();
             if (!(row instanceof Yaml.ListNode l) || l.items().size() < 2) {
-                throw new InvalidInputException(row.loc() + ": scales." + s + ": expected [depth, width, max_channels]");
+                throw new InvalidInputException(
+                        row.loc() + ": scales." + s + ": expected [depth, width, max_channels]");
             }
             depth = realOf(l.items().get(0), "scales." + s);
             width = realOf(l.items().get(1), "scales." + s);
@@ -59,16 +59,20 @@ public final class UltralyticsImporter {
             depth = realOf(e.get("depth_multiple").value(), "depth_multiple");
             width = realOf(e.get("width_multiple").value(), "width_multiple");
         } else {
-            throw new InvalidInputException(map.loc() + ": scales: the file gives neither scales nor depth_multiple/width_multiple");
+            throw new InvalidInputException(
+                    map.loc() + ": scales: the file gives neither scales nor depth_multiple/width_multiple");
         }
         int anchors = 3;
         boolean anchored = e.containsKey("anchors");
-        if (anchored && e.get("anchors").value() instanceof Yaml.ListNode al && !al.items().isEmpty()
+        if (anchored
+                && e.get("anchors").value() instanceof Yaml.ListNode al
+                && !al.items().isEmpty()
                 && al.items().get(0) instanceof Yaml.ListNode first) {
             anchors = first.items().size() / 2;
         }
         List<YoloSpec.Layer> layers = new ArrayList<>();
-        List<Yaml.Node> rowNodes = new ArrayList<>(((Yaml.ListNode) e.get("backbone").value()).items());
+        List<Yaml.Node> rowNodes =
+                new ArrayList<>(((Yaml.ListNode) e.get("backbone").value()).items());
         rowNodes.addAll(((Yaml.ListNode) e.get("head").value()).items());
         rows((Yaml.ListNode) e.get("backbone").value(), layers);
         int backbone = layers.size();
@@ -79,8 +83,11 @@ public final class UltralyticsImporter {
         try {
             YoloCheck.check(spec);
         } catch (YoloCheck.LayerProblem p) {
-            Yaml.Loc at = p.layer >= 0 && p.layer < rowNodes.size() ? rowNodes.get(p.layer).loc() : map.loc();
-            throw new InvalidInputException(at + ": " + p.getMessage() + " (vramplan models Ultralytics' v5 (v6.0 and later), v8 and 11 modules)");
+            Yaml.Loc at = p.layer >= 0 && p.layer < rowNodes.size()
+                    ? rowNodes.get(p.layer).loc()
+                    : map.loc();
+            throw new InvalidInputException(at + ": " + p.getMessage()
+                    + " (vramplan models Ultralytics' v5 (v6.0 and later), v8 and 11 modules)");
         }
         return new Imported(family, spec);
     }

@@ -5,7 +5,6 @@ import dev.vramplan.input.Yaml.MapNode;
 import dev.vramplan.input.Yaml.Node;
 import dev.vramplan.input.Yaml.ScalarNode;
 import dev.vramplan.input.Yaml.ScalarType;
-
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -147,8 +146,12 @@ public final class Fields {
         }
         BigInteger v = YamlNumbers.whole(s);
         if (v == null) {
-            problems.add(s.loc(), path(key), YamlNumbers.looksWhole(s)
-                    ? "\"" + s.text() + "\" is not a whole number" : "expected a whole number, found " + describe(s));
+            problems.add(
+                    s.loc(),
+                    path(key),
+                    YamlNumbers.looksWhole(s)
+                            ? "\"" + s.text() + "\" is not a whole number"
+                            : "expected a whole number, found " + describe(s));
             return null;
         }
         if (v.compareTo(BigInteger.valueOf(min)) < 0 || v.compareTo(BigInteger.valueOf(max)) > 0) {
@@ -170,12 +173,19 @@ public final class Fields {
         }
         Double v = YamlNumbers.real(s);
         if (v == null) {
-            problems.add(s.loc(), path(key), YamlNumbers.looksNumeric(s)
-                    ? "\"" + s.text() + "\" is not a number" : "expected a number, found " + describe(s));
+            problems.add(
+                    s.loc(),
+                    path(key),
+                    YamlNumbers.looksNumeric(s)
+                            ? "\"" + s.text() + "\" is not a number"
+                            : "expected a number, found " + describe(s));
             return fallback;
         }
-        if (!(v >= min && v <= max)) {                      // NaN (YAML's .nan) is in no range
-            problems.add(s.loc(), path(key), s.text() + " is out of range: it must be between " + plain(min) + " and " + plain(max));
+        if (!(v >= min && v <= max)) { // NaN (YAML's .nan) is in no range
+            problems.add(
+                    s.loc(),
+                    path(key),
+                    s.text() + " is out of range: it must be between " + plain(min) + " and " + plain(max));
             return fallback;
         }
         return v;
@@ -227,8 +237,10 @@ public final class Fields {
         }
         E e = byName.apply(v);
         if (e == null) {
-            problems.add(n.loc(), path(key), "\"" + v + "\" is not one of " + String.join(", ", names) + "."
-                    + Suggest.didYouMean(v, names));
+            problems.add(
+                    n.loc(),
+                    path(key),
+                    "\"" + v + "\" is not one of " + String.join(", ", names) + "." + Suggest.didYouMean(v, names));
             return fallback;
         }
         return e;
@@ -260,8 +272,13 @@ public final class Fields {
     public void finish() {
         for (Yaml.Entry e : map.entries().values()) {
             if (!known.contains(e.key())) {
-                problems.add(e.keyLoc(), path(e.key()), "unknown field." + Suggest.didYouMean(e.key(), known)
-                        + (Suggest.closest(e.key(), known) == null ? " Known fields: " + String.join(", ", known) : ""));
+                problems.add(
+                        e.keyLoc(),
+                        path(e.key()),
+                        "unknown field." + Suggest.didYouMean(e.key(), known)
+                                + (Suggest.closest(e.key(), known) == null
+                                        ? " Known fields: " + String.join(", ", known)
+                                        : ""));
             }
         }
     }
@@ -272,7 +289,9 @@ public final class Fields {
     }
 
     static String describe(ScalarNode s) {
-        return s.type() == ScalarType.STRING ? "\"" + s.text() + "\"" : s.kind() + " " + (s.text() == null ? "null" : s.text());
+        return s.type() == ScalarType.STRING
+                ? "\"" + s.text() + "\""
+                : s.kind() + " " + (s.text() == null ? "null" : s.text());
     }
 
     private static String plain(double d) {
@@ -309,8 +328,11 @@ public final class Fields {
             String v = n instanceof ScalarNode s ? s.text() : null;
             E e = v == null ? null : Named.byId(type, v);
             if (e == null) {
-                problems.add(n.loc(), path(key + "[" + i + "]"), (v == null ? "expected a precision name" : "\"" + v + "\" is not a precision")
-                        + ": one of " + String.join(", ", ids) + "." + Suggest.didYouMean(v, ids));
+                problems.add(
+                        n.loc(),
+                        path(key + "[" + i + "]"),
+                        (v == null ? "expected a precision name" : "\"" + v + "\" is not a precision") + ": one of "
+                                + String.join(", ", ids) + "." + Suggest.didYouMean(v, ids));
             } else if (!out.contains(e)) {
                 out.add(e);
             }

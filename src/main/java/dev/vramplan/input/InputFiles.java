@@ -31,8 +31,7 @@ public final class InputFiles {
     private static final int BLOCK_DEVICE = 0060000;
     private static final int SOCKET = 0140000;
 
-    private InputFiles() {
-    }
+    private InputFiles() {}
 
     /** Why a file was not read; the message completes {@code file:1:1: }. */
     public static final class Unreadable extends Exception {
@@ -47,18 +46,22 @@ public final class InputFiles {
      */
     public static byte[] read(Path file, String what) throws Unreadable {
         try {
-            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);   // follows links, opens nothing
+            BasicFileAttributes a =
+                    Files.readAttributes(file, BasicFileAttributes.class); // follows links, opens nothing
             if (!a.isRegularFile()) {
-                throw new Unreadable("not a regular file (" + kind(file, a) + "): vramplan reads " + what + "s only from regular files");
+                throw new Unreadable("not a regular file (" + kind(file, a) + "): vramplan reads " + what
+                        + "s only from regular files");
             }
             if (a.size() > MAX_BYTES) {
-                throw new Unreadable("the file is " + oneDecimal(a.size()) + "; vramplan reads files of at most " + limit());
+                throw new Unreadable(
+                        "the file is " + oneDecimal(a.size()) + "; vramplan reads files of at most " + limit());
             }
             // the size may be wrong (a file in /proc says 0) or grow while read: never take more than the limit
             try (InputStream in = Files.newInputStream(file)) {
                 byte[] bytes = in.readNBytes((int) MAX_BYTES + 1);
                 if (bytes.length > MAX_BYTES) {
-                    throw new Unreadable("the file is more than " + limit() + "; vramplan reads files of at most " + limit());
+                    throw new Unreadable(
+                            "the file is more than " + limit() + "; vramplan reads files of at most " + limit());
                 }
                 return bytes;
             }
@@ -67,7 +70,8 @@ public final class InputFiles {
         } catch (AccessDeniedException e) {
             throw new Unreadable("cannot be read: permission denied");
         } catch (IOException e) {
-            throw new Unreadable("cannot be read: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+            throw new Unreadable("cannot be read: " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         }
     }
 
@@ -86,7 +90,7 @@ public final class InputFiles {
                 default -> "a special file";
             };
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            return "a special file";     // no POSIX modes here (Windows): the kind stays unnamed
+            return "a special file"; // no POSIX modes here (Windows): the kind stays unnamed
         }
     }
 

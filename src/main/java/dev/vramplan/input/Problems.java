@@ -40,7 +40,8 @@ public final class Problems {
     /** Throws an {@link InvalidInputException} carrying every problem, if there is any. */
     public void throwIfAny() {
         if (!list.isEmpty()) {
-            throw new InvalidInputException(sorted().stream().map(Problem::format).toList());
+            throw new InvalidInputException(
+                    sorted().stream().map(Problem::format).toList());
         }
     }
 }

@@ -1,11 +1,11 @@
 package dev.vramplan.input;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.math.RoundingMode;
 
 /**
  * Memory sizes as people write them: a number and a unit. B, KB, MB, GB, TB are powers of 1000
@@ -15,9 +15,13 @@ import java.math.RoundingMode;
 public final class Sizes {
     private static final Map<String, Long> UNITS = Map.ofEntries(
             Map.entry("B", 1L),
-            Map.entry("KB", 1_000L), Map.entry("MB", 1_000_000L), Map.entry("GB", 1_000_000_000L),
+            Map.entry("KB", 1_000L),
+            Map.entry("MB", 1_000_000L),
+            Map.entry("GB", 1_000_000_000L),
             Map.entry("TB", 1_000_000_000_000L),
-            Map.entry("KiB", 1L << 10), Map.entry("MiB", 1L << 20), Map.entry("GiB", 1L << 30),
+            Map.entry("KiB", 1L << 10),
+            Map.entry("MiB", 1L << 20),
+            Map.entry("GiB", 1L << 30),
             Map.entry("TiB", 1L << 40));
     private static final List<String> UNIT_NAMES = List.of("B", "KB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB");
     private static final Pattern SIZE = Pattern.compile("\\s*([-+]?[0-9]+(?:\\.[0-9]+)?)\\s*([A-Za-z]*)\\s*");
@@ -25,14 +29,14 @@ public final class Sizes {
     /** The largest size we accept anywhere: 1 PiB. Larger is a typo, not a GPU. */
     public static final long MAX_BYTES = 1L << 50;
 
-    private Sizes() {
-    }
+    private Sizes() {}
 
     /** Bytes, or an exception whose message completes "…: " (e.g. {@code "24 GiG" is not a size. Maybe "24 GiB"?}). */
     public static long parse(String text) {
         Matcher m = SIZE.matcher(text == null ? "" : text);
         if (!m.matches()) {
-            throw new IllegalArgumentException(quote(text) + " is not a size: write a number and a unit, e.g. \"24 GiB\"");
+            throw new IllegalArgumentException(
+                    quote(text) + " is not a size: write a number and a unit, e.g. \"24 GiB\"");
         }
         String unit = m.group(2);
         if (unit.isEmpty()) {
@@ -42,9 +46,10 @@ public final class Sizes {
         Long factor = UNITS.get(unit);
         if (factor == null) {
             String s = Suggest.closest(unit, UNIT_NAMES);
-            throw new IllegalArgumentException(quote(text) + " is not a size." + (s == null
-                    ? " Units: " + String.join(", ", UNIT_NAMES)
-                    : " Maybe \"" + m.group(1) + " " + s + "\"?"));
+            throw new IllegalArgumentException(quote(text) + " is not a size."
+                    + (s == null
+                            ? " Units: " + String.join(", ", UNIT_NAMES)
+                            : " Maybe \"" + m.group(1) + " " + s + "\"?"));
         }
         BigDecimal bytes = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(factor));
         if (bytes.signum() <= 0) {

@@ -5,8 +5,7 @@ import java.util.Locale;
 
 /** "Did you mean …?" for a mistyped name: the closest known name within a small edit distance. */
 public final class Suggest {
-    private Suggest() {
-    }
+    private Suggest() {}
 
     /** The closest candidate, or null when nothing is close enough to be a likely typo. */
     public static String closest(String typed, Collection<String> candidates) {
@@ -17,7 +16,7 @@ public final class Suggest {
         int bestDistance = Integer.MAX_VALUE;
         String t = typed.toLowerCase(Locale.ROOT);
         if (t.length() >= 3) {
-            for (String c : candidates) {                   // "a100" for "a100-sxm4-80gb": the family before its variant
+            for (String c : candidates) { // "a100" for "a100-sxm4-80gb": the family before its variant
                 if (c.toLowerCase(Locale.ROOT).startsWith(t + "-") && (best == null || c.compareTo(best) < 0)) {
                     best = c;
                 }
@@ -38,7 +37,7 @@ public final class Suggest {
         if (bestDistance <= allowed) {
             return best;
         }
-        for (String c : candidates) {                       // "training" for "train", "t4-16gb" for "t4"
+        for (String c : candidates) { // "training" for "train", "t4-16gb" for "t4"
             String lc = c.toLowerCase(Locale.ROOT);
             if (lc.length() >= 2 && t.length() >= 2 && (t.startsWith(lc) || lc.startsWith(t))) {
                 return c;

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import org.yaml.snakeyaml.LoaderOptions;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -18,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
 
 /**
  * A YAML document as a tree whose every node remembers where it stood in the file, so that a
@@ -28,7 +27,8 @@ import java.util.regex.Pattern;
 public final class Yaml {
     // SnakeYAML refuses documents over 3 MB by default; no file read is larger than InputFiles allows, and a
     // UTF-8 file has no more code points than bytes
-    private static final YAMLFactory FACTORY = YAMLFactory.builder().loaderOptions(loaderOptions()).build();
+    private static final YAMLFactory FACTORY =
+            YAMLFactory.builder().loaderOptions(loaderOptions()).build();
     private static final Pattern DOCUMENT_START = Pattern.compile("---(?:[ \t].*)?");
 
     private static LoaderOptions loaderOptions() {
@@ -37,8 +37,7 @@ public final class Yaml {
         return o;
     }
 
-    private Yaml() {
-    }
+    private Yaml() {}
 
     /** Where a node starts: a file as the user named it, 1-based line and column. */
     public record Loc(String file, int line, int column) {
@@ -62,8 +61,7 @@ public final class Yaml {
     }
 
     /** A key with its own location (unknown-field errors point at the key, not the value). */
-    public record Entry(String key, Loc keyLoc, Node value) {
-    }
+    public record Entry(String key, Loc keyLoc, Node value) {}
 
     public record ListNode(Loc loc, List<Node> items) implements Node {
         public String kind() {
@@ -84,7 +82,13 @@ public final class Yaml {
         }
     }
 
-    public enum ScalarType { STRING, INT, FLOAT, BOOL, NULL }
+    public enum ScalarType {
+        STRING,
+        INT,
+        FLOAT,
+        BOOL,
+        NULL
+    }
 
     /**
      * Reads one YAML file through {@link InputFiles}; {@code what} names its kind in the singular ("catalog file").
@@ -101,10 +105,12 @@ public final class Yaml {
         }
         String text;
         try {
-            text = StandardCharsets.UTF_8.newDecoder()
+            text = StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
         } catch (CharacterCodingException e) {
             problems.add(new Loc(displayName, 1, 1), "", "is not UTF-8 text (is it a binary file?)");
             return null;
@@ -134,7 +140,11 @@ public final class Yaml {
             int col = l == null ? 1 : Math.max(1, l.getColumnNr());
             int tab = text.indexOf('\t');
             if (tab >= 0 && String.valueOf(e.getOriginalMessage()).contains("\\t")) {
-                line = 1 + (int) text.substring(0, tab).chars().filter(ch -> ch == '\n').count();
+                line = 1
+                        + (int) text.substring(0, tab)
+                                .chars()
+                                .filter(ch -> ch == '\n')
+                                .count();
                 col = tab - text.lastIndexOf('\n', tab);
             }
             problems.add(new Loc(displayName, line, col), "", "malformed YAML: " + yamlReason(e, text, line));
@@ -144,7 +154,8 @@ public final class Yaml {
             return null;
         } catch (RuntimeException e) {
             // SnakeYAML throws its own unchecked exceptions for a few malformed inputs
-            problems.add(new Loc(displayName, 1, 1), "", "malformed YAML: " + firstLine(String.valueOf(e.getMessage())));
+            problems.add(
+                    new Loc(displayName, 1, 1), "", "malformed YAML: " + firstLine(String.valueOf(e.getMessage())));
             return null;
         }
     }
@@ -153,10 +164,12 @@ public final class Yaml {
      * A problem at the start of a second document, if the file holds one: the parser would read it as more
      * values after the first and we would silently drop it. An empty document (a trailing "---" or "...") is none.
      */
-    private static void secondDocument(JsonParser p, String text, String file, String what, Problems problems) throws IOException {
+    private static void secondDocument(JsonParser p, String text, String file, String what, Problems problems)
+            throws IOException {
         for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
-            if ((t == JsonToken.VALUE_NULL || t == JsonToken.VALUE_STRING) && p.getText().isEmpty()) {
-                continue;                   // "---" with nothing after it: an empty document, nothing is lost
+            if ((t == JsonToken.VALUE_NULL || t == JsonToken.VALUE_STRING)
+                    && p.getText().isEmpty()) {
+                continue; // "---" with nothing after it: an empty document, nothing is lost
             }
             Loc at = loc(p, file);
             String[] lines = text.split("\n", -1);
@@ -166,8 +179,11 @@ public final class Yaml {
                     break;
                 }
             }
-            problems.add(at, "", "a second YAML document starts here; a " + what + " holds one document"
-                    + " (remove the \"---\" line or move the rest to its own file)");
+            problems.add(
+                    at,
+                    "",
+                    "a second YAML document starts here; a " + what + " holds one document"
+                            + " (remove the \"---\" line or move the rest to its own file)");
             return;
         }
     }
@@ -185,7 +201,11 @@ public final class Yaml {
                     Node value = node(p, file, problems);
                     Entry prev = map.get(key);
                     if (prev != null) {
-                        problems.add(keyLoc, key, "duplicate key: \"" + key + "\" is already set at line " + prev.keyLoc().line());
+                        problems.add(
+                                keyLoc,
+                                key,
+                                "duplicate key: \"" + key + "\" is already set at line "
+                                        + prev.keyLoc().line());
                     } else {
                         map.put(key, new Entry(key, keyLoc, value));
                     }

@@ -2,7 +2,6 @@ package dev.vramplan.input;
 
 import dev.vramplan.input.Yaml.ScalarNode;
 import dev.vramplan.input.Yaml.ScalarType;
-
 import java.math.BigInteger;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -21,11 +20,11 @@ public final class YamlNumbers {
     private static final Pattern DECIMAL = Pattern.compile("[-+]?(?:0|[1-9][0-9_]*)");
     /** YAML 1.1's base 60 ("1:30" is 90): an int to SnakeYAML, a string to Jackson, a typo to a planner. */
     private static final Pattern SEXAGESIMAL_WHOLE = Pattern.compile("[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+");
+
     private static final Pattern SEXAGESIMAL = Pattern.compile("[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\\.[0-9_]*)?");
     private static final Pattern FLOAT = Pattern.compile("[-+]?(?:[0-9][0-9_]*)?\\.?[0-9_]*(?:[eE][-+]?[0-9]+)?");
 
-    private YamlNumbers() {
-    }
+    private YamlNumbers() {}
 
     /** The whole number the scalar writes, or null when it writes none we read (text, a fraction, base 60). */
     public static BigInteger whole(ScalarNode s) {
@@ -85,7 +84,7 @@ public final class YamlNumbers {
             return Double.NaN;
         }
         if (!FLOAT.matcher(t).matches()) {
-            return null;                    // base 60 ("1:30.5") and whatever else the parser may tag float
+            return null; // base 60 ("1:30.5") and whatever else the parser may tag float
         }
         try {
             return Double.parseDouble(t.replace("_", ""));
@@ -99,21 +98,29 @@ public final class YamlNumbers {
      * number" rather than text where a number was expected.
      */
     public static boolean looksWhole(ScalarNode s) {
-        return s.type() == ScalarType.INT || s.type() == ScalarType.STRING && s.text() != null
-                && (OCTAL_12.matcher(s.text().trim()).matches() || SEXAGESIMAL_WHOLE.matcher(s.text().trim()).matches());
+        return s.type() == ScalarType.INT
+                || s.type() == ScalarType.STRING
+                        && s.text() != null
+                        && (OCTAL_12.matcher(s.text().trim()).matches()
+                                || SEXAGESIMAL_WHOLE.matcher(s.text().trim()).matches());
     }
 
     /** Whether YAML reads the scalar as a number, whole or not; see {@link #looksWhole}. */
     public static boolean looksNumeric(ScalarNode s) {
-        return looksWhole(s) || s.type() == ScalarType.FLOAT
-                || s.type() == ScalarType.STRING && s.text() != null && SEXAGESIMAL.matcher(s.text().trim()).matches();
+        return looksWhole(s)
+                || s.type() == ScalarType.FLOAT
+                || s.type() == ScalarType.STRING
+                        && s.text() != null
+                        && SEXAGESIMAL.matcher(s.text().trim()).matches();
     }
 
     /** A scalar as a plain value for free-form lists (YOLO layer arguments): Long, Double, Boolean, String or null. */
     public static Object value(ScalarNode s) {
         BigInteger w = whole(s);
         if (w != null) {
-            return w.bitLength() < Long.SIZE ? (Object) w.longValue() : s.text();    // beyond long: text, which the checks refuse
+            return w.bitLength() < Long.SIZE
+                    ? (Object) w.longValue()
+                    : s.text(); // beyond long: text, which the checks refuse
         }
         return switch (s.type()) {
             case FLOAT -> {

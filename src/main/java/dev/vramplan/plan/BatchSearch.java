@@ -2,6 +2,7 @@ package dev.vramplan.plan;
 
 import dev.vramplan.catalog.Bands;
 import dev.vramplan.catalog.Calibration;
+import dev.vramplan.catalog.Engine;
 import dev.vramplan.catalog.Gpu;
 import dev.vramplan.catalog.Model;
 import dev.vramplan.catalog.Precision;
@@ -14,11 +15,9 @@ import dev.vramplan.estimate.Estimator;
 import dev.vramplan.estimate.Offload;
 import dev.vramplan.estimate.Parallelism;
 import dev.vramplan.estimate.VllmPool;
-import dev.vramplan.catalog.Engine;
 import dev.vramplan.rules.Candidate;
 import dev.vramplan.rules.Judge;
 import dev.vramplan.rules.Rejection;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -32,8 +31,7 @@ import java.util.Set;
  * as the judge (see {@link Planner} for the two orders: every series, or lazily in the objective's order).
  */
 final class BatchSearch {
-    private BatchSearch() {
-    }
+    private BatchSearch() {}
 
     static final class Series {
         final Precision precision;
@@ -46,6 +44,7 @@ final class BatchSearch {
         Ladder ladder;
         /** A vLLM workload: its KV-cache pool (the series then has one candidate, batch = its concurrency). */
         VllmPool.Plan pool;
+
         final Map<Integer, Candidate> probes = new HashMap<>();
 
         Series(Precision precision, int resolution, int seqLen, boolean target, Parallelism layout) {
@@ -62,7 +61,9 @@ final class BatchSearch {
 
         /** Series the objective ranks alike but for the batch (and the strategy): searched together. */
         boolean sameGroup(Series o) {
-            return offloaded() == o.offloaded() && layout.gpus() == o.layout.gpus() && precision == o.precision
+            return offloaded() == o.offloaded()
+                    && layout.gpus() == o.layout.gpus()
+                    && precision == o.precision
                     && resolution + seqLen == o.resolution + o.seqLen;
         }
 
@@ -98,11 +99,13 @@ final class BatchSearch {
      */
     static void searchAll(Judge s, Probe probe, List<Series> series) {
         List<Series> ordered = new ArrayList<>(series);
-        ordered.sort(Comparator.comparingInt((Series sr) -> sr.offloaded() ? 1 : 0).thenComparingInt(sr -> sr.layout.gpus()));
+        ordered.sort(Comparator.comparingInt((Series sr) -> sr.offloaded() ? 1 : 0)
+                .thenComparingInt(sr -> sr.layout.gpus()));
         int i = 0;
         while (i < ordered.size()) {
             int j = i;
-            while (j < ordered.size() && ordered.get(j).offloaded() == ordered.get(i).offloaded()
+            while (j < ordered.size()
+                    && ordered.get(j).offloaded() == ordered.get(i).offloaded()
                     && ordered.get(j).layout.gpus() == ordered.get(i).layout.gpus()) {
                 j++;
             }
@@ -146,7 +149,8 @@ final class BatchSearch {
         ordered.sort(Comparator.comparingInt((Series sr) -> sr.offloaded() ? 1 : 0)
                 .thenComparingInt(sr -> sr.layout.gpus())
                 .thenComparingInt(sr -> sr.precision.rank())
-                .thenComparing(Comparator.comparingInt((Series sr) -> sr.resolution + sr.seqLen).reversed()));
+                .thenComparing(Comparator.comparingInt((Series sr) -> sr.resolution + sr.seqLen)
+                        .reversed()));
         int i = 0;
         while (i < ordered.size()) {
             int j = i;
@@ -185,7 +189,7 @@ final class BatchSearch {
         Candidate head = probe.add(sr, 0);
         s.fire();
         if (rejected(s, head)) {
-            return false;                  // its smallest batch is refused: so is every larger one
+            return false; // its smallest batch is refused: so is every larger one
         }
         for (int down = 1; top - down > 0; down *= 2) {
             c = probe.add(sr, top - down);
@@ -247,13 +251,25 @@ final class BatchSearch {
         final List<Series> searched = new ArrayList<>();
         /** Of the series whose smallest batch is beyond the bound, the one that needs least. */
         Decision closestBeyondBound;
+
         String closestBeyondBoundWhy;
         private double closestBeyondBoundBytes = Double.POSITIVE_INFINITY;
         long nextId = 1;
 
-        Probe(Judge s, String cellId, Gpu gpu, Workload w, Model m, Calibration calibration, int step,
-              int powersOfTwoUpTo, int minBatch, Map<Long, Candidate> all, Map<Long, Estimate> estimates, List<Decision> trail,
-              Bands bands) {
+        Probe(
+                Judge s,
+                String cellId,
+                Gpu gpu,
+                Workload w,
+                Model m,
+                Calibration calibration,
+                int step,
+                int powersOfTwoUpTo,
+                int minBatch,
+                Map<Long, Candidate> all,
+                Map<Long, Estimate> estimates,
+                List<Decision> trail,
+                Bands bands) {
             this.s = s;
             this.cellId = cellId;
             this.gpu = gpu;
@@ -308,8 +324,16 @@ final class BatchSearch {
 
         /** The series' smallest batch has no estimate: a rejection in the trail, by {@link Planner#BEYOND_BOUND}, and why. */
         private void beyondBound(Series sr, int batch, EstimateTooLargeException why) {
-            Decision d = new Decision(Decision.Kind.REJECT, sr.precision.id(), CellPlanner.nz(sr.resolution), CellPlanner.nz(sr.seqLen), batch, null,
-                    Planner.BEYOND_BOUND, why.reason(), CellPlanner.layout(sr.layout));
+            Decision d = new Decision(
+                    Decision.Kind.REJECT,
+                    sr.precision.id(),
+                    CellPlanner.nz(sr.resolution),
+                    CellPlanner.nz(sr.seqLen),
+                    batch,
+                    null,
+                    Planner.BEYOND_BOUND,
+                    why.reason(),
+                    CellPlanner.layout(sr.layout));
             trail.add(d);
             if (why.totalBytes() < closestBeyondBoundBytes) {
                 closestBeyondBoundBytes = why.totalBytes();
@@ -329,9 +353,23 @@ final class BatchSearch {
             }
             EstimateRequest r = request(sr, batch);
             Estimate e = sr.pool != null ? sr.pool.estimate() : Estimator.estimate(r);
-            Candidate c = new Candidate(nextId++, cellId, gpu.id(), w.id(), sr.precision.id(), sr.precision.rank(),
-                    sr.resolution, sr.seqLen, batch, e.deviceBytes(), gpu.usableBytes(), sr.target, sr.layout.gpus(),
-                    sr.layout.strategy().id(), sr.layout.offload().id(), BandedEstimate.of(e, r, bands).deviceBytesHigh());
+            Candidate c = new Candidate(
+                    nextId++,
+                    cellId,
+                    gpu.id(),
+                    w.id(),
+                    sr.precision.id(),
+                    sr.precision.rank(),
+                    sr.resolution,
+                    sr.seqLen,
+                    batch,
+                    e.deviceBytes(),
+                    gpu.usableBytes(),
+                    sr.target,
+                    sr.layout.gpus(),
+                    sr.layout.strategy().id(),
+                    sr.layout.offload().id(),
+                    BandedEstimate.of(e, r, bands).deviceBytesHigh());
             sr.probes.put(idx, c);
             all.put(c.id(), c);
             estimates.put(c.id(), e);

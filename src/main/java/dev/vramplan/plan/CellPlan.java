@@ -3,7 +3,6 @@ package dev.vramplan.plan;
 import dev.vramplan.catalog.Band;
 import dev.vramplan.catalog.Mode;
 import dev.vramplan.estimate.Estimate;
-
 import java.util.List;
 
 /**
@@ -18,30 +17,110 @@ import java.util.List;
  *                       batch); null otherwise
  * @param band           the band around the estimate (catalog/bands.yaml); null when nothing fits
  */
-public record CellPlan(String gpuId, String workloadId, String modelId, Mode mode, boolean feasible, String precision,
-                       Integer resolutionPx, Integer seqLenTokens, Integer batch, Integer gradAccumSteps,
-                       Estimate estimate, long usableBytes, String rule, String reason, List<Decision> trail,
-                       Integer gpus, String strategy, String offload, Integer maxConcurrentSequences, Band band) {
+public record CellPlan(
+        String gpuId,
+        String workloadId,
+        String modelId,
+        Mode mode,
+        boolean feasible,
+        String precision,
+        Integer resolutionPx,
+        Integer seqLenTokens,
+        Integer batch,
+        Integer gradAccumSteps,
+        Estimate estimate,
+        long usableBytes,
+        String rule,
+        String reason,
+        List<Decision> trail,
+        Integer gpus,
+        String strategy,
+        String offload,
+        Integer maxConcurrentSequences,
+        Band band) {
     public CellPlan {
         trail = List.copyOf(trail);
     }
 
     /** A plan on one card (or none), without a band. */
-    public CellPlan(String gpuId, String workloadId, String modelId, Mode mode, boolean feasible, String precision,
-                    Integer resolutionPx, Integer seqLenTokens, Integer batch, Integer gradAccumSteps,
-                    Estimate estimate, long usableBytes, String rule, String reason, List<Decision> trail) {
-        this(gpuId, workloadId, modelId, mode, feasible, precision, resolutionPx, seqLenTokens, batch, gradAccumSteps,
-                estimate, usableBytes, rule, reason, trail, feasible ? 1 : null, feasible ? "single" : null,
-                feasible ? "none" : null, null, null);
+    public CellPlan(
+            String gpuId,
+            String workloadId,
+            String modelId,
+            Mode mode,
+            boolean feasible,
+            String precision,
+            Integer resolutionPx,
+            Integer seqLenTokens,
+            Integer batch,
+            Integer gradAccumSteps,
+            Estimate estimate,
+            long usableBytes,
+            String rule,
+            String reason,
+            List<Decision> trail) {
+        this(
+                gpuId,
+                workloadId,
+                modelId,
+                mode,
+                feasible,
+                precision,
+                resolutionPx,
+                seqLenTokens,
+                batch,
+                gradAccumSteps,
+                estimate,
+                usableBytes,
+                rule,
+                reason,
+                trail,
+                feasible ? 1 : null,
+                feasible ? "single" : null,
+                feasible ? "none" : null,
+                null,
+                null);
     }
 
     /** A plan on one card (or none) with its band. */
-    public CellPlan(String gpuId, String workloadId, String modelId, Mode mode, boolean feasible, String precision,
-                    Integer resolutionPx, Integer seqLenTokens, Integer batch, Integer gradAccumSteps,
-                    Estimate estimate, long usableBytes, String rule, String reason, List<Decision> trail, Band band) {
-        this(gpuId, workloadId, modelId, mode, feasible, precision, resolutionPx, seqLenTokens, batch, gradAccumSteps,
-                estimate, usableBytes, rule, reason, trail, feasible ? 1 : null, feasible ? "single" : null,
-                feasible ? "none" : null, null, band);
+    public CellPlan(
+            String gpuId,
+            String workloadId,
+            String modelId,
+            Mode mode,
+            boolean feasible,
+            String precision,
+            Integer resolutionPx,
+            Integer seqLenTokens,
+            Integer batch,
+            Integer gradAccumSteps,
+            Estimate estimate,
+            long usableBytes,
+            String rule,
+            String reason,
+            List<Decision> trail,
+            Band band) {
+        this(
+                gpuId,
+                workloadId,
+                modelId,
+                mode,
+                feasible,
+                precision,
+                resolutionPx,
+                seqLenTokens,
+                batch,
+                gradAccumSteps,
+                estimate,
+                usableBytes,
+                rule,
+                reason,
+                trail,
+                feasible ? 1 : null,
+                feasible ? "single" : null,
+                feasible ? "none" : null,
+                null,
+                band);
     }
 
     /** The top of the band over the device memory; null without an estimate or a band. */
@@ -54,11 +133,20 @@ public record CellPlan(String gpuId, String workloadId, String modelId, Mode mod
     }
 
     /** What was decided, without the trail and the estimate: two plans of a cell agree when their outcomes are equal. */
-    public record Outcome(boolean feasible, String precision, Integer resolutionPx, Integer seqLenTokens, Integer batch,
-                          Integer gradAccumSteps, String rule, Integer gpus, String strategy, String offload) {
-    }
+    public record Outcome(
+            boolean feasible,
+            String precision,
+            Integer resolutionPx,
+            Integer seqLenTokens,
+            Integer batch,
+            Integer gradAccumSteps,
+            String rule,
+            Integer gpus,
+            String strategy,
+            String offload) {}
 
     public Outcome outcome() {
-        return new Outcome(feasible, precision, resolutionPx, seqLenTokens, batch, gradAccumSteps, rule, gpus, strategy, offload);
+        return new Outcome(
+                feasible, precision, resolutionPx, seqLenTokens, batch, gradAccumSteps, rule, gpus, strategy, offload);
     }
 }

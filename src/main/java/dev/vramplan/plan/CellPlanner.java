@@ -2,6 +2,7 @@ package dev.vramplan.plan;
 
 import dev.vramplan.catalog.Bands;
 import dev.vramplan.catalog.Calibration;
+import dev.vramplan.catalog.Engine;
 import dev.vramplan.catalog.Gpu;
 import dev.vramplan.catalog.Mode;
 import dev.vramplan.catalog.Model;
@@ -10,19 +11,17 @@ import dev.vramplan.catalog.Workload;
 import dev.vramplan.estimate.BandedEstimate;
 import dev.vramplan.estimate.Estimate;
 import dev.vramplan.estimate.EstimateRequest;
-import dev.vramplan.catalog.Engine;
 import dev.vramplan.estimate.Offload;
 import dev.vramplan.estimate.Parallelism;
-import dev.vramplan.rules.LayoutOption;
 import dev.vramplan.rules.Accumulation;
 import dev.vramplan.rules.Candidate;
 import dev.vramplan.rules.Cell;
 import dev.vramplan.rules.Choice;
 import dev.vramplan.rules.Judge;
+import dev.vramplan.rules.LayoutOption;
 import dev.vramplan.rules.PrecisionOption;
 import dev.vramplan.rules.Rejection;
 import dev.vramplan.rules.Setting;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -41,26 +40,49 @@ final class CellPlanner {
     /** Inputs are stepped down to at most half the target resolution before a cell is called infeasible. */
     static final double MIN_RESOLUTION_SHARE = 0.5;
 
-    private CellPlanner() {
-    }
+    private CellPlanner() {}
 
-    static CellPlan plan(Judge s, Gpu gpu, int count, int perNode, Workload w, Model m, Calibration calibration,
-                         Bands bands,
-                         boolean exhaustive, LongAdder candidates) {
+    static CellPlan plan(
+            Judge s,
+            Gpu gpu,
+            int count,
+            int perNode,
+            Workload w,
+            Model m,
+            Calibration calibration,
+            Bands bands,
+            boolean exhaustive,
+            LongAdder candidates) {
         String cellId = gpu.id() + "/" + w.id();
         List<Decision> trail = new ArrayList<>();
         {
             s.insert(RuleFacts.card(gpu, count, perNode));
             List<Parallelism> layouts = Layouts.of(count, w, m);
             for (Parallelism l : layouts) {
-                s.insert(new LayoutOption(cellId, gpu.id(), w.id(), l.gpus(), l.strategy().id(), l.offload().id()));
+                s.insert(new LayoutOption(
+                        cellId,
+                        gpu.id(),
+                        w.id(),
+                        l.gpus(),
+                        l.strategy().id(),
+                        l.offload().id()));
             }
             s.insert(RuleFacts.job(w, m));
             s.insert(new Cell(cellId, gpu.id(), w.id()));
             List<Precision> wanted = w.precisions().isEmpty() ? List.of(Precision.values()) : w.precisions();
             for (Precision p : wanted) {
-                s.insert(new PrecisionOption(cellId, gpu.id(), w.id(), p.id(), p.rank(), p.quantized(), p.usesBf16(),
-                        p.usesFp16(), p == Precision.FP8, p == Precision.INT8 || p == Precision.INT4, RuleFacts.adapterDtypeId(w, p, gpu)));
+                s.insert(new PrecisionOption(
+                        cellId,
+                        gpu.id(),
+                        w.id(),
+                        p.id(),
+                        p.rank(),
+                        p.quantized(),
+                        p.usesBf16(),
+                        p.usesFp16(),
+                        p == Precision.FP8,
+                        p == Precision.INT8 || p == Precision.INT4,
+                        RuleFacts.adapterDtypeId(w, p, gpu)));
             }
             s.fire();
 
@@ -89,7 +111,8 @@ final class CellPlanner {
             optionRejections.sort(Comparator.comparing(Rejection::precision).thenComparing(Rejection::rule));
             for (Rejection r : optionRejections) {
                 refused.add(r.precision());
-                trail.add(new Decision(Decision.Kind.REJECT, r.precision(), null, null, null, null, r.rule(), r.reason()));
+                trail.add(new Decision(
+                        Decision.Kind.REJECT, r.precision(), null, null, null, null, r.rule(), r.reason()));
             }
             Set<String> refusedLayouts = new HashSet<>();
             Map<String, Integer> layoutOrder = new HashMap<>();
@@ -100,7 +123,8 @@ final class CellPlanner {
                     .thenComparing(Rejection::rule));
             for (Rejection r : layoutRejections) {
                 refusedLayouts.add(r.precision());
-                trail.add(new Decision(Decision.Kind.REJECT, null, null, null, null, null, r.rule(), r.reason(), r.precision()));
+                trail.add(new Decision(
+                        Decision.Kind.REJECT, null, null, null, null, null, r.rule(), r.reason(), r.precision()));
             }
 
             List<BatchSearch.Series> series = new ArrayList<>();
@@ -128,8 +152,8 @@ final class CellPlanner {
             }
             Map<Long, Candidate> all = new HashMap<>();
             Map<Long, Estimate> estimates = new HashMap<>();
-            BatchSearch.Probe probe = new BatchSearch.Probe(s, cellId, gpu, w, m, calibration, step, powersOfTwoUpTo, minBatch, all,
-                    estimates, trail, bands);
+            BatchSearch.Probe probe = new BatchSearch.Probe(
+                    s, cellId, gpu, w, m, calibration, step, powersOfTwoUpTo, minBatch, all, estimates, trail, bands);
             if (exhaustive) {
                 BatchSearch.searchAll(s, probe, series);
             } else {
@@ -148,8 +172,16 @@ final class CellPlanner {
             rejections.sort(Comparator.comparingLong(Rejection::candidateId).thenComparing(Rejection::rule));
             for (Rejection r : rejections) {
                 Candidate c = all.get(r.candidateId());
-                trail.add(new Decision(Decision.Kind.REJECT, c.precision(), nz(c.resolutionPx()), nz(c.seqLenTokens()),
-                        c.batch(), c.deviceBytes(), r.rule(), r.reason(), layout(c)));
+                trail.add(new Decision(
+                        Decision.Kind.REJECT,
+                        c.precision(),
+                        nz(c.resolutionPx()),
+                        nz(c.seqLenTokens()),
+                        c.batch(),
+                        c.deviceBytes(),
+                        r.rule(),
+                        r.reason(),
+                        layout(c)));
             }
             List<Choice> choices = new ArrayList<>(s.facts(Choice.class));
             choices.sort(Comparator.comparingLong(Choice::candidateId));
@@ -160,39 +192,117 @@ final class CellPlanner {
                 survivors.sort(Comparator.comparingLong(Candidate::id));
                 for (Candidate o : survivors) {
                     if (o.id() != c.id() && !rejected.contains(o.id())) {
-                        trail.add(new Decision(Decision.Kind.OUTRANKED, o.precision(), nz(o.resolutionPx()), nz(o.seqLenTokens()),
-                                o.batch(), o.deviceBytes(), ch.rule(), "fits, but the objective prefers " + c.precision() + " at "
-                                + (c.resolutionPx() > 0 ? c.resolutionPx() + " px" : c.seqLenTokens() + " tokens") + ", batch " + c.batch()
-                                + (layout(c) != null || layout(o) != null ? " on " + c.getLayout() : ""), layout(o)));
+                        trail.add(new Decision(
+                                Decision.Kind.OUTRANKED,
+                                o.precision(),
+                                nz(o.resolutionPx()),
+                                nz(o.seqLenTokens()),
+                                o.batch(),
+                                o.deviceBytes(),
+                                ch.rule(),
+                                "fits, but the objective prefers " + c.precision() + " at "
+                                        + (c.resolutionPx() > 0
+                                                ? c.resolutionPx() + " px"
+                                                : c.seqLenTokens() + " tokens")
+                                        + ", batch " + c.batch()
+                                        + (layout(c) != null || layout(o) != null ? " on " + c.getLayout() : ""),
+                                layout(o)));
                     }
                 }
-                trail.add(new Decision(Decision.Kind.CHOOSE, c.precision(), nz(c.resolutionPx()), nz(c.seqLenTokens()),
-                        c.batch(), c.deviceBytes(), ch.rule(), ch.reason(), layout(c)));
+                trail.add(new Decision(
+                        Decision.Kind.CHOOSE,
+                        c.precision(),
+                        nz(c.resolutionPx()),
+                        nz(c.seqLenTokens()),
+                        c.batch(),
+                        c.deviceBytes(),
+                        ch.rule(),
+                        ch.reason(),
+                        layout(c)));
                 Integer accum = null;
                 for (Accumulation a : s.facts(Accumulation.class)) {
                     accum = a.steps();
-                    trail.add(new Decision(Decision.Kind.SETTING, c.precision(), nz(c.resolutionPx()), nz(c.seqLenTokens()),
-                            c.batch(), null, a.rule(), a.reason()));
+                    trail.add(new Decision(
+                            Decision.Kind.SETTING,
+                            c.precision(),
+                            nz(c.resolutionPx()),
+                            nz(c.seqLenTokens()),
+                            c.batch(),
+                            null,
+                            a.rule(),
+                            a.reason()));
                 }
                 if (accum == null && w.mode() == Mode.TRAIN) {
                     accum = 1;
                 }
-                EstimateRequest chosen = RuleFacts.request(m, gpu, w, Precision.of(c.precision()), c.batch(), c.resolutionPx(),
-                        c.seqLenTokens(), calibration);
-                return new CellPlan(gpu.id(), w.id(), m.id(), w.mode(), true, c.precision(), nz(c.resolutionPx()),
-                        nz(c.seqLenTokens()), c.batch(), accum, estimates.get(c.id()), gpu.usableBytes(), ch.rule(),
-                        ch.reason(), trail, c.gpus(), c.strategy(), c.offload(),
-                        w.engine() == Engine.VLLM ? c.batch() : null, bands.band(BandedEstimate.chain(chosen), null));
+                EstimateRequest chosen = RuleFacts.request(
+                        m,
+                        gpu,
+                        w,
+                        Precision.of(c.precision()),
+                        c.batch(),
+                        c.resolutionPx(),
+                        c.seqLenTokens(),
+                        calibration);
+                return new CellPlan(
+                        gpu.id(),
+                        w.id(),
+                        m.id(),
+                        w.mode(),
+                        true,
+                        c.precision(),
+                        nz(c.resolutionPx()),
+                        nz(c.seqLenTokens()),
+                        c.batch(),
+                        accum,
+                        estimates.get(c.id()),
+                        gpu.usableBytes(),
+                        ch.rule(),
+                        ch.reason(),
+                        trail,
+                        c.gpus(),
+                        c.strategy(),
+                        c.offload(),
+                        w.engine() == Engine.VLLM ? c.batch() : null,
+                        bands.band(BandedEstimate.chain(chosen), null));
             }
             // nothing survived: the rule that ended the last hope decides
             Decision why = series.isEmpty() && refused.size() < wanted.size() && !layoutRejections.isEmpty()
-                    ? new Decision(Decision.Kind.INFEASIBLE, null, null, null, null, null, layoutRejections.get(0).rule(),
-                    "no layout is allowed: " + layoutRejections.get(0).reason(), layoutRejections.get(0).precision())
-                    : InfeasibleReason.of(wanted, optionRejections, all, rejections, probe.searched,
-                    probe.closestBeyondBound, probe.closestBeyondBoundWhy);
+                    ? new Decision(
+                            Decision.Kind.INFEASIBLE,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            layoutRejections.get(0).rule(),
+                            "no layout is allowed: " + layoutRejections.get(0).reason(),
+                            layoutRejections.get(0).precision())
+                    : InfeasibleReason.of(
+                            wanted,
+                            optionRejections,
+                            all,
+                            rejections,
+                            probe.searched,
+                            probe.closestBeyondBound,
+                            probe.closestBeyondBoundWhy);
             trail.add(why);
-            return new CellPlan(gpu.id(), w.id(), m.id(), w.mode(), false, null, null, null, null, null, null,
-                    gpu.usableBytes(), why.rule(), why.reason(), trail);
+            return new CellPlan(
+                    gpu.id(),
+                    w.id(),
+                    m.id(),
+                    w.mode(),
+                    false,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    gpu.usableBytes(),
+                    why.rule(),
+                    why.reason(),
+                    trail);
         }
     }
 

@@ -7,14 +7,35 @@ package dev.vramplan.plan;
  *               nothing feasible
  * @param layout the cards and strategy of the candidate or refused layout ("8 × zero3"); null on one card
  */
-public record Decision(Kind kind, String precision, Integer resolutionPx, Integer seqLenTokens, Integer batch,
-                       Long deviceBytes, String rule, String reason, String layout) {
+public record Decision(
+        Kind kind,
+        String precision,
+        Integer resolutionPx,
+        Integer seqLenTokens,
+        Integer batch,
+        Long deviceBytes,
+        String rule,
+        String reason,
+        String layout) {
     /** A decision on one card, or about no layout. */
-    public Decision(Kind kind, String precision, Integer resolutionPx, Integer seqLenTokens, Integer batch,
-                    Long deviceBytes, String rule, String reason) {
+    public Decision(
+            Kind kind,
+            String precision,
+            Integer resolutionPx,
+            Integer seqLenTokens,
+            Integer batch,
+            Long deviceBytes,
+            String rule,
+            String reason) {
         this(kind, precision, resolutionPx, seqLenTokens, batch, deviceBytes, rule, reason, null);
     }
 
     /** OUTRANKED: a candidate no rule rejected, which the objective ranked below the choice. */
-    public enum Kind { SETTING, REJECT, OUTRANKED, CHOOSE, INFEASIBLE }
+    public enum Kind {
+        SETTING,
+        REJECT,
+        OUTRANKED,
+        CHOOSE,
+        INFEASIBLE
+    }
 }

@@ -4,7 +4,6 @@ import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.Gpu;
 import dev.vramplan.catalog.Model;
 import dev.vramplan.catalog.Workload;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -20,12 +19,11 @@ import java.util.TreeSet;
  * the entry that changed.
  */
 public final class Fingerprints {
-    private Fingerprints() {
-    }
+    private Fingerprints() {}
 
     /** Per-entry fingerprints and one for the whole catalog. */
-    public record Of(String catalog, Map<String, String> gpus, Map<String, String> models, Map<String, String> workloads) {
-    }
+    public record Of(
+            String catalog, Map<String, String> gpus, Map<String, String> models, Map<String, String> workloads) {}
 
     public static Of of(Catalog c) {
         Map<String, String> gpus = new LinkedHashMap<>();
@@ -35,12 +33,23 @@ public final class Fingerprints {
         Map<String, String> workloads = new LinkedHashMap<>();
         c.workloads().forEach(w -> workloads.put(w.id(), sha(canonical(w))));
         StringBuilder all = new StringBuilder();
-        new TreeMap<>(gpus).forEach((k, v) -> all.append("gpu ").append(k).append(' ').append(v).append('\n'));
-        new TreeMap<>(models).forEach((k, v) -> all.append("model ").append(k).append(' ').append(v).append('\n'));
-        workloads.forEach((k, v) -> all.append("workload ").append(k).append(' ').append(v).append('\n'));
-        new TreeMap<>(c.fleetCards()).forEach((k, v) -> all.append("card ").append(k).append(' ').append(v).append('\n'));
+        new TreeMap<>(gpus)
+                .forEach((k, v) ->
+                        all.append("gpu ").append(k).append(' ').append(v).append('\n'));
+        new TreeMap<>(models)
+                .forEach((k, v) ->
+                        all.append("model ").append(k).append(' ').append(v).append('\n'));
+        workloads.forEach((k, v) ->
+                all.append("workload ").append(k).append(' ').append(v).append('\n'));
+        new TreeMap<>(c.fleetCards())
+                .forEach((k, v) ->
+                        all.append("card ").append(k).append(' ').append(v).append('\n'));
         // the bands decide plans too (rules judge the top of the band): a rebuilt bands.yaml is a changed catalog
-        c.bands().groups().values().forEach(g -> all.append("band ").append(g.key()).append(' ').append(g.margin()).append('\n'));
+        c.bands().groups().values().forEach(g -> all.append("band ")
+                .append(g.key())
+                .append(' ')
+                .append(g.margin())
+                .append('\n'));
         return new Of(sha(all.toString()), gpus, models, workloads);
     }
 
@@ -66,7 +75,8 @@ public final class Fingerprints {
 
     public static String sha(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -3,7 +3,6 @@ package dev.vramplan.plan;
 import dev.vramplan.catalog.Precision;
 import dev.vramplan.rules.Candidate;
 import dev.vramplan.rules.Rejection;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -17,8 +16,7 @@ import java.util.TreeSet;
 
 /** Why a cell has no plan: the rule that ended its last hope, in the trail's last decision. */
 final class InfeasibleReason {
-    private InfeasibleReason() {
-    }
+    private InfeasibleReason() {}
 
     /**
      * Why nothing was chosen. The deciding rule is the one that ended the cell's last hope: the rejection of the
@@ -26,25 +24,45 @@ final class InfeasibleReason {
      * the last precision and input left), or, when no precision was allowed, the refusal that alone closed the last
      * door (see {@link #refusalThatDecided}).
      */
-    static Decision of(List<Precision> wanted, List<Rejection> optionRejections,
-                                             Map<Long, Candidate> all, List<Rejection> rejections, List<BatchSearch.Series> searched,
-                                             Decision closestBeyondBound, String beyondBoundWhy) {
+    static Decision of(
+            List<Precision> wanted,
+            List<Rejection> optionRejections,
+            Map<Long, Candidate> all,
+            List<Rejection> rejections,
+            List<BatchSearch.Series> searched,
+            Decision closestBeyondBound,
+            String beyondBoundWhy) {
         if (all.isEmpty() && closestBeyondBound != null) {
             Decision d = closestBeyondBound;
             String size = d.resolutionPx() != null ? d.resolutionPx() + " px" : d.seqLenTokens() + " tokens";
-            return new Decision(Decision.Kind.INFEASIBLE, d.precision(), d.resolutionPx(), d.seqLenTokens(), d.batch(), null,
-                    Planner.BEYOND_BOUND, "nothing fits: for even the smallest candidate (" + d.precision() + ", " + size + ", batch "
-                    + d.batch() + ") " + beyondBoundWhy);
+            return new Decision(
+                    Decision.Kind.INFEASIBLE,
+                    d.precision(),
+                    d.resolutionPx(),
+                    d.seqLenTokens(),
+                    d.batch(),
+                    null,
+                    Planner.BEYOND_BOUND,
+                    "nothing fits: for even the smallest candidate (" + d.precision() + ", " + size + ", batch "
+                            + d.batch() + ") " + beyondBoundWhy);
         }
         if (all.isEmpty()) {
             return refusalThatDecided(wanted, optionRejections);
         }
         Set<Long> rejectedIds = new HashSet<>();
         rejections.forEach(r -> rejectedIds.add(r.candidateId()));
-        long unrejected = all.keySet().stream().filter(id -> !rejectedIds.contains(id)).count();
+        long unrejected =
+                all.keySet().stream().filter(id -> !rejectedIds.contains(id)).count();
         if (unrejected > 0) {
             // candidates no rule rejected, and none chosen: the objective's conditions match none of them
-            return new Decision(Decision.Kind.INFEASIBLE, null, null, null, null, null, "(no choice)",
+            return new Decision(
+                    Decision.Kind.INFEASIBLE,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    "(no choice)",
                     "the objective chose none of the " + unrejected + " candidates no rule rejected:"
                             + " does the rule that inserts Choice.of(...) match them?");
         }
@@ -58,17 +76,23 @@ final class InfeasibleReason {
             }
         }
         Rejection best = null;
-        for (Rejection r : rejections) {              // sorted by candidate, then rule
+        for (Rejection r : rejections) { // sorted by candidate, then rule
             if (r.candidateId() == last.id()) {
                 best = r;
                 break;
             }
         }
         String size = last.resolutionPx() > 0 ? last.resolutionPx() + " px" : last.seqLenTokens() + " tokens";
-        return new Decision(Decision.Kind.INFEASIBLE, last.precision(), CellPlanner.nz(last.resolutionPx()), CellPlanner.nz(last.seqLenTokens()),
-                last.batch(), last.deviceBytes(), best.rule(),
-                "nothing fits: even the smallest candidate (" + last.precision() + ", " + size + ", batch " + last.batch()
-                        + ") " + best.reason());
+        return new Decision(
+                Decision.Kind.INFEASIBLE,
+                last.precision(),
+                CellPlanner.nz(last.resolutionPx()),
+                CellPlanner.nz(last.seqLenTokens()),
+                last.batch(),
+                last.deviceBytes(),
+                best.rule(),
+                "nothing fits: even the smallest candidate (" + last.precision() + ", " + size + ", batch "
+                        + last.batch() + ") " + best.reason());
     }
 
     /**
@@ -79,7 +103,7 @@ final class InfeasibleReason {
      * last precision in the preference order decides.
      */
     static Decision refusalThatDecided(List<Precision> wanted, List<Rejection> optionRejections) {
-        Map<String, Set<String>> rulesOf = new HashMap<>();        // precision -> rules that refused it
+        Map<String, Set<String>> rulesOf = new HashMap<>(); // precision -> rules that refused it
         Map<String, List<Rejection>> byRule = new LinkedHashMap<>();
         for (Rejection r : optionRejections) {
             rulesOf.computeIfAbsent(r.precision(), k -> new TreeSet<>()).add(r.rule());
@@ -90,12 +114,16 @@ final class InfeasibleReason {
         String rule = null;
         List<String> alone = List.of();
         for (Map.Entry<String, List<Rejection>> e : new TreeMap<>(byRule).entrySet()) {
-            List<String> sole = order.stream().filter(p -> rulesOf.getOrDefault(p, Set.of()).equals(Set.of(e.getKey()))).toList();
+            List<String> sole = order.stream()
+                    .filter(p -> rulesOf.getOrDefault(p, Set.of()).equals(Set.of(e.getKey())))
+                    .toList();
             if (sole.isEmpty()) {
                 continue;
             }
-            if (rule == null || e.getValue().size() < byRule.get(rule).size()
-                    || e.getValue().size() == byRule.get(rule).size() && order.indexOf(sole.get(0)) < order.indexOf(alone.get(0))) {
+            if (rule == null
+                    || e.getValue().size() < byRule.get(rule).size()
+                    || e.getValue().size() == byRule.get(rule).size()
+                            && order.indexOf(sole.get(0)) < order.indexOf(alone.get(0))) {
                 rule = e.getKey();
                 alone = sole;
             }
@@ -108,18 +136,46 @@ final class InfeasibleReason {
                 }
             }
             if (lastPrecision == null) {
-                return new Decision(Decision.Kind.INFEASIBLE, null, null, null, null, null, "(no rule)",
+                return new Decision(
+                        Decision.Kind.INFEASIBLE,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        "(no rule)",
                         "no precision to plan: the workload lists none");
             }
             String lp = lastPrecision;
-            Rejection r = optionRejections.stream().filter(x -> x.precision().equals(lp))
-                    .min(Comparator.comparing(Rejection::rule)).orElseThrow();
-            return new Decision(Decision.Kind.INFEASIBLE, lp, null, null, null, null, r.rule(),
-                    "no precision is allowed: the last one, " + lp + ", was refused: " + r.reason() + " (all " + rulesOf.size() + " refused: " + all + ")");
+            Rejection r = optionRejections.stream()
+                    .filter(x -> x.precision().equals(lp))
+                    .min(Comparator.comparing(Rejection::rule))
+                    .orElseThrow();
+            return new Decision(
+                    Decision.Kind.INFEASIBLE,
+                    lp,
+                    null,
+                    null,
+                    null,
+                    null,
+                    r.rule(),
+                    "no precision is allowed: the last one, " + lp + ", was refused: " + r.reason() + " (all "
+                            + rulesOf.size() + " refused: " + all + ")");
         }
         String first = alone.get(0);
-        String why = byRule.get(rule).stream().filter(x -> x.precision().equals(first)).findFirst().orElseThrow().reason();
-        return new Decision(Decision.Kind.INFEASIBLE, first, null, null, null, null, rule,
+        String why = byRule.get(rule).stream()
+                .filter(x -> x.precision().equals(first))
+                .findFirst()
+                .orElseThrow()
+                .reason();
+        return new Decision(
+                Decision.Kind.INFEASIBLE,
+                first,
+                null,
+                null,
+                null,
+                null,
+                rule,
                 "no precision is allowed, and " + String.join(", ", alone) + (alone.size() == 1 ? " was" : " were")
                         + " refused by this rule alone: " + why + " (all " + rulesOf.size() + " refused: " + all + ")");
     }

@@ -2,8 +2,6 @@ package dev.vramplan.plan;
 
 import dev.vramplan.estimate.EstimateRequest;
 
-
-
 /**
  * Batch sizes from the minimum up to the first that exceeds the card (so the rules can say why not
  * larger): powers of two (step 0), multiples of the step, or powers of two up to a bound and multiples of the
@@ -13,17 +11,17 @@ import dev.vramplan.estimate.EstimateRequest;
  * @param linearStart the first multiple of the step, after the powers of two
  */
 record Ladder(long start, int powers, long linearStart, int step, int size) {
-        int get(int idx) {
-            return (int) (idx < powers ? start << idx : linearStart + (long) (idx - powers) * step);
-        }
+    int get(int idx) {
+        return (int) (idx < powers ? start << idx : linearStart + (long) (idx - powers) * step);
+    }
 
-        boolean isEmpty() {
-            return size == 0;
-        }
+    boolean isEmpty() {
+        return size == 0;
+    }
 
-        Ladder withSize(int n) {
-            return new Ladder(start, powers, linearStart, step, n);
-        }
+    Ladder withSize(int n) {
+        return new Ladder(start, powers, linearStart, step, n);
+    }
 
     /** Powers of two (step 0) or multiples of the step, from the smallest allowed batch. */
     static Ladder of(int step, int minBatch, int physicalMax) {
@@ -41,7 +39,7 @@ record Ladder(long start, int powers, long linearStart, int step, int size) {
         while (start < minBatch) {
             start *= 2;
         }
-        long powersCap;                      // how many powers of two the ladder may have
+        long powersCap; // how many powers of two the ladder may have
         long linearStart;
         if (step <= 0) {
             powersCap = Long.MAX_VALUE;
@@ -73,7 +71,11 @@ record Ladder(long start, int powers, long linearStart, int step, int size) {
             long count = (max - linearStart) / step + 1;
             size += (int) Math.min(fitting + 1, count);
         }
-        return new Ladder(powers == 0 ? linearStart : start, step <= 0 ? Integer.MAX_VALUE : powers,
-                linearStart == Long.MAX_VALUE ? 0 : linearStart, step, size);
+        return new Ladder(
+                powers == 0 ? linearStart : start,
+                step <= 0 ? Integer.MAX_VALUE : powers,
+                linearStart == Long.MAX_VALUE ? 0 : linearStart,
+                step,
+                size);
     }
 }

@@ -8,7 +8,6 @@ import dev.vramplan.estimate.Offload;
 import dev.vramplan.estimate.Parallelism;
 import dev.vramplan.estimate.Strategy;
 import dev.vramplan.estimate.TensorParallel;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,8 +22,7 @@ import java.util.List;
  * stepping a vision job's resolution down is one card's fallback, not several cards'.
  */
 final class Layouts {
-    private Layouts() {
-    }
+    private Layouts() {}
 
     static List<Parallelism> of(int count, Workload w, Model m) {
         List<Parallelism> out = new ArrayList<>();

@@ -10,7 +10,6 @@ import dev.vramplan.catalog.Workload;
 import dev.vramplan.rules.Judge;
 import dev.vramplan.rules.PolicySession;
 import dev.vramplan.rules.RuleBase;
-
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayDeque;
@@ -107,8 +106,8 @@ public final class Planner {
      *
      * @param exhaustiveBecause why the run searched every series although the lazy search was asked for, or null
      */
-    public record Stats(long cells, long feasible, long candidates, long firings, long cpuNanos, String exhaustiveBecause) {
-    }
+    public record Stats(
+            long cells, long feasible, long candidates, long firings, long cpuNanos, String exhaustiveBecause) {}
 
     /** Cells planned both ways before a lazy run, to check that the policy's objective is one the lazy search serves. */
     static final int SAMPLE = 16;
@@ -123,8 +122,7 @@ public final class Planner {
         return new PlanResult(cells, s.candidates(), s.firings());
     }
 
-    private record Task(Gpu gpu, int count, int perNode, Workload workload, Model model, Calibration calibration) {
-    }
+    private record Task(Gpu gpu, int count, int perNode, Workload workload, Model model, Calibration calibration) {}
 
     /**
      * Plans every card × workload and hands each cell to {@code sink} in fleet order (cards, then workloads), on
@@ -161,7 +159,8 @@ public final class Planner {
         } else {
             planParallel(tasks, counted);
         }
-        return new Stats(tasks.size(), feasible[0], candidates.sum() - c0, firings.sum() - f0, cpuNanos.sum() - n0, lazyUnsafe);
+        return new Stats(
+                tasks.size(), feasible[0], candidates.sum() - c0, firings.sum() - f0, cpuNanos.sum() - n0, lazyUnsafe);
     }
 
     /**
@@ -178,9 +177,11 @@ public final class Planner {
             CellPlan full = planCell(t.gpu(), t.count(), t.perNode(), t.workload(), t.model(), t.calibration(), true);
             if (!lazy.outcome().equals(full.outcome())) {
                 return "the objective does not rank precision and input before batch (on " + full.gpuId() + "/"
-                        + full.workloadId() + " it chose " + (full.feasible() ? full.precision() + " batch " + full.batch()
-                        : "nothing") + ", the lazy search " + (lazy.feasible() ? lazy.precision() + " batch " + lazy.batch()
-                        : "nothing") + "): every precision and input size was searched";
+                        + full.workloadId() + " it chose "
+                        + (full.feasible() ? full.precision() + " batch " + full.batch() : "nothing")
+                        + ", the lazy search "
+                        + (lazy.feasible() ? lazy.precision() + " batch " + lazy.batch() : "nothing")
+                        + "): every precision and input size was searched";
             }
         }
         return null;
@@ -195,7 +196,7 @@ public final class Planner {
         try {
             ArrayDeque<Future<List<CellPlan>>> window = new ArrayDeque<>();
             int next = 0;
-            int ahead = threads * 4;               // chunks in flight: keeps the workers busy while the sink works
+            int ahead = threads * 4; // chunks in flight: keeps the workers busy while the sink works
             while (next < tasks.size() || !window.isEmpty()) {
                 while (next < tasks.size() && window.size() < ahead) {
                     List<Task> chunk = tasks.subList(next, Math.min(tasks.size(), next + CHUNK));
@@ -204,7 +205,8 @@ public final class Planner {
                         long cpu = CPU.getCurrentThreadCpuTime();
                         List<CellPlan> out = new ArrayList<>(chunk.size());
                         for (Task t : chunk) {
-                            out.add(planCell(t.gpu(), t.count(), t.perNode(), t.workload(), t.model(), t.calibration()));
+                            out.add(planCell(
+                                    t.gpu(), t.count(), t.perNode(), t.workload(), t.model(), t.calibration()));
                         }
                         cpuNanos.add(CPU.getCurrentThreadCpuTime() - cpu);
                         return out;
@@ -244,7 +246,8 @@ public final class Planner {
         return planCell(gpu, count, perNode, w, m, calibration, exhaustive || lazyUnsafe != null);
     }
 
-    private CellPlan planCell(Gpu gpu, int count, int perNode, Workload w, Model m, Calibration calibration, boolean exhaustive) {
+    private CellPlan planCell(
+            Gpu gpu, int count, int perNode, Workload w, Model m, Calibration calibration, boolean exhaustive) {
         try (Judge s = judges.get()) {
             CellPlan p = CellPlanner.plan(s, gpu, count, perNode, w, m, calibration, bands, exhaustive, candidates);
             firings.add(s.firings());

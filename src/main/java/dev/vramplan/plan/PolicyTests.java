@@ -1,28 +1,27 @@
 package dev.vramplan.plan;
 
 import dev.vramplan.catalog.Catalog;
-import dev.vramplan.input.Fields;
 import dev.vramplan.catalog.Gpu;
+import dev.vramplan.catalog.Model;
+import dev.vramplan.catalog.Workload;
+import dev.vramplan.catalog.WorkloadReader;
+import dev.vramplan.input.Fields;
 import dev.vramplan.input.InvalidInputException;
 import dev.vramplan.input.Problems;
 import dev.vramplan.input.Shown;
 import dev.vramplan.input.Suggest;
-import dev.vramplan.catalog.Workload;
 import dev.vramplan.input.Yaml;
 import dev.vramplan.rules.RuleBase;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.stream.Stream;
-import dev.vramplan.catalog.Model;
-import dev.vramplan.catalog.WorkloadReader;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
+import java.util.stream.Stream;
 
 /**
  * Policy tests a team writes next to its rules ({@code rules/tests/*.yaml}): given a card and a workload,
@@ -40,19 +39,32 @@ import java.util.function.BiConsumer;
  * </pre>
  */
 public final class PolicyTests {
-    private PolicyTests() {
-    }
+    private PolicyTests() {}
 
     /** What a test expects; null fields are not checked. */
-    public record Expect(Boolean feasible, String precision, Integer batch, Integer resolutionPx, Integer seqLenTokens,
-                         Integer gradAccumSteps, String rule, List<String> rejectedBy, List<String> notRejectedBy,
-                         Integer gpus, String strategy) {
-    }
+    public record Expect(
+            Boolean feasible,
+            String precision,
+            Integer batch,
+            Integer resolutionPx,
+            Integer seqLenTokens,
+            Integer gradAccumSteps,
+            String rule,
+            List<String> rejectedBy,
+            List<String> notRejectedBy,
+            Integer gpus,
+            String strategy) {}
 
     /** @param count cards of the type (fleet.yaml's count, default 1); @param perNode of them in one server */
-    public record Case(String file, String name, Yaml.Loc loc, Gpu gpu, Workload workload, Expect expect, int count,
-                       int perNode) {
-    }
+    public record Case(
+            String file,
+            String name,
+            Yaml.Loc loc,
+            Gpu gpu,
+            Workload workload,
+            Expect expect,
+            int count,
+            int perNode) {}
 
     public record Outcome(Case test, List<String> failures, CellPlan plan) {
         public boolean passed() {
@@ -67,7 +79,9 @@ public final class PolicyTests {
         }
         List<Path> files;
         try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(p -> p.getFileName().toString().endsWith(".yaml")).sorted().toList();
+            files = s.filter(p -> p.getFileName().toString().endsWith(".yaml"))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new InvalidInputException(Shown.path(dir) + ":1:1: cannot be listed: " + e.getMessage());
         }
@@ -97,7 +111,10 @@ public final class PolicyTests {
                 String gpuId = f.string("gpu");
                 Gpu gpu = gpuId == null ? null : catalog.gpu(gpuId);
                 if (gpuId != null && gpu == null) {
-                    f.problem("gpu", "unknown gpu \"" + gpuId + "\"." + Suggest.didYouMean(gpuId, catalog.gpus().keySet()));
+                    f.problem(
+                            "gpu",
+                            "unknown gpu \"" + gpuId + "\"."
+                                    + Suggest.didYouMean(gpuId, catalog.gpus().keySet()));
                 }
                 long count = f.integer("count", 1, 1_000_000, 1L);
                 long perNode = f.integer("per_node", 1, 1_000_000, Math.min(count, Catalog.DEFAULT_PER_NODE));
@@ -110,11 +127,18 @@ public final class PolicyTests {
                 Fields ef = f.map("expect", true);
                 Expect e = null;
                 if (ef != null) {
-                    e = new Expect(ef.has("feasible") ? ef.bool("feasible", true) : null, ef.string("precision", null),
-                            opt(ef.optInteger("batch", 1, 1 << 20)), opt(ef.optInteger("resolution", 1, 1 << 16)),
-                            opt(ef.optInteger("seq_len", 1, 1 << 21)), opt(ef.optInteger("grad_accum_steps", 1, 1 << 20)),
-                            ef.string("rule", null), ef.strings("rejected_by", false), ef.strings("not_rejected_by", false),
-                            opt(ef.optInteger("gpus", 1, 1_000_000)), ef.string("strategy", null));
+                    e = new Expect(
+                            ef.has("feasible") ? ef.bool("feasible", true) : null,
+                            ef.string("precision", null),
+                            opt(ef.optInteger("batch", 1, 1 << 20)),
+                            opt(ef.optInteger("resolution", 1, 1 << 16)),
+                            opt(ef.optInteger("seq_len", 1, 1 << 21)),
+                            opt(ef.optInteger("grad_accum_steps", 1, 1 << 20)),
+                            ef.string("rule", null),
+                            ef.strings("rejected_by", false),
+                            ef.strings("not_rejected_by", false),
+                            opt(ef.optInteger("gpus", 1, 1_000_000)),
+                            ef.string("strategy", null));
                     ef.finish();
                 }
                 f.finish();
@@ -132,7 +156,9 @@ public final class PolicyTests {
     }
 
     public static List<Outcome> run(List<Case> cases, RuleBase rules, Catalog catalog) {
-        Planner planner = new Planner(rules).exhaustive(true).bands(catalog.bands());   // every series: a test may expect a rejection of any candidate
+        Planner planner = new Planner(rules)
+                .exhaustive(true)
+                .bands(catalog.bands()); // every series: a test may expect a rejection of any candidate
         Set<String> known = new TreeSet<>(rules.ruleNames());
         known.addAll(PSEUDO_RULES);
         List<Outcome> out = new ArrayList<>();
@@ -178,11 +204,15 @@ public final class PolicyTests {
         if (!unknown.contains(e.rule())) {
             compare(f, "rule", e.rule(), p.rule());
         }
-        List<String> rejecting = p.trail().stream().filter(d -> d.kind() == Decision.Kind.REJECT || d.kind() == Decision.Kind.INFEASIBLE)
-                .map(Decision::rule).distinct().toList();
+        List<String> rejecting = p.trail().stream()
+                .filter(d -> d.kind() == Decision.Kind.REJECT || d.kind() == Decision.Kind.INFEASIBLE)
+                .map(Decision::rule)
+                .distinct()
+                .toList();
         for (String r : e.rejectedBy()) {
             if (!rejecting.contains(r) && !unknown.contains(r)) {
-                f.add("expected a rejection by \"" + r + "\"; rejections came from " + (rejecting.isEmpty() ? "no rule" : rejecting));
+                f.add("expected a rejection by \"" + r + "\"; rejections came from "
+                        + (rejecting.isEmpty() ? "no rule" : rejecting));
             }
         }
         for (String r : e.notRejectedBy()) {

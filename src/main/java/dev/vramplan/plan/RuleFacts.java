@@ -12,35 +12,65 @@ import dev.vramplan.estimate.EstimateRequest;
 import dev.vramplan.estimate.Setup;
 import dev.vramplan.rules.Card;
 import dev.vramplan.rules.Job;
-
 import java.util.stream.Collectors;
 
 /** The rules' view of the catalog: a fleet card, a workload and its model as facts, and how a workload runs for the estimator. */
 public final class RuleFacts {
-    private RuleFacts() {
-    }
+    private RuleFacts() {}
 
     public static Card card(Gpu g, int count) {
         return card(g, count, Math.min(count, Catalog.DEFAULT_PER_NODE));
     }
 
     public static Card card(Gpu g, int count, int perNode) {
-        return new Card(g.id(), g.name(), g.vendor(), g.gpuClass(), g.architecture(),
-                g.computeCapability() == null ? 0 : g.computeCapability(), g.memoryBytes(), g.usableBytes(),
-                g.nativePrecisions().stream().map(t -> t.id()).collect(Collectors.toSet()), count, perNode);
+        return new Card(
+                g.id(),
+                g.name(),
+                g.vendor(),
+                g.gpuClass(),
+                g.architecture(),
+                g.computeCapability() == null ? 0 : g.computeCapability(),
+                g.memoryBytes(),
+                g.usableBytes(),
+                g.nativePrecisions().stream().map(t -> t.id()).collect(Collectors.toSet()),
+                count,
+                perNode);
     }
 
     public static Job job(Workload w, Model m) {
-        return new Job(w.id(), m.id(), m.family(), w.mode().id(), m.vision(), m.detector(), m.batchNorm(), m.decoder(),
-                m.strideOrPatch(), w.resolutionPx() == null ? 0 : w.resolutionPx(),
-                w.seqLenTokens() == null ? 0 : w.seqLenTokens(), w.optimizer().id(), w.globalBatch(), w.team(),
-                w.priority(), w.production(), w.finetune().id(), w.engine().id());
+        return new Job(
+                w.id(),
+                m.id(),
+                m.family(),
+                w.mode().id(),
+                m.vision(),
+                m.detector(),
+                m.batchNorm(),
+                m.decoder(),
+                m.strideOrPatch(),
+                w.resolutionPx() == null ? 0 : w.resolutionPx(),
+                w.seqLenTokens() == null ? 0 : w.seqLenTokens(),
+                w.optimizer().id(),
+                w.globalBatch(),
+                w.team(),
+                w.priority(),
+                w.production(),
+                w.finetune().id(),
+                w.engine().id());
     }
 
-    static EstimateRequest request(Model m, Gpu gpu, Workload w, Precision p, int batch, int res, int seq,
-                                   Calibration calibration) {
-        return new EstimateRequest(m, gpu, w.mode(), p, batch, res == 0 ? null : res, seq == 0 ? null : seq,
-                w.optimizer(), setup(w, p).calibrated(calibration));
+    static EstimateRequest request(
+            Model m, Gpu gpu, Workload w, Precision p, int batch, int res, int seq, Calibration calibration) {
+        return new EstimateRequest(
+                m,
+                gpu,
+                w.mode(),
+                p,
+                batch,
+                res == 0 ? null : res,
+                seq == 0 ? null : seq,
+                w.optimizer(),
+                setup(w, p).calibrated(calibration));
     }
 
     /**
@@ -74,7 +104,15 @@ public final class RuleFacts {
 
     /** How the workload runs, for the estimator. */
     public static Setup setup(Workload w) {
-        return new Setup(w.finetune(), w.trainableParams(), w.loraRank(), w.gradientCheckpointing(), w.flashAttention(),
-                w.ema(), w.quantization()).withFramework(w.framework()).withMaxObjects(w.maxObjects());
+        return new Setup(
+                        w.finetune(),
+                        w.trainableParams(),
+                        w.loraRank(),
+                        w.gradientCheckpointing(),
+                        w.flashAttention(),
+                        w.ema(),
+                        w.quantization())
+                .withFramework(w.framework())
+                .withMaxObjects(w.maxObjects());
     }
 }

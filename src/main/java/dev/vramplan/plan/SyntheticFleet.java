@@ -8,7 +8,6 @@ import dev.vramplan.catalog.Mode;
 import dev.vramplan.catalog.Model;
 import dev.vramplan.catalog.Optimizer;
 import dev.vramplan.catalog.Workload;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,8 +25,7 @@ public final class SyntheticFleet {
     private static final String[] TEAMS = {"vision", "llm", "research"};
     private static final int[] COUNTS = {1, 2, 4, 8};
 
-    private SyntheticFleet() {
-    }
+    private SyntheticFleet() {}
 
     public static Catalog of(Catalog base, int cardTypes, int workloads) {
         List<Gpu> gpus = new ArrayList<>(base.gpus().values());
@@ -36,8 +34,22 @@ public final class SyntheticFleet {
         for (int i = 0; i < cardTypes; i++) {
             Gpu g = gpus.get(i % gpus.size());
             String id = i < gpus.size() ? g.id() : g.id() + "-" + (i / gpus.size());
-            cards.put(id, new Gpu(id, g.name(), g.vendor(), g.gpuClass(), g.architecture(), g.computeCapability(), g.memoryBytes(),
-                    g.usableBytes(), g.bandwidthGBps(), g.tdpWatts(), g.nativePrecisions(), g.peakDenseTflops(), g.runtimeBytes()));
+            cards.put(
+                    id,
+                    new Gpu(
+                            id,
+                            g.name(),
+                            g.vendor(),
+                            g.gpuClass(),
+                            g.architecture(),
+                            g.computeCapability(),
+                            g.memoryBytes(),
+                            g.usableBytes(),
+                            g.bandwidthGBps(),
+                            g.tdpWatts(),
+                            g.nativePrecisions(),
+                            g.peakDenseTflops(),
+                            g.runtimeBytes()));
             fleet.put(id, COUNTS[i % COUNTS.length]);
         }
         List<Model> models = new ArrayList<>(base.models().values());
@@ -49,10 +61,29 @@ public final class SyntheticFleet {
                 Integer res = m.vision() ? RESOLUTIONS[(i / models.size()) % RESOLUTIONS.length] : null;
                 Integer seq = m.vision() ? null : SEQ_LENS[(i / models.size()) % SEQ_LENS.length];
                 Engine engine = !train && m.decoder() && i % 3 == 1 ? Engine.VLLM : Engine.HF;
-                list.add(new Workload("w" + i + "-" + mode.id(), m.id(), mode, res, seq,
-                        !train ? Optimizer.NONE : m.vision() ? Optimizer.SGD : Optimizer.ADAMW, 64, TEAMS[i % TEAMS.length],
-                        "normal", !train && i % 4 == 0, List.of(), Finetune.FULL, null, null, false, true, train && m.detector(), null,
-                        null, null, engine, Workload.DEFAULT_GPU_MEMORY_UTILIZATION));
+                list.add(new Workload(
+                        "w" + i + "-" + mode.id(),
+                        m.id(),
+                        mode,
+                        res,
+                        seq,
+                        !train ? Optimizer.NONE : m.vision() ? Optimizer.SGD : Optimizer.ADAMW,
+                        64,
+                        TEAMS[i % TEAMS.length],
+                        "normal",
+                        !train && i % 4 == 0,
+                        List.of(),
+                        Finetune.FULL,
+                        null,
+                        null,
+                        false,
+                        true,
+                        train && m.detector(),
+                        null,
+                        null,
+                        null,
+                        engine,
+                        Workload.DEFAULT_GPU_MEMORY_UTILIZATION));
             }
         }
         return new Catalog(cards, base.models(), fleet, list, base.calibrations(), base.bands());

@@ -5,7 +5,6 @@ import dev.vramplan.input.Sizes;
 import dev.vramplan.store.RunDiff;
 import dev.vramplan.store.StoredCell;
 import dev.vramplan.store.StoredRun;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -28,8 +27,7 @@ public final class ReportHtml {
     private static final String CSS = resource("report.css");
     private static final String JS = resource("report.js");
 
-    private ReportHtml() {
-    }
+    private ReportHtml() {}
 
     private static String resource(String name) {
         try (InputStream in = ReportHtml.class.getResourceAsStream("/report/" + name)) {
@@ -48,22 +46,38 @@ public final class ReportHtml {
         StringBuilder h = new StringBuilder(64 * 1024 + r.cells().size() * 900);
         h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-                .append("<title>vramplan report: run ").append(run.id()).append("</title>\n<style>\n").append(CSS).append("</style>\n</head>\n<body>\n");
-        h.append("<h1>vramplan: run ").append(run.id()).append("</h1>\n<p class=\"sub\">")
-                .append(String.format(Locale.ROOT, "%,d cells, %,d feasible, %,d infeasible; planned %s", run.cells(), run.feasible(),
-                        run.infeasible(), esc(run.startedAt().atZoneSameInstant(ZoneOffset.UTC).format(UTC))))
+                .append("<title>vramplan report: run ")
+                .append(run.id())
+                .append("</title>\n<style>\n")
+                .append(CSS)
+                .append("</style>\n</head>\n<body>\n");
+        h.append("<h1>vramplan: run ")
+                .append(run.id())
+                .append("</h1>\n<p class=\"sub\">")
+                .append(String.format(
+                        Locale.ROOT,
+                        "%,d cells, %,d feasible, %,d infeasible; planned %s",
+                        run.cells(),
+                        run.feasible(),
+                        run.infeasible(),
+                        esc(run.startedAt().atZoneSameInstant(ZoneOffset.UTC).format(UTC))))
                 .append("</p>\n");
         matrix(h, r);
         h.append("<h2>Memory of <span id=\"bd-title\">a cell</span></h2>\n")
                 .append("<p id=\"bd-summary\" class=\"note\">Choose a cell of the matrix.</p>\n")
-                .append("<svg id=\"bd-svg\" xmlns=\"http://www.w3.org/2000/svg\" width=\"760\" height=\"0\" role=\"img\""
-                        + " aria-label=\"memory breakdown\"></svg>\n<table id=\"bd-table\"></table>\n")
-                .append("<p class=\"note\">The budget is the memory a rule allows, as the memory rule that rejected a larger candidate"
-                        + " stated it in the decision trail; a cell no memory rule stopped shows none.</p>\n");
+                .append(
+                        "<svg id=\"bd-svg\" xmlns=\"http://www.w3.org/2000/svg\" width=\"760\" height=\"0\" role=\"img\""
+                                + " aria-label=\"memory breakdown\"></svg>\n<table id=\"bd-table\"></table>\n")
+                .append(
+                        "<p class=\"note\">The budget is the memory a rule allows, as the memory rule that rejected a larger candidate"
+                                + " stated it in the decision trail; a cell no memory rule stopped shows none.</p>\n");
         changes(h, r);
         provenance(h, r);
-        h.append("<script type=\"application/json\" id=\"cells\">").append(scriptSafe(Json.text(cellData(r.cells()))))
-                .append("</script>\n<script>\n").append(JS).append("</script>\n</body>\n</html>\n");
+        h.append("<script type=\"application/json\" id=\"cells\">")
+                .append(scriptSafe(Json.text(cellData(r.cells()))))
+                .append("</script>\n<script>\n")
+                .append(JS)
+                .append("</script>\n</body>\n</html>\n");
         return h.toString();
     }
 
@@ -80,21 +94,38 @@ public final class ReportHtml {
         }
         h.append("<h2>Workloads × cards</h2>\n<div class=\"legend\"><span>share of the card's usable memory:</span>")
                 .append("<span>0%</span><span class=\"ramp\"></span><span>100%</span>")
-                .append("<span><span class=\"swatch\" style=\"background:#f6e9e9\"></span>infeasible, with the deciding rule</span>")
+                .append(
+                        "<span><span class=\"swatch\" style=\"background:#f6e9e9\"></span>infeasible, with the deciding rule</span>")
                 .append("<span>each cell: batch, precision, input, share; click one for its memory</span></div>\n");
         if (r.truncated()) {
-            h.append(String.format(Locale.ROOT, "<p class=\"note\">The first %,d of the run's %,d cells ('vramplan export --run %d' has"
-                    + " them all).</p>%n", cells.size(), r.run().cells(), r.run().id()));
+            h.append(String.format(
+                    Locale.ROOT,
+                    "<p class=\"note\">The first %,d of the run's %,d cells ('vramplan export --run %d' has"
+                            + " them all).</p>%n",
+                    cells.size(),
+                    r.run().cells(),
+                    r.run().id()));
         }
         h.append("<div class=\"scroll\"><table id=\"matrix\">\n<thead><tr><th>workload</th>");
         for (String g : gpus) {
-            h.append("<th data-gpu=\"").append(esc(g)).append("\">").append(esc(g)).append("</th>");
+            h.append("<th data-gpu=\"")
+                    .append(esc(g))
+                    .append("\">")
+                    .append(esc(g))
+                    .append("</th>");
         }
         h.append("</tr></thead>\n<tbody>\n");
         rows.forEach((w, byGpu) -> {
             StoredCell any = cells.get(byGpu.values().iterator().next());
-            h.append("<tr data-workload=\"").append(esc(w)).append("\"><th>").append(esc(w)).append("<br><small>")
-                    .append(esc(any.modelId())).append(", ").append(esc(any.mode())).append("</small></th>");
+            h.append("<tr data-workload=\"")
+                    .append(esc(w))
+                    .append("\"><th>")
+                    .append(esc(w))
+                    .append("<br><small>")
+                    .append(esc(any.modelId()))
+                    .append(", ")
+                    .append(esc(any.mode()))
+                    .append("</small></th>");
             for (String g : gpus) {
                 Integer i = byGpu.get(g);
                 if (i == null) {
@@ -109,28 +140,49 @@ public final class ReportHtml {
     }
 
     private static void cell(StringBuilder h, StoredCell c, int i) {
-        h.append("<td class=\"cell ").append(c.feasible() ? "ok" : "no").append("\" data-i=\"").append(i)
-                .append("\" data-gpu=\"").append(esc(c.gpuId())).append("\" title=\"").append(esc(c.reason())).append('"');
+        h.append("<td class=\"cell ")
+                .append(c.feasible() ? "ok" : "no")
+                .append("\" data-i=\"")
+                .append(i)
+                .append("\" data-gpu=\"")
+                .append(esc(c.gpuId()))
+                .append("\" title=\"")
+                .append(esc(c.reason()))
+                .append('"');
         if (!c.feasible()) {
             h.append(">infeasible<br><small>").append(esc(c.rule())).append("</small></td>");
             return;
         }
         double u = c.utilization() == null ? 0 : Math.max(0, Math.min(1, c.utilization()));
         long light = Math.round(96 - 56 * u);
-        h.append(" style=\"background:hsl(210,70%,").append(light).append("%)").append(light < 62 ? ";color:#fff" : "").append("\">")
-                .append("<b>").append(c.batch()).append("</b> ").append(esc(c.precision()))
-                .append("<br><small>").append(esc(input(c)))
+        h.append(" style=\"background:hsl(210,70%,")
+                .append(light)
+                .append("%)")
+                .append(light < 62 ? ";color:#fff" : "")
+                .append("\">")
+                .append("<b>")
+                .append(c.batch())
+                .append("</b> ")
+                .append(esc(c.precision()))
+                .append("<br><small>")
+                .append(esc(input(c)))
                 .append(c.gradAccumSteps() != null && c.gradAccumSteps() > 1 ? " ×" + c.gradAccumSteps() : "")
-                .append(", ").append(Math.round(100 * u)).append("%</small></td>");
+                .append(", ")
+                .append(Math.round(100 * u))
+                .append("%</small></td>");
     }
 
     private static String input(StoredCell c) {
-        return c.resolutionPx() != null ? c.resolutionPx() + " px" : c.seqLenTokens() != null ? c.seqLenTokens() + " tok" : "";
+        return c.resolutionPx() != null
+                ? c.resolutionPx() + " px"
+                : c.seqLenTokens() != null ? c.seqLenTokens() + " tok" : "";
     }
 
     private static void changes(StringBuilder h, RunReport r) {
         if (r.previous() == null || r.changes() == null) {
-            h.append("<h2>Changes</h2>\n<p class=\"note\" id=\"changes-none\">").append(esc(r.why())).append(".</p>\n");
+            h.append("<h2>Changes</h2>\n<p class=\"note\" id=\"changes-none\">")
+                    .append(esc(r.why()))
+                    .append(".</p>\n");
             return;
         }
         h.append("<h2>Changes since run ").append(r.previous().id()).append("</h2>\n");
@@ -138,11 +190,22 @@ public final class ReportHtml {
             h.append("<p class=\"note\" id=\"changes-none\">No recommendation changed.</p>\n");
             return;
         }
-        h.append("<table id=\"changes\"><thead><tr><th>card</th><th>workload</th><th>before</th><th>after</th><th>because</th></tr></thead><tbody>\n");
+        h.append(
+                "<table id=\"changes\"><thead><tr><th>card</th><th>workload</th><th>before</th><th>after</th><th>because</th></tr></thead><tbody>\n");
         for (RunDiff.Change c : r.changes()) {
-            h.append("<tr><td>").append(esc(c.gpu())).append("</td><td>").append(esc(c.workload())).append(" <small>(")
-                    .append(esc(c.mode())).append(")</small></td><td>").append(esc(c.before())).append("</td><td>→ ")
-                    .append(esc(c.after())).append("</td><td>").append(esc(String.join("; ", c.causes()))).append("</td></tr>\n");
+            h.append("<tr><td>")
+                    .append(esc(c.gpu()))
+                    .append("</td><td>")
+                    .append(esc(c.workload()))
+                    .append(" <small>(")
+                    .append(esc(c.mode()))
+                    .append(")</small></td><td>")
+                    .append(esc(c.before()))
+                    .append("</td><td>→ ")
+                    .append(esc(c.after()))
+                    .append("</td><td>")
+                    .append(esc(String.join("; ", c.causes())))
+                    .append("</td></tr>\n");
         }
         h.append("</tbody></table>\n");
     }
@@ -153,9 +216,15 @@ public final class ReportHtml {
         row(h, "run", String.valueOf(run.id()));
         row(h, "planned", run.startedAt().atZoneSameInstant(ZoneOffset.UTC).format(UTC));
         row(h, "by", (run.user() == null ? "?" : run.user()) + "@" + (run.host() == null ? "?" : run.host()));
-        h.append("<tr><th>catalog</th><td>").append(esc(run.catalogDir())).append(" <code>").append(esc(sha(run.catalogSha())))
-                .append("</code></td></tr>\n<tr><th>rules</th><td>").append(esc(run.rulesDir())).append(" <code>")
-                .append(esc(sha(run.rulesSha()))).append("</code></td></tr>\n");
+        h.append("<tr><th>catalog</th><td>")
+                .append(esc(run.catalogDir()))
+                .append(" <code>")
+                .append(esc(sha(run.catalogSha())))
+                .append("</code></td></tr>\n<tr><th>rules</th><td>")
+                .append(esc(run.rulesDir()))
+                .append(" <code>")
+                .append(esc(sha(run.rulesSha())))
+                .append("</code></td></tr>\n");
         row(h, "planned with", "vramplan " + run.toolVersion());
         row(h, "report by", "vramplan " + r.generatedBy());
         h.append("</table>\n");
@@ -166,7 +235,11 @@ public final class ReportHtml {
     }
 
     private static void row(StringBuilder h, String name, String value) {
-        h.append("<tr><th>").append(esc(name)).append("</th><td>").append(esc(value)).append("</td></tr>\n");
+        h.append("<tr><th>")
+                .append(esc(name))
+                .append("</th><td>")
+                .append(esc(value))
+                .append("</td></tr>\n");
     }
 
     /** What the script needs of each cell, sizes already written as people read them. */
@@ -191,7 +264,7 @@ public final class ReportHtml {
                 m.put("usable_human", Sizes.human(c.usableBytes()));
                 m.put("utilization", c.utilization());
                 List<Object[]> parts = new ArrayList<>();
-                c.breakdown().forEach((k, v) -> parts.add(new Object[]{k, v, Sizes.human(v)}));
+                c.breakdown().forEach((k, v) -> parts.add(new Object[] {k, v, Sizes.human(v)}));
                 m.put("breakdown", parts);
                 RunReport.Budget b = RunReport.budget(c);
                 if (b != null) {

@@ -1,6 +1,5 @@
 package dev.vramplan.report;
 
-import java.util.Locale;
 import dev.vramplan.answer.PlanAnswers;
 import dev.vramplan.answer.RunAnswers;
 import dev.vramplan.input.Sizes;
@@ -9,8 +8,8 @@ import dev.vramplan.store.PlanStore;
 import dev.vramplan.store.RunDiff;
 import dev.vramplan.store.StoredCell;
 import dev.vramplan.store.StoredRun;
-
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,8 +23,14 @@ import java.util.regex.Pattern;
  *                 or either run is too large to compare here ({@link #why})
  * @param why      why there are no changes to show, or null
  */
-public record RunReport(StoredRun run, List<StoredCell> cells, boolean truncated, StoredRun previous,
-                        List<RunDiff.Change> changes, String why, String generatedBy) {
+public record RunReport(
+        StoredRun run,
+        List<StoredCell> cells,
+        boolean truncated,
+        StoredRun previous,
+        List<RunDiff.Change> changes,
+        String why,
+        String generatedBy) {
     /** The most cells a report shows, and the largest runs it compares. */
     public static final int MAX_CELLS = 5_000;
 
@@ -44,7 +49,8 @@ public record RunReport(StoredRun run, List<StoredCell> cells, boolean truncated
         if (truncated) {
             cells = cells.subList(0, MAX_CELLS);
         }
-        StoredRun previous = store.runs().stream().filter(r -> r.id() < id).findFirst().orElse(null);
+        StoredRun previous =
+                store.runs().stream().filter(r -> r.id() < id).findFirst().orElse(null);
         List<RunDiff.Change> changes = null;
         String why = null;
         if (previous == null) {

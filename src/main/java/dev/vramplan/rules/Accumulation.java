@@ -8,10 +8,21 @@ public record Accumulation(String cell, int steps, String rule, String reason) {
         reason = Texts.bounded("reason", reason);
     }
 
-    public String getCell() { return cell; }
-    public int getSteps() { return steps; }
-    public String getRule() { return rule; }
-    public String getReason() { return reason; }
+    public String getCell() {
+        return cell;
+    }
+
+    public int getSteps() {
+        return steps;
+    }
+
+    public String getRule() {
+        return rule;
+    }
+
+    public String getReason() {
+        return reason;
+    }
 
     /** ceil(global / (batch × data-parallel GPUs)) steps of the chosen candidate's batch. */
     public static Accumulation keep(RuleContext ctx, Candidate c, int globalBatch) {
@@ -21,7 +32,11 @@ public record Accumulation(String cell, int steps, String rule, String reason) {
     public static Accumulation keep(String rule, Candidate c, int globalBatch) {
         int perStep = c.getSamplesPerStep();
         int steps = (globalBatch + perStep - 1) / perStep;
-        return new Accumulation(c.cell(), steps, rule, steps + " micro-batches of " + c.batch()
-                + (c.gpus() > 1 ? " on each of " + c.gpus() + " GPUs" : "") + " per optimizer step keep the global batch of " + globalBatch);
+        return new Accumulation(
+                c.cell(),
+                steps,
+                rule,
+                steps + " micro-batches of " + c.batch() + (c.gpus() > 1 ? " on each of " + c.gpus() + " GPUs" : "")
+                        + " per optimizer step keep the global batch of " + globalBatch);
     }
 }

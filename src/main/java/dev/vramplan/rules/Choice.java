@@ -8,10 +8,21 @@ public record Choice(String cell, long candidateId, String rule, String reason) 
         reason = Texts.bounded("reason", reason);
     }
 
-    public String getCell() { return cell; }
-    public long getCandidateId() { return candidateId; }
-    public String getRule() { return rule; }
-    public String getReason() { return reason; }
+    public String getCell() {
+        return cell;
+    }
+
+    public long getCandidateId() {
+        return candidateId;
+    }
+
+    public String getRule() {
+        return rule;
+    }
+
+    public String getReason() {
+        return reason;
+    }
 
     public static Choice of(RuleContext ctx, Candidate c, String reason) {
         return new Choice(c.cell(), c.id(), ctx.getRule().getName(), reason);

@@ -5,10 +5,14 @@ import java.util.List;
 
 /** DRL (or Java) source as tokens, for the sandbox's allow-list check: comments dropped, literals one token each. */
 final class DrlTokens {
-    private DrlTokens() {
-    }
+    private DrlTokens() {}
 
-    enum Kind { IDENT, NUMBER, STRING, PUNCT }
+    enum Kind {
+        IDENT,
+        NUMBER,
+        STRING,
+        PUNCT
+    }
 
     record Token(Kind kind, String text, int line, int col) {
         boolean is(String s) {
@@ -69,7 +73,7 @@ final class DrlTokens {
                         break;
                     }
                     if (d == '\n' || d == '\r') {
-                        break;   // an unterminated literal ends with its line, as in Java
+                        break; // an unterminated literal ends with its line, as in Java
                     }
                     i++;
                 }
@@ -79,20 +83,22 @@ final class DrlTokens {
                 StringBuilder b = new StringBuilder();
                 while (i < n && Character.isJavaIdentifierPart(s.charAt(i))) {
                     if (!Character.isIdentifierIgnorable(s.charAt(i))) {
-                        b.append(s.charAt(i));   // Java ignores these inside names: Sys\u200Btem is System
+                        b.append(s.charAt(i)); // Java ignores these inside names: Sys\u200Btem is System
                     }
                     i++;
                 }
                 out.add(new Token(Kind.IDENT, b.toString(), line, start - lineStart + 1));
             } else if (Character.isDigit(c)) {
                 int start = i;
-                while (i < n && (Character.isLetterOrDigit(s.charAt(i)) || s.charAt(i) == '_'
-                        || s.charAt(i) == '.' && i + 1 < n && Character.isDigit(s.charAt(i + 1)))) {
+                while (i < n
+                        && (Character.isLetterOrDigit(s.charAt(i))
+                                || s.charAt(i) == '_'
+                                || s.charAt(i) == '.' && i + 1 < n && Character.isDigit(s.charAt(i + 1)))) {
                     i++;
                 }
                 out.add(new Token(Kind.NUMBER, s.substring(start, i), line, start - lineStart + 1));
             } else if (s.startsWith(".?", i)) {
-                out.add(new Token(Kind.PUNCT, ".", line, i - lineStart + 1));   // MVEL's null-safe member access
+                out.add(new Token(Kind.PUNCT, ".", line, i - lineStart + 1)); // MVEL's null-safe member access
                 i += 2;
             } else {
                 String p = s.startsWith("::", i) ? "::" : String.valueOf(c);

@@ -21,11 +21,31 @@ public record LayoutOption(String cell, String gpu, String job, int gpus, String
         return gpus + " × " + strategy + ("none".equals(offload) ? "" : " + offload " + offload);
     }
 
-    public String getCell() { return cell; }
-    public String getGpu() { return gpu; }
-    public String getJob() { return job; }
-    public int getGpus() { return gpus; }
-    public String getStrategy() { return strategy; }
-    public String getOffload() { return offload; }
-    public boolean isOffloaded() { return !"none".equals(offload); }
+    public String getCell() {
+        return cell;
+    }
+
+    public String getGpu() {
+        return gpu;
+    }
+
+    public String getJob() {
+        return job;
+    }
+
+    public int getGpus() {
+        return gpus;
+    }
+
+    public String getStrategy() {
+        return strategy;
+    }
+
+    public String getOffload() {
+        return offload;
+    }
+
+    public boolean isOffloaded() {
+        return !"none".equals(offload);
+    }
 }

@@ -1,8 +1,30 @@
 package dev.vramplan.rules;
 
-import dev.vramplan.input.Named;
+import dev.vramplan.catalog.Catalog;
+import dev.vramplan.catalog.Gpu;
+import dev.vramplan.catalog.Model;
 import dev.vramplan.catalog.Precision;
+import dev.vramplan.catalog.Workload;
+import dev.vramplan.input.Named;
 import dev.vramplan.input.Shown;
+import dev.vramplan.input.Suggest;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.drools.drl.ast.descr.BaseDescr;
 import org.drools.drl.ast.descr.ConditionalElementDescr;
 import org.drools.drl.ast.descr.ExprConstraintDescr;
@@ -12,29 +34,6 @@ import org.drools.drl.ast.descr.RuleDescr;
 import org.drools.drl.parser.DrlParser;
 import org.drools.drl.parser.DroolsParserException;
 
-import java.lang.reflect.Method;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import dev.vramplan.catalog.Catalog;
-import dev.vramplan.catalog.Gpu;
-import dev.vramplan.catalog.Model;
-import dev.vramplan.catalog.Workload;
-import dev.vramplan.input.Suggest;
-import java.lang.reflect.Modifier;
-import java.util.Objects;
-import java.util.TreeMap;
-import java.util.TreeSet;
-import java.util.function.BiConsumer;
-import java.util.function.BiFunction;
-import java.util.function.Function;
-import java.util.stream.Collectors;
-
 /**
  * What Drools compiles but a team did not mean: text compared with a number (Drools then compares strings),
  * a number compared with text, a value a field never takes (the rule can never fire) and two rules with the
@@ -43,9 +42,27 @@ import java.util.stream.Collectors;
  */
 public final class Linter {
     /** The fact types rules see, by the simple name DRL uses. */
-    static final Map<String, Class<?>> FACTS = Map.of("Card", Card.class, "Job", Job.class, "Cell", Cell.class,
-            "PrecisionOption", PrecisionOption.class, "Candidate", Candidate.class, "Rejection", Rejection.class,
-            "Setting", Setting.class, "Choice", Choice.class, "Accumulation", Accumulation.class, "LayoutOption", LayoutOption.class);
+    static final Map<String, Class<?>> FACTS = Map.of(
+            "Card",
+            Card.class,
+            "Job",
+            Job.class,
+            "Cell",
+            Cell.class,
+            "PrecisionOption",
+            PrecisionOption.class,
+            "Candidate",
+            Candidate.class,
+            "Rejection",
+            Rejection.class,
+            "Setting",
+            Setting.class,
+            "Choice",
+            Choice.class,
+            "Accumulation",
+            Accumulation.class,
+            "LayoutOption",
+            LayoutOption.class);
 
     /** Text fields with a closed set of values. */
     static final Map<String, Set<String>> VALUES = Map.of(
@@ -60,11 +77,10 @@ public final class Linter {
             "offload", Set.of("none", "optimizer", "optimizer+params"),
             "engine", Set.of("hf", "vllm"));
 
-    private static final Pattern COMPARISON = Pattern.compile(
-            "(?<![\\w.$\"])([a-zA-Z_]\\w*)\\s*(==|!=|<=|>=|<|>)\\s*(\"[^\"]*\"|-?\\d+(?:\\.\\d+)?)");
+    private static final Pattern COMPARISON =
+            Pattern.compile("(?<![\\w.$\"])([a-zA-Z_]\\w*)\\s*(==|!=|<=|>=|<|>)\\s*(\"[^\"]*\"|-?\\d+(?:\\.\\d+)?)");
 
-    private Linter() {
-    }
+    private Linter() {}
 
     /** Whether Drools' parser reads the text without an error. */
     static boolean parses(String text) {
@@ -97,7 +113,7 @@ public final class Linter {
             String[] lines = f.getValue().split("\n", -1);
             PackageDescr pkg = parsed(f.getValue());
             if (pkg == null) {
-                continue;   // the compiler reports syntax errors
+                continue; // the compiler reports syntax errors
             }
             for (RuleDescr rule : pkg.getRules()) {
                 String where = shown + ":" + rule.getLine() + ":" + Math.max(1, rule.getColumn());
@@ -135,8 +151,14 @@ public final class Linter {
         }
     }
 
-    private static void expression(ExprConstraintDescr e, Class<?> type, String typeName, RuleDescr rule, String shown,
-                                   String[] lines, List<String> out) {
+    private static void expression(
+            ExprConstraintDescr e,
+            Class<?> type,
+            String typeName,
+            RuleDescr rule,
+            String shown,
+            String[] lines,
+            List<String> out) {
         Matcher m = COMPARISON.matcher(e.getExpression());
         while (m.find()) {
             String field = m.group(1);
@@ -147,10 +169,12 @@ public final class Linter {
                 continue;
             }
             boolean text = literal.startsWith("\"");
-            String loc = shown + ":" + e.getLine() + ":" + column(lines, e.getLine(), field + " " + op, field, e.getColumn());
+            String loc = shown + ":" + e.getLine() + ":"
+                    + column(lines, e.getLine(), field + " " + op, field, e.getColumn());
             if (ft == String.class && !text && !op.equals("==") && !op.equals("!=")) {
-                out.add(loc + ": " + typeName + "." + field + " is text and " + literal + " a number: Drools compares them"
-                        + " as text (\"10\" < \"9\"), in rule \"" + rule.getName() + "\". Compare a number field, or quote the value");
+                out.add(loc + ": " + typeName + "." + field + " is text and " + literal
+                        + " a number: Drools compares them" + " as text (\"10\" < \"9\"), in rule \"" + rule.getName()
+                        + "\". Compare a number field, or quote the value");
             } else if (ft == String.class && !text) {
                 out.add(loc + ": " + typeName + "." + field + " is text, compared with the number " + literal
                         + " in rule \"" + rule.getName() + "\": it can never be equal. Quote the value");
@@ -188,15 +212,21 @@ public final class Linter {
     public static Map<String, Domain> domains(Catalog catalog, List<Workload> extra) {
         List<Workload> ws = new ArrayList<>(catalog.workloads());
         ws.addAll(extra);
-        BiFunction<String, Function<Workload, String>, Domain> workload =
-                (what, f) -> new Domain("workload of the catalog or of the policy tests", what,
-                        ws.stream().map(f).filter(Objects::nonNull).collect(Collectors.toSet()));
-        BiFunction<String, Function<Gpu, String>, Domain> card =
-                (what, f) -> new Domain("card of the catalog", what,
-                        catalog.gpus().values().stream().map(f).filter(Objects::nonNull).collect(Collectors.toSet()));
-        BiFunction<String, Function<Model, String>, Domain> model =
-                (what, f) -> new Domain("model of the catalog", what,
-                        catalog.models().values().stream().map(f).filter(Objects::nonNull).collect(Collectors.toSet()));
+        BiFunction<String, Function<Workload, String>, Domain> workload = (what, f) -> new Domain(
+                "workload of the catalog or of the policy tests",
+                what,
+                ws.stream().map(f).filter(Objects::nonNull).collect(Collectors.toSet()));
+        BiFunction<String, Function<Gpu, String>, Domain> card = (what, f) -> new Domain(
+                "card of the catalog",
+                what,
+                catalog.gpus().values().stream().map(f).filter(Objects::nonNull).collect(Collectors.toSet()));
+        BiFunction<String, Function<Model, String>, Domain> model = (what, f) -> new Domain(
+                "model of the catalog",
+                what,
+                catalog.models().values().stream()
+                        .map(f)
+                        .filter(Objects::nonNull)
+                        .collect(Collectors.toSet()));
         Domain workloadIds = workload.apply("id", Workload::id);
         Domain cardIds = card.apply("id", Gpu::id);
         Map<String, Domain> d = new LinkedHashMap<>();
@@ -233,7 +263,7 @@ public final class Linter {
             String[] lines = f.getValue().split("\n", -1);
             PackageDescr pkg = parsed(f.getValue());
             if (pkg == null) {
-                continue;   // the compiler reports syntax errors
+                continue; // the compiler reports syntax errors
             }
             for (RuleDescr rule : pkg.getRules()) {
                 if (rule.getLhs() == null) {
@@ -253,10 +283,15 @@ public final class Linter {
                         if (domain.values().contains(v)) {
                             continue;
                         }
-                        String loc = shown + ":" + e.getLine() + ":" + column(lines, e.getLine(), field + " " + op, field, e.getColumn());
-                        out.add(loc + ": warning: " + field + " " + op + " " + literal + ": no " + domain.entity() + " has "
-                                + domain.what() + " \"" + v + "\" (" + (op.equals("==") ? "the rule can never fire on this catalog"
-                                : "the condition is always true on this catalog") + ")."
+                        String loc = shown + ":" + e.getLine() + ":"
+                                + column(lines, e.getLine(), field + " " + op, field, e.getColumn());
+                        out.add(loc + ": warning: " + field + " " + op + " " + literal + ": no " + domain.entity()
+                                + " has "
+                                + domain.what() + " \"" + v + "\" ("
+                                + (op.equals("==")
+                                        ? "the rule can never fire on this catalog"
+                                        : "the condition is always true on this catalog")
+                                + ")."
                                 + Suggest.didYouMean(v, domain.values()));
                     }
                 });
@@ -292,7 +327,8 @@ public final class Linter {
             try {
                 Method m = type.getMethod(name);
                 Class<?> r = m.getReturnType();
-                return r.isPrimitive() && r != boolean.class || Number.class.isAssignableFrom(r) ? Number.class
+                return r.isPrimitive() && r != boolean.class || Number.class.isAssignableFrom(r)
+                        ? Number.class
                         : r == boolean.class || r == Boolean.class ? boolean.class : r;
             } catch (NoSuchMethodException e) {
                 // try the next accessor form
@@ -320,23 +356,47 @@ public final class Linter {
      */
     public static String factTable() {
         StringBuilder b = new StringBuilder("| fact | fields a rule may use |\n| --- | --- |\n");
-        for (String name : List.of("Card", "Job", "Cell", "PrecisionOption", "LayoutOption", "Candidate", "Setting", "Rejection", "Choice", "Accumulation")) {
+        for (String name : List.of(
+                "Card",
+                "Job",
+                "Cell",
+                "PrecisionOption",
+                "LayoutOption",
+                "Candidate",
+                "Setting",
+                "Rejection",
+                "Choice",
+                "Accumulation")) {
             TreeMap<String, String> fields = new TreeMap<>();
             for (Method m : FACTS.get(name).getMethods()) {
                 String n = m.getName();
-                if (m.getParameterCount() != 0 || m.getDeclaringClass() == Object.class || Modifier.isStatic(m.getModifiers())) {
+                if (m.getParameterCount() != 0
+                        || m.getDeclaringClass() == Object.class
+                        || Modifier.isStatic(m.getModifiers())) {
                     continue;
                 }
-                String field = n.startsWith("get") && n.length() > 3 ? n.substring(3) : n.startsWith("is") && n.length() > 2 ? n.substring(2) : null;
+                String field = n.startsWith("get") && n.length() > 3
+                        ? n.substring(3)
+                        : n.startsWith("is") && n.length() > 2 ? n.substring(2) : null;
                 if (field != null) {
                     Class<?> r = m.getReturnType();
-                    String t = r == String.class ? "text" : r == boolean.class ? "true/false" : r.isPrimitive() ? "number"
-                            : Set.class.isAssignableFrom(r) ? "set of text" : r.getSimpleName();
+                    String t = r == String.class
+                            ? "text"
+                            : r == boolean.class
+                                    ? "true/false"
+                                    : r.isPrimitive()
+                                            ? "number"
+                                            : Set.class.isAssignableFrom(r) ? "set of text" : r.getSimpleName();
                     fields.put(Character.toLowerCase(field.charAt(0)) + field.substring(1), t);
                 }
             }
             StringBuilder f = new StringBuilder();
-            fields.forEach((k, v) -> f.append(f.length() == 0 ? "" : ", ").append('`').append(k).append("` (").append(v).append(')'));
+            fields.forEach((k, v) -> f.append(f.length() == 0 ? "" : ", ")
+                    .append('`')
+                    .append(k)
+                    .append("` (")
+                    .append(v)
+                    .append(')'));
             if (name.equals("Card")) {
                 f.append(", `runs(\"fp8\")` (true/false)");
             }

@@ -1,11 +1,8 @@
 package dev.vramplan.rules;
 
+import com.sun.management.ThreadMXBean;
 import dev.vramplan.input.InvalidInputException;
-import org.kie.api.event.rule.AfterMatchFiredEvent;
-import org.kie.api.event.rule.BeforeMatchFiredEvent;
-import org.kie.api.event.rule.DefaultAgendaEventListener;
-import org.kie.api.runtime.KieSession;
-
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,11 +10,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import com.sun.management.ThreadMXBean;
-import java.lang.management.ManagementFactory;
 import org.drools.core.common.ActivationsManager;
 import org.drools.core.phreak.RuleAgendaItem;
+import org.kie.api.event.rule.AfterMatchFiredEvent;
+import org.kie.api.event.rule.BeforeMatchFiredEvent;
+import org.kie.api.event.rule.DefaultAgendaEventListener;
 import org.kie.api.runtime.ClassObjectFilter;
+import org.kie.api.runtime.KieSession;
 
 /**
  * One rules session (one card × workload). Firing is bounded: a rule that keeps inserting facts is stopped with an
@@ -68,6 +67,7 @@ public final class PolicySession implements Judge {
     private volatile boolean inDrools;
     /** Why the watchdog halted this session, or null. */
     private volatile String stopped;
+
     private volatile long haltedAt;
     private volatile boolean reportedStuck;
     private volatile boolean overMemory;
@@ -157,16 +157,20 @@ public final class PolicySession implements Judge {
             }
             String rule = tracker.firing;
             throw new InvalidInputException(rules.fileOf(rule) + ": " + who(rule) + " failed in its then: "
-                    + root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + RuleBase.clean(root.getMessage())));
+                    + root.getClass().getSimpleName()
+                    + (root.getMessage() == null ? "" : ": " + RuleBase.clean(root.getMessage())));
         } finally {
             inDrools = false;
         }
         check();
         firings += fired;
         if (fired >= MAX_FIRINGS) {
-            String worst = tracker.firedByRule.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
-            throw new InvalidInputException(rules.fileOf(worst) + ": " + who(worst) + " keeps firing ("
-                    + MAX_FIRINGS + " firings for one cell): does it insert a fact that matches it again?");
+            String worst = tracker.firedByRule.entrySet().stream()
+                    .max(Map.Entry.comparingByValue())
+                    .map(Map.Entry::getKey)
+                    .orElse(null);
+            throw new InvalidInputException(rules.fileOf(worst) + ": " + who(worst) + " keeps firing (" + MAX_FIRINGS
+                    + " firings for one cell): does it insert a fact that matches it again?");
         }
     }
 
@@ -181,8 +185,10 @@ public final class PolicySession implements Judge {
     private InvalidInputException outOfMemory() {
         String rule = current();
         destroy();
-        return new InvalidInputException(stopped != null ? stopped : rules.fileOf(rule) + ": " + who(rule)
-                + " ran out of memory for " + cellName() + ": stopped");
+        return new InvalidInputException(
+                stopped != null
+                        ? stopped
+                        : rules.fileOf(rule) + ": " + who(rule) + " ran out of memory for " + cellName() + ": stopped");
     }
 
     private static String who(String rule) {
@@ -222,7 +228,8 @@ public final class PolicySession implements Judge {
             String why = null;
             if (now - started > cellBudget.toNanos()) {
                 why = "ran longer than " + human(cellBudget);
-            } else if (THREADS != null && THREADS.getThreadAllocatedBytes(threadId) - allocatedAtStart > CELL_MEMORY_BYTES) {
+            } else if (THREADS != null
+                    && THREADS.getThreadAllocatedBytes(threadId) - allocatedAtStart > CELL_MEMORY_BYTES) {
                 why = "used more than " + (CELL_MEMORY_BYTES >> 20) + " MiB";
                 overMemory = true;
             }
@@ -241,7 +248,8 @@ public final class PolicySession implements Judge {
     private static ThreadMXBean allocationCounter() {
         try {
             if (ManagementFactory.getThreadMXBean() instanceof ThreadMXBean t
-                    && t.isThreadAllocatedMemorySupported() && t.isThreadAllocatedMemoryEnabled()) {
+                    && t.isThreadAllocatedMemorySupported()
+                    && t.isThreadAllocatedMemoryEnabled()) {
                 return t;
             }
         } catch (RuntimeException | LinkageError e) {
@@ -259,14 +267,16 @@ public final class PolicySession implements Judge {
         System.out.flush();
         System.err.println(line);
         System.err.flush();
-        Thread last = new Thread(() -> {
-            try {
-                Thread.sleep(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            Runtime.getRuntime().halt(2);   // a shutdown hook that waits on the stuck thread
-        }, "vramplan-exit");
+        Thread last = new Thread(
+                () -> {
+                    try {
+                        Thread.sleep(5_000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    Runtime.getRuntime().halt(2); // a shutdown hook that waits on the stuck thread
+                },
+                "vramplan-exit");
         last.setDaemon(true);
         last.start();
         System.exit(2);
@@ -289,10 +299,10 @@ public final class PolicySession implements Judge {
     public void close() {
         Watchdog.forget(this);
         synchronized (this) {
-            closed = true;   // after this, no halt: one that came before is seen below
+            closed = true; // after this, no halt: one that came before is seen below
         }
         if (stopped != null) {
-            destroy();   // halted: not back into the pool
+            destroy(); // halted: not back into the pool
         } else if (!destroyed) {
             session.dispose();
         }
@@ -340,7 +350,8 @@ public final class PolicySession implements Judge {
                     try {
                         s.watch(now);
                     } catch (RuntimeException | OutOfMemoryError e) {
-                        // one session's trouble, or a heap a runaway rule filled, must not end the watch over the others
+                        // one session's trouble, or a heap a runaway rule filled, must not end the watch over the
+                        // others
                     }
                 }
             }

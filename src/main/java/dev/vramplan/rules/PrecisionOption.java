@@ -8,23 +8,74 @@ package dev.vramplan.rules;
  *                     with this precision as the frozen base's ("fp32" beside an fp16 base: PEFT's default); "" for a
  *                     job without adapters
  */
-public record PrecisionOption(String cell, String gpu, String job, String precision, int rank, boolean quantized,
-                              boolean bf16, boolean fp16, boolean fp8, boolean integer, String adapterDtype) {
+public record PrecisionOption(
+        String cell,
+        String gpu,
+        String job,
+        String precision,
+        int rank,
+        boolean quantized,
+        boolean bf16,
+        boolean fp16,
+        boolean fp8,
+        boolean integer,
+        String adapterDtype) {
     /** An option of a job without adapters. */
-    public PrecisionOption(String cell, String gpu, String job, String precision, int rank, boolean quantized,
-                           boolean bf16, boolean fp16, boolean fp8, boolean integer) {
+    public PrecisionOption(
+            String cell,
+            String gpu,
+            String job,
+            String precision,
+            int rank,
+            boolean quantized,
+            boolean bf16,
+            boolean fp16,
+            boolean fp8,
+            boolean integer) {
         this(cell, gpu, job, precision, rank, quantized, bf16, fp16, fp8, integer, "");
     }
 
-    public String getAdapterDtype() { return adapterDtype; }
-    public String getCell() { return cell; }
-    public String getGpu() { return gpu; }
-    public String getJob() { return job; }
-    public String getPrecision() { return precision; }
-    public int getRank() { return rank; }
-    public boolean isQuantized() { return quantized; }
-    public boolean isBf16() { return bf16; }
-    public boolean isFp16() { return fp16; }
-    public boolean isFp8() { return fp8; }
-    public boolean isInteger() { return integer; }
+    public String getAdapterDtype() {
+        return adapterDtype;
+    }
+
+    public String getCell() {
+        return cell;
+    }
+
+    public String getGpu() {
+        return gpu;
+    }
+
+    public String getJob() {
+        return job;
+    }
+
+    public String getPrecision() {
+        return precision;
+    }
+
+    public int getRank() {
+        return rank;
+    }
+
+    public boolean isQuantized() {
+        return quantized;
+    }
+
+    public boolean isBf16() {
+        return bf16;
+    }
+
+    public boolean isFp16() {
+        return fp16;
+    }
+
+    public boolean isFp8() {
+        return fp8;
+    }
+
+    public boolean isInteger() {
+        return integer;
+    }
 }

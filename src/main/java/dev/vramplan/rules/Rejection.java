@@ -13,11 +13,25 @@ public record Rejection(String cell, long candidateId, String precision, String 
         reason = Texts.bounded("reason", reason);
     }
 
-    public String getCell() { return cell; }
-    public long getCandidateId() { return candidateId; }
-    public String getPrecision() { return precision; }
-    public String getRule() { return rule; }
-    public String getReason() { return reason; }
+    public String getCell() {
+        return cell;
+    }
+
+    public long getCandidateId() {
+        return candidateId;
+    }
+
+    public String getPrecision() {
+        return precision;
+    }
+
+    public String getRule() {
+        return rule;
+    }
+
+    public String getReason() {
+        return reason;
+    }
 
     /** In a rule's {@code then}: {@code insert(Rejection.of(kcontext, $c, "why"))}. */
     public static Rejection of(RuleContext ctx, Candidate c, String reason) {

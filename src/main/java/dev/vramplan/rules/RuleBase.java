@@ -2,6 +2,26 @@ package dev.vramplan.rules;
 
 import dev.vramplan.input.InputFiles;
 import dev.vramplan.input.InvalidInputException;
+import dev.vramplan.input.Shown;
+import dev.vramplan.input.Suggest;
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.kie.api.KieBase;
 import org.kie.api.KieServices;
 import org.kie.api.builder.KieBuilder;
@@ -9,27 +29,6 @@ import org.kie.api.builder.KieFileSystem;
 import org.kie.api.builder.Message;
 import org.kie.api.builder.ReleaseId;
 import org.kie.api.runtime.KieContainer;
-
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.regex.Pattern;
-import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.Stream;
-import dev.vramplan.input.Shown;
-import dev.vramplan.input.Suggest;
-import java.lang.reflect.Method;
-import java.security.NoSuchAlgorithmException;
-import java.util.Collections;
-import java.util.SortedSet;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
 import org.kie.api.runtime.KieSessionsPool;
 
 /**
@@ -45,8 +44,13 @@ public final class RuleBase {
     private final Map<String, String> ruleFiles;
     private final Map<Path, String> sources;
 
-    private RuleBase(KieBase kieBase, List<Path> files, String fingerprint, String shown, Map<String, String> ruleFiles,
-                     Map<Path, String> sources) {
+    private RuleBase(
+            KieBase kieBase,
+            List<Path> files,
+            String fingerprint,
+            String shown,
+            Map<String, String> ruleFiles,
+            Map<Path, String> sources) {
         this.kieBase = kieBase;
         this.files = files;
         this.fingerprint = fingerprint;
@@ -97,11 +101,14 @@ public final class RuleBase {
     public static RuleBase load(Path dir) {
         String shown = display(dir);
         if (!Files.isDirectory(dir)) {
-            throw new InvalidInputException(shown + ":1:1: the rules folder does not exist (give one with --rules DIR)");
+            throw new InvalidInputException(
+                    shown + ":1:1: the rules folder does not exist (give one with --rules DIR)");
         }
         List<Path> drl;
         try (Stream<Path> s = Files.list(dir)) {
-            drl = s.filter(p -> p.getFileName().toString().endsWith(".drl")).sorted().toList();   // one that is not a regular file is reported below, not skipped
+            drl = s.filter(p -> p.getFileName().toString().endsWith(".drl"))
+                    .sorted()
+                    .toList(); // one that is not a regular file is reported below, not skipped
         } catch (IOException e) {
             throw new InvalidInputException(shown + ":1:1: cannot be listed: " + e.getMessage());
         }
@@ -159,13 +166,14 @@ public final class RuleBase {
         }
         KieBuilder builder = ks.newKieBuilder(kfs).buildAll();
         List<Message> errors = builder.getResults().getMessages(Message.Level.ERROR);
-        boolean unknownType = errors.stream().anyMatch(m -> String.valueOf(m.getText()).contains("Unable to resolve ObjectType"));
+        boolean unknownType =
+                errors.stream().anyMatch(m -> String.valueOf(m.getText()).contains("Unable to resolve ObjectType"));
         for (Message m : errors) {
             if (errors.size() > 1 && String.valueOf(m.getText()).startsWith("Parser returned a null Package")) {
-                continue;   // a consequence of the parse error reported beside it
+                continue; // a consequence of the parse error reported beside it
             }
             if (unknownType && String.valueOf(m.getText()).startsWith("Rule Compilation error")) {
-                continue;   // a consequence of the unknown fact type reported beside it
+                continue; // a consequence of the unknown fact type reported beside it
             }
             Path p = null;
             if (m.getPath() != null) {
@@ -189,8 +197,9 @@ public final class RuleBase {
         }
         if (!allowed.objective()) {
             // without a choice every candidate that survives goes unchosen, and the cell is called infeasible
-            throw new InvalidInputException((shown.endsWith("/") ? shown : shown + "/") + ": the policy has no objective:"
-                    + " no rule inserts Choice.of(...) (see rules/choice.drl in the shipped policy)");
+            throw new InvalidInputException(
+                    (shown.endsWith("/") ? shown : shown + "/") + ": the policy has no objective:"
+                            + " no rule inserts Choice.of(...) (see rules/choice.drl in the shipped policy)");
         }
         KieContainer container = ks.newKieContainer(release);
         KieBase base = container.getKieBase();
@@ -227,9 +236,10 @@ public final class RuleBase {
 
     private static final Pattern PARSER = Pattern.compile("\\[ERR \\d+\\] Line (\\d+):(\\d+) (.*)", Pattern.DOTALL);
     private static final Pattern OBJECT_TYPE = Pattern.compile("Unable to resolve ObjectType '([\\w.$]+)'");
-    private static final Pattern UNRESOLVED = Pattern.compile(
-            "unable to resolve method using strict-mode: ([\\w.$]+)\\.(\\w+)\\(\\)");
-    private static final Pattern EXPRESSION = Pattern.compile("Unable to Analyse Expression (.*?):\\s*\\[", Pattern.DOTALL);
+    private static final Pattern UNRESOLVED =
+            Pattern.compile("unable to resolve method using strict-mode: ([\\w.$]+)\\.(\\w+)\\(\\)");
+    private static final Pattern EXPRESSION =
+            Pattern.compile("Unable to Analyse Expression (.*?):\\s*\\[", Pattern.DOTALL);
 
     /** {@code file:line:column: message}, with the column found in the source where Drools gives none. */
     static String locate(Message m, String file, String source) {
@@ -277,7 +287,9 @@ public final class RuleBase {
         } else if (expression != null) {
             col = columnOf(source, line, expression, col);
             int cut = text.indexOf('\n');
-            String detail = text.contains("[Error: ") ? text.substring(text.indexOf("[Error: ") + 8, text.indexOf(']', text.indexOf("[Error: "))) : "";
+            String detail = text.contains("[Error: ")
+                    ? text.substring(text.indexOf("[Error: ") + 8, text.indexOf(']', text.indexOf("[Error: ")))
+                    : "";
             text = "cannot analyse " + expression + (detail.isEmpty() ? "" : ": " + detail);
             if (cut < 0 && detail.isEmpty()) {
                 text = clean(m.getText());
@@ -303,7 +315,9 @@ public final class RuleBase {
 
     /** Drools' messages span lines and repeat the rule text; keep the sentence. */
     static String clean(String text) {
-        String t = text == null ? "" : text.replace('\n', ' ').replaceAll("\\s+", " ").trim();
+        String t = text == null
+                ? ""
+                : text.replace('\n', ' ').replaceAll("\\s+", " ").trim();
         return t.length() > 400 ? t.substring(0, 400) + "…" : t;
     }
 
@@ -312,7 +326,8 @@ public final class RuleBase {
     }
 
     /** {@code import dev.vramplan.catalog.Sizes;}: where the size helper lived in 0.1; read as its new home. */
-    private static final Pattern LEGACY_SIZES = Pattern.compile("(?m)^(\\s*import\\s+)dev\\.vramplan\\.catalog\\.Sizes\\b");
+    private static final Pattern LEGACY_SIZES =
+            Pattern.compile("(?m)^(\\s*import\\s+)dev\\.vramplan\\.catalog\\.Sizes\\b");
 
     /**
      * The file's text with imports of helpers that moved pointed at their new package (a team's rule file written for

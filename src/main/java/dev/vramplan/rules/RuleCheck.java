@@ -1,11 +1,5 @@
 package dev.vramplan.rules;
 
-import dev.vramplan.rules.DrlTokens.Kind;
-import dev.vramplan.rules.DrlTokens.Token;
-import dev.vramplan.rules.Sandbox.FileCheck;
-
-import java.util.Set;
-
 import static dev.vramplan.rules.Sandbox.ALLOWED_KEYWORDS;
 import static dev.vramplan.rules.Sandbox.CLASSES;
 import static dev.vramplan.rules.Sandbox.CONDITION_CALLS;
@@ -17,6 +11,11 @@ import static dev.vramplan.rules.Sandbox.THEN_CALLS;
 import static dev.vramplan.rules.Sandbox.TIMED;
 import static dev.vramplan.rules.Sandbox.WHY;
 import static dev.vramplan.rules.Sandbox.isMathMethod;
+
+import dev.vramplan.rules.DrlTokens.Kind;
+import dev.vramplan.rules.DrlTokens.Token;
+import dev.vramplan.rules.Sandbox.FileCheck;
+import java.util.Set;
 
 /** The tokens of one rule: attributes, conditions (between when and then) and the then (between then and end). */
 final class RuleCheck {
@@ -46,9 +45,9 @@ final class RuleCheck {
             where = j;
             String refused = refused(j);
             if (refused != null) {
-                Token k = f.t.get(where);   // where the text shown begins
+                Token k = f.t.get(where); // where the text shown begins
                 f.problems.add(f.at(k) + (name == null ? "" : "rule \"" + name + "\": ") + refused + WHY);
-                return;   // one line per rule: what follows the first refusal is often its consequence
+                return; // one line per rule: what follows the first refusal is often its consequence
             }
         }
     }
@@ -75,7 +74,7 @@ final class RuleCheck {
         Token prev = at(j - 1);
         Token next = at(j + 1);
         if (prev.is("@")) {
-            return null;   // an annotation's name (@watch, @Propagation)
+            return null; // an annotation's name (@watch, @Propagation)
         }
         if (prev.is(".")) {
             // a member of something before it
@@ -88,7 +87,8 @@ final class RuleCheck {
                 return PROPERTIES.contains(id) || METHODS.contains(id) ? null : chain(j);
             }
             Token receiver = at(j - 2);
-            boolean staticCall = receiver.kind() == Kind.IDENT && !at(j - 3).is(".") && CLASSES.containsKey(receiver.text());
+            boolean staticCall =
+                    receiver.kind() == Kind.IDENT && !at(j - 3).is(".") && CLASSES.containsKey(receiver.text());
             if (staticCall) {
                 Set<String> allowed = CLASSES.get(receiver.text());
                 if (allowed == null ? isMathMethod(id) : allowed.contains(id)) {
@@ -103,12 +103,13 @@ final class RuleCheck {
         }
         if (KEYWORDS.contains(id)) {
             if (ALLOWED_KEYWORDS.contains(id) || attributes && id.equals("extends")) {
-                return null;   // rule "B" extends "A"
+                return null; // rule "B" extends "A"
             }
             return switch (id) {
                 case "while", "for", "do" -> "a " + id + " loop";
-                case "new" -> "new " + (next.kind() == Kind.IDENT ? chainFrom(j + 1) : next.text())
-                        + (at(j + 1 + 2 * dots(j + 1) + 1).is("[") ? "[...]" : "(...)");
+                case "new" ->
+                    "new " + (next.kind() == Kind.IDENT ? chainFrom(j + 1) : next.text())
+                            + (at(j + 1 + 2 * dots(j + 1) + 1).is("[") ? "[...]" : "(...)");
                 default -> "\"" + id + "\"";
             };
         }
@@ -125,9 +126,12 @@ final class RuleCheck {
             return c + (at(last + 1).is("(") ? "(...)" : "");
         }
         if (next.is("(")) {
-            if (inThen ? THEN_CALLS.contains(id)
-                    : CONDITION_CALLS.contains(id) || METHODS.contains(id) && !attributes || Character.isUpperCase(id.charAt(0)) && !attributes) {
-                return null;   // in conditions, Name( ... ) is a pattern: Drools itself reports an unknown type
+            if (inThen
+                    ? THEN_CALLS.contains(id)
+                    : CONDITION_CALLS.contains(id)
+                            || METHODS.contains(id) && !attributes
+                            || Character.isUpperCase(id.charAt(0)) && !attributes) {
+                return null; // in conditions, Name( ... ) is a pattern: Drools itself reports an unknown type
             }
             if (attributes && TIMED.contains(id)) {
                 return "the attribute " + id;
@@ -140,7 +144,7 @@ final class RuleCheck {
         if (attributes && TIMED.contains(id)) {
             return "the attribute " + id;
         }
-        return null;   // a name on its own (a field, a variable, a type) runs nothing
+        return null; // a name on its own (a field, a variable, a type) runs nothing
     }
 
     /** X.y.z as written from token j on. */

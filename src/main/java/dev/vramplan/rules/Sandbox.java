@@ -1,10 +1,10 @@
 package dev.vramplan.rules;
 
+import dev.vramplan.input.Shown;
+import dev.vramplan.input.Sizes;
 import dev.vramplan.rules.DrlTokens.Kind;
 import dev.vramplan.rules.DrlTokens.Token;
-
-import dev.vramplan.input.Shown;
-
+import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.file.Path;
@@ -15,8 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import dev.vramplan.input.Sizes;
-import java.lang.reflect.Field;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -51,41 +49,149 @@ final class Sandbox {
      * @param ruleFiles the file (as shown) of every rule, by name
      * @param objective whether some rule's then inserts {@code Choice.of(…)}
      */
-    record Report(List<String> problems, Map<String, String> ruleFiles, boolean objective) {
-    }
+    record Report(List<String> problems, Map<String, String> ruleFiles, boolean objective) {}
 
     /** Types whose static methods and fields a rule may use, with the static methods allowed (null: all of them). */
     static final Map<String, Set<String>> CLASSES = new HashMap<>();
     /** Methods a rule may call on a value: the facts' own methods and read-only String, Set and Number methods. */
-    static final Set<String> METHODS = new HashSet<>(Set.of("equals", "equalsIgnoreCase", "compareTo", "hashCode",
-            "toString", "length", "isEmpty", "isBlank", "startsWith", "endsWith", "contains", "containsAll", "indexOf",
-            "lastIndexOf", "charAt", "substring", "toLowerCase", "toUpperCase", "trim", "strip", "concat", "size",
-            "intValue", "longValue", "doubleValue"));
+    static final Set<String> METHODS = new HashSet<>(Set.of(
+            "equals",
+            "equalsIgnoreCase",
+            "compareTo",
+            "hashCode",
+            "toString",
+            "length",
+            "isEmpty",
+            "isBlank",
+            "startsWith",
+            "endsWith",
+            "contains",
+            "containsAll",
+            "indexOf",
+            "lastIndexOf",
+            "charAt",
+            "substring",
+            "toLowerCase",
+            "toUpperCase",
+            "trim",
+            "strip",
+            "concat",
+            "size",
+            "intValue",
+            "longValue",
+            "doubleValue"));
     /** Fields of the facts: in conditions a constraint may start with one ({@code reason.length() > 10}). */
     static final Set<String> FIELDS = new HashSet<>();
     /** Names a rule may read after a dot: the facts' fields, text and number properties, the helpers' constants. */
     static final Set<String> PROPERTIES = new HashSet<>(Set.of("length", "empty", "blank", "size", "PI", "E"));
     /** Calls without a receiver in conditions: conditional elements, accumulate functions, operators that take a list. */
-    static final Set<String> CONDITION_CALLS = Set.of("not", "exists", "forall", "eval", "accumulate", "acc",
-            "collect", "from", "in", "count", "sum", "min", "max", "average", "collectList", "collectSet");
+    static final Set<String> CONDITION_CALLS = Set.of(
+            "not",
+            "exists",
+            "forall",
+            "eval",
+            "accumulate",
+            "acc",
+            "collect",
+            "from",
+            "in",
+            "count",
+            "sum",
+            "min",
+            "max",
+            "average",
+            "collectList",
+            "collectSet");
     /** Calls without a receiver in a then. */
     static final Set<String> THEN_CALLS = Set.of("insert", "insertLogical");
-    static final Set<String> KEYWORDS = Set.of("abstract", "assert", "boolean", "break", "byte", "case", "catch",
-            "char", "class", "const", "continue", "default", "do", "double", "else", "enum", "extends", "final", "finally",
-            "float", "for", "goto", "if", "implements", "import", "instanceof", "int", "interface", "long", "native", "new",
-            "package", "private", "protected", "public", "return", "short", "static", "strictfp", "super", "switch",
-            "synchronized", "this", "throw", "throws", "transient", "try", "void", "volatile", "while", "true", "false",
-            "null", "var", "yield", "record", "sealed", "permits");
-    static final Set<String> ALLOWED_KEYWORDS = Set.of("if", "else", "return", "true", "false", "null",
-            "instanceof", "final", "this", "boolean", "byte", "char", "short", "int", "long", "float", "double", "var");
+
+    static final Set<String> KEYWORDS = Set.of(
+            "abstract",
+            "assert",
+            "boolean",
+            "break",
+            "byte",
+            "case",
+            "catch",
+            "char",
+            "class",
+            "const",
+            "continue",
+            "default",
+            "do",
+            "double",
+            "else",
+            "enum",
+            "extends",
+            "final",
+            "finally",
+            "float",
+            "for",
+            "goto",
+            "if",
+            "implements",
+            "import",
+            "instanceof",
+            "int",
+            "interface",
+            "long",
+            "native",
+            "new",
+            "package",
+            "private",
+            "protected",
+            "public",
+            "return",
+            "short",
+            "static",
+            "strictfp",
+            "super",
+            "switch",
+            "synchronized",
+            "this",
+            "throw",
+            "throws",
+            "transient",
+            "try",
+            "void",
+            "volatile",
+            "while",
+            "true",
+            "false",
+            "null",
+            "var",
+            "yield",
+            "record",
+            "sealed",
+            "permits");
+    static final Set<String> ALLOWED_KEYWORDS = Set.of(
+            "if",
+            "else",
+            "return",
+            "true",
+            "false",
+            "null",
+            "instanceof",
+            "final",
+            "this",
+            "boolean",
+            "byte",
+            "char",
+            "short",
+            "int",
+            "long",
+            "float",
+            "double",
+            "var");
     /** Rule attributes that schedule firings on a timer thread, outside the cell's planning. */
     static final Set<String> TIMED = Set.of("timer", "duration", "calendars");
     /** What DRL allows at the top of a file besides package, import and rule: refused. */
     private static final Set<String> REFUSED_TOP = Set.of("function", "global", "declare", "query", "unit", "template");
     /** The imports a rule file may have, as the refusal of another names them. */
     private static final String IMPORTS_SHOWN = "dev.vramplan.rules.* and dev.vramplan.input.Sizes";
-    private static final Set<String> IMPORTS = new HashSet<>(Set.of("dev.vramplan.rules.*", "dev.vramplan.input.Sizes",
-            "java.lang.Math", "java.lang.String"));
+
+    private static final Set<String> IMPORTS = new HashSet<>(
+            Set.of("dev.vramplan.rules.*", "dev.vramplan.input.Sizes", "java.lang.Math", "java.lang.String"));
 
     static {
         for (Map.Entry<String, Class<?>> f : Linter.FACTS.entrySet()) {
@@ -122,9 +228,7 @@ final class Sandbox {
 
     private static final Pattern UNICODE_ESCAPE = Pattern.compile("\\\\u+[0-9a-fA-F]{4}");
 
-    private Sandbox() {
-    }
-
+    private Sandbox() {}
 
     /** Checks every file; the problems come in file order, at most one per rule. */
     static Report check(Map<Path, String> files) {
@@ -138,7 +242,6 @@ final class Sandbox {
         return new Report(problems, ruleFiles, objective[0]);
     }
 
-
     /** One file: its top level (package, imports, rules), then each rule's tokens. */
     static final class FileCheck {
         final String shown;
@@ -150,7 +253,8 @@ final class Sandbox {
         /** The file's lines, once a rule name needs them. */
         String[] lines;
 
-        FileCheck(String shown, String text, List<String> problems, Map<String, String> ruleFiles, boolean[] objective) {
+        FileCheck(
+                String shown, String text, List<String> problems, Map<String, String> ruleFiles, boolean[] objective) {
             this.shown = shown;
             this.text = text;
             this.problems = problems;
@@ -175,11 +279,18 @@ final class Sandbox {
                 } else if (REFUSED_TOP.contains(k.text()) && k.kind() == Kind.IDENT) {
                     // function f(...), global T name, declare T, query "q": shown with the names that follow
                     StringBuilder what = new StringBuilder(k.text());
-                    for (int j = i + 1; j < t.size() && j < i + 8 && (t.get(j).kind() == Kind.IDENT || t.get(j).is(".")); j++) {
-                        what.append(t.get(j).is(".") || t.get(j - 1).is(".") ? "" : " ").append(t.get(j).text());
+                    for (int j = i + 1;
+                            j < t.size()
+                                    && j < i + 8
+                                    && (t.get(j).kind() == Kind.IDENT
+                                            || t.get(j).is("."));
+                            j++) {
+                        what.append(t.get(j).is(".") || t.get(j - 1).is(".") ? "" : " ")
+                                .append(t.get(j).text());
                     }
-                    problems.add(at(k) + what + " is not allowed in a rule file (a rule file holds package, import and rule;"
-                            + " a rule may insert decisions and call the documented helpers)");
+                    problems.add(
+                            at(k) + what + " is not allowed in a rule file (a rule file holds package, import and rule;"
+                                    + " a rule may insert decisions and call the documented helpers)");
                     i = nextTopLevel(i + 1);
                 } else {
                     // package-level attributes (dialect "java", salience (...)): checked like a rule's attributes
@@ -213,15 +324,21 @@ final class Sandbox {
         }
 
         private int skipName(int i) {
-            while (i < t.size() && (t.get(i).kind() == Kind.IDENT && !isTopLevel(t.get(i)) || t.get(i).is(".") || t.get(i).is("*"))) {
+            while (i < t.size()
+                    && (t.get(i).kind() == Kind.IDENT && !isTopLevel(t.get(i))
+                            || t.get(i).is(".")
+                            || t.get(i).is("*"))) {
                 i++;
             }
             return i;
         }
 
         private static boolean isTopLevel(Token k) {
-            return k.kind() == Kind.IDENT && (k.text().equals("package") || k.text().equals("import") || k.text().equals("rule")
-                    || REFUSED_TOP.contains(k.text()));
+            return k.kind() == Kind.IDENT
+                    && (k.text().equals("package")
+                            || k.text().equals("import")
+                            || k.text().equals("rule")
+                            || REFUSED_TOP.contains(k.text()));
         }
 
         private int nextTopLevel(int i) {
@@ -235,8 +352,10 @@ final class Sandbox {
             Token k = t.get(i);
             int first = i + 1;
             StringBuilder name = new StringBuilder();
-            if (first < t.size() && Set.of("function", "static", "accumulate").contains(t.get(first).text())) {
-                name.append(t.get(first).text()).append(' ');   // import function/static/accumulate: never allowed
+            if (first < t.size()
+                    && Set.of("function", "static", "accumulate")
+                            .contains(t.get(first).text())) {
+                name.append(t.get(first).text()).append(' '); // import function/static/accumulate: never allowed
                 first++;
             }
             int end = skipName(first);
@@ -247,8 +366,9 @@ final class Sandbox {
                 }
             }
             if (!IMPORTS.contains(name.toString())) {
-                problems.add(at(k) + "import " + name + " is not allowed in a rule file (rules may import the fact types"
-                        + " and helpers: " + IMPORTS_SHOWN + ")");
+                problems.add(
+                        at(k) + "import " + name + " is not allowed in a rule file (rules may import the fact types"
+                                + " and helpers: " + IMPORTS_SHOWN + ")");
             }
             return end;
         }
@@ -263,7 +383,9 @@ final class Sandbox {
             i++;
             String name = "?";
             if (i < t.size() && (t.get(i).kind() == Kind.STRING || t.get(i).kind() == Kind.IDENT)) {
-                name = t.get(i).kind() == Kind.STRING ? ruleName(t.get(i)) : t.get(i).text();
+                name = t.get(i).kind() == Kind.STRING
+                        ? ruleName(t.get(i))
+                        : t.get(i).text();
                 i++;
             }
             ruleFiles.putIfAbsent(name, shown);
@@ -276,7 +398,8 @@ final class Sandbox {
                     when = j;
                 } else if (then < 0 && k.is("then")) {
                     then = j;
-                } else if (k.is("end") && (then < 0 && when >= 0 || then >= 0 && (j + 1 == t.size() || isTopLevel(t.get(j + 1))))) {
+                } else if (k.is("end")
+                        && (then < 0 && when >= 0 || then >= 0 && (j + 1 == t.size() || isTopLevel(t.get(j + 1))))) {
                     end = j;
                     break;
                 }
@@ -300,7 +423,6 @@ final class Sandbox {
             return line.substring(from, Math.min(to, line.length()));
         }
     }
-
 
     private static final Set<String> MATH = new HashSet<>();
 

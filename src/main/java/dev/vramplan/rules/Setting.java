@@ -21,12 +21,29 @@ public record Setting(String cell, String name, int value, int powersOfTwoUpTo, 
         this(cell, name, value, 0, rule, reason);
     }
 
-    public String getCell() { return cell; }
-    public String getName() { return name; }
-    public int getValue() { return value; }
-    public int getPowersOfTwoUpTo() { return powersOfTwoUpTo; }
-    public String getRule() { return rule; }
-    public String getReason() { return reason; }
+    public String getCell() {
+        return cell;
+    }
+
+    public String getName() {
+        return name;
+    }
+
+    public int getValue() {
+        return value;
+    }
+
+    public int getPowersOfTwoUpTo() {
+        return powersOfTwoUpTo;
+    }
+
+    public String getRule() {
+        return rule;
+    }
+
+    public String getReason() {
+        return reason;
+    }
 
     /** Batches are powers of two. */
     public static Setting powersOfTwo(RuleContext ctx, String cell) {
@@ -45,10 +62,15 @@ public record Setting(String cell, String name, int value, int powersOfTwoUpTo, 
      */
     public static Setting powersOfTwoThenMultiplesOf(RuleContext ctx, String cell, int upTo, int n) {
         if (upTo < 1 || n < 1) {
-            throw new IllegalArgumentException("powersOfTwoThenMultiplesOf needs a bound and a step of at least 1, not "
-                    + upTo + " and " + n);
+            throw new IllegalArgumentException(
+                    "powersOfTwoThenMultiplesOf needs a bound and a step of at least 1, not " + upTo + " and " + n);
         }
-        return new Setting(cell, BATCH_STEP, n, upTo, ctx.getRule().getName(),
+        return new Setting(
+                cell,
+                BATCH_STEP,
+                n,
+                upTo,
+                ctx.getRule().getName(),
                 "batch sizes are powers of two up to " + upTo + ", then multiples of " + n);
     }
 

@@ -8,12 +8,12 @@ final class Texts {
     /** Longer than any reason a person reads in a plan's trail. */
     static final int MAX_CHARS = 1_000;
 
-    private Texts() {
-    }
+    private Texts() {}
 
     static String bounded(String what, String text) {
         if (text != null && text.length() > MAX_CHARS) {
-            throw new IllegalArgumentException("a " + what + " of " + text.length() + " characters (at most " + MAX_CHARS + ")");
+            throw new IllegalArgumentException(
+                    "a " + what + " of " + text.length() + " characters (at most " + MAX_CHARS + ")");
         }
         return text;
     }

@@ -10,7 +10,6 @@ import dev.vramplan.input.Suggest;
 import dev.vramplan.store.LiveStore;
 import dev.vramplan.store.MissingDatabaseException;
 import dev.vramplan.store.StoreException;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -43,10 +42,12 @@ public final class ApiServer {
     public record Options(String host, int port, int workers, Duration timeout, Duration grace) {
         public Options {
             if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("--port: " + port + " is not a port: use 1 to 65535 (0 for any free port)");
+                throw new IllegalArgumentException(
+                        "--port: " + port + " is not a port: use 1 to 65535 (0 for any free port)");
             }
             if (workers < 1 || workers > 1024) {
-                throw new IllegalArgumentException("--workers: " + workers + " is out of range: it must be between 1 and 1024");
+                throw new IllegalArgumentException(
+                        "--workers: " + workers + " is out of range: it must be between 1 and 1024");
             }
             if (timeout.isNegative() || timeout.isZero() || grace.isNegative()) {
                 throw new IllegalArgumentException("timeouts are more than zero");
@@ -61,8 +62,13 @@ public final class ApiServer {
     private final Options options;
     private final PrintWriter log;
 
-    private ApiServer(HttpServer http, ThreadPoolExecutor workers, LiveStore store, Map<String, Endpoints.Route> routes,
-                      Options options, PrintWriter log) {
+    private ApiServer(
+            HttpServer http,
+            ThreadPoolExecutor workers,
+            LiveStore store,
+            Map<String, Endpoints.Route> routes,
+            Options options,
+            PrintWriter log) {
         this.http = http;
         this.workers = workers;
         this.store = store;
@@ -82,13 +88,13 @@ public final class ApiServer {
     }
 
     /** Binds and starts serving; {@code log} gets one line per failure of vramplan itself. */
-    public static ApiServer start(Options o, LiveStore store, Supplier<Catalog> catalog, String version, PrintWriter log)
-            throws IOException {
+    public static ApiServer start(
+            Options o, LiveStore store, Supplier<Catalog> catalog, String version, PrintWriter log) throws IOException {
         limits(o.timeout());
         HttpServer http = HttpServer.create(new InetSocketAddress(o.host(), o.port()), 128);
         AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(o.workers(), o.workers(), 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                r -> {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(
+                o.workers(), o.workers(), 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(r, "vramplan-serve-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
@@ -147,13 +153,14 @@ public final class ApiServer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        store.close(Duration.ofMillis(100));      // a request past the grace period closes its reader when it ends
+        store.close(Duration.ofMillis(100)); // a request past the grace period closes its reader when it ends
     }
 
     /** When the request this worker answers began waiting for it. */
     private static final ThreadLocal<Long> QUEUED = new ThreadLocal<>();
     /** Whether the request this worker answers arrived once the server was stopping. */
     private static final ThreadLocal<Boolean> LATE = new ThreadLocal<>();
+
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean stopping;
 
@@ -163,9 +170,14 @@ public final class ApiServer {
         try {
             if (Boolean.TRUE.equals(LATE.get())) {
                 reply = Reply.error(503, "the server is stopping", null, null);
-            } else if (queued != null && System.nanoTime() - queued > options.timeout().toNanos()) {
-                reply = Reply.error(503, "too busy: the request waited longer than " + options.timeout().toSeconds()
-                        + " s for a worker; try again", null, null);
+            } else if (queued != null
+                    && System.nanoTime() - queued > options.timeout().toNanos()) {
+                reply = Reply.error(
+                        503,
+                        "too busy: the request waited longer than "
+                                + options.timeout().toSeconds() + " s for a worker; try again",
+                        null,
+                        null);
             } else {
                 reply = answer(ex);
             }
@@ -218,6 +230,7 @@ public final class ApiServer {
         }
         log.println("vramplan serve: unexpected failure: " + e);
         log.flush();
-        return Reply.error(500, "unexpected failure in vramplan: " + e.getClass().getSimpleName(), null, null);
+        return Reply.error(
+                500, "unexpected failure in vramplan: " + e.getClass().getSimpleName(), null, null);
     }
 }

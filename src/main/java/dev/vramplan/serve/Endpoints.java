@@ -8,7 +8,6 @@ import dev.vramplan.report.ReportHtml;
 import dev.vramplan.report.RunReport;
 import dev.vramplan.store.LiveStore;
 import dev.vramplan.store.StoredRun;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -38,8 +37,7 @@ final class Endpoints {
     /** The page of the latest run, made once per run. */
     private volatile CachedPage page;
 
-    private record CachedPage(long run, String startedAt, Reply reply) {
-    }
+    private record CachedPage(long run, String startedAt, Reply reply) {}
 
     Endpoints(LiveStore store, Supplier<Catalog> catalog, String version) {
         this.store = store;
@@ -63,10 +61,34 @@ final class Endpoints {
         r.put("/openapi.json", new Route(List.of(), p -> new Reply(200, Reply.JSON, openApi)));
         r.put("/api/query", new Route(List.of("model", "gpu", "mode", "run"), this::query));
         r.put("/api/explain", new Route(List.of("model", "gpu", "mode", "run"), this::explain));
-        r.put("/api/estimate", new Route(List.of("model", "gpu", "mode", "precision", "batch", "resolution", "seq-len", "optimizer",
-                "no-flash-attention", "finetune", "trainable-params", "lora-rank", "adapter-dtype", "gradient-checkpointing", "ema",
-                "quantization", "framework", "max-objects", "gpus", "strategy", "offload", "engine", "gpu-memory-utilization"),
-                this::estimate));
+        r.put(
+                "/api/estimate",
+                new Route(
+                        List.of(
+                                "model",
+                                "gpu",
+                                "mode",
+                                "precision",
+                                "batch",
+                                "resolution",
+                                "seq-len",
+                                "optimizer",
+                                "no-flash-attention",
+                                "finetune",
+                                "trainable-params",
+                                "lora-rank",
+                                "adapter-dtype",
+                                "gradient-checkpointing",
+                                "ema",
+                                "quantization",
+                                "framework",
+                                "max-objects",
+                                "gpus",
+                                "strategy",
+                                "offload",
+                                "engine",
+                                "gpu-memory-utilization"),
+                        this::estimate));
         r.put("/api/runs", new Route(List.of(), p -> Reply.json(RunAnswers.runsJson(store.read(s -> s.runs())))));
         r.put("/api/diff", new Route(List.of("a", "b"), this::diff));
         return r;
@@ -89,13 +111,30 @@ final class Endpoints {
     }
 
     private Reply estimate(Params p) {
-        EstimateAnswer.Question q = new EstimateAnswer.Question(p.required("model"), p.required("gpu"), p.required("mode"),
-                p.required("precision"), p.requiredInteger("batch"),
-                p.integer("resolution"), p.integer("seq-len"), p.text("optimizer"), p.flag("no-flash-attention"),
-                p.text("finetune"), p.number("trainable-params"), p.integer("lora-rank"), p.text("adapter-dtype"),
-                p.flag("gradient-checkpointing"), p.flag("ema"), p.text("quantization"), p.text("framework"),
-                p.integer("max-objects"), p.integer("gpus") == null ? 1 : p.integer("gpus"), p.text("strategy"), p.text("offload"),
-                p.text("engine"), p.decimal("gpu-memory-utilization"));
+        EstimateAnswer.Question q = new EstimateAnswer.Question(
+                p.required("model"),
+                p.required("gpu"),
+                p.required("mode"),
+                p.required("precision"),
+                p.requiredInteger("batch"),
+                p.integer("resolution"),
+                p.integer("seq-len"),
+                p.text("optimizer"),
+                p.flag("no-flash-attention"),
+                p.text("finetune"),
+                p.number("trainable-params"),
+                p.integer("lora-rank"),
+                p.text("adapter-dtype"),
+                p.flag("gradient-checkpointing"),
+                p.flag("ema"),
+                p.text("quantization"),
+                p.text("framework"),
+                p.integer("max-objects"),
+                p.integer("gpus") == null ? 1 : p.integer("gpus"),
+                p.text("strategy"),
+                p.text("offload"),
+                p.text("engine"),
+                p.decimal("gpu-memory-utilization"));
         return Reply.json(EstimateAnswer.of(q, catalog).json());
     }
 
@@ -121,9 +160,11 @@ final class Endpoints {
         return store.read(s -> {
             long id = PlanAnswers.runId(s, null);
             StoredRun run = s.run(id).orElseThrow();
-            synchronized (this) {              // one page made at a time: requests meanwhile wait for it, not make it again
+            synchronized (this) { // one page made at a time: requests meanwhile wait for it, not make it again
                 CachedPage c = page;
-                if (c != null && c.run() == id && c.startedAt().equals(run.startedAt().toString())) {
+                if (c != null
+                        && c.run() == id
+                        && c.startedAt().equals(run.startedAt().toString())) {
                     return c.reply();
                 }
                 Reply r = Reply.html(ReportHtml.of(RunReport.of(s, id, version)));

@@ -2,7 +2,6 @@ package dev.vramplan.serve;
 
 import dev.vramplan.answer.FieldError;
 import dev.vramplan.input.Suggest;
-
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -32,8 +31,15 @@ final class Params {
                 String name = decode(eq < 0 ? pair : pair.substring(0, eq), "a parameter name");
                 String value = eq < 0 ? "" : decode(pair.substring(eq + 1), name);
                 if (!known.contains(name)) {
-                    throw FieldError.bad(name, name, "unknown parameter" + (known.isEmpty() ? ": this endpoint takes none"
-                            : ": this endpoint takes " + String.join(", ", known)) + ".", Suggest.closest(name, known));
+                    throw FieldError.bad(
+                            name,
+                            name,
+                            "unknown parameter"
+                                    + (known.isEmpty()
+                                            ? ": this endpoint takes none"
+                                            : ": this endpoint takes " + String.join(", ", known))
+                                    + ".",
+                            Suggest.closest(name, known));
                 }
                 if (values.put(name, value) != null) {
                     throw FieldError.bad(name, name, "given twice: give it once", null);
@@ -123,6 +129,7 @@ final class Params {
         if (v.isEmpty() || v.equalsIgnoreCase("true") || v.equals("1")) {
             return true;
         }
-        throw FieldError.bad(name, name, "\"" + v + "\" is not true or false", Suggest.closest(v, List.of("true", "false")));
+        throw FieldError.bad(
+                name, name, "\"" + v + "\" is not true or false", Suggest.closest(v, List.of("true", "false")));
     }
 }

@@ -1,7 +1,6 @@
 package dev.vramplan.serve;
 
 import dev.vramplan.answer.Json;
-
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;

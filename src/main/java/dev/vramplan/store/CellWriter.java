@@ -1,36 +1,60 @@
 package dev.vramplan.store;
 
-import dev.vramplan.plan.CellPlan;
-import org.jooq.BatchBindStep;
-import org.jooq.DSLContext;
-import org.jooq.Field;
-import org.jooq.exception.DataAccessException;
+import static dev.vramplan.store.generated.Tables.PLAN_CELL;
+import static dev.vramplan.store.generated.Tables.PLAN_TEXT;
 
+import dev.vramplan.plan.CellPlan;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-
-import static dev.vramplan.store.generated.Tables.PLAN_CELL;
-import static dev.vramplan.store.generated.Tables.PLAN_TEXT;
+import org.jooq.BatchBindStep;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.exception.DataAccessException;
 
 /** Buffers cells and writes them with one statement rendered once and bound per cell, {@link PlanStore#BATCH} at a time. */
 final class CellWriter {
     /** The columns a cell is written with, in the order {@link #add} binds them. */
-    private static final Field<?>[] WRITTEN = {PLAN_CELL.RUN_ID, PLAN_CELL.GPU_ID, PLAN_CELL.WORKLOAD_ID,
-            PLAN_CELL.MODEL_ID, PLAN_CELL.JOB_MODE, PLAN_CELL.FEASIBLE, PLAN_CELL.PRECISION_NAME, PLAN_CELL.RESOLUTION_PX,
-            PLAN_CELL.SEQ_LEN_TOKENS, PLAN_CELL.BATCH_SIZE, PLAN_CELL.GRAD_ACCUM_STEPS, PLAN_CELL.PEAK_ALLOCATED_BYTES,
-            PLAN_CELL.RESERVED_BYTES, PLAN_CELL.DEVICE_BYTES, PLAN_CELL.UTILIZATION, PLAN_CELL.BREAKDOWN,
-            PLAN_CELL.USABLE_BYTES, PLAN_CELL.RULE_NAME, PLAN_CELL.REASON, PLAN_CELL.GPU_SHA, PLAN_CELL.MODEL_SHA,
-            PLAN_CELL.WORKLOAD_SHA, PLAN_CELL.TRAIL, PLAN_CELL.GPUS, PLAN_CELL.STRATEGY, PLAN_CELL.OFFLOAD,
-            PLAN_CELL.MAX_CONCURRENT_SEQUENCES, PLAN_CELL.DEVICE_BYTES_HIGH, PLAN_CELL.BAND_CONFIDENCE,
-            PLAN_CELL.BAND_GROUP, PLAN_CELL.BAND_POINTS};
+    private static final Field<?>[] WRITTEN = {
+        PLAN_CELL.RUN_ID,
+        PLAN_CELL.GPU_ID,
+        PLAN_CELL.WORKLOAD_ID,
+        PLAN_CELL.MODEL_ID,
+        PLAN_CELL.JOB_MODE,
+        PLAN_CELL.FEASIBLE,
+        PLAN_CELL.PRECISION_NAME,
+        PLAN_CELL.RESOLUTION_PX,
+        PLAN_CELL.SEQ_LEN_TOKENS,
+        PLAN_CELL.BATCH_SIZE,
+        PLAN_CELL.GRAD_ACCUM_STEPS,
+        PLAN_CELL.PEAK_ALLOCATED_BYTES,
+        PLAN_CELL.RESERVED_BYTES,
+        PLAN_CELL.DEVICE_BYTES,
+        PLAN_CELL.UTILIZATION,
+        PLAN_CELL.BREAKDOWN,
+        PLAN_CELL.USABLE_BYTES,
+        PLAN_CELL.RULE_NAME,
+        PLAN_CELL.REASON,
+        PLAN_CELL.GPU_SHA,
+        PLAN_CELL.MODEL_SHA,
+        PLAN_CELL.WORKLOAD_SHA,
+        PLAN_CELL.TRAIL,
+        PLAN_CELL.GPUS,
+        PLAN_CELL.STRATEGY,
+        PLAN_CELL.OFFLOAD,
+        PLAN_CELL.MAX_CONCURRENT_SEQUENCES,
+        PLAN_CELL.DEVICE_BYTES_HIGH,
+        PLAN_CELL.BAND_CONFIDENCE,
+        PLAN_CELL.BAND_GROUP,
+        PLAN_CELL.BAND_POINTS
+    };
 
     /** JDBC types of {@link #WRITTEN}, for nulls and for values alike. */
-    private static final int[] SQL_TYPES = Arrays.stream(WRITTEN)
-            .mapToInt(f -> f.getDataType().getSQLType()).toArray();
+    private static final int[] SQL_TYPES =
+            Arrays.stream(WRITTEN).mapToInt(f -> f.getDataType().getSQLType()).toArray();
 
     final DSLContext tx;
     final Connection connection;
@@ -51,15 +75,39 @@ final class CellWriter {
 
     void add(CellPlan c) {
         var e = c.estimate();
-        rows.add(new Object[]{runId, c.gpuId(), c.workloadId(), c.modelId(), c.mode().id(), c.feasible(), c.precision(),
-                c.resolutionPx(), c.seqLenTokens(), c.batch(), c.gradAccumSteps(),
-                e == null ? null : e.peakAllocatedBytes(), e == null ? null : e.reservedBytes(),
-                e == null ? null : e.deviceBytes(), e == null ? null : e.utilization(),
-                e == null ? null : TrailJson.breakdown(e.breakdown()), c.usableBytes(), c.rule(), c.reason(),
-                info.gpuSha().get(c.gpuId()), info.modelSha().get(c.modelId()), info.workloadSha().get(c.workloadId()),
-                TrailJson.write(c.trail(), texts), c.gpus(), c.strategy(), c.offload(), c.maxConcurrentSequences(),
-                c.deviceBytesHigh(), c.band() == null ? null : c.band().confidence(),
-                c.band() == null ? null : c.band().group(), c.band() == null ? null : c.band().points()});
+        rows.add(new Object[] {
+            runId,
+            c.gpuId(),
+            c.workloadId(),
+            c.modelId(),
+            c.mode().id(),
+            c.feasible(),
+            c.precision(),
+            c.resolutionPx(),
+            c.seqLenTokens(),
+            c.batch(),
+            c.gradAccumSteps(),
+            e == null ? null : e.peakAllocatedBytes(),
+            e == null ? null : e.reservedBytes(),
+            e == null ? null : e.deviceBytes(),
+            e == null ? null : e.utilization(),
+            e == null ? null : TrailJson.breakdown(e.breakdown()),
+            c.usableBytes(),
+            c.rule(),
+            c.reason(),
+            info.gpuSha().get(c.gpuId()),
+            info.modelSha().get(c.modelId()),
+            info.workloadSha().get(c.workloadId()),
+            TrailJson.write(c.trail(), texts),
+            c.gpus(),
+            c.strategy(),
+            c.offload(),
+            c.maxConcurrentSequences(),
+            c.deviceBytesHigh(),
+            c.band() == null ? null : c.band().confidence(),
+            c.band() == null ? null : c.band().group(),
+            c.band() == null ? null : c.band().points()
+        });
         cells++;
         if (c.feasible()) {
             feasible++;
@@ -105,7 +153,7 @@ final class CellWriter {
         rows.clear();
         if (uncommitted >= PlanStore.COMMIT_EVERY) {
             try {
-                connection.commit();         // the run is still incomplete: nobody sees these cells yet
+                connection.commit(); // the run is still incomplete: nobody sees these cells yet
             } catch (SQLException e) {
                 throw new DataAccessException(e.getMessage(), e);
             }

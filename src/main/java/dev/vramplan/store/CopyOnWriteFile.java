@@ -4,14 +4,14 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
 
 /**
  * An H2 file that is never written in place. A writer holds the file's writer lock, works on a copy beside it
@@ -32,6 +32,7 @@ final class CopyOnWriteFile implements AutoCloseable {
     private final FileLock lock;
     /** The sum of the file when this writer began, if there was a file. */
     private FileCheck.Sum current;
+
     private boolean begun;
 
     private CopyOnWriteFile(Path base, String shown, FileChannel lockChannel, FileLock lock) {
@@ -67,8 +68,10 @@ final class CopyOnWriteFile implements AutoCloseable {
         try {
             ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         } catch (IOException e) {
-            throw new StoreException(shown + ": cannot write in " + folder + " (" + reason(e) + "): give a --db in a"
-                    + " folder you can write to", e);
+            throw new StoreException(
+                    shown + ": cannot write in " + folder + " (" + reason(e) + "): give a --db in a"
+                            + " folder you can write to",
+                    e);
         }
         FileLock l;
         try {
@@ -100,7 +103,8 @@ final class CopyOnWriteFile implements AutoCloseable {
             }
         } catch (IOException e) {
             deleteWorkingQuietly();
-            throw new StoreException(shown + ": cannot copy the database to write to it (nothing was written): " + reason(e), e);
+            throw new StoreException(
+                    shown + ": cannot copy the database to write to it (nothing was written): " + reason(e), e);
         }
         begun = true;
         return working;
@@ -128,8 +132,10 @@ final class CopyOnWriteFile implements AutoCloseable {
             current = next;
             begun = false;
         } catch (IOException e) {
-            throw new StoreException(shown + ": the plan could not be written to disk (it is not stored; earlier runs are"
-                    + " intact): " + reason(e), e);
+            throw new StoreException(
+                    shown + ": the plan could not be written to disk (it is not stored; earlier runs are" + " intact): "
+                            + reason(e),
+                    e);
         }
     }
 
@@ -178,7 +184,8 @@ final class CopyOnWriteFile implements AutoCloseable {
 
     /** The one message for a database file vramplan will not read or write. */
     static StoreException damaged(String shown, Path file, String why) {
-        Path sums = FileCheck.sumFile(file.resolveSibling(file.getFileName().toString().replaceFirst("\\.mv\\.db$", "")));
+        Path sums = FileCheck.sumFile(
+                file.resolveSibling(file.getFileName().toString().replaceFirst("\\.mv\\.db$", "")));
         return new StoreException(shown + ": the database file " + file + " is damaged: " + why + "; nothing was read"
                 + " from it or written to it. Restore it from a backup (if you restored it on purpose, delete " + sums
                 + "), or move it aside and plan again to start a new history");

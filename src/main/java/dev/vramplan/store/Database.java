@@ -1,18 +1,17 @@
 package dev.vramplan.store;
 
-import org.jooq.SQLDialect;
-
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Properties;
-import java.nio.file.NoSuchFileException;
 import java.util.Locale;
+import java.util.Properties;
 import org.h2.Driver;
+import org.jooq.SQLDialect;
 
 /**
  * The database a command names with {@code --db}, opened for reading or for writing.
@@ -34,6 +33,7 @@ final class Database implements AutoCloseable {
     private final String url;
     /** Null unless this writes an H2 file named by its path. */
     private final CopyOnWriteFile file;
+
     private final Path base;
     private Connection connection;
     /** Whether this connection changed the database beyond what a rollback undoes (schema created or migrated). */
@@ -69,7 +69,8 @@ final class Database implements AutoCloseable {
      */
     private static String quietH2(String url) {
         return url.startsWith("jdbc:h2:") && !url.toUpperCase(Locale.ROOT).contains("TRACE_LEVEL_FILE=")
-                ? url + H2_OPTIONS : url;
+                ? url + H2_OPTIONS
+                : url;
     }
 
     /** Opens a database to write plans to (creating it if needed); an H2 file takes its writer lock at once. */
@@ -85,8 +86,10 @@ final class Database implements AutoCloseable {
     static Database forReading(String db, String shown) {
         Path base = base(db);
         if (base == null) {
-            String url = db.startsWith("jdbc:h2:file:") && !db.toUpperCase(Locale.ROOT).contains("IFEXISTS=")
-                    ? db + ";IFEXISTS=TRUE" : db;
+            String url = db.startsWith("jdbc:h2:file:")
+                            && !db.toUpperCase(Locale.ROOT).contains("IFEXISTS=")
+                    ? db + ";IFEXISTS=TRUE"
+                    : db;
             return new Database(quietH2(url), shown, null, null);
         }
         Path f = CopyOnWriteFile.file(base);
@@ -159,14 +162,19 @@ final class Database implements AutoCloseable {
         } catch (NoSuchFileException e) {
             throw new MissingDatabaseException(missing(shown, f));
         } catch (IOException e) {
-            throw new StoreException(shown + ": cannot read the database file " + f + ": " + CopyOnWriteFile.reason(e), e);
+            throw new StoreException(
+                    shown + ": cannot read the database file " + f + ": " + CopyOnWriteFile.reason(e), e);
         }
-        Connection c = h2("jdbc:h2:file:" + base + H2_OPTIONS + ";ACCESS_MODE_DATA=r" + (closeOnExit ? "" : ";DB_CLOSE_ON_EXIT=FALSE"), true);
+        Connection c = h2(
+                "jdbc:h2:file:" + base + H2_OPTIONS + ";ACCESS_MODE_DATA=r"
+                        + (closeOnExit ? "" : ";DB_CLOSE_ON_EXIT=FALSE"),
+                true);
         if (Migrations.behind(c)) {
             closeQuietly(c);
             if (!mayUpgrade) {
-                throw new StoreException(shown + ": the database's schema is older than this vramplan and could not be brought"
-                        + " up to date");
+                throw new StoreException(
+                        shown + ": the database's schema is older than this vramplan and could not be brought"
+                                + " up to date");
             }
             // a database written by an older vramplan: brought up to date once, the way a plan would write it
             try (Database w = forWriting(base.toString(), shown)) {
@@ -184,7 +192,8 @@ final class Database implements AutoCloseable {
         } catch (SQLException e) {
             if (managed && damagedFile(e)) {
                 Path f = CopyOnWriteFile.file(base);
-                throw CopyOnWriteFile.damaged(shown, f, "H2 cannot read it (" + PlanStore.firstLine(e.getMessage()) + ")");
+                throw CopyOnWriteFile.damaged(
+                        shown, f, "H2 cannot read it (" + PlanStore.firstLine(e.getMessage()) + ")");
             }
             throw e;
         }
@@ -193,7 +202,10 @@ final class Database implements AutoCloseable {
     /** H2's words for a file it cannot read: FILE_CORRUPTED_1 (90030) or the store's own exception. */
     private static boolean damagedFile(SQLException e) {
         String m = String.valueOf(e.getMessage());
-        return e.getErrorCode() == 90030 || m.contains("MVStoreException") || m.contains("Chunk ") || m.contains("corrupt");
+        return e.getErrorCode() == 90030
+                || m.contains("MVStoreException")
+                || m.contains("Chunk ")
+                || m.contains("corrupt");
     }
 
     /**
@@ -239,7 +251,7 @@ final class Database implements AutoCloseable {
         try {
             if (file != null && connection != null) {
                 if (migrated) {
-                    publish();                 // a database created or brought up to date stays so
+                    publish(); // a database created or brought up to date stays so
                 } else {
                     discard();
                 }

@@ -36,8 +36,7 @@ final class FileCheck {
             + " a file that matches none of these lines is damaged. Delete this file only to vouch for a database file"
             + " restored from a backup.";
 
-    private FileCheck() {
-    }
+    private FileCheck() {}
 
     /** The sum file of an H2 file {@code base.mv.db}: {@code base.sum}. */
     static Path sumFile(Path base) {
@@ -78,7 +77,8 @@ final class FileCheck {
             try {
                 out.add(new Sum(Long.parseLong(p[0]), Long.parseUnsignedLong(p[1], 16)));
             } catch (RuntimeException e) {
-                throw new IOException(sumFile.getFileName() + " is not a sum file vramplan wrote (line \"" + s + "\")", e);
+                throw new IOException(
+                        sumFile.getFileName() + " is not a sum file vramplan wrote (line \"" + s + "\")", e);
             }
         }
         return out;
@@ -91,8 +91,8 @@ final class FileCheck {
             b.append(s.line()).append('\n');
         }
         Path tmp = sumFile.resolveSibling(sumFile.getFileName() + ".new");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel ch = FileChannel.open(
+                tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             ch.write(ByteBuffer.wrap(b.toString().getBytes(StandardCharsets.UTF_8)));
             ch.force(true);
         }
@@ -138,7 +138,11 @@ final class FileCheck {
         if (d == 0) {
             return "its contents differ from what vramplan last wrote (same size, another checksum)";
         }
-        return String.format(Locale.ROOT, "it is %,d byte%s %s than vramplan last wrote it", Math.abs(d),
-                Math.abs(d) == 1 ? "" : "s", d < 0 ? "shorter" : "longer");
+        return String.format(
+                Locale.ROOT,
+                "it is %,d byte%s %s than vramplan last wrote it",
+                Math.abs(d),
+                Math.abs(d) == 1 ? "" : "s",
+                d < 0 ? "shorter" : "longer");
     }
 }

@@ -1,19 +1,19 @@
 package dev.vramplan.store;
 
-import java.util.concurrent.TimeUnit;
-import java.time.Duration;
-import java.util.List;
-import org.jooq.exception.DataAccessException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
+import org.jooq.exception.DataAccessException;
 
 /**
  * The plans a long-running reader ({@code vramplan serve}) reads from, kept open between questions and always
@@ -35,12 +35,14 @@ public final class LiveStore implements AutoCloseable {
     private final String db;
     /** The H2 file, or null for a JDBC URL. */
     private final Path file;
+
     private final ReentrantReadWriteLock swap = new ReentrantReadWriteLock();
     private final Deque<PlanStore> idle = new ArrayDeque<>();
     /** The identity of the H2 file the open readers read; null when none is open. */
     private Object opened;
     /** Whether a reader of the current file has checked it against its sums. */
     private boolean checked;
+
     private boolean closed;
 
     private LiveStore(String db, Path file) {
@@ -68,9 +70,9 @@ public final class LiveStore implements AutoCloseable {
             keep = true;
             return t;
         } catch (StoreException | DataAccessException e) {
-            throw e;                               // the reader may be broken: it is closed, the next question opens another
+            throw e; // the reader may be broken: it is closed, the next question opens another
         } catch (RuntimeException e) {
-            keep = true;                           // a question the reader answered with an error (an unknown id)
+            keep = true; // a question the reader answered with an error (an unknown id)
             throw e;
         } finally {
             if (s != null) {
@@ -93,7 +95,7 @@ public final class LiveStore implements AutoCloseable {
         if (file == null) {
             return PlanStore.openForReading(db);
         }
-        synchronized (this) {                      // the first reader of a file checks it against its sums
+        synchronized (this) { // the first reader of a file checks it against its sums
             if (!checked) {
                 PlanStore s = PlanStore.openLive(db, true);
                 checked = true;
@@ -144,11 +146,12 @@ public final class LiveStore implements AutoCloseable {
     static Object identity(Path f) {
         try {
             BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
-            return List.of(String.valueOf(a.fileKey()), a.size(), a.lastModifiedTime().toMillis());
+            return List.of(
+                    String.valueOf(a.fileKey()), a.size(), a.lastModifiedTime().toMillis());
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
-            return e.toString();                   // unreadable now: the next reader says why
+            return e.toString(); // unreadable now: the next reader says why
         }
     }
 

@@ -18,11 +18,10 @@ import java.util.List;
  */
 public final class Migrations {
     /** In order. A test checks this list against the files in db/. */
-    public static final List<String> FILES = List.of("V1__plans.sql", "V2__run_provenance.sql", "V3__cell_trail.sql",
-            "V4__cell_band.sql", "V5__cards.sql");
+    public static final List<String> FILES = List.of(
+            "V1__plans.sql", "V2__run_provenance.sql", "V3__cell_trail.sql", "V4__cell_band.sql", "V5__cards.sql");
 
-    private Migrations() {
-    }
+    private Migrations() {}
 
     /** The newest schema version this vramplan knows. */
     static int latest() {
@@ -32,10 +31,11 @@ public final class Migrations {
 
     /** Whether a database lacks migrations this vramplan has (or has no schema at all); reads only. */
     static boolean behind(Connection c) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT MAX(version) FROM schema_version")) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT MAX(version) FROM schema_version")) {
             return !rs.next() || rs.getInt(1) < latest();
         } catch (SQLException e) {
-            if (e.getErrorCode() >= 42102 && e.getErrorCode() <= 42104) {   // H2: table not found
+            if (e.getErrorCode() >= 42102 && e.getErrorCode() <= 42104) { // H2: table not found
                 return true;
             }
             throw e;
@@ -54,7 +54,8 @@ public final class Migrations {
             }
             c.commit();
             int current = 0;
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT MAX(version) FROM schema_version")) {
+            try (Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT MAX(version) FROM schema_version")) {
                 if (rs.next()) {
                     current = rs.getInt(1);
                 }

@@ -1,16 +1,14 @@
 package dev.vramplan.store;
 
-import org.jooq.Table;
+import static dev.vramplan.store.generated.Tables.PLAN_CELL;
+import static dev.vramplan.store.generated.Tables.PLAN_DECISION;
+import static dev.vramplan.store.generated.Tables.PLAN_RUN;
+import static dev.vramplan.store.generated.Tables.PLAN_TEXT;
+
 import dev.vramplan.plan.Decision;
 import dev.vramplan.store.generated.tables.records.PlanCellRecord;
 import dev.vramplan.store.generated.tables.records.PlanDecisionRecord;
 import dev.vramplan.store.generated.tables.records.PlanRunRecord;
-import org.jooq.Condition;
-import org.jooq.DSLContext;
-import org.jooq.Field;
-import org.jooq.TableField;
-import org.jooq.impl.DSL;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -21,11 +19,12 @@ import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.function.IntFunction;
-
-import static dev.vramplan.store.generated.Tables.PLAN_CELL;
-import static dev.vramplan.store.generated.Tables.PLAN_DECISION;
-import static dev.vramplan.store.generated.Tables.PLAN_RUN;
-import static dev.vramplan.store.generated.Tables.PLAN_TEXT;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.Table;
+import org.jooq.TableField;
+import org.jooq.impl.DSL;
 
 /** Reads what is stored: runs, and the cells of a run with their trails (from before schema version 3 too). */
 final class PlanReader {
@@ -39,7 +38,11 @@ final class PlanReader {
 
     /** The latest run's id, if any run is stored. */
     Optional<Long> latestRun() {
-        return Optional.ofNullable(dsl.select(DSL.max(PLAN_RUN.ID)).from(PLAN_RUN).where(PLAN_RUN.COMPLETE.isTrue()).fetchOne().value1());
+        return Optional.ofNullable(dsl.select(DSL.max(PLAN_RUN.ID))
+                .from(PLAN_RUN)
+                .where(PLAN_RUN.COMPLETE.isTrue())
+                .fetchOne()
+                .value1());
     }
 
     /**
@@ -47,14 +50,16 @@ final class PlanReader {
      * {@code limit} in the order they were planned.
      */
     List<StoredCell> cells(long runId, String model, String gpu, String mode, boolean withTrail, int limit) {
-        for (String v : new String[]{model, gpu, mode}) {
+        for (String v : new String[] {model, gpu, mode}) {
             if (v != null && v.indexOf('\0') >= 0) {
-                return List.of();           // no stored id holds a NUL (and PostgreSQL refuses one in text)
+                return List.of(); // no stored id holds a NUL (and PostgreSQL refuses one in text)
             }
         }
         // the first cells of a run (limited): by the primary key in order, stopping at the limit. Through the index on
         // (run, model, gpu, mode), as an exact lookup goes, H2 would read every cell of the run to sort them by id
-        Condition cond = limit == Integer.MAX_VALUE ? PLAN_CELL.RUN_ID.eq(runId) : PLAN_CELL.RUN_ID.plus(0L).eq(runId);
+        Condition cond = limit == Integer.MAX_VALUE
+                ? PLAN_CELL.RUN_ID.eq(runId)
+                : PLAN_CELL.RUN_ID.plus(0L).eq(runId);
         if (model != null) {
             cond = cond.and(PLAN_CELL.MODEL_ID.eq(model));
         }
@@ -68,38 +73,65 @@ final class PlanReader {
         Map<Long, List<Decision>> trails = new HashMap<>();
         List<Field<?>> columns = new ArrayList<>(List.of(PLAN_CELL.fields()));
         if (!withTrail) {
-            columns.remove(PLAN_CELL.TRAIL);        // a query reads no trails: they are most of a cell's bytes
+            columns.remove(PLAN_CELL.TRAIL); // a query reads no trails: they are most of a cell's bytes
         }
         boolean legacy;
         if (!withTrail) {
             legacy = false;
         } else if (limit == Integer.MAX_VALUE) {
             legacy = dsl.fetchExists(dsl.selectOne().from(PLAN_CELL).where(cond).and(PLAN_CELL.TRAIL.isNull()));
-        } else {                                    // only the cells asked for: a run of a million would be read whole
-            Table<?> first = dsl.select(PLAN_CELL.ID, PLAN_CELL.TRAIL).from(PLAN_CELL).where(cond)
-                    .orderBy(PLAN_CELL.ID).limit(limit).asTable("first_cells");
-            legacy = dsl.fetchExists(dsl.selectOne().from(first).where(first.field(PLAN_CELL.TRAIL).isNull()));
+        } else { // only the cells asked for: a run of a million would be read whole
+            Table<?> first = dsl.select(PLAN_CELL.ID, PLAN_CELL.TRAIL)
+                    .from(PLAN_CELL)
+                    .where(cond)
+                    .orderBy(PLAN_CELL.ID)
+                    .limit(limit)
+                    .asTable("first_cells");
+            legacy = dsl.fetchExists(dsl.selectOne()
+                    .from(first)
+                    .where(first.field(PLAN_CELL.TRAIL).isNull()));
         }
-        if (legacy) {                               // a run stored before schema version 3: trails in plan_decision
-            for (PlanDecisionRecord d : dsl.select(PLAN_DECISION.fields()).from(PLAN_DECISION).join(PLAN_CELL)
-                    .on(PLAN_DECISION.CELL_ID.eq(PLAN_CELL.ID)).where(cond).orderBy(PLAN_DECISION.CELL_ID, PLAN_DECISION.SEQ)
+        if (legacy) { // a run stored before schema version 3: trails in plan_decision
+            for (PlanDecisionRecord d : dsl.select(PLAN_DECISION.fields())
+                    .from(PLAN_DECISION)
+                    .join(PLAN_CELL)
+                    .on(PLAN_DECISION.CELL_ID.eq(PLAN_CELL.ID))
+                    .where(cond)
+                    .orderBy(PLAN_DECISION.CELL_ID, PLAN_DECISION.SEQ)
                     .fetchInto(PLAN_DECISION)) {
-                trails.computeIfAbsent(d.getCellId(), k -> new ArrayList<>()).add(new Decision(
-                        Decision.Kind.valueOf(d.getKind().toUpperCase(Locale.ROOT)), d.getPrecisionName(),
-                        d.getResolutionPx(), d.getSeqLenTokens(), d.getBatchSize(), d.getDeviceBytes(), d.getRuleName(), d.getReason()));
+                trails.computeIfAbsent(d.getCellId(), k -> new ArrayList<>())
+                        .add(new Decision(
+                                Decision.Kind.valueOf(d.getKind().toUpperCase(Locale.ROOT)),
+                                d.getPrecisionName(),
+                                d.getResolutionPx(),
+                                d.getSeqLenTokens(),
+                                d.getBatchSize(),
+                                d.getDeviceBytes(),
+                                d.getRuleName(),
+                                d.getReason()));
             }
         }
         Map<Integer, String> runTexts = new HashMap<>();
         if (withTrail) {
-            dsl.select(PLAN_TEXT.ID, PLAN_TEXT.TEXT).from(PLAN_TEXT).where(PLAN_TEXT.RUN_ID.eq(runId))
+            dsl.select(PLAN_TEXT.ID, PLAN_TEXT.TEXT)
+                    .from(PLAN_TEXT)
+                    .where(PLAN_TEXT.RUN_ID.eq(runId))
                     .forEach(t -> runTexts.put(t.value1(), t.value2()));
         }
         IntFunction<String> texts = runTexts::get;
-        for (PlanCellRecord r : dsl.select(columns).from(PLAN_CELL).where(cond).orderBy(PLAN_CELL.ID).limit(limit).fetchInto(PLAN_CELL)) {
+        for (PlanCellRecord r : dsl.select(columns)
+                .from(PLAN_CELL)
+                .where(cond)
+                .orderBy(PLAN_CELL.ID)
+                .limit(limit)
+                .fetchInto(PLAN_CELL)) {
             List<Decision> trail;
             try {
-                trail = !withTrail ? List.of() : r.getTrail() != null ? TrailJson.read(r.getTrail(), texts)
-                        : trails.getOrDefault(r.getId(), List.of());
+                trail = !withTrail
+                        ? List.of()
+                        : r.getTrail() != null
+                                ? TrailJson.read(r.getTrail(), texts)
+                                : trails.getOrDefault(r.getId(), List.of());
             } catch (IllegalArgumentException e) {
                 throw new StoreException(shown + ": cell " + r.getId() + ": " + e.getMessage(), e);
             }
@@ -111,43 +143,84 @@ final class PlanReader {
                     throw new StoreException(shown + ": a stored breakdown is not readable", e);
                 }
             }
-            out.add(new StoredCell(r.getRunId(), r.getGpuId(), r.getWorkloadId(), r.getModelId(), r.getJobMode(),
-                    r.getFeasible(), r.getPrecisionName(), r.getResolutionPx(), r.getSeqLenTokens(), r.getBatchSize(),
-                    r.getGradAccumSteps(), r.getPeakAllocatedBytes(), r.getReservedBytes(), r.getDeviceBytes(),
-                    r.getUsableBytes(), r.getUtilization(), breakdown, r.getRuleName(), r.getReason(), trail,
-                    r.getGpuSha(), r.getModelSha(), r.getWorkloadSha(),
+            out.add(new StoredCell(
+                    r.getRunId(),
+                    r.getGpuId(),
+                    r.getWorkloadId(),
+                    r.getModelId(),
+                    r.getJobMode(),
+                    r.getFeasible(),
+                    r.getPrecisionName(),
+                    r.getResolutionPx(),
+                    r.getSeqLenTokens(),
+                    r.getBatchSize(),
+                    r.getGradAccumSteps(),
+                    r.getPeakAllocatedBytes(),
+                    r.getReservedBytes(),
+                    r.getDeviceBytes(),
+                    r.getUsableBytes(),
+                    r.getUtilization(),
+                    breakdown,
+                    r.getRuleName(),
+                    r.getReason(),
+                    trail,
+                    r.getGpuSha(),
+                    r.getModelSha(),
+                    r.getWorkloadSha(),
                     // runs before version 5 planned one card
                     r.getGpus() != null ? r.getGpus() : r.getFeasible() ? Integer.valueOf(1) : null,
                     r.getStrategy() != null ? r.getStrategy() : r.getFeasible() ? "single" : null,
                     r.getOffload() != null ? r.getOffload() : r.getFeasible() ? "none" : null,
-                    r.getMaxConcurrentSequences(), r.getDeviceBytesHigh(), r.getBandConfidence(),
-                    r.getBandGroup(), r.getBandPoints()));
+                    r.getMaxConcurrentSequences(),
+                    r.getDeviceBytesHigh(),
+                    r.getBandConfidence(),
+                    r.getBandGroup(),
+                    r.getBandPoints()));
         }
         return out;
     }
 
     /** The distinct ids of one column of a run's cells (for "did you mean" when a query matches nothing). */
     SortedSet<String> ids(long runId, PlanStore.IdColumn column) {
-        TableField<PlanCellRecord, String> f = switch (column) {
-            case MODEL -> PLAN_CELL.MODEL_ID;
-            case GPU -> PLAN_CELL.GPU_ID;
-            case WORKLOAD -> PLAN_CELL.WORKLOAD_ID;
-        };
-        return new TreeSet<>(dsl.selectDistinct(f).from(PLAN_CELL).where(PLAN_CELL.RUN_ID.eq(runId)).fetch(f));
+        TableField<PlanCellRecord, String> f =
+                switch (column) {
+                    case MODEL -> PLAN_CELL.MODEL_ID;
+                    case GPU -> PLAN_CELL.GPU_ID;
+                    case WORKLOAD -> PLAN_CELL.WORKLOAD_ID;
+                };
+        return new TreeSet<>(dsl.selectDistinct(f)
+                .from(PLAN_CELL)
+                .where(PLAN_CELL.RUN_ID.eq(runId))
+                .fetch(f));
     }
 
     /** Every run, newest first. */
     List<StoredRun> runs() {
-        return dsl.selectFrom(PLAN_RUN).where(PLAN_RUN.COMPLETE.isTrue()).orderBy(PLAN_RUN.ID.desc()).fetch(PlanReader::run);
+        return dsl.selectFrom(PLAN_RUN)
+                .where(PLAN_RUN.COMPLETE.isTrue())
+                .orderBy(PLAN_RUN.ID.desc())
+                .fetch(PlanReader::run);
     }
 
     Optional<StoredRun> run(long id) {
-        return dsl.selectFrom(PLAN_RUN).where(PLAN_RUN.ID.eq(id).and(PLAN_RUN.COMPLETE.isTrue())).fetchOptional(PlanReader::run);
+        return dsl.selectFrom(PLAN_RUN)
+                .where(PLAN_RUN.ID.eq(id).and(PLAN_RUN.COMPLETE.isTrue()))
+                .fetchOptional(PlanReader::run);
     }
 
     private static StoredRun run(PlanRunRecord r) {
-        return new StoredRun(r.getId(), r.getStartedAt(), r.getUserName(), r.getHostName(), r.getCatalogDir(),
-                r.getRulesDir(), r.getCatalogSha(), r.getRulesSha(), r.getToolVersion(), r.getCells(), r.getFeasible());
+        return new StoredRun(
+                r.getId(),
+                r.getStartedAt(),
+                r.getUserName(),
+                r.getHostName(),
+                r.getCatalogDir(),
+                r.getRulesDir(),
+                r.getCatalogSha(),
+                r.getRulesSha(),
+                r.getToolVersion(),
+                r.getCells(),
+                r.getFeasible());
     }
 
     /** Number of runs stored (for tests and listings). */

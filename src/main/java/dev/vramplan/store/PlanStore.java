@@ -1,13 +1,9 @@
 package dev.vramplan.store;
 
+import static dev.vramplan.store.generated.Tables.PLAN_CELL;
+
 import dev.vramplan.plan.CellPlan;
 import dev.vramplan.plan.PlanResult;
-import org.jooq.DSLContext;
-import org.jooq.SQLDialect;
-import org.jooq.conf.RenderQuotedNames;
-import org.jooq.conf.Settings;
-import org.jooq.impl.DSL;
-
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -15,20 +11,25 @@ import java.util.List;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.conf.RenderQuotedNames;
+import org.jooq.conf.Settings;
 import org.jooq.exception.DataAccessException;
-
-import static dev.vramplan.store.generated.Tables.PLAN_CELL;
+import org.jooq.impl.DSL;
 
 /**
  * Plans in a database through jOOQ: an H2 file by default, or any JDBC URL (PostgreSQL for a shared store).
  * The only class that sees generated code or SQL; it takes and returns the planner's records.
  */
 public final class PlanStore implements AutoCloseable {
-    private static final Settings SETTINGS = new Settings().withRenderQuotedNames(RenderQuotedNames.NEVER)
-            .withExecuteLogging(false).withRenderSchema(false);
+    private static final Settings SETTINGS = new Settings()
+            .withRenderQuotedNames(RenderQuotedNames.NEVER)
+            .withExecuteLogging(false)
+            .withRenderSchema(false);
 
     private final Database database;
     private final String shown;
@@ -80,13 +81,15 @@ public final class PlanStore implements AutoCloseable {
         // the database opens on its own thread while this one loads jOOQ and the generated tables: on a cold JVM
         // each takes a fifth of a second, and a query needs both
         CompletableFuture<Connection> opening = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            try {
-                opening.complete(database.connection());
-            } catch (Throwable e) {
-                opening.completeExceptionally(e);
-            }
-        }, "vramplan-db-open");
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        opening.complete(database.connection());
+                    } catch (Throwable e) {
+                        opening.completeExceptionally(e);
+                    }
+                },
+                "vramplan-db-open");
         t.setDaemon(true);
         t.start();
         DSL.using(database.dialect).render(DSL.selectFrom(PLAN_CELL).where(PLAN_CELL.RUN_ID.eq(0L)));
@@ -103,11 +106,13 @@ public final class PlanStore implements AutoCloseable {
     }
 
     private StoreException cannotOpen(SQLException e) {
-        if (e.getErrorCode() == 90020) {                   // H2: DATABASE_ALREADY_OPEN_1
-            return new StoreException(shown + ": the database is in use by another process (an H2 file opens in one process"
-                    + " at a time): wait for it to finish, or give another --db", e);
+        if (e.getErrorCode() == 90020) { // H2: DATABASE_ALREADY_OPEN_1
+            return new StoreException(
+                    shown + ": the database is in use by another process (an H2 file opens in one process"
+                            + " at a time): wait for it to finish, or give another --db",
+                    e);
         }
-        if (e.getErrorCode() == 90146) {                   // H2: DATABASE_NOT_FOUND_WITH_IF_EXISTS_1
+        if (e.getErrorCode() == 90146) { // H2: DATABASE_NOT_FOUND_WITH_IF_EXISTS_1
             return new MissingDatabaseException(shown + ": no database there: check --db (or VRAMPLAN_DB), or run"
                     + " 'vramplan plan' to store a first plan there");
         }
@@ -183,15 +188,17 @@ public final class PlanStore implements AutoCloseable {
         long id = new RunWriter(dsl, connection, dialect, database, shown).insert(info, planning);
         try {
             if (database.copyOnWrite()) {
-                database.publish();            // closed by H2, synced, renamed over the file: stored whole or not at all
+                database.publish(); // closed by H2, synced, renamed over the file: stored whole or not at all
             } else if (dialect == SQLDialect.H2) {
                 // H2 writes committed data to the file in the background; make it durable before saying "stored"
                 dsl().execute("CHECKPOINT SYNC");
             }
         } catch (SQLException | DataAccessException e) {
             Throwable cause = e instanceof DataAccessException && e.getCause() != null ? e.getCause() : e;
-            throw new StoreException(shown + ": the plan could not be written to disk (it is not stored; earlier runs are"
-                    + " intact): " + firstLine(cause.getMessage()), e);
+            throw new StoreException(
+                    shown + ": the plan could not be written to disk (it is not stored; earlier runs are" + " intact): "
+                            + firstLine(cause.getMessage()),
+                    e);
         }
         return id;
     }
@@ -221,7 +228,11 @@ public final class PlanStore implements AutoCloseable {
     }
 
     /** The id columns of a stored cell. */
-    public enum IdColumn { MODEL, GPU, WORKLOAD }
+    public enum IdColumn {
+        MODEL,
+        GPU,
+        WORKLOAD
+    }
 
     /** Every run, newest first. */
     public List<StoredRun> runs() {

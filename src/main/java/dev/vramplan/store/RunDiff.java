@@ -1,6 +1,5 @@
 package dev.vramplan.store;
 
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -11,12 +10,10 @@ import java.util.Set;
 
 /** What changed between two stored runs, cell by cell, and which catalog entry or rule change caused it. */
 public final class RunDiff {
-    private RunDiff() {
-    }
+    private RunDiff() {}
 
     /** One card × workload whose recommendation changed. */
-    public record Change(String gpu, String workload, String mode, String before, String after, List<String> causes) {
-    }
+    public record Change(String gpu, String workload, String mode, String before, String after, List<String> causes) {}
 
     public static String summary(StoredCell c) {
         if (c == null) {
@@ -25,8 +22,9 @@ public final class RunDiff {
         if (!c.feasible()) {
             return "infeasible (" + c.rule() + ")";
         }
-        return c.precision() + ", " + (c.resolutionPx() != null ? c.resolutionPx() + " px" : c.seqLenTokens() + " tokens")
-                + ", batch " + c.batch() + (c.gradAccumSteps() != null && c.gradAccumSteps() > 1 ? " x" + c.gradAccumSteps() : "");
+        return c.precision() + ", "
+                + (c.resolutionPx() != null ? c.resolutionPx() + " px" : c.seqLenTokens() + " tokens") + ", batch "
+                + c.batch() + (c.gradAccumSteps() != null && c.gradAccumSteps() > 1 ? " x" + c.gradAccumSteps() : "");
     }
 
     public static List<Change> diff(StoredRun ra, List<StoredCell> a, StoredRun rb, List<StoredCell> b) {
@@ -60,7 +58,8 @@ public final class RunDiff {
     static List<String> causes(StoredRun ra, StoredCell x, StoredRun rb, StoredCell y) {
         List<String> causes = new ArrayList<>();
         if (x == null || y == null) {
-            causes.add(x == null ? "the card or workload was added to the fleet" : "the card or workload left the fleet");
+            causes.add(
+                    x == null ? "the card or workload was added to the fleet" : "the card or workload left the fleet");
             return causes;
         }
         if (!Objects.equals(x.gpuSha(), y.gpuSha())) {
@@ -92,7 +91,8 @@ public final class RunDiff {
             causes.add(b.toString());
         }
         if (!Objects.equals(ra.toolVersion(), rb.toolVersion())) {
-            causes.add("vramplan " + ra.toolVersion() + " -> " + rb.toolVersion() + " (the estimator may have changed)");
+            causes.add(
+                    "vramplan " + ra.toolVersion() + " -> " + rb.toolVersion() + " (the estimator may have changed)");
         }
         if (causes.isEmpty()) {
             causes.add("no input changed that the runs recorded (runs made before fingerprints were stored?)");

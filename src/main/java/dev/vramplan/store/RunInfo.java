@@ -7,8 +7,17 @@ import java.util.Map;
  *
  * @param gpuSha      fingerprint of each card's catalog entry, by id (and likewise models and workloads)
  */
-public record RunInfo(String catalogDir, String rulesDir, String toolVersion, String user, String host, String catalogSha,
-                      String rulesSha, Map<String, String> gpuSha, Map<String, String> modelSha, Map<String, String> workloadSha) {
+public record RunInfo(
+        String catalogDir,
+        String rulesDir,
+        String toolVersion,
+        String user,
+        String host,
+        String catalogSha,
+        String rulesSha,
+        Map<String, String> gpuSha,
+        Map<String, String> modelSha,
+        Map<String, String> workloadSha) {
     public RunInfo {
         gpuSha = Map.copyOf(gpuSha);
         modelSha = Map.copyOf(modelSha);

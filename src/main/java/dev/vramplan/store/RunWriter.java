@@ -1,23 +1,22 @@
 package dev.vramplan.store;
 
-import dev.vramplan.plan.CellPlan;
-import org.jooq.Condition;
-import org.jooq.DSLContext;
-import org.jooq.SQLDialect;
-import org.jooq.exception.DataAccessException;
-import org.jooq.impl.DSL;
+import static dev.vramplan.store.generated.Tables.PLAN_CELL;
+import static dev.vramplan.store.generated.Tables.PLAN_DECISION;
+import static dev.vramplan.store.generated.Tables.PLAN_RUN;
+import static dev.vramplan.store.generated.Tables.PLAN_TEXT;
 
+import dev.vramplan.plan.CellPlan;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.function.Consumer;
-
-import static dev.vramplan.store.generated.Tables.PLAN_CELL;
-import static dev.vramplan.store.generated.Tables.PLAN_DECISION;
-import static dev.vramplan.store.generated.Tables.PLAN_RUN;
-import static dev.vramplan.store.generated.Tables.PLAN_TEXT;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.exception.DataAccessException;
+import org.jooq.impl.DSL;
 
 /**
  * Writes one planning run: the run row, its cells as planning produces them ({@link CellWriter}), then marks it
@@ -63,19 +62,28 @@ final class RunWriter {
                     .set(PLAN_RUN.CELLS, 0)
                     .set(PLAN_RUN.FEASIBLE, 0)
                     .set(PLAN_RUN.COMPLETE, false)
-                    .returningResult(PLAN_RUN.ID).fetchOne().value1();
+                    .returningResult(PLAN_RUN.ID)
+                    .fetchOne()
+                    .value1();
             connection.commit();
             CellWriter w = new CellWriter(dsl, connection, runId, info);
             planning.accept(w::add);
             w.flush();
-            dsl.update(PLAN_RUN).set(PLAN_RUN.CELLS, w.cells).set(PLAN_RUN.FEASIBLE, w.feasible).set(PLAN_RUN.COMPLETE, true)
-                    .where(PLAN_RUN.ID.eq(runId)).execute();
+            dsl.update(PLAN_RUN)
+                    .set(PLAN_RUN.CELLS, w.cells)
+                    .set(PLAN_RUN.FEASIBLE, w.feasible)
+                    .set(PLAN_RUN.COMPLETE, true)
+                    .where(PLAN_RUN.ID.eq(runId))
+                    .execute();
             connection.commit();
             return runId;
         } catch (SQLException | DataAccessException e) {
             abandon(runId);
             Throwable cause = e instanceof DataAccessException && e.getCause() != null ? e.getCause() : e;
-            throw new StoreException(shown + ": the plan could not be stored (nothing was written): " + PlanStore.firstLine(cause.getMessage()), e);
+            throw new StoreException(
+                    shown + ": the plan could not be stored (nothing was written): "
+                            + PlanStore.firstLine(cause.getMessage()),
+                    e);
         } catch (RuntimeException | Error e) {
             abandon(runId);
             throw e;
@@ -91,7 +99,7 @@ final class RunWriter {
     /** Takes back what a failed run wrote; if even that fails, the run stays incomplete, unseen, for the next run to remove. */
     private void abandon(long runId) {
         if (database.copyOnWrite()) {
-            database.discard();                // the working copy goes; the file was never touched
+            database.discard(); // the working copy goes; the file was never touched
             return;
         }
         try {
@@ -106,8 +114,10 @@ final class RunWriter {
     }
 
     private void deleteRun(long runId) {
-        dsl.deleteFrom(PLAN_DECISION).where(PLAN_DECISION.CELL_ID.in(
-                DSL.select(PLAN_CELL.ID).from(PLAN_CELL).where(PLAN_CELL.RUN_ID.eq(runId)))).execute();
+        dsl.deleteFrom(PLAN_DECISION)
+                .where(PLAN_DECISION.CELL_ID.in(
+                        DSL.select(PLAN_CELL.ID).from(PLAN_CELL).where(PLAN_CELL.RUN_ID.eq(runId))))
+                .execute();
         dsl.deleteFrom(PLAN_CELL).where(PLAN_CELL.RUN_ID.eq(runId)).execute();
         dsl.deleteFrom(PLAN_TEXT).where(PLAN_TEXT.RUN_ID.eq(runId)).execute();
         dsl.deleteFrom(PLAN_RUN).where(PLAN_RUN.ID.eq(runId)).execute();
@@ -120,7 +130,8 @@ final class RunWriter {
     private void removeAbandonedRuns() throws SQLException {
         Condition dead = PLAN_RUN.COMPLETE.isFalse();
         if (dialect != SQLDialect.H2) {
-            dead = dead.and(PLAN_RUN.STARTED_AT.lt(OffsetDateTime.now(ZoneOffset.UTC).minus(ABANDONED_AFTER)));
+            dead = dead.and(
+                    PLAN_RUN.STARTED_AT.lt(OffsetDateTime.now(ZoneOffset.UTC).minus(ABANDONED_AFTER)));
         }
         for (Long id : dsl.select(PLAN_RUN.ID).from(PLAN_RUN).where(dead).fetch(PLAN_RUN.ID)) {
             deleteRun(id);

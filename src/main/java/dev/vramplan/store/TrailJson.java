@@ -4,17 +4,16 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.vramplan.estimate.Component;
 import dev.vramplan.plan.Decision;
-
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import dev.vramplan.estimate.Component;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.IntFunction;
 
@@ -27,8 +26,7 @@ import java.util.function.IntFunction;
 final class TrailJson {
     private static final JsonFactory FACTORY = new JsonFactory();
 
-    private TrailJson() {
-    }
+    private TrailJson() {}
 
     /**
      * The trail as JSON. Rule names, and the reasons of decisions about no particular candidate (settings, refused
@@ -147,8 +145,11 @@ final class TrailJson {
                 Object[] v = new Object[8];
                 for (int i = 0; i < 8; i++) {
                     JsonToken t = p.nextToken();
-                    v[i] = t == JsonToken.VALUE_NULL ? null : t == JsonToken.VALUE_NUMBER_INT ? (Object) p.getLongValue()
-                            : t == JsonToken.VALUE_STRING ? p.getText() : fail(t);
+                    v[i] = t == JsonToken.VALUE_NULL
+                            ? null
+                            : t == JsonToken.VALUE_NUMBER_INT
+                                    ? (Object) p.getLongValue()
+                                    : t == JsonToken.VALUE_STRING ? p.getText() : fail(t);
                 }
                 // a ninth entry: the layout of a decision on several cards (version 4)
                 JsonToken next = p.nextToken();
@@ -158,8 +159,16 @@ final class TrailJson {
                     next = p.nextToken();
                 }
                 expect(next, JsonToken.END_ARRAY);
-                out.add(new Decision(Decision.Kind.valueOf(((String) v[0]).toUpperCase(Locale.ROOT)), (String) v[1],
-                        integer(v[2]), integer(v[3]), integer(v[4]), (Long) v[5], text(v[6], texts), text(v[7], texts), layout));
+                out.add(new Decision(
+                        Decision.Kind.valueOf(((String) v[0]).toUpperCase(Locale.ROOT)),
+                        (String) v[1],
+                        integer(v[2]),
+                        integer(v[3]),
+                        integer(v[4]),
+                        (Long) v[5],
+                        text(v[6], texts),
+                        text(v[7], texts),
+                        layout));
             }
         } catch (IOException | ClassCastException | IllegalArgumentException e) {
             throw new IllegalArgumentException("a stored decision trail is not readable: " + e.getMessage(), e);

@@ -3,7 +3,6 @@ package dev.vramplan.validate;
 import dev.vramplan.catalog.Bands;
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.estimate.BandedEstimate;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -22,8 +21,7 @@ import java.util.TreeMap;
 public final class BandBuilder {
     public static final double CONFIDENCE = 0.9;
 
-    private BandBuilder() {
-    }
+    private BandBuilder() {}
 
     public static Bands build(List<Measurement> measurements, Catalog catalog, boolean calibrated, String builtFrom) {
         Validator.Report report = Validator.validate(measurements, catalog, calibrated);
@@ -45,8 +43,10 @@ public final class BandBuilder {
         }
         List<Bands.Group> groups = new ArrayList<>();
         members.forEach((key, ids) -> {
-            Double margin = Bands.margin(ids.stream().map(id -> points.get(id).ratio()).toList(), CONFIDENCE);
-            long sources = ids.stream().map(id -> points.get(id).source()).distinct().count();
+            Double margin =
+                    Bands.margin(ids.stream().map(id -> points.get(id).ratio()).toList(), CONFIDENCE);
+            long sources =
+                    ids.stream().map(id -> points.get(id).source()).distinct().count();
             if (margin != null && sources >= Bands.MIN_SOURCES) {
                 groups.add(new Bands.Group(key, round(margin), ids));
             }
@@ -108,12 +108,17 @@ public final class BandBuilder {
         b.append("  # measured bytes / estimated bytes of the same kind, by source and measurement id\n");
         b.append("  sources:\n");
         Map<String, List<Bands.Point>> bySource = new LinkedHashMap<>();
-        bands.points().values().forEach(p -> bySource.computeIfAbsent(p.source(), k -> new ArrayList<>()).add(p));
+        bands.points().values().forEach(p -> bySource.computeIfAbsent(p.source(), k -> new ArrayList<>())
+                .add(p));
         bySource.forEach((source, list) -> {
             b.append("    - source: ").append(quote(source)).append('\n');
             b.append("      ratios:\n");
             for (Bands.Point p : list) {
-                b.append("        ").append(key(p.id())).append(": ").append(num(p.ratio())).append('\n');
+                b.append("        ")
+                        .append(key(p.id()))
+                        .append(": ")
+                        .append(num(p.ratio()))
+                        .append('\n');
             }
         });
         return b.toString();
@@ -125,7 +130,9 @@ public final class BandBuilder {
 
     /** An id as a YAML key or list item: plain when it is a plain word, else quoted. */
     private static String key(String id) {
-        return id.matches("[A-Za-z_][A-Za-z0-9_.-]*") && !id.matches("(?i)true|false|null|yes|no|on|off|y|n") ? id : quote(id);
+        return id.matches("[A-Za-z_][A-Za-z0-9_.-]*") && !id.matches("(?i)true|false|null|yes|no|on|off|y|n")
+                ? id
+                : quote(id);
     }
 
     private static String quote(String s) {

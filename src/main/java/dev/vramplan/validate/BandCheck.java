@@ -4,7 +4,6 @@ import dev.vramplan.catalog.Band;
 import dev.vramplan.catalog.Bands;
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.estimate.BandedEstimate;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,8 +15,7 @@ import java.util.Map;
  * measurement is at or below the band's top.
  */
 public final class BandCheck {
-    private BandCheck() {
-    }
+    private BandCheck() {}
 
     /**
      * One point's band.
@@ -25,8 +23,7 @@ public final class BandCheck {
      * @param highBytes the band's top over the estimate of the point's kind
      * @param covered   measured ≤ highBytes; false for out-of-memory points, which have no measured number
      */
-    public record Judged(Validator.Point point, Band band, long highBytes, boolean covered) {
-    }
+    public record Judged(Validator.Point point, Band band, long highBytes, boolean covered) {}
 
     /**
      * Every point's band and the summary.

@@ -5,7 +5,6 @@ import dev.vramplan.catalog.Catalog;
 import dev.vramplan.estimate.Estimate;
 import dev.vramplan.estimate.EstimateRequest;
 import dev.vramplan.estimate.Estimator;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,23 +20,22 @@ import java.util.TreeMap;
 public final class Calibrator {
     /** A factor outside this range means the model is wrong, not uncalibrated: it is clamped and reported. */
     public static final double MIN_FACTOR = 0.25;
+
     public static final double MAX_FACTOR = 4.0;
     /** Groups whose activations are under 2% of their measured totals are weights-only: nothing to calibrate. */
     public static final double MIN_ACTIVATION_SHARE = 0.02;
     /** How much more an under-estimate weighs than an over-estimate when fitting. */
     public static final double UNDER_WEIGHT = 1.5;
 
-    private Calibrator() {
-    }
+    private Calibrator() {}
 
-    public record Fit(Calibration calibration, int points, double medianBefore, double medianAfter) {
-    }
+    public record Fit(Calibration calibration, int points, double medianBefore, double medianAfter) {}
 
     public static List<Fit> fit(List<Measurement> measurements, Catalog catalog, boolean byModel, String source) {
         Map<String, List<Measurement>> groups = new TreeMap<>();
         for (Measurement m : measurements) {
             if (m.oom() || m.run().notModelled() != null) {
-                continue;       // an oom says nothing of activations; a multi-card run is not one card's physics yet
+                continue; // an oom says nothing of activations; a multi-card run is not one card's physics yet
             }
             String key = byModel ? m.model() : catalog.model(m.model()).family();
             groups.computeIfAbsent(key, k -> new ArrayList<>()).add(m);
@@ -58,7 +56,7 @@ public final class Calibrator {
                 num += a * (meas - f) / (meas * meas);
                 den += a * a / (meas * meas);
                 before.add(Math.abs(one / meas - 1));
-                rows.add(new double[]{f, a, meas});
+                rows.add(new double[] {f, a, meas});
             }
             // activations must matter to the group's totals (RMS share of at least 2%) for k to mean anything
             if (den <= 0 || Math.sqrt(den / rows.size()) < MIN_ACTIVATION_SHARE) {
@@ -81,8 +79,12 @@ public final class Calibrator {
             for (double[] row : rows) {
                 after.add(Math.abs((row[0] + k * row[1]) / row[2] - 1));
             }
-            Calibration c = new Calibration(byModel ? "model" : "family", g.getKey(), round(k),
-                    g.getValue().stream().map(Measurement::id).toList(), source);
+            Calibration c = new Calibration(
+                    byModel ? "model" : "family",
+                    g.getKey(),
+                    round(k),
+                    g.getValue().stream().map(Measurement::id).toList(),
+                    source);
             fits.add(new Fit(c, rows.size(), median(before), median(after)));
         }
         return fits;
@@ -93,8 +95,16 @@ public final class Calibrator {
     }
 
     static EstimateRequest with(EstimateRequest r, double factor) {
-        return new EstimateRequest(r.model(), r.gpu(), r.mode(), r.precision(), r.batch(), r.resolutionPx(), r.seqLenTokens(),
-                r.optimizer(), r.setup().withActivationFactor(factor));
+        return new EstimateRequest(
+                r.model(),
+                r.gpu(),
+                r.mode(),
+                r.precision(),
+                r.batch(),
+                r.resolutionPx(),
+                r.seqLenTokens(),
+                r.optimizer(),
+                r.setup().withActivationFactor(factor));
     }
 
     static double total(Measurement m, Estimate e) {

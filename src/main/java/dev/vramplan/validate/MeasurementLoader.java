@@ -1,35 +1,33 @@
 package dev.vramplan.validate;
 
 import dev.vramplan.catalog.Catalog;
-import dev.vramplan.input.Fields;
 import dev.vramplan.catalog.Finetune;
 import dev.vramplan.catalog.Framework;
-import dev.vramplan.catalog.Offload;
 import dev.vramplan.catalog.Limits;
 import dev.vramplan.catalog.Mode;
-import dev.vramplan.input.Named;
+import dev.vramplan.catalog.Offload;
 import dev.vramplan.catalog.Optimizer;
 import dev.vramplan.catalog.Precision;
-import dev.vramplan.input.Problems;
 import dev.vramplan.catalog.Quantization;
+import dev.vramplan.input.Fields;
+import dev.vramplan.input.Named;
+import dev.vramplan.input.Problems;
+import dev.vramplan.input.Shown;
+import dev.vramplan.input.Sizes;
 import dev.vramplan.input.Suggest;
 import dev.vramplan.input.Yaml;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import dev.vramplan.input.Shown;
-import dev.vramplan.input.Sizes;
 
 /**
  * Reads a measurement file strictly: unknown fields, wrong types and references to models or cards the
  * catalog does not know are errors naming the point.
  */
 public final class MeasurementLoader {
-    private MeasurementLoader() {
-    }
+    private MeasurementLoader() {}
 
     public static List<Measurement> load(Path file, Catalog catalog) {
         Problems problems = new Problems();
@@ -73,15 +71,24 @@ public final class MeasurementLoader {
         String source = f.string("source", "");
         String model = f.string("model");
         if (model != null && catalog.model(model) == null) {
-            f.problem("model", "unknown model \"" + model + "\"" + where + "." + Suggest.didYouMean(model, catalog.models().keySet()));
+            f.problem(
+                    "model",
+                    "unknown model \"" + model + "\"" + where + "."
+                            + Suggest.didYouMean(model, catalog.models().keySet()));
         }
         String gpu = f.string("gpu", null);
         if (gpu != null && catalog.gpu(gpu) == null) {
-            f.problem("gpu", "unknown gpu \"" + gpu + "\"" + where + "." + Suggest.didYouMean(gpu, catalog.gpus().keySet()));
+            f.problem(
+                    "gpu",
+                    "unknown gpu \"" + gpu + "\"" + where + "."
+                            + Suggest.didYouMean(gpu, catalog.gpus().keySet()));
         }
         Mode mode = f.choice("mode", Named.ids(Mode.class), Mode::of, null);
         Precision precision = f.choice("precision", Named.ids(Precision.class), Precision::of, null);
-        Optimizer optimizer = f.choice("optimizer", Named.ids(Optimizer.class), Optimizer::of,
+        Optimizer optimizer = f.choice(
+                "optimizer",
+                Named.ids(Optimizer.class),
+                Optimizer::of,
                 mode == Mode.TRAIN ? Optimizer.ADAMW : Optimizer.NONE);
         Finetune finetune = f.choice("finetune", Named.ids(Finetune.class), Finetune::of, Finetune.FULL);
         Long trainable = f.optInteger("trainable_params", 0, Limits.MAX_PARAMS);
@@ -99,8 +106,8 @@ public final class MeasurementLoader {
         Long classes = f.optInteger("num_classes", 1, 100_000);
         RunSetup run = run(f, finetune);
         String measured = f.string("measured");
-        Measurement.Kind kind = f.choice("measure_kind", Named.ids(Measurement.Kind.class),
-                v -> Named.byId(Measurement.Kind.class, v), null);
+        Measurement.Kind kind = f.choice(
+                "measure_kind", Named.ids(Measurement.Kind.class), v -> Named.byId(Measurement.Kind.class, v), null);
         // descriptive fields a reader accepts
         f.string("notes", null);
         f.string("excerpt", null);
@@ -130,28 +137,63 @@ public final class MeasurementLoader {
                 f.problem("seq_len", "is required for the text model \"" + model + "\"" + where);
             }
         }
-        if (problems.size() > before || id == null || mode == null || precision == null || kind == null || (bytes == null && !oom)) {
+        if (problems.size() > before
+                || id == null
+                || mode == null
+                || precision == null
+                || kind == null
+                || (bytes == null && !oom)) {
             return null;
         }
-        return new Measurement(id, f.loc(), source, model, gpu, mode, precision, optimizer, finetune, trainable,
-                rank == null ? null : rank.intValue(), (int) batch, seq == null ? null : seq.intValue(),
-                res == null ? null : res.intValue(), gc, flash, ema, q, classes == null ? null : classes.intValue(),
-                bytes, kind, uncertain, run);
+        return new Measurement(
+                id,
+                f.loc(),
+                source,
+                model,
+                gpu,
+                mode,
+                precision,
+                optimizer,
+                finetune,
+                trainable,
+                rank == null ? null : rank.intValue(),
+                (int) batch,
+                seq == null ? null : seq.intValue(),
+                res == null ? null : res.intValue(),
+                gc,
+                flash,
+                ema,
+                q,
+                classes == null ? null : classes.intValue(),
+                bytes,
+                kind,
+                uncertain,
+                run);
     }
 
     /** Format 2's "How the run was set up"; null after a problem (reported at the field). */
     private static RunSetup run(Fields f, Finetune finetune) {
-        Framework framework = f.has("framework") ? f.choice("framework", Named.ids(Framework.class), Framework::of, null) : null;
+        Framework framework =
+                f.has("framework") ? f.choice("framework", Named.ids(Framework.class), Framework::of, null) : null;
         Precision adapterDtype = f.has("adapter_dtype")
-                ? f.choice("adapter_dtype", ADAPTER_DTYPES, v -> ADAPTER_DTYPES.contains(v) ? Precision.of(v) : null, null) : null;
+                ? f.choice(
+                        "adapter_dtype", ADAPTER_DTYPES, v -> ADAPTER_DTYPES.contains(v) ? Precision.of(v) : null, null)
+                : null;
         if (adapterDtype != null && finetune == Finetune.FULL) {
-            f.problem("adapter_dtype", "applies to adapter fine-tuning (lora, qlora, adapter, adapter-v2); finetune is full");
+            f.problem(
+                    "adapter_dtype",
+                    "applies to adapter fine-tuning (lora, qlora, adapter, adapter-v2); finetune is full");
         }
         Long zero = f.optInteger("zero_stage", 0, 3);
         Offload offload = f.has("offload") ? f.choice("offload", Named.ids(Offload.class), Offload::of, null) : null;
         long gpus = f.integer("gpus", 1, Limits.MAX_GPUS, 1L);
         Long objects = f.optInteger("max_objects", 0, Limits.MAX_OBJECTS);
-        return new RunSetup(framework, adapterDtype, zero == null ? null : zero.intValue(), offload, (int) gpus,
+        return new RunSetup(
+                framework,
+                adapterDtype,
+                zero == null ? null : zero.intValue(),
+                offload,
+                (int) gpus,
                 objects == null ? null : objects.intValue());
     }
 

@@ -16,8 +16,8 @@ import dev.vramplan.catalog.Precision;
  * @param gpus         GPUs the job ran on (the measurement is one GPU's, the batch per GPU)
  * @param maxObjects   detectors: the most labelled boxes in one image of the batch
  */
-public record RunSetup(Framework framework, Precision adapterDtype, Integer zeroStage, Offload offload, int gpus,
-                       Integer maxObjects) {
+public record RunSetup(
+        Framework framework, Precision adapterDtype, Integer zeroStage, Offload offload, int gpus, Integer maxObjects) {
     public RunSetup {
         if (zeroStage != null && (zeroStage < 0 || zeroStage > 3)) {
             throw new IllegalArgumentException("zero_stage must be 0, 1, 2 or 3, not " + zeroStage);
@@ -26,7 +26,8 @@ public record RunSetup(Framework framework, Precision adapterDtype, Integer zero
             throw new IllegalArgumentException("gpus must be between 1 and " + Limits.MAX_GPUS + ", not " + gpus);
         }
         if (maxObjects != null && (maxObjects < 0 || maxObjects > Limits.MAX_OBJECTS)) {
-            throw new IllegalArgumentException("max_objects must be between 0 and " + Limits.MAX_OBJECTS + ", not " + maxObjects);
+            throw new IllegalArgumentException(
+                    "max_objects must be between 0 and " + Limits.MAX_OBJECTS + ", not " + maxObjects);
         }
     }
 

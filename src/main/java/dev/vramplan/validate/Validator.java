@@ -6,9 +6,10 @@ import dev.vramplan.catalog.Model;
 import dev.vramplan.catalog.YoloSpec;
 import dev.vramplan.estimate.Estimate;
 import dev.vramplan.estimate.EstimateRequest;
+import dev.vramplan.estimate.EstimateTooLargeException;
 import dev.vramplan.estimate.Estimator;
 import dev.vramplan.estimate.Setup;
-
+import dev.vramplan.input.InvalidInputException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -17,16 +18,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
-import dev.vramplan.estimate.EstimateTooLargeException;
-import dev.vramplan.input.InvalidInputException;
 
 /** Estimates every measured point and says how far off the estimate is. */
 public final class Validator {
     /** A point is dangerously under-estimated when the estimate is more than 10% below the measurement. */
     public static final double UNDER_THRESHOLD = -0.10;
 
-    private Validator() {
-    }
+    private Validator() {}
 
     /**
      * One compared point.
@@ -34,13 +32,24 @@ public final class Validator {
      * @param relError (estimate − measured) / measured; null for oom points
      * @param predictedOom for oom points: whether the estimate says the job does not fit the card
      */
-    public record Point(Measurement m, String family, long estimateBytes, Long measuredBytes, Double relError,
-                        boolean predictedOom, Estimate estimate) {
-    }
+    public record Point(
+            Measurement m,
+            String family,
+            long estimateBytes,
+            Long measuredBytes,
+            Double relError,
+            boolean predictedOom,
+            Estimate estimate) {}
 
     /** The summary the README publishes (JSON keys in snake case). */
-    public record Summary(int count, double medianAbsRelError, double p90AbsRelError, double maxAbsRelError,
-                          double underestimatedShare, int oomPoints, int oomPredicted) {
+    public record Summary(
+            int count,
+            double medianAbsRelError,
+            double p90AbsRelError,
+            double maxAbsRelError,
+            double underestimatedShare,
+            int oomPoints,
+            int oomPredicted) {
         public Map<String, Object> json() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("count", count);
@@ -55,8 +64,7 @@ public final class Validator {
     }
 
     /** A point the estimator cannot judge yet, and why (multi-card runs until the estimator models sharding). */
-    public record Skipped(Measurement m, String reason) {
-    }
+    public record Skipped(Measurement m, String reason) {}
 
     public record Report(List<Point> points, Summary summary, Map<String, Summary> byFamily, List<Skipped> skipped) {
         public Report {
@@ -76,8 +84,20 @@ public final class Validator {
     }
 
     /** A card for readings that do not depend on it (peak_allocated, reserved) when the source does not name one. */
-    static final Gpu UNKNOWN_CARD = new Gpu("unknown", "card not stated", "nvidia", "datacenter", "unknown", 9.0,
-            1L << 50, 1L << 50, 0, null, Set.of(), Map.of(), null);
+    static final Gpu UNKNOWN_CARD = new Gpu(
+            "unknown",
+            "card not stated",
+            "nvidia",
+            "datacenter",
+            "unknown",
+            9.0,
+            1L << 50,
+            1L << 50,
+            0,
+            null,
+            Set.of(),
+            Map.of(),
+            null);
 
     /** Estimates with the catalog's calibration where it has one. */
     public static Report validate(List<Measurement> measurements, Catalog catalog) {
@@ -88,8 +108,11 @@ public final class Validator {
         return validate(measurements, catalog, calibrated, r -> Estimator.estimate(r));
     }
 
-    static Report validate(List<Measurement> measurements, Catalog catalog, boolean calibrated,
-                           Function<EstimateRequest, Estimate> estimator) {
+    static Report validate(
+            List<Measurement> measurements,
+            Catalog catalog,
+            boolean calibrated,
+            Function<EstimateRequest, Estimate> estimator) {
         List<Point> points = new ArrayList<>();
         List<Skipped> skipped = new ArrayList<>();
         for (Measurement m : measurements) {
@@ -100,11 +123,12 @@ public final class Validator {
             }
             EstimateRequest r = request(m, catalog, calibrated);
             Estimate e = estimate(m, r, estimator);
-            long est = switch (m.kind()) {
-                case PEAK_ALLOCATED -> e.peakAllocatedBytes();
-                case RESERVED -> e.reservedBytes();
-                case DEVICE_USED -> e.deviceBytes();
-            };
+            long est =
+                    switch (m.kind()) {
+                        case PEAK_ALLOCATED -> e.peakAllocatedBytes();
+                        case RESERVED -> e.reservedBytes();
+                        case DEVICE_USED -> e.deviceBytes();
+                    };
             String family = catalog.model(m.model()).family();
             if (m.oom()) {
                 points.add(new Point(m, family, e.deviceBytes(), null, null, !e.fits(), e));
@@ -127,33 +151,65 @@ public final class Validator {
         try {
             return estimator.apply(r);
         } catch (EstimateTooLargeException e) {
-            throw new InvalidInputException(m.loc() + ": point \"" + m.id() + "\": " + e.line(in -> switch (in) {
-                case BATCH -> "batch " + r.batch();
-                case SIZE -> r.resolutionPx() != null ? "resolution " + r.resolutionPx() : "seq_len " + r.seqLenTokens();
-                case ADAPTERS -> r.setup().trainableParams() != null ? "trainable_params " + r.setup().trainableParams()
-                        : r.setup().loraRank() != null ? "lora_rank " + r.setup().loraRank() : "model " + m.model();
-                case MODEL -> "model " + m.model();
-            }));
+            throw new InvalidInputException(m.loc() + ": point \"" + m.id() + "\": "
+                    + e.line(in -> switch (in) {
+                        case BATCH -> "batch " + r.batch();
+                        case SIZE ->
+                            r.resolutionPx() != null ? "resolution " + r.resolutionPx() : "seq_len " + r.seqLenTokens();
+                        case ADAPTERS ->
+                            r.setup().trainableParams() != null
+                                    ? "trainable_params " + r.setup().trainableParams()
+                                    : r.setup().loraRank() != null
+                                            ? "lora_rank " + r.setup().loraRank()
+                                            : "model " + m.model();
+                        case MODEL -> "model " + m.model();
+                    }));
         }
     }
 
     public static EstimateRequest request(Measurement m, Catalog catalog, boolean calibrated) {
         Model model = catalog.model(m.model());
         if (m.numClasses() != null && model.architecture() instanceof YoloSpec y && y.numClasses() != m.numClasses()) {
-            model = new Model(model.id(), model.name(), model.family(), model.publishedParams(),
-                    new YoloSpec(y.family(), y.depthMultiple(), y.widthMultiple(), y.maxChannels(), m.numClasses(),
-                            y.anchors(), y.layers(), y.backboneLayers(), y.scale()));
+            model = new Model(
+                    model.id(),
+                    model.name(),
+                    model.family(),
+                    model.publishedParams(),
+                    new YoloSpec(
+                            y.family(),
+                            y.depthMultiple(),
+                            y.widthMultiple(),
+                            y.maxChannels(),
+                            m.numClasses(),
+                            y.anchors(),
+                            y.layers(),
+                            y.backboneLayers(),
+                            y.scale()));
         }
         Gpu gpu = m.gpu() == null ? UNKNOWN_CARD : catalog.gpu(m.gpu());
-        Setup setup = new Setup(m.finetune(), m.trainableParams(), m.loraRank(), m.gradientCheckpointing(),
-                m.flashAttention() == null || m.flashAttention(), m.ema(), m.quantization())
+        Setup setup = new Setup(
+                        m.finetune(),
+                        m.trainableParams(),
+                        m.loraRank(),
+                        m.gradientCheckpointing(),
+                        m.flashAttention() == null || m.flashAttention(),
+                        m.ema(),
+                        m.quantization())
                 .calibrated(calibrated ? catalog.calibration(catalog.model(m.model())) : null)
                 .withAdapterDtype(m.run().adapterDtype())
                 .withFramework(m.run().framework())
                 .withMaxObjects(m.run().maxObjects());
         try {
-            return new EstimateRequest(model, gpu, m.mode(), m.precision(), m.batch(),
-                    model.vision() ? m.resolution() : null, model.vision() ? null : m.seqLen(), m.optimizer(), setup);
+            return new EstimateRequest(
+                    model,
+                    gpu,
+                    m.mode(),
+                    m.precision(),
+                    m.batch(),
+                    model.vision() ? m.resolution() : null,
+                    model.vision() ? null : m.seqLen(),
+                    m.optimizer(),
+                    setup);
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(m.loc() + ": point \"" + m.id() + "\": " + e.getMessage());
         }
@@ -179,8 +235,14 @@ public final class Validator {
         }
         abs.sort(Comparator.naturalOrder());
         int n = abs.size();
-        return new Summary(n, quantile(abs, 0.5), quantile(abs, 0.9), n == 0 ? 0 : abs.get(n - 1),
-                n == 0 ? 0 : (double) under / n, ooms, predicted);
+        return new Summary(
+                n,
+                quantile(abs, 0.5),
+                quantile(abs, 0.9),
+                n == 0 ? 0 : abs.get(n - 1),
+                n == 0 ? 0 : (double) under / n,
+                ooms,
+                predicted);
     }
 
     /** The median as the mean of the middle two; other quantiles by nearest rank. */

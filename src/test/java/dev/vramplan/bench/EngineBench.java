@@ -6,7 +6,6 @@ import dev.vramplan.plan.CellPlan;
 import dev.vramplan.plan.Planner;
 import dev.vramplan.plan.SyntheticFleet;
 import dev.vramplan.rules.JavaPolicy;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,8 +22,7 @@ public final class EngineBench {
     /** The target: Drools within this many times the planning CPU of plain Java. */
     static final double TARGET_ENGINE_RATIO = 3;
 
-    private EngineBench() {
-    }
+    private EngineBench() {}
 
     public static void main(String[] args) {
         int cards = 20;
@@ -36,7 +34,9 @@ public final class EngineBench {
                 case "--cards" -> cards = v;
                 case "--workloads" -> workloads = v;
                 case "--threads" -> threads = v;
-                default -> throw new IllegalArgumentException("unknown option " + args[i] + " (--cards, --workloads, --threads)");
+                default ->
+                    throw new IllegalArgumentException(
+                            "unknown option " + args[i] + " (--cards, --workloads, --threads)");
             }
         }
         Catalog fleet = SyntheticFleet.of(Shipped.catalog(), cards, workloads);
@@ -50,14 +50,32 @@ public final class EngineBench {
             }
         });
         double ratio = (double) d.cpuNanos() / Math.max(1, j.cpuNanos());
-        System.out.printf(Locale.ROOT, "fleet:  %d card types x %d workloads x 2 modes = %,d cells, %d threads%n", cards, workloads,
-                d.cells(), threads);
-        System.out.printf(Locale.ROOT, "drools: %.2f s planning CPU, %,d candidates, %,d rule firings%n", d.cpuNanos() / 1e9,
-                d.candidates(), d.firings());
-        System.out.printf(Locale.ROOT, "java:   %.2f s planning CPU, %,d candidates%n", j.cpuNanos() / 1e9, j.candidates());
-        System.out.printf(Locale.ROOT, "  %s  Drools within %.0fx of plain Java: %.1fx%n", ratio <= TARGET_ENGINE_RATIO ? "MET " : "MISS",
-                TARGET_ENGINE_RATIO, ratio);
-        System.out.printf(Locale.ROOT, "  %s  both agree on every cell: %,d of %,d%n", agree[0] == d.cells() ? "MET " : "MISS", agree[0],
+        System.out.printf(
+                Locale.ROOT,
+                "fleet:  %d card types x %d workloads x 2 modes = %,d cells, %d threads%n",
+                cards,
+                workloads,
+                d.cells(),
+                threads);
+        System.out.printf(
+                Locale.ROOT,
+                "drools: %.2f s planning CPU, %,d candidates, %,d rule firings%n",
+                d.cpuNanos() / 1e9,
+                d.candidates(),
+                d.firings());
+        System.out.printf(
+                Locale.ROOT, "java:   %.2f s planning CPU, %,d candidates%n", j.cpuNanos() / 1e9, j.candidates());
+        System.out.printf(
+                Locale.ROOT,
+                "  %s  Drools within %.0fx of plain Java: %.1fx%n",
+                ratio <= TARGET_ENGINE_RATIO ? "MET " : "MISS",
+                TARGET_ENGINE_RATIO,
+                ratio);
+        System.out.printf(
+                Locale.ROOT,
+                "  %s  both agree on every cell: %,d of %,d%n",
+                agree[0] == d.cells() ? "MET " : "MISS",
+                agree[0],
                 d.cells());
         if (agree[0] != d.cells()) {
             System.exit(1);

@@ -1,15 +1,14 @@
 package dev.vramplan.catalog;
 
-import dev.vramplan.Shipped;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vramplan.Shipped;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** catalog/bands.yaml is read as strictly as the other catalog files: every problem at file:line:column. */
 class BandFileTest {
@@ -17,7 +16,8 @@ class BandFileTest {
     Path tmp;
 
     /** Nine points of two sources, ratios 0.95 .. 1.03: the 90% margin is the ninth, 1.03 - 1 = 0.03. */
-    static final String GOOD = """
+    static final String GOOD =
+            """
             bands:
               confidence: 0.9
               built_from: "runs.yaml"
@@ -46,7 +46,9 @@ class BandFileTest {
     private List<String> problems(String text) throws IOException {
         Path dir = Shipped.copy(CatalogLoaderTest.MINIMAL, tmp.resolve("c"));
         Files.writeString(dir.resolve(CatalogLoader.BANDS), text);
-        return CatalogLoader.check(dir).stream().map(p -> p.format().replace(dir.toString() + "/", "")).toList();
+        return CatalogLoader.check(dir).stream()
+                .map(p -> p.format().replace(dir.toString() + "/", ""))
+                .toList();
     }
 
     @Test
@@ -80,25 +82,30 @@ class BandFileTest {
     @Test
     void aMarginMustFollowFromItsPoints() throws IOException {
         assertThat(problems(GOOD.replace("margin: 0.0300", "margin: 0.0100")))
-                .containsExactly("bands.yaml:8:15: bands.groups[0].margin: 0.0100 does not follow from the group's 9 points,"
-                        + " which give 0.0300. Maybe rebuild the file with: vramplan calibrate --bands --measurements FILE");
+                .containsExactly(
+                        "bands.yaml:8:15: bands.groups[0].margin: 0.0100 does not follow from the group's 9 points,"
+                                + " which give 0.0300. Maybe rebuild the file with: vramplan calibrate --bands --measurements FILE");
     }
 
     @Test
     void aGroupTooSmallForItsConfidenceIsRefused() throws IOException {
-        assertThat(problems(GOOD.replace("points: [p1, p2, p3, p4, p5, p6, p7, p8, p9]", "points: [p1, p2, p3, p4, p5, p6, p7, p8]")))
-                .containsExactly("bands.yaml:9:15: bands.groups[0].points: a group needs at least 9 points for a 90% band,"
-                        + " \"all\" has 8. Maybe merge it into its parent group");
+        assertThat(problems(GOOD.replace(
+                        "points: [p1, p2, p3, p4, p5, p6, p7, p8, p9]", "points: [p1, p2, p3, p4, p5, p6, p7, p8]")))
+                .containsExactly(
+                        "bands.yaml:9:15: bands.groups[0].points: a group needs at least 9 points for a 90% band,"
+                                + " \"all\" has 8. Maybe merge it into its parent group");
     }
 
     @Test
     void aGroupOfOneSourceIsRefused() throws IOException {
-        assertThat(problems(GOOD.replace("""
+        assertThat(problems(GOOD.replace(
+                        """
                 - source: "their cluster"
                   ratios:
             """, "")))
-                .containsExactly("bands.yaml:9:15: bands.groups[0].points: a group needs points from at least 2 sources,"
-                        + " \"all\" has one (its points share one setup and its errors). Maybe merge it into its parent group");
+                .containsExactly(
+                        "bands.yaml:9:15: bands.groups[0].points: a group needs points from at least 2 sources,"
+                                + " \"all\" has one (its points share one setup and its errors). Maybe merge it into its parent group");
     }
 
     @Test
@@ -110,6 +117,7 @@ class BandFileTest {
     @Test
     void theConfidenceIsBelowOne() throws IOException {
         assertThat(problems(GOOD.replace("confidence: 0.9", "confidence: 1.5")))
-                .containsExactly("bands.yaml:2:15: bands.confidence: 1.5 is out of range: it must be between 0.5 and 0.99");
+                .containsExactly(
+                        "bands.yaml:2:15: bands.confidence: 1.5 is out of range: it must be between 0.5 and 0.99");
     }
 }

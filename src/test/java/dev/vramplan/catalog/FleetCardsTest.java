@@ -1,13 +1,12 @@
 package dev.vramplan.catalog;
 
-import dev.vramplan.Shipped;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vramplan.Shipped;
 import java.nio.file.Path;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** fleet.yaml's per_node, and a workload's engine and gpu_memory_utilization: read strictly, with file:line:col. */
 class FleetCardsTest {
@@ -21,7 +20,9 @@ class FleetCardsTest {
     }
 
     private List<String> problems(Path dir) {
-        return CatalogLoader.check(dir).stream().map(p -> p.format().replace(dir.toString() + "/", "")).toList();
+        return CatalogLoader.check(dir).stream()
+                .map(p -> p.format().replace(dir.toString() + "/", ""))
+                .toList();
     }
 
     @Test
@@ -42,7 +43,8 @@ class FleetCardsTest {
     @Test
     void perNodeAboveTheCountIsRefused() {
         assertThat(problems(editing("count: 2", "count: 2\n    per_node: 4")))
-                .containsExactly("fleet.yaml:4:15: cards[0].per_node: 4 GPUs per server is more than the fleet's count of 2");
+                .containsExactly(
+                        "fleet.yaml:4:15: cards[0].per_node: 4 GPUs per server is more than the fleet's count of 2");
     }
 
     @Test
@@ -53,7 +55,8 @@ class FleetCardsTest {
 
     @Test
     void anEngineIsReadWithItsShareOfTheCard() {
-        Catalog c = CatalogLoader.load(editing("    seq_len: 4096", "    seq_len: 4096\n    engine: vllm\n    gpu_memory_utilization: 0.85"));
+        Catalog c = CatalogLoader.load(
+                editing("    seq_len: 4096", "    seq_len: 4096\n    engine: vllm\n    gpu_memory_utilization: 0.85"));
         Workload w = c.workloads().get(1);
         assertThat(w.engine()).isEqualTo(Engine.VLLM);
         assertThat(w.gpuMemoryUtilization()).isEqualTo(0.85);
@@ -64,19 +67,22 @@ class FleetCardsTest {
     @Test
     void anUnknownEngineGetsASuggestion() {
         assertThat(problems(editing("    seq_len: 4096", "    seq_len: 4096\n    engine: vlm")))
-                .containsExactly("fleet.yaml:17:13: workloads[1].engine: \"vlm\" is not one of hf, vllm. Did you mean \"vllm\"?");
+                .containsExactly(
+                        "fleet.yaml:17:13: workloads[1].engine: \"vlm\" is not one of hf, vllm. Did you mean \"vllm\"?");
     }
 
     @Test
     void aTrainingWorkloadHasNoEngine() {
         assertThat(problems(editing("    global_batch: 64", "    global_batch: 64\n    engine: vllm")))
-                .containsExactly("fleet.yaml:13:13: workloads[0].engine: vllm serves models: a training workload has no engine");
+                .containsExactly(
+                        "fleet.yaml:13:13: workloads[0].engine: vllm serves models: a training workload has no engine");
     }
 
     @Test
     void aShareOfTheCardNeedsVllm() {
         assertThat(problems(editing("    seq_len: 4096", "    seq_len: 4096\n    gpu_memory_utilization: 0.8")))
-                .containsExactly("fleet.yaml:17:29: workloads[1].gpu_memory_utilization: is the share of the card vllm takes:"
-                        + " give engine: vllm, or remove it");
+                .containsExactly(
+                        "fleet.yaml:17:29: workloads[1].gpu_memory_utilization: is the share of the card vllm takes:"
+                                + " give engine: vllm, or remove it");
     }
 }

@@ -1,24 +1,23 @@
 package dev.vramplan.cli;
 
-import dev.vramplan.Shipped;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.vramplan.Shipped;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.ArrayList;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A seeded mutator edits the shipped catalog and rules thousands of times (deleting, duplicating and swapping
@@ -31,10 +30,38 @@ class FuzzTest {
      * The seeds are fixed, so the short run is the first part of the long one.
      */
     static final int CATALOG_MUTATIONS = Integer.getInteger("vramplan.fuzz.catalogs", 300);
+
     static final int RULE_MUTATIONS = Integer.getInteger("vramplan.fuzz.rules", 16);
 
-    static final String[] JUNK = {"", "-1", "0", "1e400", "99999999999999999999", "\t", "\"", "'", ":", "[", "{", "- ", "null",
-            "~", "&a", "*a", "!!binary", "NaN", ".inf", "é", "\u0000", "GiB", "24 GiG", "true", "nvidia", "yolov8s", "%"};
+    static final String[] JUNK = {
+        "",
+        "-1",
+        "0",
+        "1e400",
+        "99999999999999999999",
+        "\t",
+        "\"",
+        "'",
+        ":",
+        "[",
+        "{",
+        "- ",
+        "null",
+        "~",
+        "&a",
+        "*a",
+        "!!binary",
+        "NaN",
+        ".inf",
+        "é",
+        "\u0000",
+        "GiB",
+        "24 GiG",
+        "true",
+        "nvidia",
+        "yolov8s",
+        "%"
+    };
 
     static String mutate(String text, Random rnd) {
         List<String> lines = new ArrayList<>(text.lines().toList());
@@ -86,8 +113,11 @@ class FuzzTest {
         for (int i = 0; i < CATALOG_MUTATIONS; i++) {
             int f = rnd.nextInt(files.size());
             Files.writeString(dir.resolve(files.get(f)), mutate(originals[f], rnd), StandardCharsets.UTF_8);
-            CliTest.Result r = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> CliTest.run("catalog", "check", "--catalog", dir.toString()));
-            assertThat(r.code()).as("mutation %d of %s:%n%s", i, files.get(f), r.err()).isIn(0, 2);
+            CliTest.Result r = assertTimeoutPreemptively(
+                    Duration.ofSeconds(20), () -> CliTest.run("catalog", "check", "--catalog", dir.toString()));
+            assertThat(r.code())
+                    .as("mutation %d of %s:%n%s", i, files.get(f), r.err())
+                    .isIn(0, 2);
             assertThat(r.err()).as("mutation %d", i).doesNotContain("\tat ").doesNotContain("unexpected failure");
             if (r.code() == 2) {
                 failures++;
@@ -95,12 +125,13 @@ class FuzzTest {
             }
             Files.writeString(dir.resolve(files.get(f)), originals[f]);
         }
-        assertThat(failures).isGreaterThan(CATALOG_MUTATIONS / 4);     // most mutations break something
+        assertThat(failures).isGreaterThan(CATALOG_MUTATIONS / 4); // most mutations break something
     }
 
     /** Whole numbers and fractions as YAML writes them, and the forms no field can take (base 60, beyond a long). */
-    static final String[] NUMBER_FORMS = {"1_000", "0x10", "0o17", "0b101", "-0x1", "1:30", "1:30.5", "1_000.5",
-            "0x1_0000_0000_0000_0000", ".inf"};
+    static final String[] NUMBER_FORMS = {
+        "1_000", "0x10", "0o17", "0b101", "-0x1", "1:30", "1:30.5", "1_000.5", "0x1_0000_0000_0000_0000", ".inf"
+    };
 
     /**
      * Every field of the shipped catalog that holds a number (the first of each field and YOLO/CNN row shape per file)
@@ -117,19 +148,28 @@ class FuzzTest {
             Set<String> seen = new HashSet<>();
             for (int i = 0; i < lines.size(); i++) {
                 Matcher m = number.matcher(lines.get(i));
-                if (lines.get(i).trim().startsWith("#") || !m.find()
+                if (lines.get(i).trim().startsWith("#")
+                        || !m.find()
                         || !seen.add(lines.get(i).substring(0, m.start()).replaceAll("[0-9\\s]", ""))) {
                     continue;
                 }
                 fields++;
                 for (String form : NUMBER_FORMS) {
                     List<String> edited = new ArrayList<>(lines);
-                    edited.set(i, lines.get(i).substring(0, m.start()) + form + lines.get(i).substring(m.end()));
+                    edited.set(
+                            i,
+                            lines.get(i).substring(0, m.start())
+                                    + form
+                                    + lines.get(i).substring(m.end()));
                     Files.writeString(dir.resolve(file), String.join("\n", edited) + "\n");
                     CliTest.Result r = CliTest.run("catalog", "check", "--catalog", dir.toString());
                     String what = file + ":" + (i + 1) + " as " + form + ":\n" + r.err();
                     assertThat(r.code()).as(what).isIn(0, 2);
-                    assertThat(r.err()).as(what).doesNotContain("\tat ").doesNotContain("unexpected failure").doesNotContain("Exception");
+                    assertThat(r.err())
+                            .as(what)
+                            .doesNotContain("\tat ")
+                            .doesNotContain("unexpected failure")
+                            .doesNotContain("Exception");
                     List<String> problems = r.err().lines().toList();
                     for (String p : problems.subList(0, Math.max(0, problems.size() - 1))) {
                         assertThat(p).as(what).matches(".+:\\d+:\\d+: .+");
@@ -155,9 +195,18 @@ class FuzzTest {
             String original = Files.readString(dir.resolve(file));
             Files.writeString(dir.resolve(file), mutate(original, rnd));
             boolean plan = i % 4 == 0;
-            CliTest.Result r = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> plan
-                    ? CliTest.run("plan", "--catalog", "src/test/resources/catalogs/minimal", "--rules", dir.toString(), "--db", db)
-                    : CliTest.run("rules", "check", "--rules", dir.toString()));
+            CliTest.Result r = assertTimeoutPreemptively(
+                    Duration.ofSeconds(60),
+                    () -> plan
+                            ? CliTest.run(
+                                    "plan",
+                                    "--catalog",
+                                    "src/test/resources/catalogs/minimal",
+                                    "--rules",
+                                    dir.toString(),
+                                    "--db",
+                                    db)
+                            : CliTest.run("rules", "check", "--rules", dir.toString()));
             assertThat(r.code()).as("mutation %d of %s:%n%s", i, file, r.err()).isIn(0, 2);
             assertThat(r.err()).as("mutation %d", i).doesNotContain("\tat ").doesNotContain("unexpected failure");
             Files.writeString(dir.resolve(file), original);

@@ -1,25 +1,24 @@
 package dev.vramplan.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
 import dev.vramplan.Shipped;
 import dev.vramplan.rules.PolicySession;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
+import dev.vramplan.store.PlanStore;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import dev.vramplan.store.PlanStore;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Rules cannot loop, but conditions can still be slow or hungry without one: a pattern that is slow to match, a join
@@ -40,7 +39,8 @@ class RuleBudgetTest {
 
     /** The same command in a JVM of its own, as a user runs it: exit code and everything it printed. */
     static CliTest.Result child(List<String> jvm, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        List<String> cmd = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(jvm);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.vramplan.cli.Main"));
         cmd.addAll(List.of(args));
@@ -77,7 +77,8 @@ class RuleBudgetTest {
      */
     @Test
     void aRuleThatRunsPastTheBudgetIsStoppedAndNamed() throws IOException {
-        Path dir = rules("""
+        Path dir = rules(
+                """
                 rule "Ask again and again"
                 when
                     $s : Setting()
@@ -89,10 +90,12 @@ class RuleBudgetTest {
         Path db = tmp.resolve("db");
         Duration before = PolicySession.budget(Duration.ofSeconds(3));
         try {
-            CliTest.Result r = assertTimeoutPreemptively(Duration.ofSeconds(90),
+            CliTest.Result r = assertTimeoutPreemptively(
+                    Duration.ofSeconds(90),
                     () -> CliTest.run("plan", "--catalog", MINIMAL, "--rules", dir.toString(), "--db", db.toString()));
-            assertThat(r.err()).isEqualTo(dir.resolve("slow.drl") + ": rule \"Ask again and again\" ran longer than 3 s"
-                    + " for cell t4 × yolov8n-train: stopped\n");
+            assertThat(r.err())
+                    .isEqualTo(dir.resolve("slow.drl") + ": rule \"Ask again and again\" ran longer than 3 s"
+                            + " for cell t4 × yolov8n-train: stopped\n");
             assertThat(r.code()).isEqualTo(2);
         } finally {
             PolicySession.budget(before);
@@ -107,7 +110,8 @@ class RuleBudgetTest {
      */
     @Test
     void aRuleStuckInOneEvaluationEndsTheProcessWithItsName() throws Exception {
-        Path dir = rules("""
+        Path dir = rules(
+                """
                 rule "Write a long reason"
                 when
                     $c : Cell()
@@ -126,9 +130,11 @@ class RuleBudgetTest {
                 """);
         Path db = tmp.resolve("db");
         long t0 = System.nanoTime();
-        CliTest.Result r = child(List.of(), "plan", "--catalog", MINIMAL, "--rules", dir.toString(), "--db", db.toString());
-        assertThat(r.err()).isEqualTo(dir.resolve("slow.drl") + ": rule \"Reasons made of a's\" ran longer than 10 s"
-                + " for cell t4 × yolov8n-train: stopped\n");
+        CliTest.Result r =
+                child(List.of(), "plan", "--catalog", MINIMAL, "--rules", dir.toString(), "--db", db.toString());
+        assertThat(r.err())
+                .isEqualTo(dir.resolve("slow.drl") + ": rule \"Reasons made of a's\" ran longer than 10 s"
+                        + " for cell t4 × yolov8n-train: stopped\n");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.out()).isEmpty();
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThan(PolicySession.CELL_BUDGET);
@@ -138,7 +144,8 @@ class RuleBudgetTest {
     /** A join of every candidate with every other, five deep, stores tuples without end: stopped at the cell's memory bound. */
     @Test
     void aRuleThatFillsTheMemoryIsStoppedAndNamed() throws Exception {
-        Path dir = rules("""
+        Path dir = rules(
+                """
                 rule "Compare every five candidates"
                 when
                     $a : Candidate()
@@ -152,10 +159,19 @@ class RuleBudgetTest {
                 end
                 """);
         Path db = tmp.resolve("db");
-        CliTest.Result r = child(List.of("-Xmx1g"), "plan", "--exhaustive", "--catalog", MINIMAL, "--rules", dir.toString(),
-                "--db", db.toString());
-        assertThat(r.err()).isEqualTo(dir.resolve("slow.drl") + ": rule \"Compare every five candidates\" used more than 256 MiB"
-                + " for cell t4 × yolov8n-train: stopped\n");
+        CliTest.Result r = child(
+                List.of("-Xmx1g"),
+                "plan",
+                "--exhaustive",
+                "--catalog",
+                MINIMAL,
+                "--rules",
+                dir.toString(),
+                "--db",
+                db.toString());
+        assertThat(r.err())
+                .isEqualTo(dir.resolve("slow.drl") + ": rule \"Compare every five candidates\" used more than 256 MiB"
+                        + " for cell t4 × yolov8n-train: stopped\n");
         assertThat(r.code()).isEqualTo(2);
         assertThat(runs(db)).isZero();
     }
@@ -163,7 +179,8 @@ class RuleBudgetTest {
     /** Without loops a rule can still double a text at every firing; decisions keep their texts short. */
     @Test
     void aRuleThatGrowsItsTextsIsStoppedAndNamed() throws IOException {
-        Path dir = rules("""
+        Path dir = rules(
+                """
                 rule "Say the cell twice"
                 when
                     $s : Setting( name == "batch_step" )
@@ -171,9 +188,17 @@ class RuleBudgetTest {
                     insert(Setting.powersOfTwo(kcontext, $s.getCell() + $s.getCell()));
                 end
                 """);
-        CliTest.Result r = CliTest.run("plan", "--catalog", MINIMAL, "--rules", dir.toString(), "--db", tmp.resolve("db").toString());
-        assertThat(r.err()).isEqualTo(dir.resolve("slow.drl") + ": rule \"Say the cell twice\" failed in its then:"
-                + " IllegalArgumentException: a cell of 1024 characters (at most 1000)\n");
+        CliTest.Result r = CliTest.run(
+                "plan",
+                "--catalog",
+                MINIMAL,
+                "--rules",
+                dir.toString(),
+                "--db",
+                tmp.resolve("db").toString());
+        assertThat(r.err())
+                .isEqualTo(dir.resolve("slow.drl") + ": rule \"Say the cell twice\" failed in its then:"
+                        + " IllegalArgumentException: a cell of 1024 characters (at most 1000)\n");
         assertThat(r.code()).isEqualTo(2);
     }
 }

@@ -1,14 +1,13 @@
 package dev.vramplan.cli;
 
-import dev.vramplan.Shipped;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vramplan.Shipped;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Rules are code that teams share: a rule that does more than insert decisions and call the documented helpers is
@@ -17,7 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * policy.
  */
 class RulesAreCodeTest {
-    static final String WHY = " is not allowed in a rule (a rule may insert decisions and call the documented helpers)\n";
+    static final String WHY =
+            " is not allowed in a rule (a rule may insert decisions and call the documented helpers)\n";
     static final String MINIMAL = "src/test/resources/catalogs/minimal";
 
     @TempDir
@@ -36,7 +36,14 @@ class RulesAreCodeTest {
     }
 
     CliTest.Result plan(Path dir) {
-        return CliTest.run("plan", "--catalog", MINIMAL, "--rules", dir.toString(), "--db", tmp.resolve("db").toString());
+        return CliTest.run(
+                "plan",
+                "--catalog",
+                MINIMAL,
+                "--rules",
+                dir.toString(),
+                "--db",
+                tmp.resolve("db").toString());
     }
 
     static void refused(CliTest.Result r, String line) {
@@ -48,26 +55,36 @@ class RulesAreCodeTest {
     @Test
     void runningACommandIsRefusedByEveryCommandThatLoadsRules() throws IOException {
         Path marker = tmp.resolve("ran");
-        Path dir = rules("""
+        Path dir = rules(
+                """
                 rule "Run a command"
                 when
                     $c : Cell()
                 then
                     Runtime.getRuntime().exec(new String[] {"touch", "%s"});
                 end
-                """.formatted(marker));
+                """
+                        .formatted(marker));
         String line = dir.resolve("x.drl") + ":8:5: rule \"Run a command\": Runtime.getRuntime(...)" + WHY;
         refused(check(dir), line);
         refused(plan(dir), line);
         refused(CliTest.run("rules", "test", "--rules", dir.toString()), line);
         refused(CliTest.run("bench", "--cards", "1", "--workloads", "1", "--rules", dir.toString()), line);
         assertThat(marker).doesNotExist();
-        assertThat(CliTest.run("query", "--model", "yolov8n", "--db", tmp.resolve("db").toString()).code()).isEqualTo(3);
+        assertThat(CliTest.run(
+                                "query",
+                                "--model",
+                                "yolov8n",
+                                "--db",
+                                tmp.resolve("db").toString())
+                        .code())
+                .isEqualTo(3);
     }
 
     @Test
     void exitingTheProcessIsRefused() throws IOException {
-        Path dir = rules("""
+        Path dir = rules(
+                """
                 rule "Leave early"
                 when
                     Cell()
@@ -80,7 +97,8 @@ class RulesAreCodeTest {
 
     @Test
     void loopsAreRefused() throws IOException {
-        Path dir = rules("""
+        Path dir = rules(
+                """
                 rule "Spin"
                 when
                     Cell()
@@ -89,7 +107,9 @@ class RulesAreCodeTest {
                 end
                 """);
         refused(check(dir), dir.resolve("x.drl") + ":8:5: rule \"Spin\": a while loop" + WHY);
-        Files.writeString(dir.resolve("x.drl"), """
+        Files.writeString(
+                dir.resolve("x.drl"),
+                """
                 package vramplan.policy;
                 import dev.vramplan.rules.*;
                 rule "Insert ten million settings"
@@ -104,7 +124,8 @@ class RulesAreCodeTest {
 
     @Test
     void reflectionIsRefused() throws IOException {
-        Path dir = rules("""
+        Path dir = rules(
+                """
                 rule "Look inside"
                 when
                     $c : Cell()
@@ -114,7 +135,9 @@ class RulesAreCodeTest {
                 """);
         refused(check(dir), dir.resolve("x.drl") + ":8:42: rule \"Look inside\": $c.getClass(...)" + WHY);
         refused(plan(dir), dir.resolve("x.drl") + ":8:42: rule \"Look inside\": $c.getClass(...)" + WHY);
-        Files.writeString(dir.resolve("x.drl"), """
+        Files.writeString(
+                dir.resolve("x.drl"),
+                """
                 package vramplan.policy;
                 import dev.vramplan.rules.*;
                 rule "Load a class"
@@ -129,7 +152,8 @@ class RulesAreCodeTest {
 
     @Test
     void readingAFileIsRefused() throws IOException {
-        Path dir = rules("""
+        Path dir = rules(
+                """
                 rule "Keep a secret in the reasons"
                 when
                     $c : Candidate()
@@ -138,10 +162,13 @@ class RulesAreCodeTest {
                     insert(Rejection.of(kcontext, $c, java.nio.file.Files.readString(java.nio.file.Path.of("/etc/passwd"))));
                 end
                 """);
-        String line = dir.resolve("x.drl") + ":9:39: rule \"Keep a secret in the reasons\": java.nio.file.Files.readString(...)" + WHY;
+        String line = dir.resolve("x.drl")
+                + ":9:39: rule \"Keep a secret in the reasons\": java.nio.file.Files.readString(...)" + WHY;
         refused(check(dir), line);
         refused(plan(dir), line);
-        Files.writeString(dir.resolve("x.drl"), """
+        Files.writeString(
+                dir.resolve("x.drl"),
+                """
                 package vramplan.policy;
                 import dev.vramplan.rules.*;
                 rule "Open a file"
@@ -156,7 +183,8 @@ class RulesAreCodeTest {
 
     @Test
     void theNetworkIsRefused() throws IOException {
-        Path dir = rules("""
+        Path dir = rules(
+                """
                 rule "Phone home"
                 when
                     $c : Cell()
@@ -170,7 +198,8 @@ class RulesAreCodeTest {
 
     @Test
     void importsOtherThanTheFactsAndHelpersAreRefused() throws IOException {
-        Path dir = rules("""
+        Path dir = rules(
+                """
                 import java.net.URL;
 
                 rule "Uses an import"
@@ -180,7 +209,8 @@ class RulesAreCodeTest {
                     insert(Setting.powersOfTwo(kcontext, $c.getId()));
                 end
                 """);
-        String line = dir.resolve("x.drl") + ":4:1: import java.net.URL is not allowed in a rule file (rules may import the fact"
+        String line = dir.resolve("x.drl")
+                + ":4:1: import java.net.URL is not allowed in a rule file (rules may import the fact"
                 + " types and helpers: dev.vramplan.rules.* and dev.vramplan.input.Sizes)\n";
         refused(check(dir), line);
         refused(plan(dir), line);
@@ -188,7 +218,8 @@ class RulesAreCodeTest {
 
     @Test
     void functionsAndChangingFactsAreRefused() throws IOException {
-        Path dir = rules("""
+        Path dir = rules(
+                """
                 function String helper(String s) { return s; }
 
                 rule "Calls a function"
@@ -198,10 +229,14 @@ class RulesAreCodeTest {
                     insert(Setting.powersOfTwo(kcontext, helper($c.getId())));
                 end
                 """);
-        refused(check(dir), dir.resolve("x.drl") + ":4:1: function String helper is not allowed in a rule file (a rule file"
-                + " holds package, import and rule; a rule may insert decisions and call the documented helpers)\n"
-                + dir.resolve("x.drl") + ":10:42: rule \"Calls a function\": helper(...)" + WHY);
-        Files.writeString(dir.resolve("x.drl"), """
+        refused(
+                check(dir),
+                dir.resolve("x.drl") + ":4:1: function String helper is not allowed in a rule file (a rule file"
+                        + " holds package, import and rule; a rule may insert decisions and call the documented helpers)\n"
+                        + dir.resolve("x.drl") + ":10:42: rule \"Calls a function\": helper(...)" + WHY);
+        Files.writeString(
+                dir.resolve("x.drl"),
+                """
                 package vramplan.policy;
                 import dev.vramplan.rules.*;
                 rule "Forget the job"
@@ -216,7 +251,8 @@ class RulesAreCodeTest {
 
     @Test
     void callsInConditionsAreCheckedToo() throws IOException {
-        Path dir = rules("""
+        Path dir = rules(
+                """
                 rule "Ask the environment"
                 when
                     $c : Cell()
@@ -226,7 +262,9 @@ class RulesAreCodeTest {
                 end
                 """);
         refused(check(dir), dir.resolve("x.drl") + ":7:11: rule \"Ask the environment\": System.getenv(...)" + WHY);
-        Files.writeString(dir.resolve("x.drl"), """
+        Files.writeString(
+                dir.resolve("x.drl"),
+                """
                 package vramplan.policy;
                 import dev.vramplan.rules.*;
                 rule "Read lines"
@@ -237,12 +275,15 @@ class RulesAreCodeTest {
                     insert(Setting.powersOfTwo(kcontext, $line));
                 end
                 """);
-        refused(check(dir), dir.resolve("x.drl") + ":6:27: rule \"Read lines\": java.nio.file.Files.readAllLines(...)" + WHY);
+        refused(
+                check(dir),
+                dir.resolve("x.drl") + ":6:27: rule \"Read lines\": java.nio.file.Files.readAllLines(...)" + WHY);
     }
 
     @Test
     void commentsAndTextMayNameAnything() throws IOException {
-        Path dir = rules("""
+        Path dir = rules(
+                """
                 // System.exit(0) in a comment is no call, /* nor this */
                 rule "Quotes the forbidden"
                 when
@@ -256,14 +297,17 @@ class RulesAreCodeTest {
         CliTest.Result r = check(dir);
         assertThat(r.err()).isEmpty();
         assertThat(r.code()).isZero();
-        assertThat(r.out()).isEqualTo(dir + ": ok (" + (Shipped.ruleCount() + 1) + " rules in " + (Shipped.ruleFileCount() + 1) + " files)\n");
+        assertThat(r.out())
+                .isEqualTo(dir + ": ok (" + (Shipped.ruleCount() + 1) + " rules in " + (Shipped.ruleFileCount() + 1)
+                        + " files)\n");
     }
 
     @Test
     void aPolicyWithoutAnObjectiveIsAnInputErrorForEveryCommand() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("only-a-comment"));
         Files.writeString(dir.resolve("policy.drl"), "// the policy goes here\n");
-        String line = dir + "/: the policy has no objective: no rule inserts Choice.of(...) (see rules/choice.drl in the shipped policy)\n";
+        String line = dir
+                + "/: the policy has no objective: no rule inserts Choice.of(...) (see rules/choice.drl in the shipped policy)\n";
         refused(check(dir), line);
         refused(plan(dir), line);
         refused(CliTest.run("rules", "test", "--rules", dir.toString()), line);
@@ -271,7 +315,9 @@ class RulesAreCodeTest {
         // the shipped policy without its choice rules: every cell used to come out infeasible, blamed on memory
         Path noChoice = Shipped.copy(Shipped.RULES, tmp.resolve("no-choice"));
         Files.delete(noChoice.resolve("choice.drl"));
-        refused(plan(noChoice), noChoice + "/: the policy has no objective: no rule inserts Choice.of(...) (see rules/choice.drl"
-                + " in the shipped policy)\n");
+        refused(
+                plan(noChoice),
+                noChoice + "/: the policy has no objective: no rule inserts Choice.of(...) (see rules/choice.drl"
+                        + " in the shipped policy)\n");
     }
 }

@@ -1,11 +1,10 @@
 package dev.vramplan.cli;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class SpooledTableTest {
     /** Rows that wait on disk print as a table in memory prints them: same widths, same cells, nulls as "-". */
@@ -14,8 +13,12 @@ class SpooledTableTest {
         Table memory = new Table("gpu", "workload", "rule");
         StringWriter spooledOut = new StringWriter();
         try (SpooledTable spooled = new SpooledTable("gpu", "workload", "rule")) {
-            Object[][] rows = {{"t4", "yolov8s-train", "Keep 10% of memory free"}, {"h100-sxm-80gb", null, "ünïcödé ✓"},
-                    {"a", "b", "x".repeat(70_000)}, {"", "", ""}};
+            Object[][] rows = {
+                {"t4", "yolov8s-train", "Keep 10% of memory free"},
+                {"h100-sxm-80gb", null, "ünïcödé ✓"},
+                {"a", "b", "x".repeat(70_000)},
+                {"", "", ""}
+            };
             for (Object[] r : rows) {
                 memory.add(r);
                 spooled.add(r);
@@ -24,7 +27,10 @@ class SpooledTableTest {
         }
         StringWriter memoryOut = new StringWriter();
         memory.print(new PrintWriter(memoryOut, true));
-        assertThat(spooledOut.toString()).isEqualTo(memoryOut.toString()).contains("h100-sxm-80gb  -").contains("ünïcödé ✓");
+        assertThat(spooledOut.toString())
+                .isEqualTo(memoryOut.toString())
+                .contains("h100-sxm-80gb  -")
+                .contains("ünïcödé ✓");
         assertThat(spooledOut.toString().lines()).hasSize(6);
     }
 }

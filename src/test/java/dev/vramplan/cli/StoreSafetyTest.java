@@ -1,29 +1,28 @@
 package dev.vramplan.cli;
 
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
-import java.io.InputStream;
-import java.sql.DriverManager;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What a crash, a damaged file and many processes at once can and cannot do to stored plans, with real processes
@@ -37,6 +36,7 @@ class StoreSafetyTest {
 
     @TempDir
     static Path tmp;
+
     static String db;
     static String firstRun;
 
@@ -55,8 +55,7 @@ class StoreSafetyTest {
     }
 
     /** A command running as its own JVM, its output drained as it comes (a full pipe would stall it). */
-    record Running(Process process, CompletableFuture<String> out,
-                   CompletableFuture<String> err) {
+    record Running(Process process, CompletableFuture<String> out, CompletableFuture<String> err) {
         boolean isAlive() {
             return process.isAlive();
         }
@@ -64,11 +63,17 @@ class StoreSafetyTest {
 
     /** The command as its own JVM, as a user starts it. */
     static Running start(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
                 // as the launcher: JVM warnings (a perf-data file of a reused process id) on stderr, not in the output
-                "-Xlog:disable", "-Xlog:all=warning:stderr", "-cp", System.getProperty("java.class.path"), "dev.vramplan.cli.Main"));
-        cmd.addAll(List.of(args));      // the launcher's JVM options for short commands: sixteen JVMs start on two cores
+                "-Xlog:disable",
+                "-Xlog:all=warning:stderr",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.vramplan.cli.Main"));
+        cmd.addAll(List.of(args)); // the launcher's JVM options for short commands: sixteen JVMs start on two cores
         Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
         var out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()), DRAIN);
         var err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()), DRAIN);
@@ -81,11 +86,12 @@ class StoreSafetyTest {
         return t;
     });
 
-    record Output(int code, String out, String err) {
-    }
+    record Output(int code, String out, String err) {}
 
     static Output finish(Running r) throws Exception {
-        assertThat(r.process().waitFor(300, TimeUnit.SECONDS)).as("the process ends").isTrue();
+        assertThat(r.process().waitFor(300, TimeUnit.SECONDS))
+                .as("the process ends")
+                .isTrue();
         return new Output(r.process().exitValue(), r.out().get(), r.err().get());
     }
 
@@ -110,18 +116,22 @@ class StoreSafetyTest {
         for (long ms : killAfterMs) {
             Process p = start("plan", "--catalog", BIG.toString(), "--db", db).process();
             if (!p.waitFor(ms, TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();           // SIGKILL: no shutdown hook, no finally
+                p.destroyForcibly(); // SIGKILL: no shutdown hook, no finally
             }
             p.waitFor();
             int after = runs(db);
-            assertThat(after).as("killed after %d ms: a run is stored whole or not at all", ms).isIn(before, before + 1);
+            assertThat(after)
+                    .as("killed after %d ms: a run is stored whole or not at all", ms)
+                    .isIn(before, before + 1);
             before = after;
             assertThat(export(db)).as("run 1 after a kill at %d ms", ms).isEqualTo(firstRun);
         }
         CliTest.Result next = CliTest.run("plan", "--catalog", MINIMAL.toString(), "--db", db);
         assertThat(next.code()).as(next.err()).isZero();
         assertThat(runs(db)).isEqualTo(before + 1);
-        assertThat(Files.exists(Path.of(db + ".writing.mv.db"))).as("the killed writer's copy is gone").isFalse();
+        assertThat(Files.exists(Path.of(db + ".writing.mv.db")))
+                .as("the killed writer's copy is gone")
+                .isFalse();
     }
 
     static int runs(String db) {
@@ -140,9 +150,11 @@ class StoreSafetyTest {
         byte[] damaged = Files.readAllBytes(file);
         String message = "vramplan: " + cut + ": the database file " + file + " is damaged: it is 1 byte shorter than"
                 + " vramplan last wrote it; nothing was read from it or written to it. Restore it from a backup (if you"
-                + " restored it on purpose, delete " + cut + ".sum), or move it aside and plan again to start a new history\n";
-        for (String[] args : List.of(new String[]{"runs"}, new String[]{"query", "--model", "yolov8s"},
-                new String[]{"plan", "--catalog", MINIMAL.toString()})) {
+                + " restored it on purpose, delete " + cut
+                + ".sum), or move it aside and plan again to start a new history\n";
+        for (String[] args : List.of(new String[] {"runs"}, new String[] {"query", "--model", "yolov8s"}, new String[] {
+            "plan", "--catalog", MINIMAL.toString()
+        })) {
             List<String> all = new ArrayList<>(List.of(args));
             all.addAll(List.of("--db", cut));
             CliTest.Result r = CliTest.run(all.toArray(String[]::new));
@@ -165,8 +177,9 @@ class StoreSafetyTest {
         }
         CliTest.Result r = CliTest.run("query", "--model", "yolov8s", "--db", changed);
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.err()).startsWith("vramplan: " + changed + ": the database file " + file + " is damaged: its contents"
-                + " differ from what vramplan last wrote (same size, another checksum); nothing was read");
+        assertThat(r.err())
+                .startsWith("vramplan: " + changed + ": the database file " + file + " is damaged: its contents"
+                        + " differ from what vramplan last wrote (same size, another checksum); nothing was read");
     }
 
     /** A database from before vramplan kept sums (no sum file) is read, and gets one with its next run. */
@@ -175,7 +188,9 @@ class StoreSafetyTest {
         String old = copyOfTheStore("old");
         Files.delete(Path.of(old + ".sum"));
         assertThat(export(old)).isEqualTo(firstRun);
-        assertThat(CliTest.run("plan", "--catalog", MINIMAL.toString(), "--db", old).code()).isZero();
+        assertThat(CliTest.run("plan", "--catalog", MINIMAL.toString(), "--db", old)
+                        .code())
+                .isZero();
         assertThat(Path.of(old + ".sum")).exists();
         assertThat(export(old)).isEqualTo(firstRun);
     }
@@ -192,7 +207,8 @@ class StoreSafetyTest {
         if (kind.equals("h2")) {
             return copyOfTheStore(name);
         }
-        try (var c = DriverManager.getConnection(PG); var st = c.createStatement()) {
+        try (var c = DriverManager.getConnection(PG);
+                var st = c.createStatement()) {
             st.execute("DROP TABLE IF EXISTS plan_text, plan_decision, plan_cell, plan_run, schema_version CASCADE");
         }
         CliTest.Result r = CliTest.run("plan", "--db", PG);
@@ -224,7 +240,8 @@ class StoreSafetyTest {
     @MethodSource("stores")
     void queriesBesideAPlanBeingStored(String kind) throws Exception {
         String busy = storeWithOneRun(kind, "busy");
-        String before = CliTest.run("query", "--model", "yolov8s", "--format", "json", "--db", busy).out();
+        String before = CliTest.run("query", "--model", "yolov8s", "--format", "json", "--db", busy)
+                .out();
         Running plan = start("plan", "--catalog", BIG.toString(), "--db", busy);
         List<String> seen = new ArrayList<>();
         while (plan.isAlive()) {
@@ -235,10 +252,14 @@ class StoreSafetyTest {
         Output o = finish(plan);
         assertThat(o.code()).as(o.err()).isZero();
         assertThat(o.out()).contains("run 2: 5200 cells planned");
-        String after = CliTest.run("query", "--model", "yolov8s", "--format", "json", "--db", busy).out();
+        String after = CliTest.run("query", "--model", "yolov8s", "--format", "json", "--db", busy)
+                .out();
         assertThat(after).isNotEqualTo(before);
         // each query saw a complete run: the one before, or (after the plan stored and before its JVM ended) run 2
-        assertThat(seen).hasSizeGreaterThan(1).allMatch(q -> q.equals(before) || q.equals(after)).contains(before);
+        assertThat(seen)
+                .hasSizeGreaterThan(1)
+                .allMatch(q -> q.equals(before) || q.equals(after))
+                .contains(before);
         assertThat(runs(busy)).isEqualTo(2);
     }
 
@@ -247,20 +268,24 @@ class StoreSafetyTest {
     void aReadOnlyFolderIsOneLineOnStandardError() throws Exception {
         Path mnt = Files.createDirectories(tmp.resolve("ro"));
         Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", mnt.toString())
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         Assumptions.assumeTrue(mount.waitFor() == 0, "cannot mount a read-only tmpfs here");
         try {
             String ro = mnt.resolve("plans").toString();
             CliTest.Result r = CliTest.run("plan", "--catalog", MINIMAL.toString(), "--db", ro);
             assertThat(r.code()).isEqualTo(1);
             assertThat(r.out()).isEmpty();
-            assertThat(r.err()).isEqualTo("vramplan: " + ro + ": cannot write in " + mnt + " (Read-only file system): give"
-                    + " a --db in a folder you can write to\n");
+            assertThat(r.err())
+                    .isEqualTo("vramplan: " + ro + ": cannot write in " + mnt + " (Read-only file system): give"
+                            + " a --db in a folder you can write to\n");
             String url = "jdbc:h2:file:" + ro;
             CliTest.Result u = CliTest.run("plan", "--catalog", MINIMAL.toString(), "--db", url);
             assertThat(u.code()).isEqualTo(1);
             assertThat(u.out()).isEmpty();
-            assertThat(u.err()).startsWith("vramplan: " + url + ": cannot open the database: ").doesNotContain("\tat ");
+            assertThat(u.err())
+                    .startsWith("vramplan: " + url + ": cannot open the database: ")
+                    .doesNotContain("\tat ");
             assertThat(u.err().lines().count()).isEqualTo(1);
         } finally {
             new ProcessBuilder("umount", mnt.toString()).start().waitFor();

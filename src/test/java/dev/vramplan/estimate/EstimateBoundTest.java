@@ -1,5 +1,8 @@
 package dev.vramplan.estimate;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.vramplan.Shipped;
 import dev.vramplan.catalog.Finetune;
 import dev.vramplan.catalog.Gpu;
@@ -9,15 +12,11 @@ import dev.vramplan.catalog.Model;
 import dev.vramplan.catalog.Optimizer;
 import dev.vramplan.catalog.Precision;
 import dev.vramplan.catalog.TransformerSpec;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 /**
  * Issue #15 item 10: every estimate returned is exact (its totals are the sums of its parts) and within 1 PiB; what
@@ -47,14 +46,16 @@ class EstimateBoundTest {
         assertThat(e.deviceBytes()).as(what).isEqualTo(all).isLessThanOrEqualTo(BOUND);
     }
 
-    record Config(Model model, Mode mode, Precision precision, Optimizer optimizer, Setup setup, Integer res, Integer seq) {
+    record Config(
+            Model model, Mode mode, Precision precision, Optimizer optimizer, Setup setup, Integer res, Integer seq) {
         EstimateRequest at(Gpu g, int batch) {
             return new EstimateRequest(model, g, mode, precision, batch, res, seq, optimizer, setup);
         }
 
         @Override
         public String toString() {
-            return model.id() + " " + mode.id() + " " + precision.id() + " " + optimizer.id() + " " + setup.finetune().id()
+            return model.id() + " " + mode.id() + " " + precision.id() + " " + optimizer.id() + " "
+                    + setup.finetune().id()
                     + (setup.flashAttention() ? "" : " eager") + (setup.gradientCheckpointing() ? " checkpointed" : "")
                     + (res != null ? " " + res + " px" : " " + seq + " tokens");
         }
@@ -68,17 +69,22 @@ class EstimateBoundTest {
             boolean transformer = m.architecture() instanceof TransformerSpec;
             for (Mode mode : Mode.values()) {
                 for (Precision p : Precision.values()) {
-                    List<Finetune> fts = mode == Mode.TRAIN && transformer ? List.of(Finetune.values()) : List.of(Finetune.FULL);
+                    List<Finetune> fts =
+                            mode == Mode.TRAIN && transformer ? List.of(Finetune.values()) : List.of(Finetune.FULL);
                     for (Finetune ft : fts) {
                         for (boolean flash : transformer ? List.of(true, false) : List.of(true)) {
                             i++;
                             Optimizer o = mode == Mode.INFERENCE ? Optimizer.NONE : optimizers[i % optimizers.length];
                             // adapters: by rank (default or given) or by count, up to the largest accepted
-                            Long trainable = ft != Finetune.FULL && i % 3 == 0 ? (i % 2 == 0 ? Limits.MAX_PARAMS : 40_000_000L) : null;
-                            Integer rank = ft != Finetune.FULL && i % 3 == 1 ? (i % 2 == 0 ? Limits.MAX_LORA_RANK : 16) : null;
+                            Long trainable = ft != Finetune.FULL && i % 3 == 0
+                                    ? (i % 2 == 0 ? Limits.MAX_PARAMS : 40_000_000L)
+                                    : null;
+                            Integer rank =
+                                    ft != Finetune.FULL && i % 3 == 1 ? (i % 2 == 0 ? Limits.MAX_LORA_RANK : 16) : null;
                             Setup s = new Setup(ft, trainable, rank, i % 5 == 0, flash, m.vision() && i % 2 == 0, null);
                             for (int size : m.vision() ? RESOLUTIONS : SEQ_LENS) {
-                                out.add(new Config(m, mode, p, o, s, m.vision() ? size : null, m.vision() ? null : size));
+                                out.add(new Config(
+                                        m, mode, p, o, s, m.vision() ? size : null, m.vision() ? null : size));
                             }
                         }
                     }
@@ -103,7 +109,9 @@ class EstimateBoundTest {
                 EstimateRequest r = c.at(g, b);
                 try {
                     Estimate e = Estimator.estimate(r);
-                    assertThat(refusedBefore).as("%s: returned although a smaller batch was refused", what).isFalse();
+                    assertThat(refusedBefore)
+                            .as("%s: returned although a smaller batch was refused", what)
+                            .isFalse();
                     assertExact(e, what);
                     returned++;
                 } catch (EstimateTooLargeException x) {
@@ -111,7 +119,9 @@ class EstimateBoundTest {
                     refusedBefore = true;
                     refusedBy.merge(x.component(), 1, Integer::sum);
                     // refused only when something is really beyond 1 PiB, and the reason says what
-                    assertThat(Math.max(x.componentBytes(), x.totalBytes())).as(what).isGreaterThan((double) BOUND);
+                    assertThat(Math.max(x.componentBytes(), x.totalBytes()))
+                            .as(what)
+                            .isGreaterThan((double) BOUND);
                     assertThat(x.totalBytes()).as(what).isGreaterThanOrEqualTo(x.componentBytes());
                     assertThat(x.inputs()).as(what).isNotEmpty();
                     assertThat(x.reason()).as(what).startsWith("the estimate exceeds 1 PiB (no GPU holds that much): ");
@@ -133,22 +143,42 @@ class EstimateBoundTest {
     void theIssuesCasesAreRefusedWithWhatIsTooLarge() {
         Gpu g = Shipped.catalog().gpu("h100-sxm-80gb");
         Model vit = Shipped.catalog().model("vit-b16");
-        EstimateRequest big = new EstimateRequest(vit, g, Mode.TRAIN, Precision.BF16, Limits.MAX_BATCH, Limits.MAX_RESOLUTION,
-                null, Optimizer.ADAMW, true);
+        EstimateRequest big = new EstimateRequest(
+                vit,
+                g,
+                Mode.TRAIN,
+                Precision.BF16,
+                Limits.MAX_BATCH,
+                Limits.MAX_RESOLUTION,
+                null,
+                Optimizer.ADAMW,
+                true);
         assertThatThrownBy(() -> Estimator.estimate(big)).isInstanceOfSatisfying(EstimateTooLargeException.class, x -> {
             assertThat(x.component()).isEqualTo(Component.ACTIVATIONS);
-            assertThat(x.inputs()).containsExactly(EstimateTooLargeException.Input.BATCH, EstimateTooLargeException.Input.SIZE);
-            assertThat(x.reason()).isEqualTo("the estimate exceeds 1 PiB (no GPU holds that much): the activations alone would take 309.56 PiB");
+            assertThat(x.inputs())
+                    .containsExactly(EstimateTooLargeException.Input.BATCH, EstimateTooLargeException.Input.SIZE);
+            assertThat(x.reason())
+                    .isEqualTo(
+                            "the estimate exceeds 1 PiB (no GPU holds that much): the activations alone would take 309.56 PiB");
         });
         // one such image is a large but honest estimate: 343 GiB, exact
         Estimate one = Estimator.estimate(big.withBatch(1));
         assertExact(one, "vit-b16 at 16384 px, batch 1");
         assertThat(one.fits()).isFalse();
         // eager attention at 2M tokens: one sample is already beyond, so the batch is not named
-        EstimateRequest eager = new EstimateRequest(Shipped.catalog().model("llama-2-70b"), g, Mode.TRAIN, Precision.FP32,
-                Limits.MAX_BATCH, null, Limits.MAX_SEQ_LEN, Optimizer.ADAMW, false);
-        assertThatThrownBy(() -> Estimator.estimate(eager)).isInstanceOfSatisfying(EstimateTooLargeException.class,
-                x -> assertThat(x.inputs()).containsExactly(EstimateTooLargeException.Input.SIZE));
+        EstimateRequest eager = new EstimateRequest(
+                Shipped.catalog().model("llama-2-70b"),
+                g,
+                Mode.TRAIN,
+                Precision.FP32,
+                Limits.MAX_BATCH,
+                null,
+                Limits.MAX_SEQ_LEN,
+                Optimizer.ADAMW,
+                false);
+        assertThatThrownBy(() -> Estimator.estimate(eager))
+                .isInstanceOfSatisfying(EstimateTooLargeException.class, x -> assertThat(x.inputs())
+                        .containsExactly(EstimateTooLargeException.Input.SIZE));
         assertThat(Estimator.maxBatch(eager, g.usableBytes(), Limits.MAX_BATCH)).isZero();
     }
 
@@ -160,13 +190,24 @@ class EstimateBoundTest {
         }
         // every component but the allocator's cache and the runtime is a live tensor (communication buffers too)
         long tensors = (Component.values().length - 2L) << 40;
-        assertThat(new Estimate(parts, tensors, tensors + (1L << 40), tensors + (2L << 40), 1L << 36, 1, "forward", 1).deviceBytes())
+        assertThat(new Estimate(parts, tensors, tensors + (1L << 40), tensors + (2L << 40), 1L << 36, 1, "forward", 1)
+                        .deviceBytes())
                 .isEqualTo((long) Component.values().length << 40);
         // the old saturated form: every total stuck at the cap, below the sum of the parts
         assertThatThrownBy(() -> new Estimate(parts, 1L << 42, 1L << 42, 1L << 42, 1L << 36, 1, "forward", 1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("are not the sums of the breakdown");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("are not the sums of the breakdown");
         parts.put(Component.ACTIVATIONS, 1L << 50);
-        assertThatThrownBy(() -> new Estimate(parts, (1L << 50) + (7L << 40), (1L << 50) + (8L << 40), (1L << 50) + (9L << 40),
-                1L << 36, 1, "forward", 1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("within 1 PiB");
+        assertThatThrownBy(() -> new Estimate(
+                        parts,
+                        (1L << 50) + (7L << 40),
+                        (1L << 50) + (8L << 40),
+                        (1L << 50) + (9L << 40),
+                        1L << 36,
+                        1,
+                        "forward",
+                        1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("within 1 PiB");
     }
 }

@@ -1,5 +1,8 @@
 package dev.vramplan.estimate;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
 import dev.vramplan.Shipped;
 import dev.vramplan.catalog.CnnSpec;
 import dev.vramplan.catalog.Finetune;
@@ -12,9 +15,6 @@ import dev.vramplan.catalog.Quantization;
 import dev.vramplan.catalog.TransformerSpec;
 import dev.vramplan.catalog.YoloSpec;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 /** The terms read from the frameworks' own code, each against numbers worked out by hand from that code. */
 class FrameworkPhysicsTest {
@@ -32,16 +32,20 @@ class FrameworkPhysicsTest {
         // adapter-v2 2,125,248 for StableLM-alpha-3B; 1,229,760 and 4,279,744 for Llama 2 7B.
         // adapter: (layers − adapter_start_layer 2) × (adapter_prompt_length 10 × hidden + one gating factor per head)
         assertThat(LitgptAdapters.trainableParams(transformer("stablelm-base-alpha-3b"), Finetune.ADAPTER))
-                .isEqualTo((16 - 2) * (10 * 4096 + 32)).isEqualTo(573_888);
+                .isEqualTo((16 - 2) * (10 * 4096 + 32))
+                .isEqualTo(573_888);
         assertThat(LitgptAdapters.trainableParams(transformer("llama-2-7b"), Finetune.ADAPTER))
-                .isEqualTo((32 - 2) * (10 * 4096 + 32)).isEqualTo(1_229_760);
+                .isEqualTo((32 - 2) * (10 * 4096 + 32))
+                .isEqualTo(1_229_760);
         // adapter-v2 adds a bias and a scale per output of every linear layer (qkv, proj, MLP, LM head) and the norms
-        // StableLM (GPT-NeoX, LayerNorm with bias, 4h MLP): 16 × (2 × (3·4096 + 4096 + 16384 + 4096) + 2 norms × 2·4096)
+        // StableLM (GPT-NeoX, LayerNorm with bias, 4h MLP): 16 × (2 × (3·4096 + 4096 + 16384 + 4096) + 2 norms ×
+        // 2·4096)
         //   + LM head 2 × 50688 + ln_f 2·4096
         assertThat(LitgptAdapters.trainableParams(transformer("stablelm-base-alpha-3b"), Finetune.ADAPTER_V2))
                 .isEqualTo(573_888 + 16 * (2 * (3 * 4096 + 4096 + 16384 + 4096) + 2 * 2 * 4096) + 2 * 50688 + 2 * 4096)
                 .isEqualTo(2_125_248);
-        // Llama 2 (RMSNorm weight only, gated MLP with fc_1 and fc_2): 32 × (2 × (3·4096 + 4096 + 2·11008 + 4096) + 2·4096)
+        // Llama 2 (RMSNorm weight only, gated MLP with fc_1 and fc_2): 32 × (2 × (3·4096 + 4096 + 2·11008 + 4096) +
+        // 2·4096)
         //   + LM head 2 × 32000 + ln_f 4096
         assertThat(LitgptAdapters.trainableParams(transformer("llama-2-7b"), Finetune.ADAPTER_V2))
                 .isEqualTo(1_229_760 + 32 * (2 * (3 * 4096 + 4096 + 2 * 11008 + 4096) + 2 * 4096) + 2 * 32000 + 4096)
@@ -55,13 +59,18 @@ class FrameworkPhysicsTest {
         int e = 2;
         double perLayer = TransformerMath.savedBytesPerLayer(t, 1, s, e, true, false, false);
         double outer = TransformerMath.outerSavedBytes(t, 1, s, e, false);
-        // adapter: nothing below layer 2; the 30 adapted layers keep their frozen activations and the prompt attention output
+        // adapter: nothing below layer 2; the 30 adapted layers keep their frozen activations and the prompt attention
+        // output
         assertThat(LitgptAdapters.savedBytesPerSample(t, Finetune.ADAPTER, s, e, perLayer, outer))
                 .isCloseTo(30 * perLayer + outer + 30 * 2 * 1304 * 4096.0, within(1.0));
         // adapter-v2: every layer, plus each linear layer's biased output (the scale's other factor), the LM head's too
         assertThat(LitgptAdapters.savedBytesPerSample(t, Finetune.ADAPTER_V2, s, e, perLayer, outer))
-                .isCloseTo(32 * (perLayer + 2 * 1304 * (3 * 4096 + 4096 + 2 * 11008 + 4096.0)) + outer
-                        + 2 * 1304 * 32000.0 + 30 * 2 * 1304 * 4096.0, within(1.0));
+                .isCloseTo(
+                        32 * (perLayer + 2 * 1304 * (3 * 4096 + 4096 + 2 * 11008 + 4096.0))
+                                + outer
+                                + 2 * 1304 * 32000.0
+                                + 30 * 2 * 1304 * 4096.0,
+                        within(1.0));
     }
 
     @Test
@@ -72,11 +81,14 @@ class FrameworkPhysicsTest {
         assertThat(n.gridCells).isEqualTo(80 * 80 + 40 * 40 + 20 * 20).isEqualTo(8400);
         // 60 boxes, 80 classes: max(select_candidates_in_gts 32·n·A, get_targets 12·n·A + 21·A·nc)
         assertThat(DetectorLoss.assignerPeakBytesPerImage(8400, 80, 60))
-                .isEqualTo(Math.max(32.0 * 60 * 8400, 12.0 * 60 * 8400 + 21.0 * 8400 * 80)).isEqualTo(20_160_000.0);
+                .isEqualTo(Math.max(32.0 * 60 * 8400, 12.0 * 60 * 8400 + 21.0 * 8400 * 80))
+                .isEqualTo(20_160_000.0);
         // a crowded image: the in-box test dominates
         assertThat(DetectorLoss.assignerPeakBytesPerImage(8400, 1, 300)).isEqualTo(32.0 * 300 * 8400);
-        // 16-bit maps: contiguous copies 2·(64 + 80), DFL softmax 4·64, targets 4·80, BCE's fp32 copies 8·80, per anchor
-        assertThat(DetectorLoss.v8SavedBytesPerImage(8400, 80, 2)).isEqualTo(8400 * (2 * 144 + 256 + 320 + 640.0))
+        // 16-bit maps: contiguous copies 2·(64 + 80), DFL softmax 4·64, targets 4·80, BCE's fp32 copies 8·80, per
+        // anchor
+        assertThat(DetectorLoss.v8SavedBytesPerImage(8400, 80, 2))
+                .isEqualTo(8400 * (2 * 144 + 256 + 320 + 640.0))
                 .isEqualTo(12_633_600.0);
         // YOLOv5: tobj (16-bit) and BCEobj's two fp32 copies per anchor and cell
         assertThat(DetectorLoss.v5SavedBytesPerImage(8400, 3, 2)).isEqualTo(10.0 * 3 * 8400);
@@ -85,17 +97,42 @@ class FrameworkPhysicsTest {
     @Test
     void theAssignerWorksOnlyInARealTrainingStepAndGrowsWithTheBoxes() {
         Model m = model("yolov8n");
-        EstimateRequest profile = new EstimateRequest(m, Shipped.catalog().gpu("t4"), Mode.TRAIN, Precision.AMP_FP16, 16, 640,
-                null, Optimizer.NONE, Setup.defaults());
-        EstimateRequest few = new EstimateRequest(m, Shipped.catalog().gpu("t4"), Mode.TRAIN, Precision.AMP_FP16, 16, 640,
-                null, Optimizer.SGD, Setup.defaults().withMaxObjects(10));
-        EstimateRequest many = new EstimateRequest(m, Shipped.catalog().gpu("t4"), Mode.TRAIN, Precision.AMP_FP16, 16, 640,
-                null, Optimizer.SGD, Setup.defaults().withMaxObjects(300));
+        EstimateRequest profile = new EstimateRequest(
+                m,
+                Shipped.catalog().gpu("t4"),
+                Mode.TRAIN,
+                Precision.AMP_FP16,
+                16,
+                640,
+                null,
+                Optimizer.NONE,
+                Setup.defaults());
+        EstimateRequest few = new EstimateRequest(
+                m,
+                Shipped.catalog().gpu("t4"),
+                Mode.TRAIN,
+                Precision.AMP_FP16,
+                16,
+                640,
+                null,
+                Optimizer.SGD,
+                Setup.defaults().withMaxObjects(10));
+        EstimateRequest many = new EstimateRequest(
+                m,
+                Shipped.catalog().gpu("t4"),
+                Mode.TRAIN,
+                Precision.AMP_FP16,
+                16,
+                640,
+                null,
+                Optimizer.SGD,
+                Setup.defaults().withMaxObjects(300));
         long w = Estimator.estimate(profile).breakdown().get(Component.WORKSPACE);
         long wFew = Estimator.estimate(few).breakdown().get(Component.WORKSPACE);
         long wMany = Estimator.estimate(many).breakdown().get(Component.WORKSPACE);
         // 300 boxes: the in-box test, 32 bytes × 16 images × 300 boxes × 8400 anchors, replaces the smaller transient
-        assertThat(wMany - wFew).isEqualTo((long) (32.0 * 16 * 300 * 8400) - (long) (16 * (12.0 * 10 * 8400 + 21.0 * 8400 * 80)));
+        assertThat(wMany - wFew)
+                .isEqualTo((long) (32.0 * 16 * 300 * 8400) - (long) (16 * (12.0 * 10 * 8400 + 21.0 * 8400 * 80)));
         assertThat(wFew).isGreaterThan(w);
     }
 
@@ -103,10 +140,12 @@ class FrameworkPhysicsTest {
     void prefillLogitsOfTheLastPositionOutsideLitgpt() {
         TransformerSpec t = transformer("llama-3-8b");
         // transformers' generate: logits_to_keep = 1, then an fp32 copy of them
-        assertThat(PrefillLogits.bytesPerSample(t, 2048, 2, Framework.HF_TRANSFORMERS)).isEqualTo(2.0 * 128256 + 4.0 * 128256);
+        assertThat(PrefillLogits.bytesPerSample(t, 2048, 2, Framework.HF_TRANSFORMERS))
+                .isEqualTo(2.0 * 128256 + 4.0 * 128256);
         assertThat(PrefillLogits.bytesPerSample(t, 2048, 2, Framework.VLLM)).isEqualTo(6.0 * 128256);
         // LitGPT's GPT.forward: the LM head on every prompt position
-        assertThat(PrefillLogits.bytesPerSample(t, 2048, 2, Framework.LITGPT)).isEqualTo(2.0 * 2048 * 128256 + 4.0 * 128256);
+        assertThat(PrefillLogits.bytesPerSample(t, 2048, 2, Framework.LITGPT))
+                .isEqualTo(2.0 * 2048 * 128256 + 4.0 * 128256);
     }
 
     @Test
@@ -115,16 +154,26 @@ class FrameworkPhysicsTest {
         assertThat(Peft.adapterDtype(Framework.LLAMA_FACTORY, Finetune.QLORA)).isEqualTo(Precision.FP32);
         assertThat(Peft.adapterDtype(Framework.LITGPT, Finetune.LORA)).isNull();
         assertThat(Peft.adapterDtype(Framework.HF_TRANSFORMERS, Finetune.FULL)).isNull();
-        assertThat(Peft.frozenOtherBytes(Framework.HF_TRANSFORMERS, Finetune.QLORA, 2)).isEqualTo(4.0);
+        assertThat(Peft.frozenOtherBytes(Framework.HF_TRANSFORMERS, Finetune.QLORA, 2))
+                .isEqualTo(4.0);
         assertThat(Peft.frozenOtherBytes(Framework.LITGPT, Finetune.QLORA, 2)).isEqualTo(2.0);
-        assertThat(Peft.frozenOtherBytes(Framework.HF_TRANSFORMERS, Finetune.LORA, 2)).isEqualTo(2.0);
+        assertThat(Peft.frozenOtherBytes(Framework.HF_TRANSFORMERS, Finetune.LORA, 2))
+                .isEqualTo(2.0);
     }
 
     @Test
     void gptqAtEightBitsStoresAByteAWeightAndUnpacksThroughInt32() {
         Model m = model("llama-2-7b");
-        EstimateRequest r = new EstimateRequest(m, Shipped.catalog().gpu("a100-sxm4-80gb"), Mode.INFERENCE, Precision.INT8, 1, null,
-                512, Optimizer.NONE, new Setup(Finetune.FULL, null, null, false, true, false, Quantization.GPTQ));
+        EstimateRequest r = new EstimateRequest(
+                m,
+                Shipped.catalog().gpu("a100-sxm4-80gb"),
+                Mode.INFERENCE,
+                Precision.INT8,
+                1,
+                null,
+                512,
+                Optimizer.NONE,
+                new Setup(Finetune.FULL, null, null, false, true, false, Quantization.GPTQ));
         // 32 blocks × (4 · 4096² attention + 3 · 4096 · 11008 MLP) matrix weights at 1 + 3/128 bytes (AutoGPTQ int8:
         // a byte, and per group of 128 an fp16 scale and an 8-bit zero point); embeddings, head and norms in fp16
         long matrix = 32L * (4L * 4096 * 4096 + 3L * 4096 * 11008);
@@ -142,8 +191,14 @@ class FrameworkPhysicsTest {
         // input; stem conv out + BN/ReLU out at 112², max-pool out at 56²; BasicBlocks keep 4 maps (two conv outputs,
         // two BN outputs the in-place ReLU and sum were written into), a downsampling block one more (its conv output);
         // the pooled vector
-        double expected = 3.0 * 224 * 224 + 2.0 * 64 * 112 * 112 + 64.0 * 56 * 56
-                + 8.0 * 64 * 56 * 56 + 9.0 * 128 * 28 * 28 + 9.0 * 256 * 14 * 14 + 9.0 * 512 * 7 * 7 + 512;
+        double expected = 3.0 * 224 * 224
+                + 2.0 * 64 * 112 * 112
+                + 64.0 * 56 * 56
+                + 8.0 * 64 * 56 * 56
+                + 9.0 * 128 * 28 * 28
+                + 9.0 * 256 * 14 * 14
+                + 9.0 * 512 * 7 * 7
+                + 512;
         assertThat(n.savedElements).isEqualTo(expected);
     }
 }

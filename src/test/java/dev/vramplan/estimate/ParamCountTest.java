@@ -1,14 +1,13 @@
 package dev.vramplan.estimate;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.vramplan.Shipped;
 import dev.vramplan.catalog.Model;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-
-import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Parameters derived from each shipped architecture match the count its authors published (source in
@@ -17,11 +16,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ParamCountTest {
     @TestFactory
     Stream<DynamicTest> everyShippedModelMatchesItsPublishedCount() {
-        return Shipped.catalog().models().values().stream().map(m -> DynamicTest.dynamicTest(m.id(), () -> {
-            long derived = Estimator.params(m.architecture());
-            double error = Math.abs((double) derived / m.publishedParams() - 1);
-            assertThat(error).as("%s: derived %,d vs published %,d", m.id(), derived, m.publishedParams()).isLessThan(0.01);
-        }));
+        return Shipped.catalog().models().values().stream()
+                .map(m -> DynamicTest.dynamicTest(m.id(), () -> {
+                    long derived = Estimator.params(m.architecture());
+                    double error = Math.abs((double) derived / m.publishedParams() - 1);
+                    assertThat(error)
+                            .as("%s: derived %,d vs published %,d", m.id(), derived, m.publishedParams())
+                            .isLessThan(0.01);
+                }));
     }
 
     /** Exact counts, as `sum(p.numel() for p in model.parameters())` prints them. */

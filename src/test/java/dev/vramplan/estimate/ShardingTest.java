@@ -1,5 +1,8 @@
 package dev.vramplan.estimate;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.vramplan.Shipped;
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.Gpu;
@@ -7,12 +10,8 @@ import dev.vramplan.catalog.Mode;
 import dev.vramplan.catalog.Optimizer;
 import dev.vramplan.catalog.Precision;
 import dev.vramplan.catalog.TransformerSpec;
-import org.junit.jupiter.api.Test;
-
 import java.util.Locale;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 /** Several cards: model states per GPU against DeepSpeed's own estimators, and the orderings a sharded job must keep. */
 class ShardingTest {
@@ -20,19 +19,40 @@ class ShardingTest {
     static final double GIB = 1L << 30;
 
     static EstimateRequest train(String model, String gpu, int batch, Parallelism p) {
-        return new EstimateRequest(C.model(model), C.gpu(gpu), Mode.TRAIN, Precision.AMP_BF16, batch, null, 2048,
-                Optimizer.ADAMW, Setup.defaults(), p);
+        return new EstimateRequest(
+                C.model(model),
+                C.gpu(gpu),
+                Mode.TRAIN,
+                Precision.AMP_BF16,
+                batch,
+                null,
+                2048,
+                Optimizer.ADAMW,
+                Setup.defaults(),
+                p);
     }
 
     static long device(int gpus, Strategy s, Offload o) {
-        return Estimator.estimate(train("llama-3-8b", "a100-sxm4-80gb", 1, new Parallelism(gpus, s, o))).deviceBytes();
+        return Estimator.estimate(train("llama-3-8b", "a100-sxm4-80gb", 1, new Parallelism(gpus, s, o)))
+                .deviceBytes();
     }
 
     /** Model states per GPU (weights, gradients, optimizer states) as Sharding keeps them, for P parameters. */
     static double modelStates(Parallelism par, long params, long largest) {
         // AdamW under bf16 autocast: fp32 weights 4P, fp32 gradients 4P, two fp32 moments 8P, autocast's copies 2P
-        Sharding.PerGpu g = Sharding.train(par, true, 2, 4.0 * params, 0, 4.0 * params, 8.0 * params, 4.0 * params,
-                2.0 * params, params, params, null);
+        Sharding.PerGpu g = Sharding.train(
+                par,
+                true,
+                2,
+                4.0 * params,
+                0,
+                4.0 * params,
+                8.0 * params,
+                4.0 * params,
+                2.0 * params,
+                params,
+                params,
+                null);
         return g.weights() + g.gradients() + g.optimizerStates();
     }
 
@@ -45,18 +65,22 @@ class ShardingTest {
     void deepSpeedsOwnEstimatorsGiveTheDocumentedT53bFigures() {
         long p = 2_851_000_000L;
         long largest = 32_128L * 1_024;
-        assertThat(String.format(Locale.ROOT, "%.2f", Sharding.deepSpeedZero2Bytes(p, 8) / GIB)).isEqualTo("15.93");
-        assertThat(String.format(Locale.ROOT, "%.2f", Sharding.deepSpeedZero3Bytes(p, largest, 8) / GIB)).isEqualTo("6.10");
+        assertThat(String.format(Locale.ROOT, "%.2f", Sharding.deepSpeedZero2Bytes(p, 8) / GIB))
+                .isEqualTo("15.93");
+        assertThat(String.format(Locale.ROOT, "%.2f", Sharding.deepSpeedZero3Bytes(p, largest, 8) / GIB))
+                .isEqualTo("6.10");
     }
 
     @Test
     void zero1KeepsWhatDeepSpeedsStage2EstimatorCounts() {
-        // DeepSpeed's estimator (stage_1_and_2.py, cde57d2): 4P + 16P/N, the 16-bit weights and gradients whole. That is
+        // DeepSpeed's estimator (stage_1_and_2.py, cde57d2): 4P + 16P/N, the 16-bit weights and gradients whole. That
+        // is
         // stage 1's layout; stage 2 shards the 16-bit gradients too: 2P + 18P/N (DeepSpeed PR #5099)
         long p = 2_851_000_000L;
         assertThat(modelStates(new Parallelism(8, Strategy.ZERO1, Offload.NONE), p, p))
                 .isEqualTo((double) Sharding.deepSpeedZero2Bytes(p, 8));
-        assertThat(modelStates(new Parallelism(8, Strategy.ZERO2, Offload.NONE), p, p)).isEqualTo(2.0 * p + 18.0 * p / 8);
+        assertThat(modelStates(new Parallelism(8, Strategy.ZERO2, Offload.NONE), p, p))
+                .isEqualTo(2.0 * p + 18.0 * p / 8);
     }
 
     @Test
@@ -67,9 +91,22 @@ class ShardingTest {
         TransformerSpec t5like = (TransformerSpec) C.model("llama-3-8b").architecture();
         long p = 8_030_261_248L;
         long largest = Sharding.largestLayerParams(t5like, p);
-        assertThat(largest).as("llama-3-8b's largest layer: the 128,256 x 4,096 embedding").isEqualTo(128_256L * 4_096);
-        Sharding.PerGpu g = Sharding.train(new Parallelism(8, Strategy.ZERO3, Offload.NONE), true, 2, 4.0 * p, 0,
-                4.0 * p, 8.0 * p, 4.0 * p, 2.0 * p, p, p, t5like);
+        assertThat(largest)
+                .as("llama-3-8b's largest layer: the 128,256 x 4,096 embedding")
+                .isEqualTo(128_256L * 4_096);
+        Sharding.PerGpu g = Sharding.train(
+                new Parallelism(8, Strategy.ZERO3, Offload.NONE),
+                true,
+                2,
+                4.0 * p,
+                0,
+                4.0 * p,
+                8.0 * p,
+                4.0 * p,
+                2.0 * p,
+                p,
+                p,
+                t5like);
         double states = g.weights() + g.gradients() + g.optimizerStates();
         assertThat(states).isEqualTo(Sharding.deepSpeedZero3Bytes(p, largest, 8) + 2.0 * p / 8 + 2.0 * 50_000_000);
     }
@@ -77,7 +114,8 @@ class ShardingTest {
     @Test
     void theIssuesExampleFitsOnEightCardsUnderZero3AndNotOnOne() {
         Estimate one = Estimator.estimate(train("llama-3-8b", "a100-sxm4-80gb", 1, Parallelism.single()));
-        Estimate eight = Estimator.estimate(train("llama-3-8b", "a100-sxm4-80gb", 1, new Parallelism(8, Strategy.ZERO3, Offload.NONE)));
+        Estimate eight = Estimator.estimate(
+                train("llama-3-8b", "a100-sxm4-80gb", 1, new Parallelism(8, Strategy.ZERO3, Offload.NONE)));
         assertThat(one.fits()).isFalse();
         assertThat(eight.fits()).isTrue();
         assertThat(eight.breakdown().get(Component.COMMUNICATION)).isGreaterThan(Communication.NCCL_BUFFER_BYTES);
@@ -86,12 +124,12 @@ class ShardingTest {
 
     @Test
     void perGpuMemoryFallsFromDdpToZero1Zero2Zero3AndWithOffload() {
-        assertThat(device(8, Strategy.DDP, Offload.NONE))
-                .isGreaterThan(device(8, Strategy.ZERO1, Offload.NONE));
+        assertThat(device(8, Strategy.DDP, Offload.NONE)).isGreaterThan(device(8, Strategy.ZERO1, Offload.NONE));
         assertThat(device(8, Strategy.ZERO1, Offload.NONE)).isGreaterThan(device(8, Strategy.ZERO2, Offload.NONE));
         assertThat(device(8, Strategy.ZERO2, Offload.NONE)).isGreaterThan(device(8, Strategy.ZERO3, Offload.NONE));
         assertThat(device(8, Strategy.ZERO3, Offload.NONE)).isGreaterThan(device(8, Strategy.ZERO3, Offload.OPTIMIZER));
-        assertThat(device(8, Strategy.ZERO3, Offload.OPTIMIZER)).isGreaterThan(device(8, Strategy.ZERO3, Offload.OPTIMIZER_PARAMS));
+        assertThat(device(8, Strategy.ZERO3, Offload.OPTIMIZER))
+                .isGreaterThan(device(8, Strategy.ZERO3, Offload.OPTIMIZER_PARAMS));
         assertThat(device(8, Strategy.ZERO2, Offload.NONE)).isGreaterThan(device(8, Strategy.ZERO2, Offload.OPTIMIZER));
     }
 
@@ -104,17 +142,21 @@ class ShardingTest {
     @Test
     void ddpKeepsEverythingAndAddsItsGradientBuckets() {
         Estimate one = Estimator.estimate(train("llama-3.2-1b", "a100-sxm4-80gb", 1, Parallelism.single()));
-        Estimate ddp = Estimator.estimate(train("llama-3.2-1b", "a100-sxm4-80gb", 1, new Parallelism(4, Strategy.DDP, Offload.NONE)));
-        assertThat(ddp.breakdown().get(Component.WEIGHTS)).isEqualTo(one.breakdown().get(Component.WEIGHTS));
+        Estimate ddp = Estimator.estimate(
+                train("llama-3.2-1b", "a100-sxm4-80gb", 1, new Parallelism(4, Strategy.DDP, Offload.NONE)));
+        assertThat(ddp.breakdown().get(Component.WEIGHTS))
+                .isEqualTo(one.breakdown().get(Component.WEIGHTS));
         assertThat(ddp.breakdown().get(Component.COMMUNICATION))
                 .isEqualTo(one.breakdown().get(Component.GRADIENTS) + Communication.NCCL_BUFFER_BYTES);
     }
 
     @Test
     void theBreakdownStillAddsUpOnSeveralCards() {
-        for (Strategy s : new Strategy[]{Strategy.DDP, Strategy.ZERO1, Strategy.ZERO2, Strategy.ZERO3}) {
-            Estimate e = Estimator.estimate(train("llama-3-8b", "h100-sxm-80gb", 2, new Parallelism(8, s, Offload.NONE)));
-            long sum = e.breakdown().values().stream().mapToLong(Long::longValue).sum();
+        for (Strategy s : new Strategy[] {Strategy.DDP, Strategy.ZERO1, Strategy.ZERO2, Strategy.ZERO3}) {
+            Estimate e =
+                    Estimator.estimate(train("llama-3-8b", "h100-sxm-80gb", 2, new Parallelism(8, s, Offload.NONE)));
+            long sum =
+                    e.breakdown().values().stream().mapToLong(Long::longValue).sum();
             assertThat(sum).as(s.id()).isEqualTo(e.deviceBytes());
         }
     }
@@ -122,8 +164,16 @@ class ShardingTest {
     @Test
     void tensorParallelServingSplitsWeightsAndKvCache() {
         Gpu h100 = C.gpu("h100-sxm-80gb");
-        EstimateRequest one = new EstimateRequest(C.model("llama-2-70b"), h100, Mode.INFERENCE, Precision.BF16, 8, null, 4096,
-                Optimizer.NONE, Setup.defaults());
+        EstimateRequest one = new EstimateRequest(
+                C.model("llama-2-70b"),
+                h100,
+                Mode.INFERENCE,
+                Precision.BF16,
+                8,
+                null,
+                4096,
+                Optimizer.NONE,
+                Setup.defaults());
         Estimate whole = Estimator.estimate(one);
         Estimate four = Estimator.estimate(one.withParallelism(new Parallelism(4, Strategy.TP, Offload.NONE)));
         assertThat(whole.fits()).isFalse();
@@ -132,17 +182,29 @@ class ShardingTest {
         // norms stay whole on every GPU: a little more than a quarter
         assertThat(four.breakdown().get(Component.WEIGHTS)).isGreaterThan(w / 4).isLessThan(w / 4 + (10L << 20));
         // llama-2-70b has 8 key/value heads: 2 per GPU
-        assertThat(four.breakdown().get(Component.KV_CACHE)).isEqualTo(whole.breakdown().get(Component.KV_CACHE) / 4);
-        assertThat(four.breakdown().get(Component.RUNTIME)).isEqualTo(whole.breakdown().get(Component.RUNTIME));
+        assertThat(four.breakdown().get(Component.KV_CACHE))
+                .isEqualTo(whole.breakdown().get(Component.KV_CACHE) / 4);
+        assertThat(four.breakdown().get(Component.RUNTIME))
+                .isEqualTo(whole.breakdown().get(Component.RUNTIME));
     }
 
     @Test
     void strategiesThatDoNotFitTheJobAreRefusedWithAnActionableMessage() {
-        EstimateRequest serve = new EstimateRequest(C.model("llama-3-8b"), C.gpu("a100-sxm4-80gb"), Mode.INFERENCE,
-                Precision.BF16, 1, null, 2048, Optimizer.NONE, Setup.defaults());
-        assertThatThrownBy(() -> Estimator.estimate(serve.withParallelism(new Parallelism(2, Strategy.ZERO3, Offload.NONE))))
+        EstimateRequest serve = new EstimateRequest(
+                C.model("llama-3-8b"),
+                C.gpu("a100-sxm4-80gb"),
+                Mode.INFERENCE,
+                Precision.BF16,
+                1,
+                null,
+                2048,
+                Optimizer.NONE,
+                Setup.defaults());
+        assertThatThrownBy(() ->
+                        Estimator.estimate(serve.withParallelism(new Parallelism(2, Strategy.ZERO3, Offload.NONE))))
                 .hasMessage("zero3 shards training; serve across cards with --strategy tp");
-        assertThatThrownBy(() -> Estimator.estimate(serve.withParallelism(new Parallelism(3, Strategy.TP, Offload.NONE))))
+        assertThatThrownBy(
+                        () -> Estimator.estimate(serve.withParallelism(new Parallelism(3, Strategy.TP, Offload.NONE))))
                 .hasMessage("llama-3-8b: tp 3 does not divide the 32 attention heads");
         assertThatThrownBy(() -> new Parallelism(8, Strategy.SINGLE, Offload.NONE))
                 .hasMessage("--gpus 8 needs a strategy: ddp, zero1, zero2, zero3 or tp");
@@ -158,8 +220,16 @@ class ShardingTest {
      */
     @Test
     void vllmsPoolIsWholeBlocksOfWhatTheBudgetLeaves() {
-        EstimateRequest serve = new EstimateRequest(C.model("llama-3-8b"), C.gpu("a100-sxm4-80gb"), Mode.INFERENCE,
-                Precision.BF16, 1, null, 8192, Optimizer.NONE, Setup.defaults());
+        EstimateRequest serve = new EstimateRequest(
+                C.model("llama-3-8b"),
+                C.gpu("a100-sxm4-80gb"),
+                Mode.INFERENCE,
+                Precision.BF16,
+                1,
+                null,
+                8192,
+                Optimizer.NONE,
+                Setup.defaults());
         VllmPool.Plan p = VllmPool.plan(serve, 0.9);
         assertThat(p.blockBytes()).isEqualTo(2L << 20);
         long nonKv = p.estimate().deviceBytes() - p.estimate().breakdown().get(Component.KV_CACHE);
@@ -168,7 +238,8 @@ class ShardingTest {
         assertThat(p.estimate().deviceBytes()).isLessThanOrEqualTo(p.budgetBytes());
         // a smaller share of the card serves fewer sequences; tensor parallelism on 2 GPUs more
         assertThat(VllmPool.plan(serve, 0.5).maxConcurrentSequences()).isLessThan(p.maxConcurrentSequences());
-        assertThat(VllmPool.plan(serve.withParallelism(new Parallelism(2, Strategy.TP, Offload.NONE)), 0.9).maxConcurrentSequences())
+        assertThat(VllmPool.plan(serve.withParallelism(new Parallelism(2, Strategy.TP, Offload.NONE)), 0.9)
+                        .maxConcurrentSequences())
                 .isGreaterThan(2 * p.maxConcurrentSequences());
     }
 }

@@ -1,18 +1,17 @@
 package dev.vramplan.input;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Only regular files, only up to the limit, judged before a byte is read (a FIFO would block, /dev/zero never ends). */
 public class InputFilesTest {
@@ -23,7 +22,11 @@ public class InputFilesTest {
     public static Path fifo(Path at) throws IOException, InterruptedException {
         boolean made;
         try {
-            made = new ProcessBuilder("mkfifo", at.toString()).inheritIO().start().waitFor() == 0;
+            made = new ProcessBuilder("mkfifo", at.toString())
+                            .inheritIO()
+                            .start()
+                            .waitFor()
+                    == 0;
         } catch (IOException noMkfifo) {
             made = false;
         }
@@ -62,7 +65,8 @@ public class InputFilesTest {
         assumeTrue(Files.exists(Path.of("/dev/zero")));
         Path zero = Files.createSymbolicLink(tmp.resolve("zero.yaml"), Path.of("/dev/zero"));
         assertThat(assertTimeoutPreemptively(Duration.ofSeconds(20), () -> refusal(zero)))
-                .isEqualTo("not a regular file (a character device): vramplan reads catalog files only from regular files");
+                .isEqualTo(
+                        "not a regular file (a character device): vramplan reads catalog files only from regular files");
         assertThat(refusal(tmp.resolve("nope.yaml"))).isEqualTo("cannot be read: no such file");
     }
 
@@ -76,7 +80,8 @@ public class InputFilesTest {
 
     @Test
     void aFileAtTheLimitIsRead() throws Exception {
-        assertThat(InputFiles.read(sparse(tmp.resolve("full.yaml"), InputFiles.MAX_BYTES), "catalog file")).hasSize((int) InputFiles.MAX_BYTES);
+        assertThat(InputFiles.read(sparse(tmp.resolve("full.yaml"), InputFiles.MAX_BYTES), "catalog file"))
+                .hasSize((int) InputFiles.MAX_BYTES);
         Files.writeString(tmp.resolve("small.yaml"), "gpus: []\n");
         assertThat(InputFiles.read(tmp.resolve("small.yaml"), "catalog file")).isEqualTo("gpus: []\n".getBytes());
     }
@@ -91,8 +96,10 @@ public class InputFilesTest {
     @Test
     void aFileThatCannotBeReadIsAProblemOfItsFile() throws Exception {
         Problems p = new Problems();
-        assertThat(Yaml.read(sparse(tmp.resolve("fleet.yaml"), 3L << 30), "catalog/fleet.yaml", "catalog file", p)).isNull();
-        assertThat(p.sorted()).extracting(Problems.Problem::format)
+        assertThat(Yaml.read(sparse(tmp.resolve("fleet.yaml"), 3L << 30), "catalog/fleet.yaml", "catalog file", p))
+                .isNull();
+        assertThat(p.sorted())
+                .extracting(Problems.Problem::format)
                 .containsExactly("catalog/fleet.yaml:1:1: the file is 3.0 GiB; vramplan reads files of at most 16 MiB");
         assertThatThrownBy(p::throwIfAny).isInstanceOf(InvalidInputException.class);
     }

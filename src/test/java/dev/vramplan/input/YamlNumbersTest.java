@@ -1,15 +1,14 @@
 package dev.vramplan.input;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.vramplan.input.Yaml.MapNode;
 import dev.vramplan.input.Yaml.ScalarNode;
+import java.math.BigInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import java.math.BigInteger;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** Numbers as YAML writes them, read from real YAML text the way every reader gets them. */
 class YamlNumbersTest {
@@ -22,8 +21,21 @@ class YamlNumbersTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"1_000, 1000", "0x10, 16", "0o17, 15", "0b101, 5", "+5, 5", "-0x1, -1", "017, 15", "0x_1F, 31", "-1_0, -10",
-            "0, 0", "-0, 0", "0b1_0, 2", "99_999_999_999_999_999_999, 99999999999999999999"})
+    @CsvSource({
+        "1_000, 1000",
+        "0x10, 16",
+        "0o17, 15",
+        "0b101, 5",
+        "+5, 5",
+        "-0x1, -1",
+        "017, 15",
+        "0x_1F, 31",
+        "-1_0, -10",
+        "0, 0",
+        "-0, 0",
+        "0b1_0, 2",
+        "99_999_999_999_999_999_999, 99999999999999999999"
+    })
     void wholeNumbersInEveryForm(String text, String value) {
         assertThat(YamlNumbers.whole(scalar(text))).isEqualTo(new BigInteger(value));
         assertThat(YamlNumbers.real(scalar(text))).isEqualTo(new BigInteger(value).doubleValue());

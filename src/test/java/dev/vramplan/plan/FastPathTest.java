@@ -1,22 +1,21 @@
 package dev.vramplan.plan;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.vramplan.Shipped;
 import dev.vramplan.catalog.Catalog;
+import dev.vramplan.input.InvalidInputException;
 import dev.vramplan.rules.JavaPolicy;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
+import dev.vramplan.rules.RuleBase;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import dev.vramplan.input.InvalidInputException;
-import dev.vramplan.rules.RuleBase;
-import java.nio.file.Path;
 import org.assertj.core.api.Assertions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The fast path (lazy search, several threads, cells streamed to a sink) gives the same plans as the simple one
@@ -32,8 +31,12 @@ class FastPathTest {
     }
 
     static String outcome(CellPlan p) {
-        return p.gpuId() + "/" + p.workloadId() + ": " + (p.feasible() ? p.precision() + " " + Objects.toString(p.resolutionPx(), "")
-                + Objects.toString(p.seqLenTokens(), "") + " batch " + p.batch() + " x" + p.gradAccumSteps() : "infeasible")
+        return p.gpuId() + "/" + p.workloadId() + ": "
+                + (p.feasible()
+                        ? p.precision() + " " + Objects.toString(p.resolutionPx(), "")
+                                + Objects.toString(p.seqLenTokens(), "") + " batch " + p.batch() + " x"
+                                + p.gradAccumSteps()
+                        : "infeasible")
                 + " by " + p.rule();
     }
 
@@ -48,12 +51,16 @@ class FastPathTest {
         assertThat(outcomes(lazy)).isEqualTo(outcomes(full));
         assertThat(lazy.candidates()).isLessThan(full.candidates() / 3);
         List<CellPlan> again = new ArrayList<>();
-        assertThat(new Planner(Shipped.rules()).plan(Shipped.catalog(), again::add).exhaustiveBecause())
-                .as("the shipped objective is one the lazy search serves").isNull();
+        assertThat(new Planner(Shipped.rules())
+                        .plan(Shipped.catalog(), again::add)
+                        .exhaustiveBecause())
+                .as("the shipped objective is one the lazy search serves")
+                .isNull();
         // an infeasible cell names the same rule and the same closest candidate either way
         for (int i = 0; i < lazy.cells().size(); i++) {
             if (!full.cells().get(i).feasible()) {
-                assertThat(lazy.cells().get(i).reason()).isEqualTo(full.cells().get(i).reason());
+                assertThat(lazy.cells().get(i).reason())
+                        .isEqualTo(full.cells().get(i).reason());
             }
         }
     }
@@ -74,7 +81,9 @@ class FastPathTest {
         List<CellPlan> streamed = new ArrayList<>();
         Planner.Stats s = new Planner(JavaPolicy::new).threads(3).plan(synthetic, streamed::add);
         assertThat(streamed.stream().map(FastPathTest::outcome).toList()).isEqualTo(outcomes(one));
-        assertThat(streamed).extracting(CellPlan::trail).isEqualTo(one.cells().stream().map(CellPlan::trail).toList());
+        assertThat(streamed)
+                .extracting(CellPlan::trail)
+                .isEqualTo(one.cells().stream().map(CellPlan::trail).toList());
         assertThat(s.cells()).isEqualTo(one.cells().size());
         assertThat(s.feasible()).isEqualTo(one.feasible());
         assertThat(s.candidates()).isEqualTo(one.candidates());
@@ -89,10 +98,11 @@ class FastPathTest {
     }
 
     @Test
-    void aRuleThatFailsOnAWorkerThreadIsReportedOnTheCallersThread(@TempDir Path tmp)
-            throws Exception {
+    void aRuleThatFailsOnAWorkerThreadIsReportedOnTheCallersThread(@TempDir Path tmp) throws Exception {
         Path dir = Shipped.copy(Shipped.RULES, tmp.resolve("rules"));
-        Files.writeString(dir.resolve("bad.drl"), """
+        Files.writeString(
+                dir.resolve("bad.drl"),
+                """
                 package vramplan.policy;
                 import dev.vramplan.rules.*;
                 rule "Divide by the batch minus one"
@@ -104,7 +114,7 @@ class FastPathTest {
                 """);
         // exhaustive: no sample is planned on this thread first, so the failure happens on a worker
         Planner p = new Planner(RuleBase.load(dir)).exhaustive(true).threads(2);
-        Assertions.assertThatThrownBy(() -> p.plan(synthetic, c -> { }))
+        Assertions.assertThatThrownBy(() -> p.plan(synthetic, c -> {}))
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("rule \"Divide by the batch minus one\" failed in its then: ArithmeticException");
     }

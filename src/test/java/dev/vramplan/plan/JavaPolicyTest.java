@@ -1,21 +1,22 @@
 package dev.vramplan.plan;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.vramplan.Shipped;
 import dev.vramplan.rules.JavaPolicy;
-import org.junit.jupiter.api.Test;
-
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** The plain-Java twin of the shipped policy decides exactly as the Drools rules do, cell for cell. */
 class JavaPolicyTest {
     @Test
     void itImplementsEveryShippedRuleAndNoOther() {
-        Set<String> drl = Shipped.frozenRules().kieBase().getKiePackages().stream().flatMap(p -> p.getRules().stream())
-                .map(r -> r.getName()).collect(Collectors.toCollection(TreeSet::new));
+        Set<String> drl = Shipped.frozenRules().kieBase().getKiePackages().stream()
+                .flatMap(p -> p.getRules().stream())
+                .map(r -> r.getName())
+                .collect(Collectors.toCollection(TreeSet::new));
         assertThat(new TreeSet<>(JavaPolicy.RULES)).isEqualTo(drl);
     }
 
@@ -36,7 +37,8 @@ class JavaPolicyTest {
             assertThat(j.gradAccumSteps()).as(cell).isEqualTo(d.gradAccumSteps());
             assertThat(j.rule()).as(cell).isEqualTo(d.rule());
             assertThat(j.trail().stream().map(Decision::rule).collect(Collectors.toSet()))
-                    .as(cell).isEqualTo(d.trail().stream().map(Decision::rule).collect(Collectors.toSet()));
+                    .as(cell)
+                    .isEqualTo(d.trail().stream().map(Decision::rule).collect(Collectors.toSet()));
         }
         assertThat(java.candidates()).isEqualTo(drools.candidates());
     }

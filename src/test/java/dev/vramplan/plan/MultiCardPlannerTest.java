@@ -1,5 +1,7 @@
 package dev.vramplan.plan;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.vramplan.Shipped;
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.Engine;
@@ -9,24 +11,50 @@ import dev.vramplan.catalog.Optimizer;
 import dev.vramplan.catalog.Precision;
 import dev.vramplan.catalog.Workload;
 import dev.vramplan.rules.JavaPolicy;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** The fleet: eight A100 80GB and four H100, an 8B full fine-tune, a detector, a 70B server and a vLLM server. */
 class MultiCardPlannerTest {
     static Catalog fleet;
     static PlanResult plan;
 
-    static Workload workload(String id, String model, Mode mode, Integer res, Integer seq, Optimizer o, int global,
-                             List<Precision> precisions, Engine engine) {
-        return new Workload(id, model, mode, res, seq, o, global, "team", "normal", false, precisions, Finetune.FULL, null,
-                null, false, true, false, null, null, null, engine, Workload.DEFAULT_GPU_MEMORY_UTILIZATION);
+    static Workload workload(
+            String id,
+            String model,
+            Mode mode,
+            Integer res,
+            Integer seq,
+            Optimizer o,
+            int global,
+            List<Precision> precisions,
+            Engine engine) {
+        return new Workload(
+                id,
+                model,
+                mode,
+                res,
+                seq,
+                o,
+                global,
+                "team",
+                "normal",
+                false,
+                precisions,
+                Finetune.FULL,
+                null,
+                null,
+                false,
+                true,
+                false,
+                null,
+                null,
+                null,
+                engine,
+                Workload.DEFAULT_GPU_MEMORY_UTILIZATION);
     }
 
     @BeforeAll
@@ -36,16 +64,46 @@ class MultiCardPlannerTest {
         cards.put("a100-sxm4-80gb", 8);
         cards.put("h100-sxm-80gb", 4);
         List<Workload> w = List.of(
-                workload("llama8b-full", "llama-3-8b", Mode.TRAIN, null, 2048, Optimizer.ADAMW, 64, List.of(Precision.AMP_BF16), Engine.HF),
+                workload(
+                        "llama8b-full",
+                        "llama-3-8b",
+                        Mode.TRAIN,
+                        null,
+                        2048,
+                        Optimizer.ADAMW,
+                        64,
+                        List.of(Precision.AMP_BF16),
+                        Engine.HF),
                 workload("yolo", "yolov8s", Mode.TRAIN, 640, null, Optimizer.SGD, 64, List.of(), Engine.HF),
-                workload("llama70b-serve", "llama-2-70b", Mode.INFERENCE, null, 4096, Optimizer.NONE, 0, List.of(Precision.BF16), Engine.HF),
-                workload("llama8b-vllm", "llama-3-8b", Mode.INFERENCE, null, 8192, Optimizer.NONE, 0, List.of(), Engine.VLLM));
+                workload(
+                        "llama70b-serve",
+                        "llama-2-70b",
+                        Mode.INFERENCE,
+                        null,
+                        4096,
+                        Optimizer.NONE,
+                        0,
+                        List.of(Precision.BF16),
+                        Engine.HF),
+                workload(
+                        "llama8b-vllm",
+                        "llama-3-8b",
+                        Mode.INFERENCE,
+                        null,
+                        8192,
+                        Optimizer.NONE,
+                        0,
+                        List.of(),
+                        Engine.VLLM));
         fleet = new Catalog(s.gpus(), s.models(), cards, w, s.calibrations());
         plan = new Planner(Shipped.rules()).plan(fleet);
     }
 
     static CellPlan cell(String gpu, String workload) {
-        return plan.cells().stream().filter(c -> c.gpuId().equals(gpu) && c.workloadId().equals(workload)).findFirst().orElseThrow();
+        return plan.cells().stream()
+                .filter(c -> c.gpuId().equals(gpu) && c.workloadId().equals(workload))
+                .findFirst()
+                .orElseThrow();
     }
 
     @Test
@@ -57,10 +115,14 @@ class MultiCardPlannerTest {
         // batch x cards x accumulation keeps the global batch of 64
         assertThat(c.batch() * c.gpus() * c.gradAccumSteps()).isEqualTo(64);
         // why two cards lost: every layout on two is in the trail, rejected for memory
-        assertThat(c.trail()).filteredOn(d -> "2 × zero3".equals(d.layout()) && d.kind() == Decision.Kind.REJECT)
-                .extracting(Decision::rule).contains("A job must fit in the card's memory");
-        assertThat(c.trail()).filteredOn(d -> d.kind() == Decision.Kind.REJECT && d.layout() == null && d.batch() != null)
-                .as("one card").isNotEmpty();
+        assertThat(c.trail())
+                .filteredOn(d -> "2 × zero3".equals(d.layout()) && d.kind() == Decision.Kind.REJECT)
+                .extracting(Decision::rule)
+                .contains("A job must fit in the card's memory");
+        assertThat(c.trail())
+                .filteredOn(d -> d.kind() == Decision.Kind.REJECT && d.layout() == null && d.batch() != null)
+                .as("one card")
+                .isNotEmpty();
     }
 
     @Test

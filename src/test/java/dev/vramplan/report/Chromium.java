@@ -1,8 +1,8 @@
 package dev.vramplan.report;
 
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +16,7 @@ import java.util.concurrent.TimeUnit;
  * the network, no first-run or background work. {@code .ci/run} installs it.
  */
 final class Chromium {
-    private Chromium() {
-    }
+    private Chromium() {}
 
     /** The browser's path, or null when this machine has none. */
     static String find() {
@@ -35,8 +34,16 @@ final class Chromium {
     /** Runs the browser on a page with extra arguments; returns its standard output. */
     static String run(String browser, Path page, Path scratch, String... args) throws Exception {
         Path profile = Files.createTempDirectory(scratch, "profile");
-        List<String> cmd = new ArrayList<>(List.of(browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        List<String> cmd = new ArrayList<>(List.of(
+                browser,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
                 "--user-data-dir=" + profile));
         cmd.addAll(List.of(args));
         cmd.add(page.toUri().toString());

@@ -1,15 +1,11 @@
 package dev.vramplan.report;
 
-import dev.vramplan.input.Shown;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vramplan.cli.Main;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import javax.imageio.ImageIO;
+import dev.vramplan.input.Shown;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -23,8 +19,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code vramplan report} on a real store of two runs (a small catalog, then the shipped one), read as a file and
@@ -33,13 +32,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ReportTest {
     @TempDir
     static Path tmp;
+
     static String db;
     static Path page;
     static String html;
     static String printed;
 
-    record Result(int code, String out, String err) {
-    }
+    record Result(int code, String out, String err) {}
 
     static Result cli(String... args) {
         StringWriter out = new StringWriter();
@@ -51,8 +50,12 @@ class ReportTest {
     @BeforeAll
     static void report() throws Exception {
         db = tmp.resolve("plans").toString();
-        assertThat(cli("plan", "--catalog", "src/test/resources/catalogs/minimal", "--rules", "rules", "--db", db).code()).isZero();
-        assertThat(cli("plan", "--catalog", "catalog", "--rules", "rules", "--db", db).code()).isZero();
+        assertThat(cli("plan", "--catalog", "src/test/resources/catalogs/minimal", "--rules", "rules", "--db", db)
+                        .code())
+                .isZero();
+        assertThat(cli("plan", "--catalog", "catalog", "--rules", "rules", "--db", db)
+                        .code())
+                .isZero();
         page = tmp.resolve("report.html");
         Result r = cli("report", "--out", page.toString(), "--db", db);
         assertThat(r.code()).as(r.err()).isZero();
@@ -82,7 +85,8 @@ class ReportTest {
 
     static String chromium() {
         String c = Chromium.find();
-        Assumptions.assumeTrue(c != null, "SKIPPED: no chromium on this machine (.ci/run installs it: apt-get install chromium)");
+        Assumptions.assumeTrue(
+                c != null, "SKIPPED: no chromium on this machine (.ci/run installs it: apt-get install chromium)");
         return c;
     }
 
@@ -90,34 +94,46 @@ class ReportTest {
     @Test
     void theBrowserShowsTheMatrixAndABreakdown() throws Exception {
         String dom = Chromium.run(chromium(), page, tmp, "--dump-dom");
-        JsonNode matrix = new ObjectMapper().readTree(cli("query", "--matrix", "--format", "json", "--db", db).out());
+        JsonNode matrix = new ObjectMapper()
+                .readTree(
+                        cli("query", "--matrix", "--format", "json", "--db", db).out());
         assertThat(matrix.size()).isEqualTo(13);
         Set<String> gpus = new HashSet<>();
         int feasible = 0;
         int infeasible = 0;
         for (JsonNode row : matrix) {
             String w = row.get("workload").asText();
-            Matcher tr = Pattern.compile("<tr data-workload=\"" + Pattern.quote(w) + "\">(.*?)</tr>", Pattern.DOTALL).matcher(dom);
+            Matcher tr = Pattern.compile("<tr data-workload=\"" + Pattern.quote(w) + "\">(.*?)</tr>", Pattern.DOTALL)
+                    .matcher(dom);
             assertThat(tr.find()).as(w).isTrue();
             String cells = tr.group(1);
             for (Iterator<Map.Entry<String, JsonNode>> it = row.get("gpus").fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 gpus.add(e.getKey());
                 JsonNode c = e.getValue();
-                Matcher td = Pattern.compile("<td class=\"cell (ok|no)[^\"]*\" data-i=\"\\d+\" data-gpu=\"" + Pattern.quote(e.getKey())
-                        + "\"[^>]*>(.*?)</td>").matcher(cells);
+                Matcher td = Pattern.compile("<td class=\"cell (ok|no)[^\"]*\" data-i=\"\\d+\" data-gpu=\""
+                                + Pattern.quote(e.getKey()) + "\"[^>]*>(.*?)</td>")
+                        .matcher(cells);
                 assertThat(td.find()).as(w + " on " + e.getKey()).isTrue();
                 if (c.get("feasible").asBoolean()) {
                     feasible++;
                     assertThat(td.group(1)).isEqualTo("ok");
-                    assertThat(td.group(2)).as(w + " on " + e.getKey()).startsWith("<b>" + c.get("batch").asInt() + "</b> "
-                            + c.get("precision").asText() + "<br>");
+                    assertThat(td.group(2))
+                            .as(w + " on " + e.getKey())
+                            .startsWith("<b>" + c.get("batch").asInt() + "</b> "
+                                    + c.get("precision").asText() + "<br>");
                 } else {
                     infeasible++;
                     assertThat(td.group(1)).isEqualTo("no");
                     // the browser writes text back escaping only &, < and >
-                    assertThat(td.group(2)).isEqualTo("infeasible<br><small>" + c.get("rule").asText().replace("&", "&amp;")
-                            .replace("<", "&lt;").replace(">", "&gt;") + "</small>");
+                    assertThat(td.group(2))
+                            .isEqualTo("infeasible<br><small>"
+                                    + c.get("rule")
+                                            .asText()
+                                            .replace("&", "&amp;")
+                                            .replace("<", "&lt;")
+                                            .replace(">", "&gt;")
+                                    + "</small>");
                 }
             }
         }
@@ -129,9 +145,23 @@ class ReportTest {
             assertThat(dom).contains("<th data-gpu=\"" + g + "\">" + g + "</th>");
         }
         // the script chose the first feasible cell and drew its memory: one bar part per non-zero component
-        assertThat(dom).contains("<span id=\"bd-title\">yolov8s-train on t4 (train)</span>", "class=\"cell ok selected\"");
-        JsonNode q = new ObjectMapper().readTree(cli("query", "--model", "yolov8s", "--gpu", "t4", "--mode", "train", "--format",
-                "json", "--db", db).out()).get(0);
+        assertThat(dom)
+                .contains("<span id=\"bd-title\">yolov8s-train on t4 (train)</span>", "class=\"cell ok selected\"");
+        JsonNode q = new ObjectMapper()
+                .readTree(cli(
+                                "query",
+                                "--model",
+                                "yolov8s",
+                                "--gpu",
+                                "t4",
+                                "--mode",
+                                "train",
+                                "--format",
+                                "json",
+                                "--db",
+                                db)
+                        .out())
+                .get(0);
         int parts = 0;
         for (JsonNode v : q.get("breakdown")) {
             parts += v.asLong() > 0 ? 1 : 0;
@@ -139,11 +169,14 @@ class ReportTest {
         assertThat(count(dom, "class=\"part\"")).isEqualTo(parts).isGreaterThan(3);
         assertThat(dom).contains(">usable 14.75 GiB</text>", ">budget 13.28 GiB (\"Keep 10% of memory free\")</text>");
         assertThat(dom).contains("<h2>Changes since run 1</h2>", "the card or workload was added to the fleet");
-        assertThat(dom).contains("<th>catalog</th><td>catalog <code>" + run(2).get("catalog_sha").asText() + "</code>");
+        assertThat(dom)
+                .contains("<th>catalog</th><td>catalog <code>"
+                        + run(2).get("catalog_sha").asText() + "</code>");
     }
 
     static JsonNode run(long id) throws Exception {
-        for (JsonNode r : new ObjectMapper().readTree(cli("runs", "--format", "json", "--db", db).out())) {
+        for (JsonNode r : new ObjectMapper()
+                .readTree(cli("runs", "--format", "json", "--db", db).out())) {
             if (r.get("run").asLong() == id) {
                 return r;
             }
@@ -181,7 +214,9 @@ class ReportTest {
         assertThat(colours.size()).as("colours").isGreaterThan(50);
         assertThat((double) notWhite / sampled).as("share not white").isGreaterThan(0.15);
         List<Integer> blues = new ArrayList<>();
-        colours.stream().filter(c -> (c & 0xff) > 150 && ((c >> 16) & 0xff) < 120).forEach(blues::add);
+        colours.stream()
+                .filter(c -> (c & 0xff) > 150 && ((c >> 16) & 0xff) < 120)
+                .forEach(blues::add);
         assertThat(blues).as("the matrix's blue shades").isNotEmpty();
     }
 }

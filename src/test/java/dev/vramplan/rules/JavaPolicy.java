@@ -1,7 +1,6 @@
 package dev.vramplan.rules;
 
 import dev.vramplan.input.Sizes;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -36,7 +35,8 @@ public final class JavaPolicy implements Judge {
         } else if (fact instanceof Candidate c) {
             candidates.add(c);
         } else {
-            throw new IllegalArgumentException("the Java policy takes no " + fact.getClass().getSimpleName());
+            throw new IllegalArgumentException(
+                    "the Java policy takes no " + fact.getClass().getSimpleName());
         }
     }
 
@@ -66,10 +66,19 @@ public final class JavaPolicy implements Judge {
     public void fire() {
         List<Object> out = new ArrayList<>();
         for (Cell cell : cells) {
-            out.add(new Setting(cell.id(), Setting.BATCH_STEP, 0, "Batch sizes are powers of two", "batch sizes are powers of two"));
+            out.add(new Setting(
+                    cell.id(),
+                    Setting.BATCH_STEP,
+                    0,
+                    "Batch sizes are powers of two",
+                    "batch sizes are powers of two"));
             Job j = job(cell.job());
             if (j != null && j.isTraining() && j.batchNorm()) {
-                out.add(new Setting(cell.id(), Setting.MIN_BATCH, 8, "Train BatchNorm models with at least 8 samples per batch",
+                out.add(new Setting(
+                        cell.id(),
+                        Setting.MIN_BATCH,
+                        8,
+                        "Train BatchNorm models with at least 8 samples per batch",
                         "BatchNorm needs at least 8 samples per batch in training"));
             }
         }
@@ -85,44 +94,60 @@ public final class JavaPolicy implements Judge {
                 out.add(reject(o, "bf16 needs compute capability 8.0", "bf16 needs compute capability 8.0 or higher"));
             }
             if (o.fp8() && g.computeCapability() < 8.9 && !g.runs("fp8")) {
-                out.add(reject(o, "fp8 needs compute capability 8.9", "fp8 needs compute capability 8.9 or a card that runs fp8 natively"));
+                out.add(reject(
+                        o,
+                        "fp8 needs compute capability 8.9",
+                        "fp8 needs compute capability 8.9 or a card that runs fp8 natively"));
             }
             if (o.quantized() && j.isTraining() && !(j.finetune().equals("qlora") && p.equals("int4"))) {
-                out.add(reject(o, "Integer and fp8 precisions are for inference only", p + " stores weights below 16 bits: for inference only"));
+                out.add(reject(
+                        o,
+                        "Integer and fp8 precisions are for inference only",
+                        p + " stores weights below 16 bits: for inference only"));
             }
             if (!p.equals("int4") && j.isTraining() && j.finetune().equals("qlora")) {
-                out.add(reject(o, "QLoRA keeps its frozen base in 4 bits", "a qlora job keeps its frozen base in int4"));
+                out.add(reject(
+                        o, "QLoRA keeps its frozen base in 4 bits", "a qlora job keeps its frozen base in int4"));
             }
             if ((o.fp16() || o.bf16()) && !tensor16(g)) {
                 out.add(reject(o, "16-bit precisions need 16-bit tensor units", "the card has no 16-bit tensor units"));
             }
             if (p.equals("fp32") && tensor16(g)) {
-                out.add(reject(o, "Use fp32 only on cards without 16-bit tensor units", "the card has 16-bit tensor units"));
+                out.add(reject(
+                        o, "Use fp32 only on cards without 16-bit tensor units", "the card has 16-bit tensor units"));
             }
             if (amp && j.isInference()) {
                 out.add(reject(o, "Mixed precision is for training", "serving keeps no fp32 master weights"));
             }
             if ((p.equals("fp32") || amp) && j.isTraining() && j.finetune().equals("lora") && tensor16(g)) {
-                out.add(reject(o, "A frozen LoRA base stays in 16 bits", "a frozen LoRA base needs no fp32 master weights"));
+                out.add(reject(
+                        o, "A frozen LoRA base stays in 16 bits", "a frozen LoRA base needs no fp32 master weights"));
             }
             if (p.equals("fp16") && !o.adapterDtype().equals("fp32") && j.isTraining()) {
                 out.add(reject(o, "Training never below mixed precision or bf16", "pure fp16 training underflows"));
             }
             if (p.equals("int4") && j.isInference() && j.production()) {
-                out.add(reject(o, "Production serving never below int8", "production serving keeps at least 8-bit weights"));
+                out.add(reject(
+                        o, "Production serving never below int8", "production serving keeps at least 8-bit weights"));
             }
             if (j.production() && g.isConsumer()) {
-                out.add(reject(o, "No consumer cards for production", "production workloads do not run on consumer cards"));
+                out.add(reject(
+                        o, "No consumer cards for production", "production workloads do not run on consumer cards"));
             }
         }
         for (LayoutOption l : layouts) {
             Card g = card(l.gpu());
             Job j = job(l.job());
             if (g != null && l.gpus() > 1 && l.gpus() > g.perNode()) {
-                out.add(new Rejection(l.cell(), Rejection.LAYOUT, l.label(), "Shard only within one server", "GPUs span servers"));
+                out.add(new Rejection(
+                        l.cell(), Rejection.LAYOUT, l.label(), "Shard only within one server", "GPUs span servers"));
             }
             if (j != null && l.strategy().equals("tp") && j.isTraining()) {
-                out.add(new Rejection(l.cell(), Rejection.LAYOUT, l.label(), "Tensor parallel is for serving",
+                out.add(new Rejection(
+                        l.cell(),
+                        Rejection.LAYOUT,
+                        l.label(),
+                        "Tensor parallel is for serving",
                         "tensor parallelism is for serving"));
             }
         }
@@ -136,7 +161,10 @@ public final class JavaPolicy implements Judge {
             if (c.deviceBytes() > c.usableBytes() * 0.90) {
                 out.add(reject(c, "Keep 10% of memory free", "more than 90% of the card"));
             }
-            if (j != null && j.isInference() && !j.engine().equals("vllm") && c.deviceBytes() > c.usableBytes() * 0.80) {
+            if (j != null
+                    && j.isInference()
+                    && !j.engine().equals("vllm")
+                    && c.deviceBytes() > c.usableBytes() * 0.80) {
                 out.add(reject(c, "Serving keeps 20% of memory free", "more than 80% of the card"));
             }
             if (j != null && j.detector() && c.resolutionPx() % j.stride() != 0) {
@@ -145,8 +173,15 @@ public final class JavaPolicy implements Judge {
             if (j != null && j.isTraining() && j.globalBatch() > 0 && c.getSamplesPerStep() > j.globalBatch()) {
                 out.add(reject(c, "A training batch never exceeds the global batch", "above the global batch"));
             }
-            if (j != null && j.team().equals("vision") && j.isTraining() && j.detector() && c.resolutionPx() < j.resolutionPx()) {
-                out.add(reject(c, "The vision team trains detectors at their target resolution", "below the target resolution"));
+            if (j != null
+                    && j.team().equals("vision")
+                    && j.isTraining()
+                    && j.detector()
+                    && c.resolutionPx() < j.resolutionPx()) {
+                out.add(reject(
+                        c,
+                        "The vision team trains detectors at their target resolution",
+                        "below the target resolution"));
             }
             if (out.size() == before) {
                 survivors.add(c);
@@ -176,7 +211,10 @@ public final class JavaPolicy implements Judge {
                 }
             }
             if (!beaten) {
-                out.add(new Choice(c.cell(), c.id(), "Prefer the fewest cards",
+                out.add(new Choice(
+                        c.cell(),
+                        c.id(),
+                        "Prefer the fewest cards",
                         c.precision() + ", batch " + c.batch() + ": the best candidate no rule rejected"));
                 Job j = job(c.job());
                 if (j != null && j.isTraining() && j.globalBatch() > c.getSamplesPerStep()) {
@@ -196,8 +234,13 @@ public final class JavaPolicy implements Judge {
         }
         int so = o.resolutionPx() + o.seqLenTokens();
         int sc = c.resolutionPx() + c.seqLenTokens();
-        return o.rank() < c.rank() || o.rank() == c.rank() && so > sc || o.rank() == c.rank() && so == sc && o.batch() > c.batch()
-                || o.rank() == c.rank() && so == sc && o.batch() == c.batch() && o.getStrategyRank() < c.getStrategyRank();
+        return o.rank() < c.rank()
+                || o.rank() == c.rank() && so > sc
+                || o.rank() == c.rank() && so == sc && o.batch() > c.batch()
+                || o.rank() == c.rank()
+                        && so == sc
+                        && o.batch() == c.batch()
+                        && o.getStrategyRank() < c.getStrategyRank();
     }
 
     private static Rejection reject(PrecisionOption o, String rule, String reason) {
@@ -230,15 +273,29 @@ public final class JavaPolicy implements Judge {
     }
 
     /** The rule names this twin implements: a test checks them against the shipped DRL. */
-    public static final Set<String> RULES = Set.of("A job must fit in the card's memory", "Keep 10% of memory free",
-            "Serving keeps 20% of memory free", "bf16 needs compute capability 8.0", "fp8 needs compute capability 8.9",
-            "Integer and fp8 precisions are for inference only", "QLoRA keeps its frozen base in 4 bits",
-            "16-bit precisions need 16-bit tensor units", "Use fp32 only on cards without 16-bit tensor units",
-            "Mixed precision is for training", "A frozen LoRA base stays in 16 bits", "Training never below mixed precision or bf16",
-            "Production serving never below int8", "Batch sizes are powers of two",
-            "Train BatchNorm models with at least 8 samples per batch", "Detector resolutions are multiples of the stride",
+    public static final Set<String> RULES = Set.of(
+            "A job must fit in the card's memory",
+            "Keep 10% of memory free",
+            "Serving keeps 20% of memory free",
+            "bf16 needs compute capability 8.0",
+            "fp8 needs compute capability 8.9",
+            "Integer and fp8 precisions are for inference only",
+            "QLoRA keeps its frozen base in 4 bits",
+            "16-bit precisions need 16-bit tensor units",
+            "Use fp32 only on cards without 16-bit tensor units",
+            "Mixed precision is for training",
+            "A frozen LoRA base stays in 16 bits",
+            "Training never below mixed precision or bf16",
+            "Production serving never below int8",
+            "Batch sizes are powers of two",
+            "Train BatchNorm models with at least 8 samples per batch",
+            "Detector resolutions are multiples of the stride",
             "A training batch never exceeds the global batch",
-            "No consumer cards for production", "The vision team trains detectors at their target resolution",
-            "Prefer the fewest cards", "Keep the global batch with gradient accumulation",
-            "Shard only within one server", "Tensor parallel is for serving", "Offload only when nothing else fits");
+            "No consumer cards for production",
+            "The vision team trains detectors at their target resolution",
+            "Prefer the fewest cards",
+            "Keep the global batch with gradient accumulation",
+            "Shard only within one server",
+            "Tensor parallel is for serving",
+            "Offload only when nothing else fits");
 }

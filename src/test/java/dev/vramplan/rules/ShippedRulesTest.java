@@ -1,6 +1,7 @@
 package dev.vramplan.rules;
 
-import dev.vramplan.plan.RuleFacts;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.vramplan.Shipped;
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.Finetune;
@@ -8,15 +9,13 @@ import dev.vramplan.catalog.Mode;
 import dev.vramplan.catalog.Optimizer;
 import dev.vramplan.catalog.Precision;
 import dev.vramplan.catalog.Workload;
-import org.junit.jupiter.api.Test;
-
+import dev.vramplan.plan.RuleFacts;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * One test per shipped rule, each with the case where it must fire and the twin where it must not. The
@@ -39,28 +38,64 @@ class ShippedRulesTest {
 
     static Job job(String model, Mode mode, Finetune finetune, String team, boolean production) {
         boolean vision = C.model(model).vision();
-        Workload w = new Workload("w", model, mode, vision ? 640 : null, vision ? null : 2048,
-                mode == Mode.TRAIN ? Optimizer.ADAMW : Optimizer.NONE, 64, team, "normal", production, List.of(),
-                finetune, null, null, false, true, false, null);
+        Workload w = new Workload(
+                "w",
+                model,
+                mode,
+                vision ? 640 : null,
+                vision ? null : 2048,
+                mode == Mode.TRAIN ? Optimizer.ADAMW : Optimizer.NONE,
+                64,
+                team,
+                "normal",
+                production,
+                List.of(),
+                finetune,
+                null,
+                null,
+                false,
+                true,
+                false,
+                null);
         return RuleFacts.job(w, C.model(model));
     }
 
     static PrecisionOption option(String gpu, Precision p) {
-        return new PrecisionOption(gpu + "/w", gpu, "w", p.id(), p.rank(), p.quantized(), p.usesBf16(), p.usesFp16(),
-                p == Precision.FP8, p == Precision.INT8 || p == Precision.INT4);
+        return new PrecisionOption(
+                gpu + "/w",
+                gpu,
+                "w",
+                p.id(),
+                p.rank(),
+                p.quantized(),
+                p.usesBf16(),
+                p.usesFp16(),
+                p == Precision.FP8,
+                p == Precision.INT8 || p == Precision.INT4);
     }
 
     /** An option of a LoRA job whose adapters train in {@code adapterDtype} with this base precision. */
     static PrecisionOption option(String gpu, Precision p, String adapterDtype) {
-        return new PrecisionOption(gpu + "/w", gpu, "w", p.id(), p.rank(), p.quantized(), p.usesBf16(), p.usesFp16(),
-                p == Precision.FP8, p == Precision.INT8 || p == Precision.INT4, adapterDtype);
+        return new PrecisionOption(
+                gpu + "/w",
+                gpu,
+                "w",
+                p.id(),
+                p.rank(),
+                p.quantized(),
+                p.usesBf16(),
+                p.usesFp16(),
+                p == Precision.FP8,
+                p == Precision.INT8 || p == Precision.INT4,
+                adapterDtype);
     }
 
     static long nextId = 1;
 
     static Candidate candidate(String gpu, Precision p, int res, int batch, double share) {
         long usable = C.gpu(gpu).usableBytes();
-        return new Candidate(nextId++, gpu + "/w", gpu, "w", p.id(), p.rank(), res, 0, batch, (long) (usable * share), usable, true);
+        return new Candidate(
+                nextId++, gpu + "/w", gpu, "w", p.id(), p.rank(), res, 0, batch, (long) (usable * share), usable, true);
     }
 
     /** Fires the shipped rules over the facts; returns (rule name → reason) of every decision. */
@@ -71,7 +106,9 @@ class ShippedRulesTest {
             }
             s.fire();
             List<String> out = new ArrayList<>();
-            s.facts(Rejection.class).forEach(r -> out.add("reject " + r.precision() + (r.candidateId() >= 0 ? "#" + r.candidateId() : "") + ": " + r.rule()));
+            s.facts(Rejection.class)
+                    .forEach(r -> out.add("reject " + r.precision()
+                            + (r.candidateId() >= 0 ? "#" + r.candidateId() : "") + ": " + r.rule()));
             s.facts(Setting.class).forEach(r -> out.add("set " + r.name() + "=" + r.value() + ": " + r.rule()));
             s.facts(Choice.class).forEach(r -> out.add("choose #" + r.candidateId() + ": " + r.rule()));
             s.facts(Accumulation.class).forEach(r -> out.add("accumulate " + r.steps() + ": " + r.rule()));
@@ -80,7 +117,10 @@ class ShippedRulesTest {
     }
 
     static List<String> rulesFired(Object... facts) {
-        return fire(facts).stream().map(s -> s.substring(s.indexOf(": ") + 2)).distinct().toList();
+        return fire(facts).stream()
+                .map(s -> s.substring(s.indexOf(": ") + 2))
+                .distinct()
+                .toList();
     }
 
     @Test
@@ -95,7 +135,19 @@ class ShippedRulesTest {
     /** A candidate whose estimate uses {@code share} of the card and the top of its band {@code highShare}. */
     static Candidate banded(String gpu, Precision p, int batch, double share, double highShare) {
         long usable = C.gpu(gpu).usableBytes();
-        return new Candidate(nextId++, gpu + "/w", gpu, "w", p.id(), p.rank(), 640, 0, batch, (long) (usable * share), usable, true,
+        return new Candidate(
+                nextId++,
+                gpu + "/w",
+                gpu,
+                "w",
+                p.id(),
+                p.rank(),
+                640,
+                0,
+                batch,
+                (long) (usable * share),
+                usable,
+                true,
                 (long) (usable * highShare));
     }
 
@@ -109,7 +161,8 @@ class ShippedRulesTest {
             s.fire();
             assertThat(s.facts(Rejection.class)).singleElement().satisfies(r -> {
                 assertThat(r.rule()).isEqualTo("Plan on the high end of the estimate");
-                assertThat(r.reason()).isEqualTo("its 90% band reaches 14.90 GiB (estimate 10.33 GiB), the card has 14.75 GiB");
+                assertThat(r.reason())
+                        .isEqualTo("its 90% band reaches 14.90 GiB (estimate 10.33 GiB), the card has 14.75 GiB");
             });
         }
         // just inside: the top of the band is 99% of the card (and the estimate within the 10% the team keeps free)
@@ -135,34 +188,50 @@ class ShippedRulesTest {
     void bf16NeedsComputeCapability8() {
         assertThat(rulesFired(card("t4"), job("llama-3.2-1b", Mode.TRAIN), option("t4", Precision.BF16)))
                 .containsExactly("bf16 needs compute capability 8.0");
-        assertThat(rulesFired(card("v100-sxm2-16gb"), job("llama-3.2-1b", Mode.TRAIN), option("v100-sxm2-16gb", Precision.AMP_BF16)))
+        assertThat(rulesFired(
+                        card("v100-sxm2-16gb"),
+                        job("llama-3.2-1b", Mode.TRAIN),
+                        option("v100-sxm2-16gb", Precision.AMP_BF16)))
                 .containsExactly("bf16 needs compute capability 8.0");
-        assertThat(rulesFired(card("a10g"), job("llama-3.2-1b", Mode.TRAIN), option("a10g", Precision.BF16))).isEmpty();
+        assertThat(rulesFired(card("a10g"), job("llama-3.2-1b", Mode.TRAIN), option("a10g", Precision.BF16)))
+                .isEmpty();
     }
 
     @Test
     @Covers("fp8 needs compute capability 8.9")
     void fp8NeedsComputeCapability89() {
-        assertThat(rulesFired(card("a100-sxm4-80gb"), job("llama-3-8b", Mode.INFERENCE), option("a100-sxm4-80gb", Precision.FP8)))
+        assertThat(rulesFired(
+                        card("a100-sxm4-80gb"),
+                        job("llama-3-8b", Mode.INFERENCE),
+                        option("a100-sxm4-80gb", Precision.FP8)))
                 .containsExactly("fp8 needs compute capability 8.9");
-        assertThat(rulesFired(card("l4"), job("llama-3-8b", Mode.INFERENCE), option("l4", Precision.FP8))).isEmpty();
+        assertThat(rulesFired(card("l4"), job("llama-3-8b", Mode.INFERENCE), option("l4", Precision.FP8)))
+                .isEmpty();
         // an AMD card has no compute capability; its datasheet lists fp8
-        assertThat(rulesFired(card("mi300x"), job("llama-3-8b", Mode.INFERENCE), option("mi300x", Precision.FP8))).isEmpty();
+        assertThat(rulesFired(card("mi300x"), job("llama-3-8b", Mode.INFERENCE), option("mi300x", Precision.FP8)))
+                .isEmpty();
     }
 
     @Test
     @Covers("Integer and fp8 precisions are for inference only")
     void integerAndFp8PrecisionsAreForInferenceOnly() {
-        assertThat(rulesFired(card("h100-sxm-80gb"), job("llama-3-8b", Mode.TRAIN), option("h100-sxm-80gb", Precision.INT4)))
+        assertThat(rulesFired(
+                        card("h100-sxm-80gb"), job("llama-3-8b", Mode.TRAIN), option("h100-sxm-80gb", Precision.INT4)))
                 .containsExactly("Integer and fp8 precisions are for inference only");
-        assertThat(rulesFired(card("h100-sxm-80gb"), job("llama-3-8b", Mode.TRAIN), option("h100-sxm-80gb", Precision.FP8)))
+        assertThat(rulesFired(
+                        card("h100-sxm-80gb"), job("llama-3-8b", Mode.TRAIN), option("h100-sxm-80gb", Precision.FP8)))
                 .containsExactly("Integer and fp8 precisions are for inference only");
-        assertThat(rulesFired(card("h100-sxm-80gb"), job("llama-3-8b", Mode.INFERENCE), option("h100-sxm-80gb", Precision.INT4))).isEmpty();
+        assertThat(rulesFired(
+                        card("h100-sxm-80gb"),
+                        job("llama-3-8b", Mode.INFERENCE),
+                        option("h100-sxm-80gb", Precision.INT4)))
+                .isEmpty();
     }
 
     @Test
     void qloraMayTrainOnAn4BitBaseButNothingLower() {
-        assertThat(rulesFired(card("l4"), job("llama-3-8b", Mode.TRAIN, Finetune.QLORA), option("l4", Precision.INT4))).isEmpty();
+        assertThat(rulesFired(card("l4"), job("llama-3-8b", Mode.TRAIN, Finetune.QLORA), option("l4", Precision.INT4)))
+                .isEmpty();
         assertThat(rulesFired(card("l4"), job("llama-3-8b", Mode.TRAIN, Finetune.QLORA), option("l4", Precision.INT8)))
                 .contains("Integer and fp8 precisions are for inference only");
         assertThat(rulesFired(card("l4"), job("llama-3-8b", Mode.TRAIN, Finetune.LORA), option("l4", Precision.INT4)))
@@ -174,15 +243,23 @@ class ShippedRulesTest {
     void qloraKeepsItsFrozenBaseIn4Bits() {
         assertThat(rulesFired(card("l4"), job("llama-3-8b", Mode.TRAIN, Finetune.QLORA), option("l4", Precision.BF16)))
                 .containsExactly("QLoRA keeps its frozen base in 4 bits");
-        assertThat(rulesFired(card("l4"), job("llama-3-8b", Mode.TRAIN, Finetune.LORA), option("l4", Precision.BF16))).isEmpty();
+        assertThat(rulesFired(card("l4"), job("llama-3-8b", Mode.TRAIN, Finetune.LORA), option("l4", Precision.BF16)))
+                .isEmpty();
     }
 
     @Test
     @Covers("A frozen LoRA base stays in 16 bits")
     void aFrozenLoraBaseStaysIn16Bits() {
-        assertThat(rulesFired(card("a100-sxm4-80gb"), job("mistral-7b", Mode.TRAIN, Finetune.LORA), option("a100-sxm4-80gb", Precision.AMP_BF16)))
+        assertThat(rulesFired(
+                        card("a100-sxm4-80gb"),
+                        job("mistral-7b", Mode.TRAIN, Finetune.LORA),
+                        option("a100-sxm4-80gb", Precision.AMP_BF16)))
                 .containsExactly("A frozen LoRA base stays in 16 bits");
-        assertThat(rulesFired(card("a100-sxm4-80gb"), job("mistral-7b", Mode.TRAIN, Finetune.FULL), option("a100-sxm4-80gb", Precision.AMP_BF16))).isEmpty();
+        assertThat(rulesFired(
+                        card("a100-sxm4-80gb"),
+                        job("mistral-7b", Mode.TRAIN, Finetune.FULL),
+                        option("a100-sxm4-80gb", Precision.AMP_BF16)))
+                .isEmpty();
     }
 
     @Test
@@ -190,7 +267,8 @@ class ShippedRulesTest {
     void sixteenBitPrecisionsNeedSixteenBitTensorUnits() {
         assertThat(rulesFired(card("gtx-1080"), job("resnet50", Mode.TRAIN), option("gtx-1080", Precision.AMP_FP16)))
                 .containsExactly("16-bit precisions need 16-bit tensor units");
-        assertThat(rulesFired(card("t4"), job("resnet50", Mode.TRAIN), option("t4", Precision.AMP_FP16))).isEmpty();
+        assertThat(rulesFired(card("t4"), job("resnet50", Mode.TRAIN), option("t4", Precision.AMP_FP16)))
+                .isEmpty();
     }
 
     @Test
@@ -198,7 +276,9 @@ class ShippedRulesTest {
     void fp32OnlyOnCardsWithout16BitTensorUnits() {
         assertThat(rulesFired(card("t4"), job("resnet50", Mode.TRAIN), option("t4", Precision.FP32)))
                 .containsExactly("Use fp32 only on cards without 16-bit tensor units");
-        assertThat(rulesFired(card("gtx-1060-6gb"), job("resnet50", Mode.TRAIN), option("gtx-1060-6gb", Precision.FP32))).isEmpty();
+        assertThat(rulesFired(
+                        card("gtx-1060-6gb"), job("resnet50", Mode.TRAIN), option("gtx-1060-6gb", Precision.FP32)))
+                .isEmpty();
     }
 
     @Test
@@ -206,7 +286,8 @@ class ShippedRulesTest {
     void mixedPrecisionIsForTraining() {
         assertThat(rulesFired(card("l4"), job("llama-3-8b", Mode.INFERENCE), option("l4", Precision.AMP_BF16)))
                 .containsExactly("Mixed precision is for training");
-        assertThat(rulesFired(card("l4"), job("llama-3-8b", Mode.TRAIN), option("l4", Precision.AMP_BF16))).isEmpty();
+        assertThat(rulesFired(card("l4"), job("llama-3-8b", Mode.TRAIN), option("l4", Precision.AMP_BF16)))
+                .isEmpty();
     }
 
     @Test
@@ -216,16 +297,27 @@ class ShippedRulesTest {
                 .containsExactly("reject fp16: Training never below mixed precision or bf16");
         // a LoRA job on an fp16 frozen base keeps its adapters in fp32 (PEFT's default): allowed on a T4 and a V100
         for (String gpu : List.of("t4", "v100-sxm2-16gb")) {
-            assertThat(rulesFired(card(gpu), job("llama-3.2-1b", Mode.TRAIN, Finetune.LORA), option(gpu, Precision.FP16, "fp32"))).isEmpty();
+            assertThat(rulesFired(
+                            card(gpu),
+                            job("llama-3.2-1b", Mode.TRAIN, Finetune.LORA),
+                            option(gpu, Precision.FP16, "fp32")))
+                    .isEmpty();
             // the other ways of training LoRA there stay refused
-            assertThat(rulesFired(card(gpu), job("llama-3.2-1b", Mode.TRAIN, Finetune.LORA), option(gpu, Precision.AMP_FP16, "fp32")))
+            assertThat(rulesFired(
+                            card(gpu),
+                            job("llama-3.2-1b", Mode.TRAIN, Finetune.LORA),
+                            option(gpu, Precision.AMP_FP16, "fp32")))
                     .containsExactly("A frozen LoRA base stays in 16 bits");
         }
         // fp16 adapters are pure fp16 training
-        assertThat(rulesFired(card("t4"), job("llama-3.2-1b", Mode.TRAIN, Finetune.LORA), option("t4", Precision.FP16, "fp16")))
+        assertThat(rulesFired(
+                        card("t4"),
+                        job("llama-3.2-1b", Mode.TRAIN, Finetune.LORA),
+                        option("t4", Precision.FP16, "fp16")))
                 .containsExactly("Training never below mixed precision or bf16");
         // serving in fp16 is fine
-        assertThat(rulesFired(card("t4"), job("llama-3.2-1b", Mode.INFERENCE), option("t4", Precision.FP16))).isEmpty();
+        assertThat(rulesFired(card("t4"), job("llama-3.2-1b", Mode.INFERENCE), option("t4", Precision.FP16)))
+                .isEmpty();
     }
 
     @Test
@@ -294,7 +386,8 @@ class ShippedRulesTest {
         Candidate lowerPrecision = candidate("t4", Precision.FP16, 640, 64, 0.70);
         assertThat(fire(job("yolov8s", Mode.TRAIN), bestButTooBig, smallerBatch, lowerRes, lowerPrecision))
                 .contains("choose #" + smallerBatch.id() + ": Prefer the fewest cards")
-                .filteredOn(s -> s.startsWith("choose")).hasSize(1);
+                .filteredOn(s -> s.startsWith("choose"))
+                .hasSize(1);
         // with nothing left, nothing is chosen
         assertThat(fire(job("yolov8s", Mode.TRAIN), candidate("t4", Precision.AMP_FP16, 640, 64, 0.95)))
                 .noneMatch(s -> s.startsWith("choose"));
@@ -304,10 +397,25 @@ class ShippedRulesTest {
         return new LayoutOption(gpu + "/w", gpu, "w", gpus, strategy, offload);
     }
 
-    static Candidate onCards(String gpu, Precision p, int batch, double share, int gpus, String strategy, String offload) {
+    static Candidate onCards(
+            String gpu, Precision p, int batch, double share, int gpus, String strategy, String offload) {
         long usable = C.gpu(gpu).usableBytes();
-        return new Candidate(nextId++, gpu + "/w", gpu, "w", p.id(), p.rank(), 0, 2048, batch, (long) (usable * share), usable,
-                true, gpus, strategy, offload);
+        return new Candidate(
+                nextId++,
+                gpu + "/w",
+                gpu,
+                "w",
+                p.id(),
+                p.rank(),
+                0,
+                2048,
+                batch,
+                (long) (usable * share),
+                usable,
+                true,
+                gpus,
+                strategy,
+                offload);
     }
 
     @Test
@@ -317,18 +425,28 @@ class ShippedRulesTest {
         assertThat(fire(eightPerServer, job("llama-3-8b", Mode.TRAIN), layout("a100-sxm4-80gb", 16, "zero3", "none")))
                 .contains("reject 16 × zero3: Shard only within one server");
         // just inside: all eight GPUs of one server
-        assertThat(rulesFired(eightPerServer, job("llama-3-8b", Mode.TRAIN), layout("a100-sxm4-80gb", 8, "zero3", "none")))
+        assertThat(rulesFired(
+                        eightPerServer, job("llama-3-8b", Mode.TRAIN), layout("a100-sxm4-80gb", 8, "zero3", "none")))
                 .doesNotContain("Shard only within one server");
     }
 
     @Test
     @Covers("Tensor parallel is for serving")
     void tensorParallelIsForServing() {
-        assertThat(fire(card("h100-sxm-80gb"), job("llama-2-70b", Mode.TRAIN), layout("h100-sxm-80gb", 4, "tp", "none")))
+        assertThat(fire(
+                        card("h100-sxm-80gb"),
+                        job("llama-2-70b", Mode.TRAIN),
+                        layout("h100-sxm-80gb", 4, "tp", "none")))
                 .contains("reject 4 × tp: Tensor parallel is for serving");
-        assertThat(rulesFired(card("h100-sxm-80gb"), job("llama-2-70b", Mode.INFERENCE), layout("h100-sxm-80gb", 4, "tp", "none")))
+        assertThat(rulesFired(
+                        card("h100-sxm-80gb"),
+                        job("llama-2-70b", Mode.INFERENCE),
+                        layout("h100-sxm-80gb", 4, "tp", "none")))
                 .doesNotContain("Tensor parallel is for serving");
-        assertThat(rulesFired(card("h100-sxm-80gb"), job("llama-2-70b", Mode.TRAIN), layout("h100-sxm-80gb", 4, "zero3", "none")))
+        assertThat(rulesFired(
+                        card("h100-sxm-80gb"),
+                        job("llama-2-70b", Mode.TRAIN),
+                        layout("h100-sxm-80gb", 4, "zero3", "none")))
                 .doesNotContain("Tensor parallel is for serving");
     }
 
@@ -351,25 +469,34 @@ class ShippedRulesTest {
     void preferTheFewestCardsThenPrecisionThenBatchThenTheSimplerStrategy() {
         Candidate eight = onCards("a100-sxm4-80gb", Precision.AMP_BF16, 8, 0.5, 8, "zero3", "none");
         Candidate four = onCards("a100-sxm4-80gb", Precision.BF16, 1, 0.8, 4, "zero3", "none");
-        assertThat(fire(job("llama-3-8b", Mode.TRAIN), eight, four)).contains("choose #" + four.id() + ": Prefer the fewest cards")
-                .filteredOn(s -> s.startsWith("choose")).hasSize(1);
+        assertThat(fire(job("llama-3-8b", Mode.TRAIN), eight, four))
+                .contains("choose #" + four.id() + ": Prefer the fewest cards")
+                .filteredOn(s -> s.startsWith("choose"))
+                .hasSize(1);
         // same cards, precision and batch: zero2 before zero3
         Candidate zero3 = onCards("a100-sxm4-80gb", Precision.AMP_BF16, 1, 0.7, 4, "zero3", "none");
         Candidate zero2 = onCards("a100-sxm4-80gb", Precision.AMP_BF16, 1, 0.8, 4, "zero2", "none");
-        assertThat(fire(job("llama-3-8b", Mode.TRAIN), zero3, zero2)).contains("choose #" + zero2.id() + ": Prefer the fewest cards")
-                .filteredOn(s -> s.startsWith("choose")).hasSize(1);
+        assertThat(fire(job("llama-3-8b", Mode.TRAIN), zero3, zero2))
+                .contains("choose #" + zero2.id() + ": Prefer the fewest cards")
+                .filteredOn(s -> s.startsWith("choose"))
+                .hasSize(1);
         // a larger batch on the same cards wins over the simpler strategy
         Candidate zero3Batch2 = onCards("a100-sxm4-80gb", Precision.AMP_BF16, 2, 0.85, 4, "zero3", "none");
-        assertThat(fire(job("llama-3-8b", Mode.TRAIN), zero3Batch2, zero2)).contains("choose #" + zero3Batch2.id() + ": Prefer the fewest cards");
+        assertThat(fire(job("llama-3-8b", Mode.TRAIN), zero3Batch2, zero2))
+                .contains("choose #" + zero3Batch2.id() + ": Prefer the fewest cards");
     }
 
     @Test
     @Covers("A training batch never exceeds the global batch")
     void theGlobalBatchCountsEveryDataParallelCard() {
         // global batch 64: batch 16 on 4 GPUs is 64 samples per step, batch 32 on 4 is 128
-        assertThat(rulesFired(job("llama-3-8b", Mode.TRAIN), onCards("a100-sxm4-80gb", Precision.AMP_BF16, 16, 0.5, 4, "zero3", "none")))
+        assertThat(rulesFired(
+                        job("llama-3-8b", Mode.TRAIN),
+                        onCards("a100-sxm4-80gb", Precision.AMP_BF16, 16, 0.5, 4, "zero3", "none")))
                 .doesNotContain("A training batch never exceeds the global batch");
-        assertThat(rulesFired(job("llama-3-8b", Mode.TRAIN), onCards("a100-sxm4-80gb", Precision.AMP_BF16, 32, 0.5, 4, "zero3", "none")))
+        assertThat(rulesFired(
+                        job("llama-3-8b", Mode.TRAIN),
+                        onCards("a100-sxm4-80gb", Precision.AMP_BF16, 32, 0.5, 4, "zero3", "none")))
                 .contains("A training batch never exceeds the global batch");
     }
 
@@ -391,8 +518,10 @@ class ShippedRulesTest {
         Job production = job("llama-3-8b", Mode.INFERENCE, Finetune.FULL, "team", true);
         assertThat(rulesFired(card("l4"), production, option("l4", Precision.INT4)))
                 .containsExactly("Production serving never below int8");
-        assertThat(rulesFired(card("l4"), production, option("l4", Precision.INT8))).isEmpty();
-        assertThat(rulesFired(card("l4"), job("llama-3-8b", Mode.INFERENCE), option("l4", Precision.INT4))).isEmpty();
+        assertThat(rulesFired(card("l4"), production, option("l4", Precision.INT8)))
+                .isEmpty();
+        assertThat(rulesFired(card("l4"), job("llama-3-8b", Mode.INFERENCE), option("l4", Precision.INT4)))
+                .isEmpty();
     }
 
     @Test
@@ -401,8 +530,10 @@ class ShippedRulesTest {
         Job production = job("resnet50", Mode.INFERENCE, Finetune.FULL, "team", true);
         assertThat(rulesFired(card("gtx-1080"), production, option("gtx-1080", Precision.FP32)))
                 .containsExactly("No consumer cards for production");
-        assertThat(rulesFired(card("t4"), production, option("t4", Precision.FP16))).isEmpty();
-        assertThat(rulesFired(card("gtx-1080"), job("resnet50", Mode.INFERENCE), option("gtx-1080", Precision.FP32))).isEmpty();
+        assertThat(rulesFired(card("t4"), production, option("t4", Precision.FP16)))
+                .isEmpty();
+        assertThat(rulesFired(card("gtx-1080"), job("resnet50", Mode.INFERENCE), option("gtx-1080", Precision.FP32)))
+                .isEmpty();
     }
 
     @Test
@@ -412,11 +543,15 @@ class ShippedRulesTest {
         assertThat(rulesFired(vision, candidate("t4", Precision.AMP_FP16, 608, 8, 0.5)))
                 .containsExactly("The vision team trains detectors at their target resolution");
         String rule = "The vision team trains detectors at their target resolution";
-        assertThat(rulesFired(vision, candidate("t4", Precision.AMP_FP16, 640, 8, 0.5))).doesNotContain(rule);
+        assertThat(rulesFired(vision, candidate("t4", Precision.AMP_FP16, 640, 8, 0.5)))
+                .doesNotContain(rule);
         // another team may shrink the input, and the vision team's classifiers too
-        assertThat(rulesFired(job("yolov8s", Mode.TRAIN), candidate("t4", Precision.AMP_FP16, 608, 8, 0.5))).doesNotContain(rule);
-        assertThat(rulesFired(job("resnet50", Mode.TRAIN, Finetune.FULL, "vision", false),
-                candidate("t4", Precision.AMP_FP16, 608, 8, 0.5))).doesNotContain(rule);
+        assertThat(rulesFired(job("yolov8s", Mode.TRAIN), candidate("t4", Precision.AMP_FP16, 608, 8, 0.5)))
+                .doesNotContain(rule);
+        assertThat(rulesFired(
+                        job("resnet50", Mode.TRAIN, Finetune.FULL, "vision", false),
+                        candidate("t4", Precision.AMP_FP16, 608, 8, 0.5)))
+                .doesNotContain(rule);
     }
 
     @Test
@@ -441,8 +576,11 @@ class ShippedRulesTest {
                 covered.addAll(List.of(c.value()));
             }
         }
-        assertThat(new TreeSet<>(Shipped.rules().ruleNames())).as("shipped rules without a test in ShippedRulesTest")
+        assertThat(new TreeSet<>(Shipped.rules().ruleNames()))
+                .as("shipped rules without a test in ShippedRulesTest")
                 .isSubsetOf(covered);
-        assertThat(covered).as("tests naming a rule that is not shipped").isSubsetOf(Shipped.rules().ruleNames());
+        assertThat(covered)
+                .as("tests naming a rule that is not shipped")
+                .isSubsetOf(Shipped.rules().ruleNames());
     }
 }

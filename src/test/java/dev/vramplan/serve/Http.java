@@ -1,14 +1,11 @@
 package dev.vramplan.serve;
 
-import java.io.UncheckedIOException;
-import java.io.InputStream;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ExecutorService;
 import dev.vramplan.cli.Main;
-
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,24 +16,28 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /** Real HTTP requests to a real server, and the command line to compare against, in this JVM and in another. */
 final class Http {
-    static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-    record Got(int status, String contentType, String body) {
-    }
+    record Got(int status, String contentType, String body) {}
 
-    record Result(int code, String out, String err) {
-    }
+    record Result(int code, String out, String err) {}
 
-    private Http() {
-    }
+    private Http() {}
 
     static Got get(int port, String pathAndQuery) throws IOException, InterruptedException {
-        HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
-                .timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        HttpResponse<String> r = CLIENT.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
+                        .timeout(Duration.ofSeconds(60))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         return new Got(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
     }
 
@@ -50,8 +51,13 @@ final class Http {
 
     /** The java command that runs vramplan in a JVM of its own, with this test's class path. */
     static List<String> javaCommand(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xlog:disable", "-Xlog:all=warning:stderr", "-cp", System.getProperty("java.class.path"), "dev.vramplan.cli.Main"));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xlog:disable",
+                "-Xlog:all=warning:stderr",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.vramplan.cli.Main"));
         cmd.addAll(List.of(args));
         return cmd;
     }

@@ -1,33 +1,32 @@
 package dev.vramplan.store;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.vramplan.Shipped;
+import dev.vramplan.catalog.Catalog;
+import dev.vramplan.catalog.CatalogLoader;
 import dev.vramplan.catalog.Mode;
+import dev.vramplan.input.InvalidInputException;
 import dev.vramplan.plan.CellPlan;
 import dev.vramplan.plan.Decision;
 import dev.vramplan.plan.PlanResult;
 import dev.vramplan.plan.Planner;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.stream.Stream;
-import dev.vramplan.catalog.Catalog;
-import dev.vramplan.catalog.CatalogLoader;
-import dev.vramplan.input.InvalidInputException;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Types;
-import java.util.Locale;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A real H2 file, and a real PostgreSQL server where one is given (VRAMPLAN_TEST_PG_URL; .ci/run starts one):
@@ -50,7 +49,8 @@ class PlanStoreTest {
         if (kind.equals("h2")) {
             return Files.createTempDirectory(tmp, "h2").resolve("plans").toString();
         }
-        try (var c = DriverManager.getConnection(PG); var st = c.createStatement()) {
+        try (var c = DriverManager.getConnection(PG);
+                var st = c.createStatement()) {
             st.execute("DROP TABLE IF EXISTS plan_text, plan_decision, plan_cell, plan_run, schema_version CASCADE");
         }
         return PG;
@@ -66,8 +66,9 @@ class PlanStoreTest {
     /** The one number a SQL query returns, read behind the store's back. */
     static long count(String db, String sql) throws SQLException {
         String url = db.startsWith("jdbc:") ? db : PlanStore.url(db) + ";ACCESS_MODE_DATA=r";
-        try (var c = DriverManager.getConnection(url); var st = c.createStatement();
-             var rs = st.executeQuery(sql)) {
+        try (var c = DriverManager.getConnection(url);
+                var st = c.createStatement();
+                var rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }
@@ -94,8 +95,14 @@ class PlanStoreTest {
     static void planMinimal() {
         // the minimal catalog with the shipped bands, so that cells carry a band to store
         Catalog m = CatalogLoader.load(Path.of("src/test/resources/catalogs/minimal"));
-        plan = new Planner(Shipped.rules()).plan(new Catalog(m.gpus(), m.models(), m.fleetCards(), m.workloads(),
-                m.calibrations(), Shipped.catalog().bands()));
+        plan = new Planner(Shipped.rules())
+                .plan(new Catalog(
+                        m.gpus(),
+                        m.models(),
+                        m.fleetCards(),
+                        m.workloads(),
+                        m.calibrations(),
+                        Shipped.catalog().bands()));
     }
 
     @ParameterizedTest
@@ -126,9 +133,14 @@ class PlanStoreTest {
                 assertThat(c.trail()).isEqualTo(p.trail());
                 if (p.feasible()) {
                     assertThat(c.deviceBytes()).isEqualTo(p.estimate().deviceBytes());
-                    assertThat(c.breakdown().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(p.estimate().deviceBytes());
+                    assertThat(c.breakdown().values().stream()
+                                    .mapToLong(Long::longValue)
+                                    .sum())
+                            .isEqualTo(p.estimate().deviceBytes());
                     // schema version 4: the band
-                    assertThat(c.deviceBytesHigh()).isEqualTo(p.deviceBytesHigh()).isGreaterThan(c.deviceBytes());
+                    assertThat(c.deviceBytesHigh())
+                            .isEqualTo(p.deviceBytesHigh())
+                            .isGreaterThan(c.deviceBytes());
                     assertThat(c.bandConfidence()).isEqualTo(p.band().confidence());
                     assertThat(c.bandGroup()).isEqualTo(p.band().group());
                     assertThat(c.bandPoints()).isEqualTo(p.band().points()).isPositive();
@@ -150,13 +162,31 @@ class PlanStoreTest {
         // a cell whose reason is longer than the column: its insert fails after the run row and earlier cells went in
         List<CellPlan> cells = new ArrayList<>(plan.cells());
         CellPlan last = cells.get(cells.size() - 1);
-        cells.set(cells.size() - 1, new CellPlan(last.gpuId(), last.workloadId(), last.modelId(), Mode.TRAIN, false, null,
-                null, null, null, null, null, last.usableBytes(), "r", "x".repeat(5000), List.of()));
+        cells.set(
+                cells.size() - 1,
+                new CellPlan(
+                        last.gpuId(),
+                        last.workloadId(),
+                        last.modelId(),
+                        Mode.TRAIN,
+                        false,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        last.usableBytes(),
+                        "r",
+                        "x".repeat(5000),
+                        List.of()));
         try (PlanStore s = PlanStore.open(db)) {
             assertThatThrownBy(() -> s.save(new PlanResult(cells, 0, 0), "catalog", "rules", "test"))
-                    .isInstanceOf(StoreException.class).hasMessageContaining("nothing was written");
+                    .isInstanceOf(StoreException.class)
+                    .hasMessageContaining("nothing was written");
             assertThat(s.runCount()).isEqualTo(1);
-            assertThat(s.cells(s.latestRun().orElseThrow(), null, null, null, false)).hasSize(plan.cells().size());
+            assertThat(s.cells(s.latestRun().orElseThrow(), null, null, null, false))
+                    .hasSize(plan.cells().size());
         }
     }
 
@@ -168,15 +198,19 @@ class PlanStoreTest {
             s.save(plan, "catalog", "rules", "test");
             // more cells than one batch reach the database before planning fails
             assertThatThrownBy(() -> s.save(RunInfo.of("catalog", "rules", "test"), sink -> {
-                for (int i = 0; i < 3 * PlanStore.BATCH; i++) {
-                    sink.accept(plan.cells().get(i % plan.cells().size()));
-                }
-                throw new InvalidInputException("rule \"x\" keeps firing");
-            })).isInstanceOf(InvalidInputException.class).hasMessage("rule \"x\" keeps firing");
+                        for (int i = 0; i < 3 * PlanStore.BATCH; i++) {
+                            sink.accept(plan.cells().get(i % plan.cells().size()));
+                        }
+                        throw new InvalidInputException("rule \"x\" keeps firing");
+                    }))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessage("rule \"x\" keeps firing");
             assertThat(s.runCount()).isEqualTo(1);
-            assertThat(s.cells(s.latestRun().orElseThrow(), null, null, null, false)).hasSize(plan.cells().size());
+            assertThat(s.cells(s.latestRun().orElseThrow(), null, null, null, false))
+                    .hasSize(plan.cells().size());
         }
-        assertThat(count(db, "SELECT COUNT(*) FROM plan_cell")).isEqualTo(plan.cells().size());
+        assertThat(count(db, "SELECT COUNT(*) FROM plan_cell"))
+                .isEqualTo(plan.cells().size());
     }
 
     @ParameterizedTest
@@ -188,15 +222,18 @@ class PlanStoreTest {
         long[] dead = new long[1];
         writeBehind(db, c -> {
             try (var st = c.createStatement()) {
-                st.execute("INSERT INTO plan_run (started_at, catalog_dir, rules_dir, tool_version, cells, feasible, complete)"
-                        + " VALUES (TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00+00', 'c', 'r', 't', 0, 0, FALSE)");
+                st.execute(
+                        "INSERT INTO plan_run (started_at, catalog_dir, rules_dir, tool_version, cells, feasible, complete)"
+                                + " VALUES (TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00+00', 'c', 'r', 't', 0, 0, FALSE)");
                 try (var rs = st.executeQuery("SELECT MAX(id) FROM plan_run")) {
                     rs.next();
                     dead[0] = rs.getLong(1);
                 }
-                st.execute("INSERT INTO plan_cell (run_id, gpu_id, workload_id, model_id, job_mode, feasible, usable_bytes,"
-                        + " rule_name, reason) SELECT " + dead[0] + ", gpu_id, workload_id, model_id, job_mode, feasible,"
-                        + " usable_bytes, rule_name, reason FROM plan_cell WHERE run_id = " + first);
+                st.execute(
+                        "INSERT INTO plan_cell (run_id, gpu_id, workload_id, model_id, job_mode, feasible, usable_bytes,"
+                                + " rule_name, reason) SELECT " + dead[0]
+                                + ", gpu_id, workload_id, model_id, job_mode, feasible,"
+                                + " usable_bytes, rule_name, reason FROM plan_cell WHERE run_id = " + first);
             }
         });
         try (PlanStore s = PlanStore.open(db)) {
@@ -207,7 +244,9 @@ class PlanStoreTest {
             long next = s.save(plan, "catalog", "rules", "test");
             assertThat(s.runs()).extracting(StoredRun::id).containsExactly(next, first);
         }
-        assertThat(count(db, "SELECT COUNT(*) FROM plan_cell WHERE run_id = " + dead[0])).as("cells of the dead run").isZero();
+        assertThat(count(db, "SELECT COUNT(*) FROM plan_cell WHERE run_id = " + dead[0]))
+                .as("cells of the dead run")
+                .isZero();
     }
 
     @ParameterizedTest
@@ -237,8 +276,9 @@ class PlanStoreTest {
             try (var st = c.createStatement()) {
                 st.execute("UPDATE plan_cell SET trail = NULL WHERE id = " + cell);
             }
-            try (var ps = c.prepareStatement("INSERT INTO plan_decision (cell_id, seq, kind, precision_name, resolution_px,"
-                    + " seq_len_tokens, batch_size, device_bytes, rule_name, reason) VALUES (?,?,?,?,?,?,?,?,?,?)")) {
+            try (var ps = c.prepareStatement(
+                    "INSERT INTO plan_decision (cell_id, seq, kind, precision_name, resolution_px,"
+                            + " seq_len_tokens, batch_size, device_bytes, rule_name, reason) VALUES (?,?,?,?,?,?,?,?,?,?)")) {
                 int seq = 0;
                 for (Decision d : first.trail()) {
                     ps.setLong(1, cell);
@@ -269,9 +309,11 @@ class PlanStoreTest {
         try (PlanStore s = PlanStore.open(db)) {
             long run = s.save(plan, "catalog", "rules", "test");
             assertThat(s.cells(run, "x' OR '1'='1", null, null, false)).isEmpty();
-            assertThat(s.cells(run, "yolov8n'; DROP TABLE plan_cell; --", "t4", null, false)).isEmpty();
+            assertThat(s.cells(run, "yolov8n'; DROP TABLE plan_cell; --", "t4", null, false))
+                    .isEmpty();
             assertThat(s.cells(run, "yolov8n", null, null, false)).isNotEmpty();
-            assertThat(s.cells(run, "ünïcødé 模型 \u0000", "'\"\\", "train'--", false)).isEmpty();
+            assertThat(s.cells(run, "ünïcødé 模型 \u0000", "'\"\\", "train'--", false))
+                    .isEmpty();
             assertThat(s.runCount()).isEqualTo(1);
         }
     }
@@ -279,7 +321,10 @@ class PlanStoreTest {
     @Test
     void theMigrationListMatchesTheFilesInDb() throws Exception {
         try (Stream<Path> s = Files.list(Path.of("db"))) {
-            assertThat(s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".sql")).sorted().toList())
+            assertThat(s.map(p -> p.getFileName().toString())
+                            .filter(n -> n.endsWith(".sql"))
+                            .sorted()
+                            .toList())
                     .isEqualTo(Migrations.FILES);
         }
     }
@@ -289,7 +334,7 @@ class PlanStoreTest {
     void migrationsRunOnceAndAreRecorded(String kind) throws Exception {
         String db = fresh(kind);
         storeOnce(db);
-        try (PlanStore s = PlanStore.open(db)) {                 // opening again must not re-apply V1
+        try (PlanStore s = PlanStore.open(db)) { // opening again must not re-apply V1
             assertThat(s.runCount()).isEqualTo(1);
         }
     }
@@ -299,11 +344,14 @@ class PlanStoreTest {
         Path file = tmp.resolve("not-a-folder");
         Files.writeString(file, "x");
         assertThatThrownBy(() -> PlanStore.open(file.resolve("db").toString()))
-                .isInstanceOf(StoreException.class).hasMessageContaining("cannot create the folder for the database");
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("cannot create the folder for the database");
     }
 
     @Test
     void decisionKindsSurvive() {
-        assertThat(plan.cells()).anySatisfy(c -> assertThat(c.trail()).extracting(Decision::kind).contains(Decision.Kind.SETTING));
+        assertThat(plan.cells())
+                .anySatisfy(
+                        c -> assertThat(c.trail()).extracting(Decision::kind).contains(Decision.Kind.SETTING));
     }
 }

@@ -1,22 +1,21 @@
 package dev.vramplan.validate;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
 import dev.vramplan.Shipped;
 import dev.vramplan.catalog.Band;
 import dev.vramplan.catalog.Bands;
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.CatalogLoader;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The band on every estimate (catalog/bands.yaml): the shipped file is what the shipped measurements build, and
@@ -42,8 +41,16 @@ class BandTest {
                 continue;
             }
             Bands.Group g = c.bands().groups().get(j.band().group());
-            long ownSource = g.ids().stream().filter(id -> c.bands().points().get(id).source().equals(j.point().m().source())).count();
-            assertThat(j.band().points()).as(j.point().m().id()).isEqualTo(g.ids().size() - (int) ownSource);
+            long ownSource = g.ids().stream()
+                    .filter(id -> c.bands()
+                            .points()
+                            .get(id)
+                            .source()
+                            .equals(j.point().m().source()))
+                    .count();
+            assertThat(j.band().points())
+                    .as(j.point().m().id())
+                    .isEqualTo(g.ids().size() - (int) ownSource);
             assertThat(j.covered()).isEqualTo(j.point().measuredBytes() <= j.highBytes());
         }
     }
@@ -86,8 +93,10 @@ class BandTest {
         }
         assertThat(Bands.margin(nineteen, 0.9)).isCloseTo(0.18, within(1e-12));
         // every job measured below its estimate: the band is the estimate itself, never below it
-        assertThat(Bands.margin(List.of(0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8), 0.9)).isZero();
-        assertThat(Bands.margin(List.of(1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0), 0.9)).isNull();
+        assertThat(Bands.margin(List.of(0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8), 0.9))
+                .isZero();
+        assertThat(Bands.margin(List.of(1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0), 0.9))
+                .isNull();
     }
 
     /**
@@ -119,15 +128,17 @@ class BandTest {
         Bands bands = new Bands(0.9, "test", null, null, groups, points);
         List<String> chain = List.of("a/train/full", "a/train", "all");
         assertThat(bands.band(chain, null)).isEqualTo(new Band(0.9, "a/train/full", 12, 0.5));
-        // without Y: 9 points of X remain, but of one source; "all" without Y holds 9 of X and 9 of Z: rank 18 of 18, 1.20
+        // without Y: 9 points of X remain, but of one source; "all" without Y holds 9 of X and 9 of Z: rank 18 of 18,
+        // 1.20
         assertThat(bands.band(chain, "Y").group()).isEqualTo("all");
         assertThat(bands.band(chain, "Y").margin()).isCloseTo(0.20, within(1e-12));
         assertThat(bands.band(chain, "Y").points()).isEqualTo(18);
         // without X: 3 points of Y are too few; "all" without X holds 3 of Y and 9 of Z: rank 12 of 12, 1.50
         assertThat(bands.band(chain, "X")).isEqualTo(new Band(0.9, "all", 12, 0.5));
         // a job of no known group and too few points anywhere: no band, the estimate itself
-        assertThat(new Bands(0.9, "test", null, null, Map.of(), Map.of()).band(chain, null)).isEqualTo(Band.none(0.9));
+        assertThat(new Bands(0.9, "test", null, null, Map.of(), Map.of()).band(chain, null))
+                .isEqualTo(Band.none(0.9));
         assertThat(Band.none(0.9).high(1000)).isEqualTo(1000);
-        assertThat(new Band(0.9, "g", 9, 0.25).high(1001)).isEqualTo(1252);   // 1251.25, rounded up
+        assertThat(new Band(0.9, "g", 9, 0.25).high(1001)).isEqualTo(1252); // 1251.25, rounded up
     }
 }

@@ -1,5 +1,8 @@
 package dev.vramplan.validate;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.vramplan.Shipped;
 import dev.vramplan.catalog.Finetune;
 import dev.vramplan.catalog.Framework;
@@ -7,24 +10,21 @@ import dev.vramplan.catalog.Offload;
 import dev.vramplan.catalog.Precision;
 import dev.vramplan.cli.Main;
 import dev.vramplan.input.InvalidInputException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Measurement format 2 (docs/measurement-format.md, "How the run was set up"): every field, and bad values at file:line:col. */
 class MeasurementFormatTest {
     @TempDir
     Path tmp;
 
-    private static final String POINT = """
+    private static final String POINT =
+            """
             measurements:
               - id: mine
                 model: llama-2-7b
@@ -45,7 +45,9 @@ class MeasurementFormatTest {
 
     @Test
     void everyFormat2FieldIsReadIntoTheMeasurement() throws Exception {
-        Measurement m = MeasurementLoader.load(file("""
+        Measurement m = MeasurementLoader.load(
+                        file(
+                                """
                 finetune: adapter-v2
                 framework: litgpt
                 adapter_dtype: fp32
@@ -53,15 +55,20 @@ class MeasurementFormatTest {
                 offload: optimizer+params
                 gpus: 8
                 max_objects: 0
-                """), Shipped.catalog()).get(0);
+                """),
+                        Shipped.catalog())
+                .get(0);
         assertThat(m.finetune()).isEqualTo(Finetune.ADAPTER_V2);
-        assertThat(m.run()).isEqualTo(new RunSetup(Framework.LITGPT, Precision.FP32, 3, Offload.OPTIMIZER_PARAMS, 8, 0));
-        assertThat(m.run().notModelled()).isEqualTo("ZeRO stage 3, offload optimizer+params on 8 GPUs: multi-card sharding is not modelled yet");
+        assertThat(m.run())
+                .isEqualTo(new RunSetup(Framework.LITGPT, Precision.FP32, 3, Offload.OPTIMIZER_PARAMS, 8, 0));
+        assertThat(m.run().notModelled())
+                .isEqualTo("ZeRO stage 3, offload optimizer+params on 8 GPUs: multi-card sharding is not modelled yet");
     }
 
     @Test
     void absentFieldsMeanThePlainSingleGpuSetup() throws Exception {
-        Measurement m = MeasurementLoader.load(file("finetune: adapter\n"), Shipped.catalog()).get(0);
+        Measurement m = MeasurementLoader.load(file("finetune: adapter\n"), Shipped.catalog())
+                .get(0);
         assertThat(m.finetune()).isEqualTo(Finetune.ADAPTER);
         assertThat(m.run()).isEqualTo(RunSetup.plain());
         assertThat(m.run().notModelled()).isNull();
@@ -69,7 +76,8 @@ class MeasurementFormatTest {
 
     @Test
     void aSingleGpuWithoutZeroOrOffloadIsModelled() {
-        assertThat(new RunSetup(Framework.HF_TRANSFORMERS, null, 0, Offload.NONE, 1, 40).notModelled()).isNull();
+        assertThat(new RunSetup(Framework.HF_TRANSFORMERS, null, 0, Offload.NONE, 1, 40).notModelled())
+                .isNull();
         assertThat(new RunSetup(null, null, 2, null, 1, null).notModelled())
                 .isEqualTo("ZeRO stage 2: multi-card sharding is not modelled yet");
         assertThat(new RunSetup(null, null, null, Offload.OPTIMIZER, 1, null).notModelled())
@@ -80,7 +88,8 @@ class MeasurementFormatTest {
 
     @Test
     void badValuesOfEveryFieldAreRefusedAtTheirPlace() throws Exception {
-        Path f = file("""
+        Path f = file(
+                """
                 finetune: adaptor
                 framework: ultralitics
                 adapter_dtype: int8
@@ -89,17 +98,22 @@ class MeasurementFormatTest {
                 gpus: 0
                 max_objects: many
                 """);
-        assertThatThrownBy(() -> MeasurementLoader.load(f, Shipped.catalog())).isInstanceOf(InvalidInputException.class)
-                .satisfies(e -> assertThat(((InvalidInputException) e).lines()).containsExactly(
-                        f + ":11:15: measurements[0].finetune: \"adaptor\" is not one of full, lora, qlora, adapter, adapter-v2."
-                                + " Did you mean \"adapter\"?",
-                        f + ":12:16: measurements[0].framework: \"ultralitics\" is not one of litgpt, hf-transformers, ultralytics,"
-                                + " yolov5, mmyolo, mmengine, vllm, fastchat, llama-factory. Did you mean \"ultralytics\"?",
-                        f + ":13:20: measurements[0].adapter_dtype: \"int8\" is not one of fp32, bf16, fp16.",
-                        f + ":14:17: measurements[0].zero_stage: 4 is out of range: it must be between 0 and 3",
-                        f + ":15:14: measurements[0].offload: \"cpu\" is not one of none, optimizer, optimizer+params.",
-                        f + ":16:11: measurements[0].gpus: 0 is out of range: it must be between 1 and 1048576",
-                        f + ":17:18: measurements[0].max_objects: expected a whole number, found \"many\""));
+        assertThatThrownBy(() -> MeasurementLoader.load(f, Shipped.catalog()))
+                .isInstanceOf(InvalidInputException.class)
+                .satisfies(e -> assertThat(((InvalidInputException) e).lines())
+                        .containsExactly(
+                                f
+                                        + ":11:15: measurements[0].finetune: \"adaptor\" is not one of full, lora, qlora, adapter, adapter-v2."
+                                        + " Did you mean \"adapter\"?",
+                                f
+                                        + ":12:16: measurements[0].framework: \"ultralitics\" is not one of litgpt, hf-transformers, ultralytics,"
+                                        + " yolov5, mmyolo, mmengine, vllm, fastchat, llama-factory. Did you mean \"ultralytics\"?",
+                                f + ":13:20: measurements[0].adapter_dtype: \"int8\" is not one of fp32, bf16, fp16.",
+                                f + ":14:17: measurements[0].zero_stage: 4 is out of range: it must be between 0 and 3",
+                                f
+                                        + ":15:14: measurements[0].offload: \"cpu\" is not one of none, optimizer, optimizer+params.",
+                                f + ":16:11: measurements[0].gpus: 0 is out of range: it must be between 1 and 1048576",
+                                f + ":17:18: measurements[0].max_objects: expected a whole number, found \"many\""));
     }
 
     @Test
@@ -108,17 +122,23 @@ class MeasurementFormatTest {
                 adapter_dtype: fp32
                 zero: 2
                 """);
-        assertThatThrownBy(() -> MeasurementLoader.load(f, Shipped.catalog())).isInstanceOf(InvalidInputException.class)
-                .satisfies(e -> assertThat(((InvalidInputException) e).lines()).containsExactly(
-                        f + ":11:20: measurements[0].adapter_dtype: applies to adapter fine-tuning (lora, qlora, adapter,"
-                                + " adapter-v2); finetune is full",
-                        f + ":12:5: measurements[0].zero: unknown field. Did you mean \"zero_stage\"?"));
+        assertThatThrownBy(() -> MeasurementLoader.load(f, Shipped.catalog()))
+                .isInstanceOf(InvalidInputException.class)
+                .satisfies(e -> assertThat(((InvalidInputException) e).lines())
+                        .containsExactly(
+                                f
+                                        + ":11:20: measurements[0].adapter_dtype: applies to adapter fine-tuning (lora, qlora, adapter,"
+                                        + " adapter-v2); finetune is full",
+                                f + ":12:5: measurements[0].zero: unknown field. Did you mean \"zero_stage\"?"));
     }
 
     @Test
     void validateSkipsMultiCardPointsWithTheReasonAndCountsThem() throws Exception {
         Path f = tmp.resolve("two.yaml");
-        Files.writeString(f, POINT + """
+        Files.writeString(
+                f,
+                POINT
+                        + """
                   - id: sharded
                     model: llama-2-7b
                     mode: train
@@ -132,52 +152,84 @@ class MeasurementFormatTest {
                 """);
         Validator.Report r = Validator.validate(MeasurementLoader.load(f, Shipped.catalog()), Shipped.catalog(), false);
         assertThat(r.points()).extracting(p -> p.m().id()).containsExactly("mine");
-        assertThat(r.skipped()).extracting(Validator.Skipped::reason)
+        assertThat(r.skipped())
+                .extracting(Validator.Skipped::reason)
                 .containsExactly("ZeRO stage 3 on 8 GPUs: multi-card sharding is not modelled yet");
         assertThat(r.summary().count()).isEqualTo(1);
 
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Main.run(new String[]{"validate", "--measurements", f.toString(), "--no-calibration"},
-                new PrintWriter(out), new PrintWriter(err));
+        int code = Main.run(
+                new String[] {"validate", "--measurements", f.toString(), "--no-calibration"},
+                new PrintWriter(out),
+                new PrintWriter(err));
         assertThat(code).as(err.toString()).isZero();
-        assertThat(out.toString()).contains("skipped: ZeRO stage 3 on 8 GPUs: multi-card sharding is not modelled yet")
-                .contains("1 points skipped, not in the figures: ZeRO sharding, offload or several GPUs, which the estimator"
-                        + " does not model yet");
+        assertThat(out.toString())
+                .contains("skipped: ZeRO stage 3 on 8 GPUs: multi-card sharding is not modelled yet")
+                .contains(
+                        "1 points skipped, not in the figures: ZeRO sharding, offload or several GPUs, which the estimator"
+                                + " does not model yet");
         out = new StringWriter();
-        Main.run(new String[]{"validate", "--measurements", f.toString(), "--format", "json"}, new PrintWriter(out), new PrintWriter(err));
-        assertThat(out.toString()).contains("\"skipped\" : 1").contains("\"reason\" : \"ZeRO stage 3 on 8 GPUs: multi-card sharding is not modelled yet\"");
+        Main.run(
+                new String[] {"validate", "--measurements", f.toString(), "--format", "json"},
+                new PrintWriter(out),
+                new PrintWriter(err));
+        assertThat(out.toString())
+                .contains("\"skipped\" : 1")
+                .contains("\"reason\" : \"ZeRO stage 3 on 8 GPUs: multi-card sharding is not modelled yet\"");
     }
 
     @Test
     void theAdapterDtypeOfAPointReachesTheEstimate() throws Exception {
-        List<Measurement> ms = MeasurementLoader.load(file("""
+        List<Measurement> ms = MeasurementLoader.load(
+                file(
+                        """
                 finetune: lora
                 adapter_dtype: fp32
                 trainable_params: 100000000
-                """), Shipped.catalog());
+                """),
+                Shipped.catalog());
         Validator.Report fp32 = Validator.validate(ms, Shipped.catalog(), false);
-        List<Measurement> own = MeasurementLoader.load(file("""
+        List<Measurement> own = MeasurementLoader.load(
+                file(
+                        """
                 finetune: lora
                 adapter_dtype: bf16
                 trainable_params: 100000000
-                """), Shipped.catalog());
+                """),
+                Shipped.catalog());
         Validator.Report bf16 = Validator.validate(own, Shipped.catalog(), false);
-        // a hundred million adapter parameters: fp32 weights, gradients and two AdamW states cost 2 + 2 + 4 bytes more each than bf16
-        assertThat(fp32.points().get(0).estimate().peakAllocatedBytes() - bf16.points().get(0).estimate().peakAllocatedBytes())
+        // a hundred million adapter parameters: fp32 weights, gradients and two AdamW states cost 2 + 2 + 4 bytes more
+        // each than bf16
+        assertThat(fp32.points().get(0).estimate().peakAllocatedBytes()
+                        - bf16.points().get(0).estimate().peakAllocatedBytes())
                 .isEqualTo(800_000_000L);
         // without adapter_dtype the framework decides: PEFT (hf-transformers, the default for transformers) keeps fp32
         // adapters, LitGPT the base's bf16
-        Validator.Report peft = Validator.validate(MeasurementLoader.load(file("""
+        Validator.Report peft = Validator.validate(
+                MeasurementLoader.load(
+                        file(
+                                """
                 finetune: lora
                 trainable_params: 100000000
-                """), Shipped.catalog()), Shipped.catalog(), false);
-        Validator.Report litgpt = Validator.validate(MeasurementLoader.load(file("""
+                """),
+                        Shipped.catalog()),
+                Shipped.catalog(),
+                false);
+        Validator.Report litgpt = Validator.validate(
+                MeasurementLoader.load(
+                        file(
+                                """
                 finetune: lora
                 framework: litgpt
                 trainable_params: 100000000
-                """), Shipped.catalog()), Shipped.catalog(), false);
-        assertThat(peft.points().get(0).estimate().peakAllocatedBytes()).isEqualTo(fp32.points().get(0).estimate().peakAllocatedBytes());
-        assertThat(litgpt.points().get(0).estimate().peakAllocatedBytes()).isEqualTo(bf16.points().get(0).estimate().peakAllocatedBytes());
+                """),
+                        Shipped.catalog()),
+                Shipped.catalog(),
+                false);
+        assertThat(peft.points().get(0).estimate().peakAllocatedBytes())
+                .isEqualTo(fp32.points().get(0).estimate().peakAllocatedBytes());
+        assertThat(litgpt.points().get(0).estimate().peakAllocatedBytes())
+                .isEqualTo(bf16.points().get(0).estimate().peakAllocatedBytes());
     }
 }

@@ -1,26 +1,25 @@
 package dev.vramplan.validate;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vramplan.Shipped;
-import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.Calibration;
+import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.CatalogLoader;
 import dev.vramplan.catalog.Mode;
-import dev.vramplan.input.InvalidInputException;
 import dev.vramplan.cli.Main;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
+import dev.vramplan.input.InvalidInputException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The estimator against the published measurements (src/test/resources/validation, copied from the sources
@@ -46,7 +45,8 @@ class ValidateTest {
         assertThat(s.maxAbsRelError()).isLessThan(0.60);
         // vision training (YOLO and CNN): median ≤ 10%
         List<Validator.Point> vision = r.points().stream()
-                .filter(p -> p.m().resolution() != null && p.m().mode() == Mode.TRAIN).toList();
+                .filter(p -> p.m().resolution() != null && p.m().mode() == Mode.TRAIN)
+                .toList();
         assertThat(vision).hasSize(10);
         assertThat(Validator.summarize(vision).medianAbsRelError()).isLessThanOrEqualTo(0.10);
         // the points whose source said what it measured and in which unit (all but the 12 Qwen rows not run under ZeRO)
@@ -78,9 +78,12 @@ class ValidateTest {
         for (int i = 0; i < all.size(); i++) {
             (i % 2 == 0 ? fit : held).add(all.get(i));
         }
-        List<Calibration> cal = Calibrator.fit(fit, c, false, "even points").stream().map(Calibrator.Fit::calibration).toList();
+        List<Calibration> cal = Calibrator.fit(fit, c, false, "even points").stream()
+                .map(Calibrator.Fit::calibration)
+                .toList();
         assertThat(cal).isNotEmpty();
-        assertThat(cal).allSatisfy(k -> assertThat(k.points()).allSatisfy(id -> assertThat(held).noneMatch(m -> m.id().equals(id))));
+        assertThat(cal).allSatisfy(k -> assertThat(k.points())
+                .allSatisfy(id -> assertThat(held).noneMatch(m -> m.id().equals(id))));
         Catalog calibrated = new Catalog(c.gpus(), c.models(), c.fleetCards(), c.workloads(), cal);
         Validator.Summary before = Validator.validate(held, c, false).summary();
         Validator.Summary after = Validator.validate(held, calibrated, true).summary();
@@ -92,7 +95,9 @@ class ValidateTest {
     @Test
     void aPointWithAnUnknownModelIsAnErrorNamingIt() throws Exception {
         Path f = tmp.resolve("m.yaml");
-        Files.writeString(f, """
+        Files.writeString(
+                f,
+                """
                 measurements:
                   - id: mine
                     model: llama-2-7bb
@@ -104,15 +109,21 @@ class ValidateTest {
                     measured: 13 GB
                     measure_kind: peak_allocated
                 """);
-        assertThatThrownBy(() -> MeasurementLoader.load(f, Shipped.catalog())).isInstanceOf(InvalidInputException.class)
-                .satisfies(e -> assertThat(((InvalidInputException) e).lines()).containsExactly(
-                        f + ":3:12: measurements[0].model: unknown model \"llama-2-7bb\" (point \"mine\"). Did you mean \"llama-2-7b\"?"));
+        assertThatThrownBy(() -> MeasurementLoader.load(f, Shipped.catalog()))
+                .isInstanceOf(InvalidInputException.class)
+                .satisfies(
+                        e -> assertThat(((InvalidInputException) e).lines())
+                                .containsExactly(
+                                        f
+                                                + ":3:12: measurements[0].model: unknown model \"llama-2-7bb\" (point \"mine\"). Did you mean \"llama-2-7b\"?"));
     }
 
     @Test
     void unknownFieldsAndBadSizesAreRefused() throws Exception {
         Path f = tmp.resolve("m.yaml");
-        Files.writeString(f, """
+        Files.writeString(
+                f,
+                """
                 measurements:
                   - id: mine
                     model: llama-2-7b
@@ -124,10 +135,15 @@ class ValidateTest {
                     measure_kind: peak_allocated
                     mesure_kind: peak_allocated
                 """);
-        assertThatThrownBy(() -> MeasurementLoader.load(f, Shipped.catalog())).isInstanceOf(InvalidInputException.class)
-                .satisfies(e -> assertThat(((InvalidInputException) e).lines()).containsExactly(
-                        f + ":8:15: measurements[0].measured: \"13 GiG\" is not a size. Maybe \"13 GiB\"?, or oom",
-                        f + ":10:5: measurements[0].mesure_kind: unknown field. Did you mean \"measure_kind\"?"));
+        assertThatThrownBy(() -> MeasurementLoader.load(f, Shipped.catalog()))
+                .isInstanceOf(InvalidInputException.class)
+                .satisfies(
+                        e -> assertThat(((InvalidInputException) e).lines())
+                                .containsExactly(
+                                        f
+                                                + ":8:15: measurements[0].measured: \"13 GiG\" is not a size. Maybe \"13 GiB\"?, or oom",
+                                        f
+                                                + ":10:5: measurements[0].mesure_kind: unknown field. Did you mean \"measure_kind\"?"));
     }
 
     @Test
@@ -135,12 +151,22 @@ class ValidateTest {
         Path cat = Shipped.copy(Shipped.CATALOG, tmp.resolve("catalog"));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Main.run(new String[]{"validate", "--measurements", PUBLIC.toString(), "--catalog", cat.toString(), "--format", "json"},
-                new PrintWriter(out), new PrintWriter(err));
+        int code = Main.run(
+                new String[] {
+                    "validate", "--measurements", PUBLIC.toString(), "--catalog", cat.toString(), "--format", "json"
+                },
+                new PrintWriter(out),
+                new PrintWriter(err));
         assertThat(code).as(err.toString()).isZero();
         JsonNode j = new ObjectMapper().readTree(out.toString());
-        for (String key : List.of("count", "median_abs_rel_error", "p90_abs_rel_error", "max_abs_rel_error", "underestimated_share",
-                "oom_points", "oom_predicted")) {
+        for (String key : List.of(
+                "count",
+                "median_abs_rel_error",
+                "p90_abs_rel_error",
+                "max_abs_rel_error",
+                "underestimated_share",
+                "oom_points",
+                "oom_predicted")) {
             assertThat(j.get("summary").has(key)).as(key).isTrue();
         }
         // 107 published points: 18 Qwen runs under DeepSpeed ZeRO are skipped until the estimator models sharding
@@ -148,27 +174,59 @@ class ValidateTest {
         assertThat(j.get("skipped")).hasSize(18);
         assertThat(j.get("summary").get("skipped").asInt()).isEqualTo(18);
         assertThat(j.get("summary_stated").get("count").asInt()).isEqualTo(68);
-        assertThat(j.get("points").findValues("uncertain").stream().filter(JsonNode::asBoolean).count()).isEqualTo(12);
+        assertThat(j.get("points").findValues("uncertain").stream()
+                        .filter(JsonNode::asBoolean)
+                        .count())
+                .isEqualTo(12);
         assertThat(j.get("points").get(0).get("calibrated").asBoolean()).isFalse();
 
         out = new StringWriter();
-        code = Main.run(new String[]{"calibrate", "--measurements", PUBLIC.toString(), "--catalog", cat.toString()},
-                new PrintWriter(out), new PrintWriter(err));
+        code = Main.run(
+                new String[] {"calibrate", "--measurements", PUBLIC.toString(), "--catalog", cat.toString()},
+                new PrintWriter(out),
+                new PrintWriter(err));
         assertThat(code).as(err.toString()).isZero();
         assertThat(out.toString()).contains("wrote");
         Catalog calibrated = CatalogLoader.load(cat);
         assertThat(calibrated.calibrations()).isNotEmpty();
-        assertThat(calibrated.calibration(calibrated.model("llama-2-7b")).points()).contains("litgpt_rt_lora_llama27b_none_mb1");
+        assertThat(calibrated.calibration(calibrated.model("llama-2-7b")).points())
+                .contains("litgpt_rt_lora_llama27b_none_mb1");
         out = new StringWriter();
-        Main.run(new String[]{"validate", "--measurements", PUBLIC.toString(), "--catalog", cat.toString(), "--format", "json"},
-                new PrintWriter(out), new PrintWriter(err));
+        Main.run(
+                new String[] {
+                    "validate", "--measurements", PUBLIC.toString(), "--catalog", cat.toString(), "--format", "json"
+                },
+                new PrintWriter(out),
+                new PrintWriter(err));
         JsonNode after = new ObjectMapper().readTree(out.toString());
         assertThat(after.get("summary").get("median_abs_rel_error").asDouble())
                 .isLessThan(j.get("summary").get("median_abs_rel_error").asDouble());
         out = new StringWriter();
-        Main.run(new String[]{"estimate", "--model", "llama-2-7b", "--gpu", "a100-sxm4-40gb", "--mode", "train", "--precision", "bf16",
-                "--batch", "1", "--seq-len", "1024", "--finetune", "lora", "--catalog", cat.toString(), "--format", "json"},
-                new PrintWriter(out), new PrintWriter(err));
-        assertThat(new ObjectMapper().readTree(out.toString()).get("calibrated").asBoolean()).isTrue();
+        Main.run(
+                new String[] {
+                    "estimate",
+                    "--model",
+                    "llama-2-7b",
+                    "--gpu",
+                    "a100-sxm4-40gb",
+                    "--mode",
+                    "train",
+                    "--precision",
+                    "bf16",
+                    "--batch",
+                    "1",
+                    "--seq-len",
+                    "1024",
+                    "--finetune",
+                    "lora",
+                    "--catalog",
+                    cat.toString(),
+                    "--format",
+                    "json"
+                },
+                new PrintWriter(out),
+                new PrintWriter(err));
+        assertThat(new ObjectMapper().readTree(out.toString()).get("calibrated").asBoolean())
+                .isTrue();
     }
 }
