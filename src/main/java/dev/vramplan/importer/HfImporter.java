@@ -33,12 +33,10 @@ public final class HfImporter {
             "gpt_neox",
             "gpt_bigcode");
 
-    private final JsonNode c;
-    private final String file;
+    private final HfConfig cfg;
 
     private HfImporter(JsonNode c, String file) {
-        this.c = c;
-        this.file = file;
+        this.cfg = new HfConfig(c, file);
     }
 
     /** The imported description with its family (the model_type). */
@@ -64,52 +62,13 @@ public final class HfImporter {
         return new HfImporter(node, shown).convert();
     }
 
-    private InvalidInputException problem(String field, String message) {
-        return new InvalidInputException(file + ":1:1: " + field + ": " + message);
-    }
-
-    private int num(String... names) {
-        for (String n : names) {
-            JsonNode v = c.get(n);
-            if (v != null && v.canConvertToInt()) {
-                return v.asInt();
-            }
-        }
-        throw problem(names[0], "is missing (a " + modelType() + " config has it)");
-    }
-
-    private int num(int fallback, String... names) {
-        for (String n : names) {
-            JsonNode v = c.get(n);
-            if (v != null && v.canConvertToInt()) {
-                return v.asInt();
-            }
-        }
-        return fallback;
-    }
-
-    private boolean flag(String name, boolean fallback) {
-        JsonNode v = c.get(name);
-        return v != null && v.isBoolean() ? v.asBoolean() : fallback;
-    }
-
-    private double real(String name, double fallback) {
-        JsonNode v = c.get(name);
-        return v != null && v.isNumber() ? v.asDouble() : fallback;
-    }
-
-    private String modelType() {
-        JsonNode t = c.get("model_type");
-        return t == null ? "" : t.asText();
-    }
-
     private Imported convert() {
-        String type = modelType();
+        String type = cfg.modelType();
         if (type.equals("RefinedWeb") || type.equals("RefinedWebModel")) {
             type = "falcon";
         }
         if (!TYPES.contains(type)) {
-            throw problem(
+            throw cfg.problem(
                     "model_type",
                     (type.isEmpty() ? "is missing" : "\"" + type + "\" is not supported") + ": one of "
                             + String.join(", ", TYPES) + "." + Suggest.didYouMean(type, TYPES));
@@ -118,31 +77,31 @@ public final class HfImporter {
         TransformerSpec spec =
                 switch (type) {
                     case "llama", "mistral", "qwen2", "gemma", "gemma2", "phi3" -> {
-                        int h = num("hidden_size");
-                        int heads = num("num_attention_heads");
-                        int kv = num(heads, "num_key_value_heads");
-                        int hd = num(h / heads, "head_dim");
-                        boolean attnBias = flag("attention_bias", false);
+                        int h = cfg.num("hidden_size");
+                        int heads = cfg.num("num_attention_heads");
+                        int kv = cfg.num(heads, "num_key_value_heads");
+                        int hd = cfg.num(h / heads, "head_dim");
+                        boolean attnBias = cfg.flag("attention_bias", false);
                         boolean qkvBias = type.equals("qwen2") || attnBias;
                         boolean gemma = type.startsWith("gemma");
-                        boolean tied = flag("tie_word_embeddings", gemma);
+                        boolean tied = cfg.flag("tie_word_embeddings", gemma);
                         yield new TransformerSpec(
                                 decoder,
-                                num("num_hidden_layers"),
+                                cfg.num("num_hidden_layers"),
                                 h,
                                 heads,
                                 kv,
                                 hd,
-                                num("intermediate_size"),
-                                num("vocab_size"),
-                                num(4096, "max_position_embeddings"),
+                                cfg.num("intermediate_size"),
+                                cfg.num("vocab_size"),
+                                cfg.num(4096, "max_position_embeddings"),
                                 true,
                                 gemma ? "gelu" : "silu",
                                 true,
                                 type.equals("gemma2") ? 4 : 2,
                                 qkvBias,
                                 attnBias,
-                                flag("mlp_bias", false),
+                                cfg.flag("mlp_bias", false),
                                 tied,
                                 false,
                                 "rope",
@@ -150,7 +109,7 @@ public final class HfImporter {
                                 false,
                                 false,
                                 true,
-                                real("attention_dropout", 0),
+                                cfg.real("attention_dropout", 0),
                                 0,
                                 0,
                                 0,
@@ -159,18 +118,18 @@ public final class HfImporter {
                     case "qwen" -> {
                         // QWen v1: intermediate_size counts both halves of the gated MLP (w1 and w2 are each half as
                         // wide)
-                        int h = num("hidden_size");
-                        int heads = num("num_attention_heads");
+                        int h = cfg.num("hidden_size");
+                        int heads = cfg.num("num_attention_heads");
                         yield new TransformerSpec(
                                 decoder,
-                                num("num_hidden_layers"),
+                                cfg.num("num_hidden_layers"),
                                 h,
                                 heads,
                                 heads,
                                 h / heads,
-                                num("intermediate_size") / 2,
-                                num("vocab_size"),
-                                num(8192, "seq_length", "max_position_embeddings"),
+                                cfg.num("intermediate_size") / 2,
+                                cfg.num("vocab_size"),
+                                cfg.num(8192, "seq_length", "max_position_embeddings"),
                                 true,
                                 "silu",
                                 true,
@@ -178,7 +137,7 @@ public final class HfImporter {
                                 true,
                                 false,
                                 false,
-                                flag("tie_word_embeddings", false),
+                                cfg.flag("tie_word_embeddings", false),
                                 false,
                                 "rope",
                                 0,
@@ -192,18 +151,18 @@ public final class HfImporter {
                                 0);
                     }
                     case "phi" -> {
-                        int h = num("hidden_size");
-                        int heads = num("num_attention_heads");
+                        int h = cfg.num("hidden_size");
+                        int heads = cfg.num("num_attention_heads");
                         yield new TransformerSpec(
                                 decoder,
-                                num("num_hidden_layers"),
+                                cfg.num("num_hidden_layers"),
                                 h,
                                 heads,
-                                num(heads, "num_key_value_heads"),
+                                cfg.num(heads, "num_key_value_heads"),
                                 h / heads,
-                                num("intermediate_size"),
-                                num("vocab_size"),
-                                num(2048, "max_position_embeddings"),
+                                cfg.num("intermediate_size"),
+                                cfg.num("vocab_size"),
+                                cfg.num(2048, "max_position_embeddings"),
                                 false,
                                 "gelu",
                                 false,
@@ -211,37 +170,37 @@ public final class HfImporter {
                                 true,
                                 true,
                                 true,
-                                flag("tie_word_embeddings", false),
+                                cfg.flag("tie_word_embeddings", false),
                                 true,
                                 "rope",
                                 0,
                                 false,
                                 false,
                                 true,
-                                real("resid_pdrop", 0),
+                                cfg.real("resid_pdrop", 0),
                                 0,
                                 0,
                                 0,
                                 0);
                     }
                     case "falcon" -> {
-                        int h = num("hidden_size");
-                        int heads = num("num_attention_heads", "n_head");
-                        boolean newArch = flag("new_decoder_architecture", false);
+                        int h = cfg.num("hidden_size");
+                        int heads = cfg.num("num_attention_heads", "n_head");
+                        boolean newArch = cfg.flag("new_decoder_architecture", false);
                         int kv = newArch
-                                ? num(heads, "num_kv_heads", "n_head_kv")
-                                : flag("multi_query", true) ? 1 : heads;
-                        boolean bias = flag("bias", false);
+                                ? cfg.num(heads, "num_kv_heads", "n_head_kv")
+                                : cfg.flag("multi_query", true) ? 1 : heads;
+                        boolean bias = cfg.flag("bias", false);
                         yield new TransformerSpec(
                                 decoder,
-                                num("num_hidden_layers", "n_layer"),
+                                cfg.num("num_hidden_layers", "n_layer"),
                                 h,
                                 heads,
                                 kv,
                                 h / heads,
-                                num(4 * h, "ffn_hidden_size"),
-                                num("vocab_size"),
-                                num(2048, "max_position_embeddings"),
+                                cfg.num(4 * h, "ffn_hidden_size"),
+                                cfg.num("vocab_size"),
+                                cfg.num(2048, "max_position_embeddings"),
                                 false,
                                 "gelu",
                                 false,
@@ -249,9 +208,9 @@ public final class HfImporter {
                                 bias,
                                 bias,
                                 bias,
-                                flag("tie_word_embeddings", true),
+                                cfg.flag("tie_word_embeddings", true),
                                 false,
-                                flag("alibi", false) ? "alibi" : "rope",
+                                cfg.flag("alibi", false) ? "alibi" : "rope",
                                 0,
                                 false,
                                 false,
@@ -263,17 +222,17 @@ public final class HfImporter {
                                 0);
                     }
                     case "gpt2" -> {
-                        int h = num("n_embd", "hidden_size");
+                        int h = cfg.num("n_embd", "hidden_size");
                         yield new TransformerSpec(
                                 decoder,
-                                num("n_layer"),
+                                cfg.num("n_layer"),
                                 h,
-                                num("n_head"),
-                                num("n_head"),
-                                h / num("n_head"),
-                                num(4 * h, "n_inner"),
-                                num("vocab_size"),
-                                num("n_positions"),
+                                cfg.num("n_head"),
+                                cfg.num("n_head"),
+                                h / cfg.num("n_head"),
+                                cfg.num(4 * h, "n_inner"),
+                                cfg.num("vocab_size"),
+                                cfg.num("n_positions"),
                                 false,
                                 "gelu",
                                 false,
@@ -281,32 +240,32 @@ public final class HfImporter {
                                 true,
                                 true,
                                 true,
-                                flag("tie_word_embeddings", true),
+                                cfg.flag("tie_word_embeddings", true),
                                 false,
                                 "learned",
                                 0,
                                 false,
                                 false,
                                 true,
-                                real("resid_pdrop", 0.1),
+                                cfg.real("resid_pdrop", 0.1),
                                 0,
                                 0,
                                 0,
                                 0);
                     }
                     case "gpt_bigcode" -> {
-                        int h = num("n_embd", "hidden_size");
-                        int heads = num("n_head");
+                        int h = cfg.num("n_embd", "hidden_size");
+                        int heads = cfg.num("n_head");
                         yield new TransformerSpec(
                                 decoder,
-                                num("n_layer"),
+                                cfg.num("n_layer"),
                                 h,
                                 heads,
-                                flag("multi_query", true) ? 1 : heads,
+                                cfg.flag("multi_query", true) ? 1 : heads,
                                 h / heads,
-                                num(4 * h, "n_inner"),
-                                num("vocab_size"),
-                                num("n_positions"),
+                                cfg.num(4 * h, "n_inner"),
+                                cfg.num("vocab_size"),
+                                cfg.num("n_positions"),
                                 false,
                                 "gelu",
                                 false,
@@ -314,32 +273,32 @@ public final class HfImporter {
                                 true,
                                 true,
                                 true,
-                                flag("tie_word_embeddings", true),
+                                cfg.flag("tie_word_embeddings", true),
                                 false,
                                 "learned",
                                 0,
                                 false,
                                 false,
                                 true,
-                                real("resid_pdrop", 0),
+                                cfg.real("resid_pdrop", 0),
                                 0,
                                 0,
                                 0,
                                 0);
                     }
                     case "gpt_neox" -> {
-                        int h = num("hidden_size");
-                        int heads = num("num_attention_heads");
+                        int h = cfg.num("hidden_size");
+                        int heads = cfg.num("num_attention_heads");
                         yield new TransformerSpec(
                                 decoder,
-                                num("num_hidden_layers"),
+                                cfg.num("num_hidden_layers"),
                                 h,
                                 heads,
                                 heads,
                                 h / heads,
-                                num("intermediate_size"),
-                                num("vocab_size"),
-                                num("max_position_embeddings"),
+                                cfg.num("intermediate_size"),
+                                cfg.num("vocab_size"),
+                                cfg.num("max_position_embeddings"),
                                 false,
                                 "gelu",
                                 false,
@@ -347,7 +306,7 @@ public final class HfImporter {
                                 true,
                                 true,
                                 true,
-                                flag("tie_word_embeddings", false),
+                                cfg.flag("tie_word_embeddings", false),
                                 false,
                                 "rope",
                                 0,
@@ -361,26 +320,26 @@ public final class HfImporter {
                                 0);
                     }
                     case "stablelm" -> {
-                        int h = num("hidden_size");
-                        int heads = num("num_attention_heads");
+                        int h = cfg.num("hidden_size");
+                        int heads = cfg.num("num_attention_heads");
                         yield new TransformerSpec(
                                 decoder,
-                                num("num_hidden_layers"),
+                                cfg.num("num_hidden_layers"),
                                 h,
                                 heads,
-                                num(heads, "num_key_value_heads"),
+                                cfg.num(heads, "num_key_value_heads"),
                                 h / heads,
-                                num("intermediate_size"),
-                                num("vocab_size"),
-                                num("max_position_embeddings"),
+                                cfg.num("intermediate_size"),
+                                cfg.num("vocab_size"),
+                                cfg.num("max_position_embeddings"),
                                 true,
                                 "silu",
                                 false,
-                                flag("use_parallel_residual", false) ? 1 : 2,
-                                flag("use_qkv_bias", false),
+                                cfg.flag("use_parallel_residual", false) ? 1 : 2,
+                                cfg.flag("use_qkv_bias", false),
                                 false,
                                 false,
-                                flag("tie_word_embeddings", false),
+                                cfg.flag("tie_word_embeddings", false),
                                 false,
                                 "rope",
                                 0,
@@ -394,18 +353,18 @@ public final class HfImporter {
                                 0);
                     }
                     case "bert" -> {
-                        int h = num("hidden_size");
-                        int heads = num("num_attention_heads");
+                        int h = cfg.num("hidden_size");
+                        int heads = cfg.num("num_attention_heads");
                         yield new TransformerSpec(
                                 TransformerSpec.Kind.ENCODER,
-                                num("num_hidden_layers"),
+                                cfg.num("num_hidden_layers"),
                                 h,
                                 heads,
                                 heads,
                                 h / heads,
-                                num("intermediate_size"),
-                                num("vocab_size"),
-                                num("max_position_embeddings"),
+                                cfg.num("intermediate_size"),
+                                cfg.num("vocab_size"),
+                                cfg.num("max_position_embeddings"),
                                 false,
                                 "gelu",
                                 false,
@@ -416,36 +375,36 @@ public final class HfImporter {
                                 true,
                                 false,
                                 "learned",
-                                num(2, "type_vocab_size"),
+                                cfg.num(2, "type_vocab_size"),
                                 true,
                                 true,
                                 false,
-                                real("hidden_dropout_prob", 0.1),
+                                cfg.real("hidden_dropout_prob", 0.1),
                                 0,
                                 0,
                                 0,
                                 0);
                     }
                     case "vit" -> {
-                        int h = num("hidden_size");
-                        int heads = num("num_attention_heads");
-                        JsonNode labels = c.get("id2label");
+                        int h = cfg.num("hidden_size");
+                        int heads = cfg.num("num_attention_heads");
+                        JsonNode labels = cfg.get("id2label");
                         int classes = labels != null && labels.isObject() && labels.size() > 0 ? labels.size() : 1000;
                         yield new TransformerSpec(
                                 TransformerSpec.Kind.VISION,
-                                num("num_hidden_layers"),
+                                cfg.num("num_hidden_layers"),
                                 h,
                                 heads,
                                 heads,
                                 h / heads,
-                                num("intermediate_size"),
+                                cfg.num("intermediate_size"),
                                 0,
                                 1,
                                 false,
                                 "gelu",
                                 false,
                                 2,
-                                flag("qkv_bias", true),
+                                cfg.flag("qkv_bias", true),
                                 true,
                                 true,
                                 false,
@@ -455,10 +414,10 @@ public final class HfImporter {
                                 false,
                                 false,
                                 true,
-                                real("hidden_dropout_prob", 0),
-                                num(224, "image_size"),
-                                num(16, "patch_size"),
-                                num(3, "num_channels"),
+                                cfg.real("hidden_dropout_prob", 0),
+                                cfg.num(224, "image_size"),
+                                cfg.num(16, "patch_size"),
+                                cfg.num(3, "num_channels"),
                                 classes);
                     }
                     default -> throw new IllegalStateException(type);
