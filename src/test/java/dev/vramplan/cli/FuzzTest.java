@@ -26,12 +26,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FuzzTest {
     /**
-     * Mutations per run: a short budget in every 'mvn test', the long one with 'mvn -Pfuzz test' (.ci/run runs both).
+     * Mutations per run: a short budget in every 'mvn test', the long one with 'mvn -Plong test' (.ci/run runs both).
      * The seeds are fixed, so the short run is the first part of the long one.
      */
-    static final int CATALOG_MUTATIONS = Integer.getInteger("vramplan.fuzz.catalogs", 300);
+    static final int CATALOG_MUTATIONS = Integer.getInteger("vramplan.long.catalogs", 300);
 
-    static final int RULE_MUTATIONS = Integer.getInteger("vramplan.fuzz.rules", 16);
+    static final int RULE_MUTATIONS = Integer.getInteger("vramplan.long.rules", 16);
 
     static final String[] JUNK = {
         "",
