@@ -2,6 +2,7 @@ package dev.vramplan.estimate;
 
 import dev.vramplan.catalog.Mode;
 import dev.vramplan.catalog.Model;
+import dev.vramplan.catalog.Offload;
 import java.util.Objects;
 
 /**

@@ -1,6 +1,7 @@
 package dev.vramplan.estimate;
 
 import dev.vramplan.catalog.Architecture;
+import dev.vramplan.catalog.Offload;
 import dev.vramplan.catalog.TransformerSpec;
 
 /**

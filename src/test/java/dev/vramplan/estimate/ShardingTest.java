@@ -7,6 +7,7 @@ import dev.vramplan.Shipped;
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.Gpu;
 import dev.vramplan.catalog.Mode;
+import dev.vramplan.catalog.Offload;
 import dev.vramplan.catalog.Optimizer;
 import dev.vramplan.catalog.Precision;
 import dev.vramplan.catalog.TransformerSpec;
