@@ -60,9 +60,14 @@ final class ExportCommand implements Callable<Integer> {
                 "seq_len",
                 "batch",
                 "grad_accum_steps",
+                "gpus",
+                "strategy",
+                "offload",
+                "max_concurrent_sequences",
                 "peak_allocated_bytes",
                 "reserved_bytes",
                 "device_bytes",
+                "device_bytes_high",
                 "usable_bytes",
                 "utilization"));
         for (Component k : Component.values()) {
@@ -85,9 +90,14 @@ final class ExportCommand implements Callable<Integer> {
                 c.seqLenTokens(),
                 c.batch(),
                 c.gradAccumSteps(),
+                c.gpus(),
+                c.strategy(),
+                c.offload(),
+                c.maxConcurrentSequences(),
                 c.peakAllocatedBytes(),
                 c.reservedBytes(),
                 c.deviceBytes(),
+                c.deviceBytesHigh(),
                 c.usableBytes(),
                 c.utilization()
             }) {

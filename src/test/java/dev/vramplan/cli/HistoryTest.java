@@ -109,7 +109,19 @@ class HistoryTest {
         assertThat(lines).hasSize(5);
         assertThat(lines.get(0))
                 .startsWith("run,gpu,workload,model,mode,feasible")
-                .contains("activations_bytes", "weights_bytes");
+                .contains("activations_bytes", "weights_bytes")
+                .contains(",grad_accum_steps,gpus,strategy,offload,max_concurrent_sequences,peak_allocated_bytes,")
+                .contains(",device_bytes,device_bytes_high,usable_bytes,");
+        // a feasible cell says on how many cards and how, like query's JSON
+        List<String> header = List.of(lines.get(0).split(","));
+        List<String> feasibleRow = lines.stream()
+                .skip(1)
+                .filter(l -> l.split(",")[header.indexOf("feasible")].equals("true"))
+                .findFirst()
+                .map(l -> List.of(l.split(",")))
+                .orElseThrow();
+        assertThat(feasibleRow.get(header.indexOf("gpus"))).isEqualTo("1");
+        assertThat(feasibleRow.get(header.indexOf("strategy"))).isEqualTo("single");
         JsonNode ej = new ObjectMapper()
                 .readTree(CliTest.run("export", "--format", "json", "--db", db).out());
         assertThat(ej).hasSize(4);
