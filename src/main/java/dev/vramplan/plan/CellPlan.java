@@ -82,47 +82,6 @@ public record CellPlan(
                 null);
     }
 
-    /** A plan on one card (or none) with its band. */
-    public CellPlan(
-            String gpuId,
-            String workloadId,
-            String modelId,
-            Mode mode,
-            boolean feasible,
-            String precision,
-            Integer resolutionPx,
-            Integer seqLenTokens,
-            Integer batch,
-            Integer gradAccumSteps,
-            Estimate estimate,
-            long usableBytes,
-            String rule,
-            String reason,
-            List<Decision> trail,
-            Band band) {
-        this(
-                gpuId,
-                workloadId,
-                modelId,
-                mode,
-                feasible,
-                precision,
-                resolutionPx,
-                seqLenTokens,
-                batch,
-                gradAccumSteps,
-                estimate,
-                usableBytes,
-                rule,
-                reason,
-                trail,
-                feasible ? 1 : null,
-                feasible ? "single" : null,
-                feasible ? "none" : null,
-                null,
-                band);
-    }
-
     /** The top of the band over the device memory; null without an estimate or a band. */
     public Long deviceBytesHigh() {
         return estimate == null || band == null ? null : band.high(estimate.deviceBytes());
