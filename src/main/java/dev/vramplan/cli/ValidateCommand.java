@@ -80,17 +80,7 @@ final class ValidateCommand implements Callable<Integer> {
                 points.add(m);
             }
             j.put("points", points);
-            List<Map<String, Object>> skipped = new ArrayList<>();
-            for (Validator.Skipped k : report.skipped()) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("id", k.m().id());
-                m.put("model", k.m().model());
-                m.put("reason", k.reason());
-                skipped.add(m);
-            }
-            j.put("skipped", skipped);
             Map<String, Object> summary = report.summary().json();
-            summary.put("skipped", report.skipped().size());
             // the catalog's bands judged leave-one-source-out (docs/accuracy.md, "The band")
             summary.put("band_coverage", bands.coverage());
             summary.put("median_band_width", bands.medianWidth());
@@ -119,17 +109,6 @@ final class ValidateCommand implements Callable<Integer> {
                     p.estimate().calibrated()
                             ? String.format(Locale.ROOT, "x%.3f", p.estimate().activationFactor())
                             : "");
-        }
-        for (Validator.Skipped k : report.skipped()) {
-            t.add(
-                    k.m().id(),
-                    k.m().model(),
-                    k.m().kind().id(),
-                    k.m().oom() ? "oom" : Sizes.human(k.m().measuredBytes()),
-                    "",
-                    "skipped: " + k.reason(),
-                    "",
-                    "");
         }
         t.print(out);
         out.println();
@@ -172,13 +151,6 @@ final class ValidateCommand implements Callable<Integer> {
                 bands.count(),
                 100 * BandBuilder.CONFIDENCE,
                 pct(bands.medianWidth()));
-        if (!report.skipped().isEmpty()) {
-            out.printf(
-                    Locale.ROOT,
-                    "%d points skipped, not in the figures: ZeRO sharding, offload or several GPUs, which the"
-                            + " estimator does not model yet%n",
-                    report.skipped().size());
-        }
         if (report.uncertain() > 0) {
             out.printf(
                     Locale.ROOT,

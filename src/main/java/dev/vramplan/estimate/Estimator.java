@@ -164,7 +164,9 @@ public final class Estimator {
                 ? setup.framework()
                 : Framework.defaultFor(r.model().architecture());
         int maxObjects = setup.maxObjects() != null ? setup.maxObjects() : DetectorLoss.TYPICAL_MAX_OBJECTS;
-        Shape s = Shape.of(r, e, train, ft, p.autocast(), fw, maxObjects);
+        boolean deepSpeed = train && CrossEntropy.deepSpeed(r, fw);
+        Shape s = Shape.of(
+                r, e, train, ft, p.autocast() && !deepSpeed, fw, maxObjects, CrossEntropy.inFp32(r.model(), deepSpeed));
         Precision adapterDtype = setup.adapterDtype() != null ? setup.adapterDtype() : Peft.adapterDtype(fw, ft);
         double otherBytes =
                 quant == null ? 0 : train ? Peft.frozenOtherBytes(fw, ft, quant.computeBytes()) : quant.computeBytes();

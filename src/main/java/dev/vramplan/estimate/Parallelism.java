@@ -10,7 +10,8 @@ import java.util.Objects;
  *
  * @param gpus     cards of the same type, 1 or more
  * @param strategy {@link Strategy#SINGLE} on one card; ddp, zero1–3 (training) or tp (serving) on several; a ZeRO
- *                 stage on one card only with an offload (ZeRO-Offload)
+ *                 stage on one card too: it shards nothing there, but DeepSpeed still keeps its own layout (16-bit
+ *                 weights, the fp32 master in the optimizer, its buckets), as single-GPU DeepSpeed scripts run it
  * @param offload  what a ZeRO job keeps in CPU memory
  */
 public record Parallelism(int gpus, Strategy strategy, Offload offload) {
@@ -33,10 +34,6 @@ public record Parallelism(int gpus, Strategy strategy, Offload offload) {
         if (offload != Offload.NONE && strategy.zeroStage() == 0) {
             throw new IllegalArgumentException(
                     "offload " + offload.id() + " needs a ZeRO strategy (zero1, zero2 or zero3), not " + strategy.id());
-        }
-        if (strategy.zeroStage() > 0 && gpus == 1 && offload == Offload.NONE) {
-            throw new IllegalArgumentException(
-                    strategy.id() + " on one GPU shards nothing: give --gpus 2 or more, or an --offload");
         }
         if (offload == Offload.OPTIMIZER_PARAMS && strategy != Strategy.ZERO3) {
             throw new IllegalArgumentException(

@@ -61,6 +61,7 @@ record Shape(
      * @param ft         the fine-tuning method of a training job (full for inference)
      * @param framework  the training or serving code (never null: the family's default is resolved by the caller)
      * @param maxObjects detectors: labelled boxes in the busiest image of the batch
+     * @param fp32Loss   a 16-bit language model's cross-entropy keeps fp32 copies of the logits ({@link CrossEntropy})
      */
     static Shape of(
             EstimateRequest r,
@@ -69,7 +70,8 @@ record Shape(
             Finetune ft,
             boolean autocast,
             Framework framework,
-            int maxObjects) {
+            int maxObjects,
+            boolean fp32Loss) {
         List<Object> key = Arrays.asList(
                 new Same(r.model().architecture()),
                 r.resolutionPx(),
@@ -80,10 +82,11 @@ record Shape(
                 ft,
                 autocast,
                 framework,
-                maxObjects);
+                maxObjects,
+                fp32Loss);
         Shape s = SHAPES.get(key);
         if (s == null) {
-            s = compute(r, e, train, ft, autocast, framework, maxObjects);
+            s = compute(r, e, train, ft, autocast, framework, maxObjects, fp32Loss);
             SHAPES.put(key, s);
         }
         return s;
@@ -96,10 +99,11 @@ record Shape(
             Finetune ft,
             boolean autocast,
             Framework framework,
-            int maxObjects) {
+            int maxObjects,
+            boolean fp32Loss) {
         Architecture a = r.model().architecture();
         if (a instanceof TransformerSpec t) {
-            return transformer(t, r, e, train, ft, autocast, framework);
+            return transformer(t, r, e, train, ft, autocast, framework, fp32Loss);
         }
         int res = r.resolutionPx();
         VisionNet n = a instanceof YoloSpec y ? VisionNet.yolo(y, res) : VisionNet.cnn((CnnSpec) a, res);
@@ -142,7 +146,8 @@ record Shape(
             boolean train,
             Finetune ft,
             boolean autocast,
-            Framework framework) {
+            Framework framework,
+            boolean fp32Loss) {
         boolean vision = t.kind() == TransformerSpec.Kind.VISION;
         double s = vision ? t.tokensForImage(r.resolutionPx()) : r.seqLenTokens();
         boolean flash = r.flashAttention();
@@ -170,7 +175,11 @@ record Shape(
             if (t.kind() == TransformerSpec.Kind.DECODER) {
                 if (train) {
                     output = (double) e * s * t.vocab(); // logits for every position
-                    loss = (e == 4 ? 1 : Estimator.LOSS_FP32_COPIES) * 4.0 * s * t.vocab();
+                    // the log-softmax output and its gradient, fp32 unless the loss runs on 16-bit logits
+                    // (CrossEntropy.inFp32)
+                    loss = e == 4
+                            ? 4.0 * s * t.vocab()
+                            : Estimator.LOSS_FP32_COPIES * (fp32Loss ? 4.0 : e) * s * t.vocab();
                 } else {
                     output = PrefillLogits.bytesPerSample(t, s, e, framework);
                     kv = 2.0 * t.layers() * t.kvHeads() * t.headDim() * e * s;

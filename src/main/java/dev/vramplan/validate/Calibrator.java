@@ -34,8 +34,8 @@ public final class Calibrator {
     public static List<Fit> fit(List<Measurement> measurements, Catalog catalog, boolean byModel, String source) {
         Map<String, List<Measurement>> groups = new TreeMap<>();
         for (Measurement m : measurements) {
-            if (m.oom() || m.run().notModelled() != null) {
-                continue; // an oom says nothing of activations; a multi-card run is not one card's physics yet
+            if (m.oom()) {
+                continue; // an oom says nothing of activations
             }
             String key = byModel ? m.model() : catalog.model(m.model()).family();
             groups.computeIfAbsent(key, k -> new ArrayList<>()).add(m);

@@ -188,13 +188,18 @@ public final class MeasurementLoader {
         Offload offload = f.has("offload") ? f.choice("offload", Named.ids(Offload.class), Offload::of, null) : null;
         long gpus = f.integer("gpus", 1, Limits.MAX_GPUS, 1L);
         Long objects = f.optInteger("max_objects", 0, Limits.MAX_OBJECTS);
-        return new RunSetup(
-                framework,
-                adapterDtype,
-                zero == null ? null : zero.intValue(),
-                offload,
-                (int) gpus,
-                objects == null ? null : objects.intValue());
+        try {
+            return new RunSetup(
+                    framework,
+                    adapterDtype,
+                    zero == null ? null : zero.intValue(),
+                    offload,
+                    (int) gpus,
+                    objects == null ? null : objects.intValue());
+        } catch (IllegalArgumentException e) {
+            f.problem(f.has("offload") ? "offload" : "zero_stage", e.getMessage());
+            return null;
+        }
     }
 
     /** The dtypes adapters train in, as format 2 spells them. */

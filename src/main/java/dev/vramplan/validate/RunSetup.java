@@ -4,10 +4,13 @@ import dev.vramplan.catalog.Framework;
 import dev.vramplan.catalog.Limits;
 import dev.vramplan.catalog.Offload;
 import dev.vramplan.catalog.Precision;
+import dev.vramplan.estimate.Parallelism;
+import dev.vramplan.estimate.Strategy;
 
 /**
  * How the run of one measurement was set up, as its source states it (measurement format 2, "How the run was set
- * up"). Null means "not stated": the estimator then assumes the plain single-GPU setup of the method.
+ * up"). Null means "not stated": the estimator then assumes the plain single-GPU setup of the method; the
+ * estimate of a run on several GPUs, or under ZeRO, is one GPU's ({@link #parallelism()}).
  *
  * @param framework    the training or serving code whose loop was measured
  * @param adapterDtype the dtype of the trainable adapters and their optimizer states when it differs from the precision
@@ -29,6 +32,7 @@ public record RunSetup(
             throw new IllegalArgumentException(
                     "max_objects must be between 0 and " + Limits.MAX_OBJECTS + ", not " + maxObjects);
         }
+        parallelism(zeroStage, offload, gpus); // a combination no framework runs is an error here, at its fields
     }
 
     /** Nothing stated: one GPU, no sharding, no offload. */
@@ -37,20 +41,26 @@ public record RunSetup(
     }
 
     /**
-     * Why the estimator cannot judge this run yet, or null when it can: ZeRO sharding, offload and more than one GPU
-     * change what one card holds, and the estimator models one card without them (issue #13 adds them).
+     * The cards and the sharding the run used, as the estimator models them: ZeRO stage 1–3 (on one GPU too: DeepSpeed
+     * keeps its own layout there, as Qwen's single-GPU scripts run it), data parallel (DDP) on several GPUs without a
+     * stage, one card otherwise.
+     *
+     * @throws IllegalArgumentException a combination no framework runs (an offload without ZeRO, parameters offloaded
+     *     below stage 3)
      */
-    public String notModelled() {
-        StringBuilder b = new StringBuilder();
-        if (zeroStage != null && zeroStage > 0) {
-            b.append("ZeRO stage ").append(zeroStage);
-        }
-        if (offload != null && offload != Offload.NONE) {
-            b.append(b.length() > 0 ? ", " : "").append("offload ").append(offload.id());
-        }
-        if (gpus > 1) {
-            b.append(b.length() > 0 ? " on " : "").append(gpus).append(" GPUs");
-        }
-        return b.length() == 0 ? null : b + ": multi-card sharding is not modelled yet";
+    public Parallelism parallelism() {
+        return parallelism(zeroStage, offload, gpus);
+    }
+
+    private static Parallelism parallelism(Integer zeroStage, Offload offload, int gpus) {
+        int stage = zeroStage == null ? 0 : zeroStage;
+        Strategy strategy =
+                switch (stage) {
+                    case 1 -> Strategy.ZERO1;
+                    case 2 -> Strategy.ZERO2;
+                    case 3 -> Strategy.ZERO3;
+                    default -> gpus > 1 ? Strategy.DDP : Strategy.SINGLE;
+                };
+        return new Parallelism(gpus, strategy, offload == null ? Offload.NONE : offload);
     }
 }

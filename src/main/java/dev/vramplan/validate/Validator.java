@@ -63,13 +63,9 @@ public final class Validator {
         }
     }
 
-    /** A point the estimator cannot judge yet, and why (multi-card runs until the estimator models sharding). */
-    public record Skipped(Measurement m, String reason) {}
-
-    public record Report(List<Point> points, Summary summary, Map<String, Summary> byFamily, List<Skipped> skipped) {
+    public record Report(List<Point> points, Summary summary, Map<String, Summary> byFamily) {
         public Report {
             points = List.copyOf(points);
-            skipped = List.copyOf(skipped);
         }
 
         /** The summary of the points whose source said what it measured and in which unit. */
@@ -114,13 +110,7 @@ public final class Validator {
             boolean calibrated,
             Function<EstimateRequest, Estimate> estimator) {
         List<Point> points = new ArrayList<>();
-        List<Skipped> skipped = new ArrayList<>();
         for (Measurement m : measurements) {
-            String notModelled = m.run().notModelled();
-            if (notModelled != null) {
-                skipped.add(new Skipped(m, notModelled));
-                continue;
-            }
             EstimateRequest r = request(m, catalog, calibrated);
             Estimate e = estimate(m, r, estimator);
             long est =
@@ -143,7 +133,7 @@ public final class Validator {
         }
         Map<String, Summary> byFamily = new LinkedHashMap<>();
         groups.forEach((k, v) -> byFamily.put(k, summarize(v)));
-        return new Report(points, summarize(points), byFamily, skipped);
+        return new Report(points, summarize(points), byFamily);
     }
 
     /** The estimate of a point; one beyond the estimator's bound is the point's mistake, at its file:line:column. */
@@ -209,7 +199,8 @@ public final class Validator {
                     model.vision() ? m.resolution() : null,
                     model.vision() ? null : m.seqLen(),
                     m.optimizer(),
-                    setup);
+                    setup,
+                    m.run().parallelism());
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(m.loc() + ": point \"" + m.id() + "\": " + e.getMessage());
         }

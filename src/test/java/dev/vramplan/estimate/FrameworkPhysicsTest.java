@@ -9,6 +9,7 @@ import dev.vramplan.catalog.Finetune;
 import dev.vramplan.catalog.Framework;
 import dev.vramplan.catalog.Mode;
 import dev.vramplan.catalog.Model;
+import dev.vramplan.catalog.Offload;
 import dev.vramplan.catalog.Optimizer;
 import dev.vramplan.catalog.Precision;
 import dev.vramplan.catalog.Quantization;
@@ -200,5 +201,38 @@ class FrameworkPhysicsTest {
                 + 9.0 * 512 * 7 * 7
                 + 512;
         assertThat(n.savedElements).isEqualTo(expected);
+    }
+
+    @Test
+    void deepSpeedRunsQwenWithoutAutocastSoItsLossKeeps16BitLogits() {
+        Model qwen = model("qwen-1.8b");
+        EstimateRequest plain = new EstimateRequest(
+                qwen,
+                Shipped.catalog().gpu("a100-sxm4-80gb"),
+                Mode.TRAIN,
+                Precision.AMP_BF16,
+                1,
+                null,
+                2048,
+                Optimizer.ADAMW,
+                new Setup(Finetune.FULL, null, null, true, true, false, null).withFramework(Framework.HF_TRANSFORMERS));
+        EstimateRequest zero = plain.withParallelism(new Parallelism(1, Strategy.ZERO3, Offload.NONE));
+        // accelerate turns autocast on for the Trainer unless DeepSpeed runs the model
+        assertThat(CrossEntropy.deepSpeed(plain, Framework.HF_TRANSFORMERS)).isFalse();
+        assertThat(CrossEntropy.deepSpeed(zero, Framework.HF_TRANSFORMERS)).isTrue();
+        assertThat(CrossEntropy.deepSpeed(zero, Framework.LITGPT)).isFalse();
+        // Qwen's QWenLMHeadModel: CrossEntropyLoss on the 16-bit shift_logits; transformers' classes upcast
+        assertThat(CrossEntropy.inFp32(qwen, true)).isFalse();
+        assertThat(CrossEntropy.inFp32(qwen, false)).isTrue();
+        assertThat(CrossEntropy.inFp32(model("llama-2-7b"), true)).isTrue();
+        // the loss's copies: log-softmax and its gradient, 2 × 4 bytes under autocast, 2 × 2 under DeepSpeed
+        TransformerSpec t = (TransformerSpec) qwen.architecture();
+        double s = 2048;
+        assertThat(Shape.of(plain, 2, true, Finetune.FULL, true, Framework.HF_TRANSFORMERS, 0, true)
+                        .lossBytesPerSample())
+                .isEqualTo(2 * 4.0 * s * t.vocab());
+        assertThat(Shape.of(zero, 2, true, Finetune.FULL, false, Framework.HF_TRANSFORMERS, 0, false)
+                        .lossBytesPerSample())
+                .isEqualTo(2 * 2.0 * s * t.vocab());
     }
 }

@@ -8,10 +8,11 @@ import dev.vramplan.catalog.Finetune;
 import dev.vramplan.catalog.Framework;
 import dev.vramplan.catalog.Offload;
 import dev.vramplan.catalog.Precision;
-import dev.vramplan.cli.Main;
+import dev.vramplan.estimate.EstimateRequest;
+import dev.vramplan.estimate.Estimator;
+import dev.vramplan.estimate.Parallelism;
+import dev.vramplan.estimate.Strategy;
 import dev.vramplan.input.InvalidInputException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -61,8 +62,7 @@ class MeasurementFormatTest {
         assertThat(m.finetune()).isEqualTo(Finetune.ADAPTER_V2);
         assertThat(m.run())
                 .isEqualTo(new RunSetup(Framework.LITGPT, Precision.FP32, 3, Offload.OPTIMIZER_PARAMS, 8, 0));
-        assertThat(m.run().notModelled())
-                .isEqualTo("ZeRO stage 3, offload optimizer+params on 8 GPUs: multi-card sharding is not modelled yet");
+        assertThat(m.run().parallelism()).isEqualTo(new Parallelism(8, Strategy.ZERO3, Offload.OPTIMIZER_PARAMS));
     }
 
     @Test
@@ -71,19 +71,37 @@ class MeasurementFormatTest {
                 .get(0);
         assertThat(m.finetune()).isEqualTo(Finetune.ADAPTER);
         assertThat(m.run()).isEqualTo(RunSetup.plain());
-        assertThat(m.run().notModelled()).isNull();
+        assertThat(m.run().parallelism()).isEqualTo(Parallelism.single());
     }
 
     @Test
-    void aSingleGpuWithoutZeroOrOffloadIsModelled() {
-        assertThat(new RunSetup(Framework.HF_TRANSFORMERS, null, 0, Offload.NONE, 1, 40).notModelled())
-                .isNull();
-        assertThat(new RunSetup(null, null, 2, null, 1, null).notModelled())
-                .isEqualTo("ZeRO stage 2: multi-card sharding is not modelled yet");
-        assertThat(new RunSetup(null, null, null, Offload.OPTIMIZER, 1, null).notModelled())
-                .isEqualTo("offload optimizer: multi-card sharding is not modelled yet");
-        assertThat(new RunSetup(null, null, null, null, 4, null).notModelled())
-                .isEqualTo("4 GPUs: multi-card sharding is not modelled yet");
+    void theRunSetupMapsOntoTheCardsAndTheShardingItUsed() {
+        assertThat(new RunSetup(Framework.HF_TRANSFORMERS, null, 0, Offload.NONE, 1, 40).parallelism())
+                .isEqualTo(Parallelism.single());
+        // ZeRO on one GPU, as Qwen's finetune_qlora_single_gpu.sh runs DeepSpeed
+        assertThat(new RunSetup(null, null, 2, null, 1, null).parallelism())
+                .isEqualTo(new Parallelism(1, Strategy.ZERO2, Offload.NONE));
+        assertThat(new RunSetup(null, null, 1, Offload.OPTIMIZER, 1, null).parallelism())
+                .isEqualTo(new Parallelism(1, Strategy.ZERO1, Offload.OPTIMIZER));
+        // several GPUs without a stage: data parallel
+        assertThat(new RunSetup(null, null, null, null, 4, null).parallelism())
+                .isEqualTo(new Parallelism(4, Strategy.DDP, Offload.NONE));
+        assertThatThrownBy(() -> new RunSetup(null, null, null, Offload.OPTIMIZER, 1, null))
+                .hasMessage("offload optimizer needs a ZeRO strategy (zero1, zero2 or zero3), not single");
+    }
+
+    @Test
+    void anOffloadNoFrameworkRunsIsRefusedAtItsField() throws Exception {
+        Path f = file("""
+                zero_stage: 2
+                offload: optimizer+params
+                """);
+        assertThatThrownBy(() -> MeasurementLoader.load(f, Shipped.catalog()))
+                .isInstanceOf(InvalidInputException.class)
+                .satisfies(e -> assertThat(((InvalidInputException) e).lines())
+                        .containsExactly(f
+                                + ":12:14: measurements[0].offload: offload optimizer+params needs zero3 (DeepSpeed"
+                                + " offloads parameters only in stage 3)"));
     }
 
     @Test
@@ -133,7 +151,7 @@ class MeasurementFormatTest {
     }
 
     @Test
-    void validateSkipsMultiCardPointsWithTheReasonAndCountsThem() throws Exception {
+    void validateJudgesAShardedPointPerGpu() throws Exception {
         Path f = tmp.resolve("two.yaml");
         Files.writeString(
                 f,
@@ -150,33 +168,17 @@ class MeasurementFormatTest {
                     measured: 9 GB
                     measure_kind: peak_allocated
                 """);
-        Validator.Report r = Validator.validate(MeasurementLoader.load(f, Shipped.catalog()), Shipped.catalog(), false);
-        assertThat(r.points()).extracting(p -> p.m().id()).containsExactly("mine");
-        assertThat(r.skipped())
-                .extracting(Validator.Skipped::reason)
-                .containsExactly("ZeRO stage 3 on 8 GPUs: multi-card sharding is not modelled yet");
-        assertThat(r.summary().count()).isEqualTo(1);
-
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(
-                new String[] {"validate", "--measurements", f.toString(), "--no-calibration"},
-                new PrintWriter(out),
-                new PrintWriter(err));
-        assertThat(code).as(err.toString()).isZero();
-        assertThat(out.toString())
-                .contains("skipped: ZeRO stage 3 on 8 GPUs: multi-card sharding is not modelled yet")
-                .contains(
-                        "1 points skipped, not in the figures: ZeRO sharding, offload or several GPUs, which the estimator"
-                                + " does not model yet");
-        out = new StringWriter();
-        Main.run(
-                new String[] {"validate", "--measurements", f.toString(), "--format", "json"},
-                new PrintWriter(out),
-                new PrintWriter(err));
-        assertThat(out.toString())
-                .contains("\"skipped\" : 1")
-                .contains("\"reason\" : \"ZeRO stage 3 on 8 GPUs: multi-card sharding is not modelled yet\"");
+        List<Measurement> ms = MeasurementLoader.load(f, Shipped.catalog());
+        Validator.Report r = Validator.validate(ms, Shipped.catalog(), false);
+        assertThat(r.points()).extracting(p -> p.m().id()).containsExactly("mine", "sharded");
+        Validator.Point sharded = r.points().get(1);
+        EstimateRequest one = Validator.request(ms.get(1), Shipped.catalog(), false);
+        assertThat(one.parallelism()).isEqualTo(new Parallelism(8, Strategy.ZERO3, Offload.NONE));
+        // the point is judged by one GPU's share: an eighth of the model states and the gathered units in flight
+        assertThat(sharded.estimateBytes())
+                .isEqualTo(Estimator.estimate(one).peakAllocatedBytes())
+                .isLessThan(Estimator.estimate(one.withParallelism(Parallelism.single()))
+                        .peakAllocatedBytes());
     }
 
     @Test
