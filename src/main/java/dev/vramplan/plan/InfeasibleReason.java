@@ -43,8 +43,11 @@ final class InfeasibleReason {
                     d.batch(),
                     null,
                     Planner.BEYOND_BOUND,
-                    "nothing fits: for even the smallest candidate (" + d.precision() + ", " + size + ", batch "
-                            + d.batch() + ") " + beyondBoundWhy);
+                    "nothing fits: for even the smallest candidate ("
+                            + (d.layout() != null ? d.layout() + ", " : "")
+                            + d.precision() + ", " + size + ", batch "
+                            + d.batch() + ") " + beyondBoundWhy,
+                    d.layout());
         }
         if (all.isEmpty()) {
             return refusalThatDecided(wanted, optionRejections);

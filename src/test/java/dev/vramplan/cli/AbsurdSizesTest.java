@@ -363,8 +363,8 @@ class AbsurdSizesTest {
         assertThat(cell.get("rule").asText()).isEqualTo("Estimates stop at 1 PiB");
         assertThat(cell.get("reason").asText())
                 .isEqualTo(
-                        "nothing fits: for even the smallest candidate (amp-fp16, 2097152 tokens, "
-                                + "batch 1) the estimate exceeds 1 PiB (no GPU holds that much): the activations alone would take 24.01 PiB");
+                        "nothing fits: for even the smallest candidate (2 × zero3 + offload optimizer+params, amp-fp16, 2097152 tokens, "
+                                + "batch 1) the estimate exceeds 1 PiB (no GPU holds that much): the activations alone would take 8.01 PiB");
         assertDecisionsWithinTheBound(db, "llama-2-7b", "t4", "train");
 
         Path rules = Shipped.copy(Shipped.RULES, tmp.resolve("rules"));
