@@ -408,6 +408,9 @@ public final class Estimator {
         long[] bytes = new long[COMPONENTS.length];
         int lo = 0;
         int hi = Math.max(1, Math.min(limit, EstimateRequest.MAX_BATCH));
+        if (deviceBytes(j, 1, parts, bytes) > budgetBytes) {
+            return 0; // not even one sample: the common answer on a card too small, without the bisection
+        }
         while (lo < hi) {
             int mid = lo + (hi - lo + 1) / 2;
             if (deviceBytes(j, mid, parts, bytes) <= budgetBytes) {

@@ -128,6 +128,7 @@ final class CellPlanner {
             }
 
             List<BatchSearch.Series> series = new ArrayList<>();
+            List<Integer> sizes = sizes(w, m);
             for (Parallelism l : layouts) {
                 if (refusedLayouts.contains(label(l))) {
                     continue;
@@ -136,8 +137,8 @@ final class CellPlanner {
                     if (refused.contains(p.id())) {
                         continue;
                     }
-                    for (int size : sizes(w, m)) {
-                        if (CellPlanner.layout(l) != null && size != sizes(w, m).get(0)) {
+                    for (int size : sizes) {
+                        if (CellPlanner.layout(l) != null && size != sizes.get(0)) {
                             // several cards or offload only at the target input: smaller inputs are one card's fallback
                             // (a vision job that fits nowhere would otherwise search every size on every layout)
                             continue;

@@ -153,6 +153,11 @@ public record Candidate(
     }
     /** The order of strategies when all else ties: the simplest first (single, ddp, zero1, zero2, zero3, tp). */
     public int getStrategyRank() {
+        return strategyRank(strategy);
+    }
+
+    /** The rank of a strategy by its id, as {@link #getStrategyRank()} gives it. */
+    public static int strategyRank(String strategy) {
         return switch (strategy) {
             case "single" -> 0;
             case "ddp" -> 1;
