@@ -300,18 +300,15 @@ final class BatchSearch {
         // the top of the ladder first (the first batch that does not fit the card: the rules say why
         // not larger), then the smallest batch (is anything of this series allowed?), then down from
         // the top in doubling steps: with headroom rules the answer is usually a step or two below it
+        // (both handed to the rules at once: one firing instead of two)
         int top = sr.ladder.size() - 1;
         Candidate c = probe.add(sr, top);
+        Candidate head = top == 0 ? null : probe.add(sr, 0);
         s.fire();
         if (!rejected(s, c)) {
             return true;
         }
-        if (top == 0) {
-            return false;
-        }
-        Candidate head = probe.add(sr, 0);
-        s.fire();
-        if (rejected(s, head)) {
+        if (head == null || rejected(s, head)) {
             return false; // its smallest batch is refused: so is every larger one
         }
         for (int down = 1; top - down > 0; down *= 2) {
