@@ -330,7 +330,13 @@ public final class Estimator {
                 put(parts, Component.COMMUNICATION, TensorParallel.communication(r));
                 put(parts, Component.WEIGHTS, weights);
                 double k = setup.activationFactor();
-                put(parts, Component.ACTIVATIONS, k * b * s.inferenceBytesPerSample());
+                put(
+                        parts,
+                        Component.ACTIVATIONS,
+                        TensorParallel.inferenceActivations(
+                                r,
+                                k * b * s.inferenceBytesPerSample(),
+                                quant != null ? quant.computeBytes() : p.activationBytes()));
                 put(parts, Component.KV_CACHE, TensorParallel.kv(r, b * s.kvBytesPerSample()));
                 put(parts, Component.INPUT_OUTPUT, k * b * (s.inputBytesPerSample() + s.outputBytesPerSample()));
                 put(parts, Component.WORKSPACE, dequant + CUBLAS_WORKSPACE_BYTES);

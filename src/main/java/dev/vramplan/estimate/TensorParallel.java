@@ -7,9 +7,8 @@ import dev.vramplan.catalog.TransformerSpec;
  * What each GPU of a tensor-parallel server keeps (Megatron-LM's layout, as vLLM loads it): the attention and MLP
  * matrices split N ways by heads and by the intermediate dimension, the token embedding and lm_head split by vocabulary
  * ({@code VocabParallelEmbedding}, {@code ParallelLMHead} in vllm/model_executor/layers/vocab_parallel_embedding.py),
- * the KV cache split by key/value heads; norms and biases stay whole, and so do the activations (the residual stream
- * is whole on every GPU; the split tensors are counted whole as well: an upper bound). Every GPU has its own CUDA
- * runtime.
+ * the KV cache split by key/value heads, and the activations of the heads and of the MLP's intermediate with them;
+ * norms, biases and the residual stream stay whole on every GPU. Every GPU has its own CUDA runtime.
  */
 public final class TensorParallel {
     private TensorParallel() {}
@@ -76,6 +75,23 @@ public final class TensorParallel {
         }
         TransformerSpec t = (TransformerSpec) r.model().architecture();
         return kv / t.kvHeads() * kvHeadsPerGpu(t, r.parallelism().gpus());
+    }
+
+    /**
+     * A serving forward's working set on each GPU: {@code whole}, the one-card figure, scaled by the share of
+     * {@link TransformerMath#inferenceWorkingBytes} each GPU keeps at this request's tokens.
+     */
+    static double inferenceActivations(EstimateRequest r, double whole, int e) {
+        if (!r.parallelism().multi() || whole == 0) {
+            return whole;
+        }
+        TransformerSpec t = (TransformerSpec) r.model().architecture();
+        double s = t.kind() == TransformerSpec.Kind.VISION ? t.tokensForImage(r.resolutionPx()) : r.seqLenTokens();
+        boolean flash = r.flashAttention();
+        return whole
+                * TransformerMath.inferenceWorkingBytes(
+                        t, 1, s, e, flash, r.parallelism().gpus())
+                / TransformerMath.inferenceWorkingBytes(t, 1, s, e, flash);
     }
 
     /** NCCL's buffers on each GPU of a tensor-parallel server; NaN (no component) on one GPU. */

@@ -172,12 +172,23 @@ public final class TransformerMath {
 
     /** Bytes of one block's forward working set when nothing is kept for backward (inference). */
     static double inferenceWorkingBytes(TransformerSpec t, double b, double s, int e, boolean flash) {
+        return inferenceWorkingBytes(t, b, s, e, flash, 1);
+    }
+
+    /**
+     * The same on each of {@code n} tensor-parallel GPUs: the residual stream and the norm output stay whole; the
+     * attention heads (q, k, v, the scores and the attention output) and the MLP's intermediate are split as the
+     * column-parallel matrices that make them are (Megatron-LM's layout, vllm/model_executor/layers/linear.py
+     * {@code ColumnParallelLinear}, {@code QKVParallelLinear}).
+     */
+    static double inferenceWorkingBytes(TransformerSpec t, double b, double s, int e, boolean flash, int n) {
         double h = t.hidden();
-        double q = (double) t.heads() * t.headDim();
-        double kv = (double) t.kvHeads() * t.headDim();
-        double i = t.intermediate();
+        double heads = n == 1 ? t.heads() : (double) t.heads() / n;
+        double q = heads * t.headDim();
+        double kv = (double) (n == 1 ? t.kvHeads() : TensorParallel.kvHeadsPerGpu(t, n)) * t.headDim();
+        double i = (double) t.intermediate() / n;
         // residual stream + norm output, then the wider of attention (q, k, v, output) and MLP (gate, up, product)
-        double attn = e * s * b * (q + 2 * kv + q) + (flash ? 0 : e * (double) t.heads() * s * s * b);
+        double attn = e * s * b * (q + 2 * kv + q) + (flash ? 0 : e * heads * s * s * b);
         double mlp = e * s * b * (t.gatedMlp() ? 3 : 2) * i;
         return 2 * e * s * b * h + Math.max(attn, mlp);
     }

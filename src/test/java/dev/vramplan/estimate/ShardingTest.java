@@ -243,4 +243,30 @@ class ShardingTest {
                         .maxConcurrentSequences())
                 .isGreaterThan(2 * p.maxConcurrentSequences());
     }
+
+    /**
+     * Tensor-parallel serving splits the heads' and the MLP's activations with their matrices; the residual stream and
+     * the norm output stay whole. llama-2-70b, bf16, flash attention, 4,096 tokens: per sample 2 × 2 × 4096 × 8192
+     * (residual and norm) + the MLP, the wider of the two (3 × 2 × 4096 × 28672, halved on 2 GPUs).
+     */
+    @Test
+    void tensorParallelServingSplitsTheHeadsAndTheMlpButNotTheResidualStream() {
+        EstimateRequest one = new EstimateRequest(
+                C.model("llama-2-70b"),
+                C.gpu("h100-sxm-80gb"),
+                Mode.INFERENCE,
+                Precision.BF16,
+                16,
+                null,
+                4096,
+                Optimizer.NONE,
+                Setup.defaults());
+        long residual = 2L * 2 * 4096 * 8192;
+        long mlp = 3L * 2 * 4096 * 28672;
+        assertThat(Estimator.estimate(one).breakdown().get(Component.ACTIVATIONS))
+                .isEqualTo(16 * (residual + mlp));
+        EstimateRequest two = one.withParallelism(new Parallelism(2, Strategy.TP, Offload.NONE));
+        assertThat(Estimator.estimate(two).breakdown().get(Component.ACTIVATIONS))
+                .isEqualTo(16 * (residual + mlp / 2));
+    }
 }
