@@ -171,7 +171,19 @@ public final class Estimator {
         double otherBytes =
                 quant == null ? 0 : train ? Peft.frozenOtherBytes(fw, ft, quant.computeBytes()) : quant.computeBytes();
         long runtime = r.gpu().runtimeBytes() != null ? r.gpu().runtimeBytes() : RUNTIME_DEFAULT_BYTES;
-        return new Job(r, p, setup, train, quant, ft, adapters, s, runtime, adapterDtype, otherBytes);
+        return new Job(
+                r,
+                p,
+                setup,
+                train,
+                quant,
+                ft,
+                adapters,
+                s,
+                runtime,
+                adapterDtype,
+                otherBytes,
+                LightningBnb.of(r, fw, quant, p, s));
     }
 
     /**
@@ -189,7 +201,8 @@ public final class Estimator {
             Shape s,
             long runtime,
             Precision adapterDtype,
-            double otherBytes) {
+            double otherBytes,
+            LightningBnb.Terms bnb) {
         /**
          * The components at batch {@code batch} into {@code parts} (NaN: not present); returns the peak's phase.
          * With {@code drivers}, also what drives each component's largest term (for {@link #tooLarge}): the model, the
@@ -202,7 +215,8 @@ public final class Estimator {
             double other = s.params() - s.matrixParams();
             double weights;
             if (quant != null) {
-                weights = quant.bytesPerWeight(p) * s.matrixParams() + otherBytes * other;
+                double head = bnb.lmHeadParams(); // quantized with the blocks under LitGPT (LightningBnb)
+                weights = quant.bytesPerWeight(p) * (s.matrixParams() + head) + otherBytes * (other - head);
             } else {
                 weights = p.weightBytes() * s.params();
             }
@@ -271,7 +285,7 @@ public final class Estimator {
                         * (s.inputBytesPerSample() + s.outputBytesPerSample() + (loss ? s.lossBytesPerSample() : 0));
                 double autocastCopies = p.autocast() ? 2.0 * s.params() : 0;
                 double gradTransient = 2 * b * s.largestBytesPerSample();
-                double dequant = quant != null ? s.largestMatrixBytes() / 2 * quant.dequantBytesPerWeight(p) : 0;
+                double dequant = bnb.dequantBytes();
                 // the loss's own working set (YOLOv8's assigner) ends before backward's first gradient transient
                 double peakTransient = Math.max(gradTransient, loss ? b * s.lossTransientBytesPerSample() : 0);
                 Sharding.PerGpu g = Sharding.train(
@@ -321,7 +335,7 @@ public final class Estimator {
             } else {
                 phase = "forward";
                 // a quantized layer dequantizes its weight to the compute dtype for the prompt's matmuls
-                double dequant = quant != null ? s.largestMatrixBytes() / 2 * quant.dequantBytesPerWeight(p) : 0;
+                double dequant = bnb.dequantBytes();
                 weights = TensorParallel.weights(
                         r,
                         weights,

@@ -235,4 +235,50 @@ class FrameworkPhysicsTest {
                         .lossBytesPerSample())
                 .isEqualTo(2 * 2.0 * s * t.vocab());
     }
+
+    @Test
+    void litgptQuantizesTheLmHeadAndDequantizesItWholeInPrefill() {
+        Model m = model("llama-2-7b");
+        TransformerSpec t = (TransformerSpec) m.architecture();
+        EstimateRequest r = new EstimateRequest(
+                m,
+                Shipped.catalog().gpu("a100-sxm4-80gb"),
+                Mode.INFERENCE,
+                Precision.INT4,
+                1,
+                null,
+                512,
+                Optimizer.NONE,
+                new Setup(Finetune.FULL, null, null, false, true, false, Quantization.NF4)
+                        .withFramework(Framework.LITGPT));
+        Shape s = Shape.of(r, 2, false, Finetune.FULL, false, Framework.LITGPT, 0, true);
+        double lmHead = 32000.0 * 4096;
+        // Lightning's BitsandbytesPrecision replaces every nn.Linear, the LM head too; fp16 dequantized, then a bf16
+        // copy on an Ampere card: 4 bytes per weight of the largest quantized matrix, the LM head
+        LightningBnb.Terms litgpt = LightningBnb.of(r, Framework.LITGPT, Quantization.NF4, Precision.INT4, s);
+        assertThat(litgpt.lmHeadParams()).isEqualTo(lmHead);
+        assertThat(litgpt.dequantBytes()).isEqualTo(4 * lmHead);
+        // a card without bf16 computes in fp16: no second copy
+        LightningBnb.Terms t4 = LightningBnb.of(
+                new EstimateRequest(
+                        m,
+                        Shipped.catalog().gpu("t4"),
+                        Mode.INFERENCE,
+                        Precision.INT4,
+                        1,
+                        null,
+                        512,
+                        Optimizer.NONE,
+                        r.setup()),
+                Framework.LITGPT,
+                Quantization.NF4,
+                Precision.INT4,
+                s);
+        assertThat(t4.dequantBytes()).isEqualTo(2 * lmHead);
+        // PEFT and transformers keep the LM head 16-bit: the largest block matrix, 4096 × 11008, dequantized to 16 bits
+        LightningBnb.Terms hf = LightningBnb.of(r, Framework.HF_TRANSFORMERS, Quantization.NF4, Precision.INT4, s);
+        assertThat(hf.lmHeadParams()).isZero();
+        assertThat(hf.dequantBytes()).isEqualTo(2.0 * 4096 * 11008);
+        assertThat(t.vocab()).isEqualTo(32000);
+    }
 }

@@ -1,0 +1,47 @@
+package dev.vramplan.estimate;
+
+import dev.vramplan.catalog.Framework;
+import dev.vramplan.catalog.Precision;
+import dev.vramplan.catalog.Quantization;
+import dev.vramplan.catalog.TransformerSpec;
+
+/**
+ * What LitGPT's bitsandbytes 4-bit quantization keeps, through Lightning Fabric's {@code BitsandbytesPrecision}
+ * (lit-gpt 8641822 with Lightning 71aed751 and bitsandbytes 0.41.1, the versions of LitGPT's resource tables):
+ * <ul>
+ * <li>every {@code nn.Linear} is replaced, the LM head included: LitGPT passes no {@code ignore_modules}
+ * (generate/base.py, finetune/lora.py), and the plugin's {@code init_module} context patches {@code torch.nn.Linear}
+ * without exception (lightning/fabric/plugins/precision/bitsandbytes.py). The token embedding stays 16-bit;</li>
+ * <li>a forward over more than one token dequantizes each weight in full ({@code MatMul4Bit.forward}:
+ * {@code F.dequantize_4bit(B, state).to(A.dtype)}, bitsandbytes/autograd/_functions.py) — the backward of a LoRA
+ * step again — so the transient is the largest quantized matrix, which is the LM head's vocabulary × hidden;</li>
+ * <li>Lightning quantized the weights from fp16 ({@code weight.to(dtype=torch.half)}), so dequantizing gives fp16,
+ * and under bf16 compute {@code .to(A.dtype)} makes a bf16 copy beside it: 4 bytes per weight. LitGPT computes in
+ * bf16 where the card has it ({@code get_default_supported_precision}: bf16-true from compute capability 8.0).</li>
+ * </ul>
+ * Elsewhere (PEFT and transformers' bitsandbytes integration) the LM head stays 16-bit
+ * ({@code get_keys_to_not_convert}), and the transient is the largest block matrix in the compute dtype.
+ */
+final class LightningBnb {
+    private LightningBnb() {}
+
+    /** Per request: the LM head's parameters stored quantized, and the bytes of the dequantization transient. */
+    record Terms(double lmHeadParams, double dequantBytes) {}
+
+    static Terms of(EstimateRequest r, Framework fw, Quantization quant, Precision p, Shape s) {
+        if (quant == null) {
+            return new Terms(0, 0);
+        }
+        double blockMatrix = s.largestMatrixBytes() / 2; // elements of the largest block matrix
+        if (fw != Framework.LITGPT
+                || !(quant == Quantization.NF4 || quant == Quantization.NF4_DQ || quant == Quantization.FP4)
+                || !(r.model().architecture() instanceof TransformerSpec t)
+                || t.kind() != TransformerSpec.Kind.DECODER
+                || t.tiedEmbeddings()) {
+            return new Terms(0, blockMatrix * quant.dequantBytesPerWeight(p));
+        }
+        double lmHead = (double) t.vocab() * t.hidden();
+        boolean bf16 = r.gpu().computeCapability() >= 8.0;
+        return new Terms(lmHead, Math.max(blockMatrix, lmHead) * (bf16 ? 4 : 2));
+    }
+}
