@@ -114,7 +114,9 @@ final class EstimateCommand implements Callable<Integer> {
     @Option(
             names = "--strategy",
             paramLabel = "S",
-            description = "ddp, zero1, zero2, zero3 (training) or tp (serving); needed with --gpus above 1")
+            description =
+                    "ddp, zero1, zero2, zero3 (training) or tp (serving); needed with --gpus above 1; a ZeRO stage on"
+                            + " one GPU is DeepSpeed's single-GPU layout")
     String strategy;
 
     @Option(
