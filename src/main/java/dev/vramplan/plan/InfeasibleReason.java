@@ -18,10 +18,18 @@ import java.util.TreeSet;
 final class InfeasibleReason {
     private InfeasibleReason() {}
 
+    /** The least memory first; among equals, the simplest strategy, the highest precision, the largest input. */
+    private static final Comparator<Candidate> CLOSEST = Comparator.comparingLong(Candidate::deviceBytes)
+            .thenComparingInt(Candidate::getStrategyRank)
+            .thenComparingInt(Candidate::rank)
+            .thenComparing(Comparator.comparingInt((Candidate c) -> c.resolutionPx() + c.seqLenTokens())
+                    .reversed())
+            .thenComparingInt(Candidate::batch);
+
     /**
      * Why nothing was chosen. The deciding rule is the one that ended the cell's last hope: the rejection of the
-     * smallest candidate of the last series searched (the search goes in the objective's order, so that series was
-     * the last precision and input left), or, when no precision was allowed, the refusal that alone closed the last
+     * candidate that came closest to fitting in the last tier searched (the search goes in the objective's order, so
+     * that tier was the last number of cards and offload left), or, when no precision was allowed, the refusal that alone closed the last
      * door (see {@link #refusalThatDecided}).
      */
     static Decision of(
@@ -69,11 +77,16 @@ final class InfeasibleReason {
                     "the objective chose none of the " + unrejected + " candidates no rule rejected:"
                             + " does the rule that inserts Choice.of(...) match them?");
         }
-        // the last series searched that has candidates, and its smallest one
+        // the last tier searched (the most cards, with offload last), and in it the candidate that came closest to
+        // fitting: both searches probe it (the lazy one hands each tier's closest miss to the rules)
+        BatchSearch.Series tail = searched.get(searched.size() - 1);
         Candidate last = null;
-        for (int i = searched.size() - 1; i >= 0 && last == null; i--) {
-            for (Candidate c : searched.get(i).probes.values()) {
-                if (last == null || c.batch() < last.batch()) {
+        for (BatchSearch.Series sr : searched) {
+            if (sr.layout.gpus() != tail.layout.gpus() || sr.offloaded() != tail.offloaded()) {
+                continue;
+            }
+            for (Candidate c : sr.probes.values()) {
+                if (last == null || CLOSEST.compare(c, last) < 0) {
                     last = c;
                 }
             }
