@@ -28,7 +28,8 @@ import java.util.Set;
 
 /**
  * The batch search of one cell: series of one precision and input size, probed on their batch ladder with the rules
- * as the judge (see {@link Planner} for the two orders: every series, or lazily in the objective's order).
+ * as the judge (see {@link Planner} for the two orders: every series here, or lazily in the objective's order in
+ * {@link LazySearch}).
  */
 final class BatchSearch {
     private BatchSearch() {}
@@ -74,7 +75,7 @@ final class BatchSearch {
         }
     }
 
-    private static boolean rejected(Judge s, Candidate c) {
+    static boolean rejected(Judge s, Candidate c) {
         for (Rejection r : s.facts(Rejection.class)) {
             if (r.candidateId() == c.id()) {
                 return true;
@@ -83,7 +84,7 @@ final class BatchSearch {
         return false;
     }
 
-    private static Set<Long> rejectedIds(Judge s) {
+    static Set<Long> rejectedIds(Judge s) {
         Set<Long> ids = new HashSet<>();
         for (Rejection r : s.facts(Rejection.class)) {
             if (r.candidateId() >= 0) {
@@ -139,191 +140,8 @@ final class BatchSearch {
         bisect(s, probe, series);
     }
 
-    /**
-     * Series in the objective's order until one has an accepted batch: without offload before with it (the shipped
-     * policy offloads only when nothing else fits), then the fewest cards, the highest precision, the largest input.
-     * Series that rank alike but for the batch (the strategies on the same cards) are searched together
-     * ({@link #searchGroup}); a series is searched from its top, its smallest batch, then down from the top in doubling
-     * steps and bisection. Exact for objectives that rank cards, precision and input before batch, and strategies after
-     * it.
-     */
-    static void searchLazily(Judge s, Probe probe, List<Series> series) {
-        List<Series> ordered = new ArrayList<>(series);
-        ordered.sort(Comparator.comparingInt((Series sr) -> sr.offloaded() ? 1 : 0)
-                .thenComparingInt(sr -> sr.layout.gpus())
-                .thenComparingInt(sr -> sr.precision.rank())
-                .thenComparing(Comparator.comparingInt((Series sr) -> sr.resolution + sr.seqLen)
-                        .reversed()));
-        List<Series> hopeless = new ArrayList<>();
-        int i = 0;
-        while (i < ordered.size()) {
-            int j = i;
-            while (j < ordered.size() && ordered.get(i).sameGroup(ordered.get(j))) {
-                j++;
-            }
-            List<Series> group = ordered.subList(i, j);
-            for (Series sr : group) {
-                probe.ladder(sr);
-            }
-            if (!hopeless.isEmpty() && !sameTier(hopeless.get(0), group.get(0)) && closestMiss(s, probe, hopeless)) {
-                return;
-            }
-            if (group.stream().allMatch(BatchSearch::hopeless)) {
-                hopeless.addAll(group);
-            } else {
-                if (closestMiss(s, probe, hopeless) || searchGroup(s, probe, group)) {
-                    return;
-                }
-            }
-            i = j;
-        }
-        closestMiss(s, probe, hopeless);
-    }
-
-    /**
-     * A series whose smallest batch does not fit the card: no batch of it can (the ladder stops at the first batch that
-     * does not fit, and the shipped memory rules reject that one).
-     */
-    private static boolean hopeless(Series sr) {
-        return sr.pool == null && !sr.ladder.isEmpty() && sr.ladder.get(0) > sr.physical;
-    }
-
-    /** Same cards, same offload: one tier of the objective's order. */
-    private static boolean sameTier(Series a, Series b) {
-        return a.layout.gpus() == b.layout.gpus() && a.offloaded() == b.offloaded();
-    }
-
-    /**
-     * Hopeless series of one tier, in a row: only the one that comes closest to fitting is handed to the rules, so the
-     * trail says once per tier why it lost ("2 × zero3, amp-bf16, batch 1: needs 99 GiB") instead of once per
-     * strategy, precision and input. A policy that accepted such a candidate would plan otherwise searched one by one:
-     * the sample the lazy search is checked on before a run ({@code Planner.checkLazy}) then sends the run to the
-     * exhaustive search. Returns whether the rules accepted it; empties the list.
-     */
-    private static boolean closestMiss(Judge s, Probe probe, List<Series> hopeless) {
-        if (hopeless.isEmpty()) {
-            return false;
-        }
-        Series closest = null;
-        long least = Long.MAX_VALUE;
-        for (Series sr : hopeless) {
-            long bytes = Estimator.estimate(probe.request(sr, sr.ladder.get(0))).deviceBytes();
-            if (bytes < least) {
-                least = bytes;
-                closest = sr;
-            }
-        }
-        hopeless.clear();
-        Candidate c = probe.add(closest, 0);
-        s.fire();
-        return !rejected(s, c);
-    }
-
-    /**
-     * Series that rank alike but for the batch and the strategy (the strategies on the same cards at one precision and
-     * input): whether any has an accepted batch. The objective then wants the largest accepted batch, and on a tie the
-     * simplest strategy ({@code Candidate.getStrategyRank}). The series that holds the most (the longest ladder) is
-     * searched first; each other one is probed once, at the smallest batch that would beat the best so far, and
-     * searched further only when that batch is accepted. A strategy that loses therefore costs one candidate, whose
-     * rejection says why, instead of a search of its own.
-     */
-    private static boolean searchGroup(Judge s, Probe probe, List<Series> group) {
-        List<Series> order = new ArrayList<>(group);
-        order.sort(Comparator.comparingInt((Series sr) -> sr.ladder.isEmpty() ? 0 : sr.ladder.get(sr.ladder.size() - 1))
-                .reversed()
-                .thenComparingInt(sr -> strategyRank(sr)));
-        int bestBatch = -1;
-        int bestRank = Integer.MAX_VALUE;
-        for (Series sr : order) {
-            if (sr.ladder.isEmpty()) {
-                continue;
-            }
-            int rank = strategyRank(sr);
-            if (bestBatch < 0) {
-                if (searchSeries(s, probe, sr)) {
-                    bestBatch = largestAccepted(s, sr);
-                    bestRank = rank;
-                }
-                continue;
-            }
-            // the smallest batch of this series that would beat the best: larger, or as large with a simpler strategy
-            int top = sr.ladder.size() - 1;
-            int idx = 0;
-            while (idx < top && !beats(sr.ladder.get(idx), rank, bestBatch, bestRank)) {
-                idx++;
-            }
-            Candidate c = probe.add(sr, idx);
-            s.fire();
-            if (rejected(s, c) || !beats(sr.ladder.get(idx), rank, bestBatch, bestRank)) {
-                continue; // this strategy cannot beat the best: its rejection (or its smaller batch) says why
-            }
-            if (idx < top) {
-                Candidate t = probe.add(sr, top);
-                s.fire();
-                if (rejected(s, t)) {
-                    bisect(s, probe, List.of(sr));
-                }
-            }
-            bestBatch = largestAccepted(s, sr);
-            bestRank = rank;
-        }
-        return bestBatch >= 0;
-    }
-
-    private static boolean beats(int batch, int rank, int bestBatch, int bestRank) {
-        return batch > bestBatch || batch == bestBatch && rank < bestRank;
-    }
-
-    /** The rank the objective breaks ties with, as {@code Candidate.getStrategyRank} gives it. */
-    private static int strategyRank(Series sr) {
-        return Candidate.strategyRank(sr.layout.strategy().id());
-    }
-
-    /** The largest batch of a series that no rule rejected; -1 when none. */
-    private static int largestAccepted(Judge s, Series sr) {
-        Set<Long> rejected = rejectedIds(s);
-        int best = -1;
-        for (Map.Entry<Integer, Candidate> e : sr.probes.entrySet()) {
-            if (!rejected.contains(e.getValue().id())) {
-                best = Math.max(best, sr.ladder.get(e.getKey()));
-            }
-        }
-        return best;
-    }
-
-    /** One series: whether some batch of it is accepted (its largest accepted one then found by bisection). */
-    private static boolean searchSeries(Judge s, Probe probe, Series sr) {
-        probe.ladder(sr);
-        if (sr.ladder.isEmpty()) {
-            return false;
-        }
-        // the top of the ladder first (the first batch that does not fit the card: the rules say why
-        // not larger), then the smallest batch (is anything of this series allowed?), then down from
-        // the top in doubling steps: with headroom rules the answer is usually a step or two below it
-        // (both handed to the rules at once: one firing instead of two)
-        int top = sr.ladder.size() - 1;
-        Candidate c = probe.add(sr, top);
-        Candidate head = top == 0 ? null : probe.add(sr, 0);
-        s.fire();
-        if (!rejected(s, c)) {
-            return true;
-        }
-        if (head == null || rejected(s, head)) {
-            return false; // its smallest batch is refused: so is every larger one
-        }
-        for (int down = 1; top - down > 0; down *= 2) {
-            c = probe.add(sr, top - down);
-            s.fire();
-            if (!rejected(s, c)) {
-                break;
-            }
-        }
-        bisect(s, probe, List.of(sr));
-        return true;
-    }
-
     /** Bisection rounds, all given series at once: between the largest accepted and the smallest rejected probe. */
-    private static void bisect(Judge s, Probe probe, List<Series> series) {
+    static void bisect(Judge s, Probe probe, List<Series> series) {
         boolean moved = true;
         while (moved) {
             moved = false;

@@ -158,7 +158,7 @@ final class CellPlanner {
             if (exhaustive) {
                 BatchSearch.searchAll(s, probe, series);
             } else {
-                BatchSearch.searchLazily(s, probe, series);
+                LazySearch.search(s, probe, series);
             }
             candidates.add(all.size());
 
