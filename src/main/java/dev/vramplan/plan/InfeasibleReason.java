@@ -107,8 +107,11 @@ final class InfeasibleReason {
                 last.batch(),
                 last.deviceBytes(),
                 best.rule(),
-                "nothing fits: even the smallest candidate (" + last.precision() + ", " + size + ", batch "
-                        + last.batch() + ") " + best.reason());
+                "nothing fits: even the smallest candidate ("
+                        + (CellPlanner.layout(last) != null ? CellPlanner.layout(last) + ", " : "")
+                        + last.precision() + ", " + size + ", batch "
+                        + last.batch() + ") " + best.reason(),
+                CellPlanner.layout(last));
     }
 
     /**
