@@ -165,15 +165,10 @@ class FrameworkPhysicsTest {
     @Test
     void gptqAtEightBitsStoresAByteAWeightAndUnpacksThroughInt32() {
         Model m = model("llama-2-7b");
-        EstimateRequest r = new EstimateRequest(
+        EstimateRequest r = serve(
                 m,
-                Shipped.catalog().gpu("a100-sxm4-80gb"),
-                Mode.INFERENCE,
+                "a100-sxm4-80gb",
                 Precision.INT8,
-                1,
-                null,
-                512,
-                Optimizer.NONE,
                 new Setup(Finetune.FULL, null, null, false, true, false, Quantization.GPTQ));
         // 32 blocks × (4 · 4096² attention + 3 · 4096 · 11008 MLP) matrix weights at 1 + 3/128 bytes (AutoGPTQ int8:
         // a byte, and per group of 128 an fp16 scale and an 8-bit zero point); embeddings, head and norms in fp16
@@ -240,15 +235,10 @@ class FrameworkPhysicsTest {
     void litgptQuantizesTheLmHeadAndDequantizesItWholeInPrefill() {
         Model m = model("llama-2-7b");
         TransformerSpec t = (TransformerSpec) m.architecture();
-        EstimateRequest r = new EstimateRequest(
+        EstimateRequest r = serve(
                 m,
-                Shipped.catalog().gpu("a100-sxm4-80gb"),
-                Mode.INFERENCE,
+                "a100-sxm4-80gb",
                 Precision.INT4,
-                1,
-                null,
-                512,
-                Optimizer.NONE,
                 new Setup(Finetune.FULL, null, null, false, true, false, Quantization.NF4)
                         .withFramework(Framework.LITGPT));
         Shape s = Shape.of(r, 2, false, Finetune.FULL, false, Framework.LITGPT, 0, true);
@@ -260,25 +250,18 @@ class FrameworkPhysicsTest {
         assertThat(litgpt.dequantBytes()).isEqualTo(4 * lmHead);
         // a card without bf16 computes in fp16: no second copy
         LightningBnb.Terms t4 = LightningBnb.of(
-                new EstimateRequest(
-                        m,
-                        Shipped.catalog().gpu("t4"),
-                        Mode.INFERENCE,
-                        Precision.INT4,
-                        1,
-                        null,
-                        512,
-                        Optimizer.NONE,
-                        r.setup()),
-                Framework.LITGPT,
-                Quantization.NF4,
-                Precision.INT4,
-                s);
+                serve(m, "t4", Precision.INT4, r.setup()), Framework.LITGPT, Quantization.NF4, Precision.INT4, s);
         assertThat(t4.dequantBytes()).isEqualTo(2 * lmHead);
         // PEFT and transformers keep the LM head 16-bit: the largest block matrix, 4096 × 11008, dequantized to 16 bits
         LightningBnb.Terms hf = LightningBnb.of(r, Framework.HF_TRANSFORMERS, Quantization.NF4, Precision.INT4, s);
         assertThat(hf.lmHeadParams()).isZero();
         assertThat(hf.dequantBytes()).isEqualTo(2.0 * 4096 * 11008);
         assertThat(t.vocab()).isEqualTo(32000);
+    }
+
+    /** Serving one 512-token prompt. */
+    private static EstimateRequest serve(Model m, String gpu, Precision p, Setup setup) {
+        return new EstimateRequest(
+                m, Shipped.catalog().gpu(gpu), Mode.INFERENCE, p, 1, null, 512, Optimizer.NONE, setup);
     }
 }
