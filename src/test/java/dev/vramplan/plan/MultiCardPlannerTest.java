@@ -114,11 +114,15 @@ class MultiCardPlannerTest {
         assertThat(c.strategy()).isEqualTo("zero2");
         // batch x cards x accumulation keeps the global batch of 64
         assertThat(c.batch() * c.gpus() * c.gradAccumSteps()).isEqualTo(64);
-        // why two cards lost: every layout on two is in the trail, rejected for memory
+        // why two cards lost: the layout on two that came closest (zero3, the least memory) is in the trail, rejected
+        // for memory; the others, which need more, are not handed to the rules (LazySearch)
         assertThat(c.trail())
                 .filteredOn(d -> "2 × zero3".equals(d.layout()) && d.kind() == Decision.Kind.REJECT)
                 .extracting(Decision::rule)
                 .contains("A job must fit in the card's memory");
+        assertThat(c.trail())
+                .filteredOn(d -> "2 × ddp".equals(d.layout()) && d.kind() == Decision.Kind.REJECT)
+                .isEmpty();
         assertThat(c.trail())
                 .filteredOn(d -> d.kind() == Decision.Kind.REJECT && d.layout() == null && d.batch() != null)
                 .as("one card")
