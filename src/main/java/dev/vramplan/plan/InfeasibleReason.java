@@ -43,6 +43,7 @@ final class InfeasibleReason {
         if (all.isEmpty() && closestBeyondBound != null) {
             Decision d = closestBeyondBound;
             String size = d.resolutionPx() != null ? d.resolutionPx() + " px" : d.seqLenTokens() + " tokens";
+            String smallest = smallest(d.layout(), d.precision(), size, d.batch());
             return new Decision(
                     Decision.Kind.INFEASIBLE,
                     d.precision(),
@@ -51,10 +52,7 @@ final class InfeasibleReason {
                     d.batch(),
                     null,
                     Planner.BEYOND_BOUND,
-                    "nothing fits: for even the smallest candidate ("
-                            + (d.layout() != null ? d.layout() + ", " : "")
-                            + d.precision() + ", " + size + ", batch "
-                            + d.batch() + ") " + beyondBoundWhy,
+                    "nothing fits: for even " + smallest + " " + beyondBoundWhy,
                     d.layout());
         }
         if (all.isEmpty()) {
@@ -99,6 +97,7 @@ final class InfeasibleReason {
             }
         }
         String size = last.resolutionPx() > 0 ? last.resolutionPx() + " px" : last.seqLenTokens() + " tokens";
+        String layout = CellPlanner.layout(last);
         return new Decision(
                 Decision.Kind.INFEASIBLE,
                 last.precision(),
@@ -107,11 +106,14 @@ final class InfeasibleReason {
                 last.batch(),
                 last.deviceBytes(),
                 best.rule(),
-                "nothing fits: even the smallest candidate ("
-                        + (CellPlanner.layout(last) != null ? CellPlanner.layout(last) + ", " : "")
-                        + last.precision() + ", " + size + ", batch "
-                        + last.batch() + ") " + best.reason(),
-                CellPlanner.layout(last));
+                "nothing fits: even " + smallest(layout, last.precision(), size, last.batch()) + " " + best.reason(),
+                layout);
+    }
+
+    /** "the smallest candidate (8 × zero3, amp-bf16, 2048 tokens, batch 1)"; no layout on one card. */
+    private static String smallest(String layout, String precision, String size, int batch) {
+        return "the smallest candidate (" + (layout != null ? layout + ", " : "") + precision + ", " + size + ", batch "
+                + batch + ")";
     }
 
     /**
