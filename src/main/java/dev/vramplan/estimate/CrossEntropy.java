@@ -40,4 +40,16 @@ final class CrossEntropy {
     static boolean inFp32(Model m, boolean deepSpeed) {
         return !deepSpeed || !SIXTEEN_BIT_LOSS.contains(m.family());
     }
+
+    /**
+     * Bytes per logit, beyond the model's logits and the loss's two copies, that a 16-bit model's loss keeps at its
+     * peak: Qwen's {@code shift_logits = lm_logits[..., :-1, :].contiguous()} is a second 16-bit copy of the logits,
+     * a local of {@code QWenLMHeadModel.forward} alive until it returns. Without autocast {@code CrossEntropyLoss}
+     * reads that copy itself (the copy is one of the loss's two); under autocast it casts it to fp32 first, so the
+     * log-softmax runs beside the logits, the shifted copy, the fp32 cast and its fp32 output, and backward's
+     * fp32 gradients are as many bytes: one 16-bit copy more than the other classes.
+     */
+    static double shiftedCopyBytes(Model m, boolean fp32Loss, int e) {
+        return fp32Loss && e < 4 && SIXTEEN_BIT_LOSS.contains(m.family()) ? e : 0;
+    }
 }

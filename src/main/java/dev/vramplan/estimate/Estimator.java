@@ -183,7 +183,8 @@ public final class Estimator {
                 runtime,
                 adapterDtype,
                 otherBytes,
-                LightningBnb.of(r, fw, quant, p, s));
+                LightningBnb.of(r, fw, quant, p, s),
+                deepSpeed);
     }
 
     /**
@@ -202,7 +203,8 @@ public final class Estimator {
             long runtime,
             Precision adapterDtype,
             double otherBytes,
-            LightningBnb.Terms bnb) {
+            LightningBnb.Terms bnb,
+            boolean deepSpeed) {
         /**
          * The components at batch {@code batch} into {@code parts} (NaN: not present); returns the peak's phase.
          * With {@code drivers}, also what drives each component's largest term (for {@link #tooLarge}): the model, the
@@ -276,14 +278,18 @@ public final class Estimator {
                         * b
                         * (setup.gradientCheckpointing() ? s.checkpointedBytesPerSample() : s.savedBytesPerSample());
                 // optimizer none is a profile of forward and backward, as Ultralytics' AutoBatch runs it: backward of
-                // the
-                // summed outputs, no loss (ultralytics/utils/torch_utils.py profile_ops; yolov5 utils/torch_utils.py
-                // profile)
+                // the summed outputs, no loss; the profile sets x.requires_grad = True on the image batch, so backward
+                // also leaves x.grad, an fp32 copy of the input (ultralytics/yolov5 utils/torch_utils.py profile,
+                // commit 0067b57; ultralytics/utils/torch_utils.py profile_ops is its port)
                 boolean loss = r.optimizer() != Optimizer.NONE;
+                boolean imageGrad = !loss && !(r.model().architecture() instanceof TransformerSpec);
                 double io = k
                         * b
-                        * (s.inputBytesPerSample() + s.outputBytesPerSample() + (loss ? s.lossBytesPerSample() : 0));
-                double autocastCopies = p.autocast() ? 2.0 * s.params() : 0;
+                        * (s.inputBytesPerSample() * (imageGrad ? 2 : 1)
+                                + s.outputBytesPerSample()
+                                + (loss ? s.lossBytesPerSample() : 0));
+                double autocastCopies = AutocastCache.bytes(
+                        p, quant, adapters, deepSpeed, adapterBytes, trainable, s.params(), s.largestMatrixBytes());
                 double gradTransient = 2 * b * s.largestBytesPerSample();
                 double dequant = bnb.dequantBytes();
                 // the loss's own working set (YOLOv8's assigner) ends before backward's first gradient transient

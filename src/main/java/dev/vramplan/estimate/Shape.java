@@ -7,7 +7,6 @@ import dev.vramplan.catalog.Framework;
 import dev.vramplan.catalog.TransformerSpec;
 import dev.vramplan.catalog.YoloSpec;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,9 +47,12 @@ record Shape(
         }
     }
 
-    /** Shapes per (architecture, input size, activation width, attention kernel, mode, …): planning asks for the same ones often. */
-    private static final Map<List<Object>, Shape> SHAPES =
-            Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
+    /**
+     * Shapes per (architecture, input size, activation width, attention kernel, mode, …): planning asks for the same
+     * ones often. One cache per thread: planning threads never wait on each other for it.
+     */
+    private static final ThreadLocal<Map<List<Object>, Shape>> SHAPES =
+            ThreadLocal.withInitial(() -> new LinkedHashMap<>(256, 0.75f, true) {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<List<Object>, Shape> eldest) {
                     return size() > 4096;
@@ -74,6 +76,7 @@ record Shape(
             boolean fp32Loss) {
         List<Object> key = Arrays.asList(
                 new Same(r.model().architecture()),
+                r.model().family(),
                 r.resolutionPx(),
                 r.seqLenTokens(),
                 e,
@@ -84,10 +87,11 @@ record Shape(
                 framework,
                 maxObjects,
                 fp32Loss);
-        Shape s = SHAPES.get(key);
+        Map<List<Object>, Shape> shapes = SHAPES.get();
+        Shape s = shapes.get(key);
         if (s == null) {
             s = compute(r, e, train, ft, autocast, framework, maxObjects, fp32Loss);
-            SHAPES.put(key, s);
+            shapes.put(key, s);
         }
         return s;
     }
@@ -179,7 +183,10 @@ record Shape(
                     // (CrossEntropy.inFp32)
                     loss = e == 4
                             ? 4.0 * s * t.vocab()
-                            : Estimator.LOSS_FP32_COPIES * (fp32Loss ? 4.0 : e) * s * t.vocab();
+                            : (Estimator.LOSS_FP32_COPIES * (fp32Loss ? 4.0 : e)
+                                            + CrossEntropy.shiftedCopyBytes(r.model(), fp32Loss, e))
+                                    * s
+                                    * t.vocab();
                 } else {
                     output = PrefillLogits.bytesPerSample(t, s, e, framework);
                     kv = 2.0 * t.layers() * t.kvHeads() * t.headDim() * e * s;

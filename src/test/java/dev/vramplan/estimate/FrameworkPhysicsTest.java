@@ -220,15 +220,52 @@ class FrameworkPhysicsTest {
         assertThat(CrossEntropy.inFp32(qwen, true)).isFalse();
         assertThat(CrossEntropy.inFp32(qwen, false)).isTrue();
         assertThat(CrossEntropy.inFp32(model("llama-2-7b"), true)).isTrue();
-        // the loss's copies: log-softmax and its gradient, 2 × 4 bytes under autocast, 2 × 2 under DeepSpeed
+        // the loss's copies: log-softmax and its gradient, 2 × 4 bytes under autocast, 2 × 2 under DeepSpeed; under
+        // autocast Qwen's 16-bit shift_logits copy lives beside the fp32 cast: 2 bytes more
         TransformerSpec t = (TransformerSpec) qwen.architecture();
         double s = 2048;
         assertThat(Shape.of(plain, 2, true, Finetune.FULL, true, Framework.HF_TRANSFORMERS, 0, true)
                         .lossBytesPerSample())
-                .isEqualTo(2 * 4.0 * s * t.vocab());
+                .isEqualTo((2 * 4.0 + 2) * s * t.vocab());
+        assertThat(CrossEntropy.shiftedCopyBytes(model("llama-2-7b"), true, 2)).isZero();
         assertThat(Shape.of(zero, 2, true, Finetune.FULL, false, Framework.HF_TRANSFORMERS, 0, false)
                         .lossBytesPerSample())
                 .isEqualTo(2 * 2.0 * s * t.vocab());
+    }
+
+    @Test
+    void autocastCachesTheCastsOfTrainableFp32WeightsOnly() {
+        long params = 7_000_000_000L;
+        long adapters = 40_000_000L;
+        double matrix = 2.0 * 4096 * 11008;
+        // full training under amp: every parameter is a trainable fp32 leaf, so every cast is cached
+        assertThat(AutocastCache.bytes(Precision.AMP_BF16, null, false, false, 4, params, params, matrix))
+                .isEqualTo(2.0 * params);
+        // LoRA on an fp32 base under amp: the adapters' casts are cached, a frozen matrix is cast per op
+        assertThat(AutocastCache.bytes(Precision.AMP_BF16, null, true, false, 4, adapters, params, matrix))
+                .isEqualTo(2.0 * adapters + matrix);
+        // PEFT's fp32 adapters beside a bf16 base: the Trainer's --bf16 is autocast, which caches them
+        assertThat(AutocastCache.bytes(Precision.BF16, null, true, false, 4, adapters, params, matrix))
+                .isEqualTo(2.0 * adapters);
+        // ... but not under DeepSpeed, which runs without autocast; nor with adapters in the base's dtype (LitGPT)
+        assertThat(AutocastCache.bytes(Precision.BF16, null, true, true, 4, adapters, params, matrix))
+                .isZero();
+        assertThat(AutocastCache.bytes(Precision.BF16, null, true, false, 2, adapters, params, matrix))
+                .isZero();
+        // end to end: LoRA of a 7B model under amp-bf16 no longer counts a 16-bit copy of the frozen base
+        Model qwen7 = model("qwen-7b");
+        EstimateRequest lora = new EstimateRequest(
+                qwen7,
+                Shipped.catalog().gpu("a100-sxm4-80gb"),
+                Mode.TRAIN,
+                Precision.AMP_BF16,
+                1,
+                null,
+                256,
+                Optimizer.ADAMW,
+                new Setup(Finetune.LORA, null, null, true, true, false, null));
+        long workspace = Estimator.estimate(lora).breakdown().get(Component.WORKSPACE);
+        assertThat(workspace).isLessThan(2L * TransformerMath.params((TransformerSpec) qwen7.architecture()) / 10);
     }
 
     @Test

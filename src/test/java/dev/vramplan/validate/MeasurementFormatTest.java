@@ -202,10 +202,10 @@ class MeasurementFormatTest {
                 Shipped.catalog());
         Validator.Report bf16 = Validator.validate(own, Shipped.catalog(), false);
         // a hundred million adapter parameters: fp32 weights, gradients and two AdamW states cost 2 + 2 + 4 bytes more
-        // each than bf16
+        // each than bf16, and autocast keeps a 2-byte bf16 cast of each fp32 adapter (AutocastCache)
         assertThat(fp32.points().get(0).estimate().peakAllocatedBytes()
                         - bf16.points().get(0).estimate().peakAllocatedBytes())
-                .isEqualTo(800_000_000L);
+                .isEqualTo(1_000_000_000L);
         // without adapter_dtype the framework decides: PEFT (hf-transformers, the default for transformers) keeps fp32
         // adapters, LitGPT the base's bf16
         Validator.Report peft = Validator.validate(
