@@ -1,5 +1,7 @@
 package dev.vramplan.estimate;
 
+import dev.vramplan.catalog.Framework;
+
 /**
  * What a YOLO training loss keeps beside the network, per image, read from the frameworks' loss code.
  *
@@ -52,6 +54,25 @@ final class DetectorLoss {
         double inGts = 32.0 * maxObjects * anchors;
         double targets = 12.0 * maxObjects * anchors + 21.0 * anchors * nc;
         return Math.max(inGts, targets);
+    }
+
+    /** MMYOLO's YOLOv8 assigner keeps the top 10 anchors per box (configs/yolov8 {@code topk=10}). */
+    static final int MMYOLO_TOPK = 10;
+
+    /**
+     * The same for the framework that runs the loss. MMYOLO's {@code BatchTaskAlignedAssigner.select_topk_candidates}
+     * (open-mmlab/mmyolo mmyolo/models/task_modules/assigners/batch_task_aligned_assigner.py, v0.6.0 8c4d9dc) marks
+     * the top anchors with {@code F.one_hot(topk_idxs, num_priors).sum(axis=-2)}: an int64 one-hot of boxes × topk ×
+     * anchors (8·topk bytes per box and anchor) and its int64 sum (8), while the fp32 alignment metric, overlaps and
+     * in-box mask are alive (12): 100 bytes per box and anchor at topk 10, where Ultralytics counts with an int8
+     * {@code scatter_add_}.
+     */
+    static double assignerPeakBytesPerImage(double anchors, int nc, int maxObjects, Framework fw) {
+        double ultralytics = assignerPeakBytesPerImage(anchors, nc, maxObjects);
+        if (fw != Framework.MMYOLO) {
+            return ultralytics;
+        }
+        return Math.max(ultralytics, (8.0 * MMYOLO_TOPK + 8 + 12) * maxObjects * anchors);
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.vramplan.catalog.Framework;
 import dev.vramplan.catalog.TransformerSpec;
 import dev.vramplan.catalog.YoloSpec;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,12 +48,9 @@ record Shape(
         }
     }
 
-    /**
-     * Shapes per (architecture, input size, activation width, attention kernel, mode, …): planning asks for the same
-     * ones often. One cache per thread: planning threads never wait on each other for it.
-     */
-    private static final ThreadLocal<Map<List<Object>, Shape>> SHAPES =
-            ThreadLocal.withInitial(() -> new LinkedHashMap<>(256, 0.75f, true) {
+    /** Shapes per (architecture, input size, activation width, attention kernel, mode, …): planning asks for the same ones often. */
+    private static final Map<List<Object>, Shape> SHAPES =
+            Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<List<Object>, Shape> eldest) {
                     return size() > 4096;
@@ -87,11 +85,10 @@ record Shape(
                 framework,
                 maxObjects,
                 fp32Loss);
-        Map<List<Object>, Shape> shapes = SHAPES.get();
-        Shape s = shapes.get(key);
+        Shape s = SHAPES.get(key);
         if (s == null) {
             s = compute(r, e, train, ft, autocast, framework, maxObjects, fp32Loss);
-            shapes.put(key, s);
+            SHAPES.put(key, s);
         }
         return s;
     }
@@ -120,7 +117,8 @@ record Shape(
                 loss = DetectorLoss.v5SavedBytesPerImage(n.gridCells, y.anchors(), e);
             } else if (a instanceof YoloSpec y) {
                 loss = DetectorLoss.v8SavedBytesPerImage(n.gridCells, y.numClasses(), e);
-                lossTransient = DetectorLoss.assignerPeakBytesPerImage(n.gridCells, y.numClasses(), maxObjects);
+                lossTransient =
+                        DetectorLoss.assignerPeakBytesPerImage(n.gridCells, y.numClasses(), maxObjects, framework);
             } else {
                 loss = 4.0 * Estimator.LOSS_FP32_COPIES * n.outputElements;
             }

@@ -86,6 +86,11 @@ class FrameworkPhysicsTest {
                 .isEqualTo(20_160_000.0);
         // a crowded image: the in-box test dominates
         assertThat(DetectorLoss.assignerPeakBytesPerImage(8400, 1, 300)).isEqualTo(32.0 * 300 * 8400);
+        // MMYOLO's int64 one-hot of the top 10 anchors per box and its int64 sum, beside three fp32 maps: 100 bytes
+        assertThat(DetectorLoss.assignerPeakBytesPerImage(8400, 80, 60, Framework.MMYOLO))
+                .isEqualTo((8.0 * 10 + 8 + 12) * 60 * 8400);
+        assertThat(DetectorLoss.assignerPeakBytesPerImage(8400, 80, 60, Framework.ULTRALYTICS))
+                .isEqualTo(DetectorLoss.assignerPeakBytesPerImage(8400, 80, 60));
         // 16-bit maps: contiguous copies 2·(64 + 80), DFL softmax 4·64, targets 4·80, BCE's fp32 copies 8·80, per
         // anchor
         assertThat(DetectorLoss.v8SavedBytesPerImage(8400, 80, 2))
