@@ -203,18 +203,26 @@ class FrameworkPhysicsTest {
         assertThat(n.savedElements).isEqualTo(expected);
     }
 
-    @Test
-    void deepSpeedRunsQwenWithoutAutocastSoItsLossKeeps16BitLogits() {
-        Model qwen = model("qwen-1.8b");
-        EstimateRequest plain = new EstimateRequest(
-                qwen,
+    /** Training at batch 1 under amp-bf16 with AdamW on an A100 80GB. */
+    private static EstimateRequest ampBf16OnA100(Model m, int seqLen, Setup setup) {
+        return new EstimateRequest(
+                m,
                 Shipped.catalog().gpu("a100-sxm4-80gb"),
                 Mode.TRAIN,
                 Precision.AMP_BF16,
                 1,
                 null,
-                2048,
+                seqLen,
                 Optimizer.ADAMW,
+                setup);
+    }
+
+    @Test
+    void deepSpeedRunsQwenWithoutAutocastSoItsLossKeeps16BitLogits() {
+        Model qwen = model("qwen-1.8b");
+        EstimateRequest plain = ampBf16OnA100(
+                qwen,
+                2048,
                 new Setup(Finetune.FULL, null, null, true, true, false, null).withFramework(Framework.HF_TRANSFORMERS));
         EstimateRequest zero = plain.withParallelism(new Parallelism(1, Strategy.ZERO3, Offload.NONE));
         // accelerate turns autocast on for the Trainer unless DeepSpeed runs the model
@@ -259,16 +267,7 @@ class FrameworkPhysicsTest {
                 .isZero();
         // end to end: LoRA of a 7B model under amp-bf16 no longer counts a 16-bit copy of the frozen base
         Model qwen7 = model("qwen-7b");
-        EstimateRequest lora = new EstimateRequest(
-                qwen7,
-                Shipped.catalog().gpu("a100-sxm4-80gb"),
-                Mode.TRAIN,
-                Precision.AMP_BF16,
-                1,
-                null,
-                256,
-                Optimizer.ADAMW,
-                new Setup(Finetune.LORA, null, null, true, true, false, null));
+        EstimateRequest lora = ampBf16OnA100(qwen7, 256, new Setup(Finetune.LORA, null, null, true, true, false, null));
         long workspace = Estimator.estimate(lora).breakdown().get(Component.WORKSPACE);
         assertThat(workspace).isLessThan(2L * TransformerMath.params((TransformerSpec) qwen7.architecture()) / 10);
     }
