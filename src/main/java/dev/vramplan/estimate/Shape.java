@@ -6,11 +6,9 @@ import dev.vramplan.catalog.Finetune;
 import dev.vramplan.catalog.Framework;
 import dev.vramplan.catalog.TransformerSpec;
 import dev.vramplan.catalog.YoloSpec;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What an architecture contributes to a job, independent of the batch: parameters and per-sample sizes of what is
@@ -35,27 +33,60 @@ record Shape(
         long defaultTrainableAdapters,
         double largestMatrixBytes) {
 
-    /** An architecture compared by identity: hashing a YOLO layer list on every estimate costs more than the estimate. */
-    private record Same(Architecture a) {
+    /**
+     * What a shape depends on. The architecture is compared by identity: hashing a YOLO layer list on every estimate
+     * costs more than the estimate.
+     */
+    private record Key(
+            Architecture architecture,
+            String family,
+            Integer resolutionPx,
+            Integer seqLenTokens,
+            int e,
+            boolean flash,
+            boolean train,
+            Finetune ft,
+            boolean autocast,
+            Framework framework,
+            int maxObjects,
+            boolean fp32Loss) {
         @Override
         public boolean equals(Object o) {
-            return o instanceof Same s && s.a == a;
+            return o instanceof Key k
+                    && k.architecture == architecture
+                    && k.e == e
+                    && k.flash == flash
+                    && k.train == train
+                    && k.autocast == autocast
+                    && k.maxObjects == maxObjects
+                    && k.fp32Loss == fp32Loss
+                    && k.ft == ft
+                    && k.framework == framework
+                    && Objects.equals(k.resolutionPx, resolutionPx)
+                    && Objects.equals(k.seqLenTokens, seqLenTokens)
+                    && Objects.equals(k.family, family);
         }
 
         @Override
         public int hashCode() {
-            return System.identityHashCode(a);
+            int h = System.identityHashCode(architecture);
+            h = 31 * h + Objects.hashCode(resolutionPx);
+            h = 31 * h + Objects.hashCode(seqLenTokens);
+            h = 31 * h + e;
+            h = 31 * h + (flash ? 1 : 0) + (train ? 2 : 0) + (autocast ? 4 : 0) + (fp32Loss ? 8 : 0);
+            h = 31 * h + Objects.hashCode(ft);
+            h = 31 * h + Objects.hashCode(framework);
+            return 31 * h + maxObjects;
         }
     }
 
-    /** Shapes per (architecture, input size, activation width, attention kernel, mode, …): planning asks for the same ones often. */
-    private static final Map<List<Object>, Shape> SHAPES =
-            Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<List<Object>, Shape> eldest) {
-                    return size() > 4096;
-                }
-            });
+    /**
+     * Shapes already worked out: planning asks for the same ones often, from several threads. A shape follows from
+     * its key alone, so the cache is simply emptied when it grows past its bound (a fleet with thousands of models).
+     */
+    private static final int CACHED_SHAPES = 4096;
+
+    private static final Map<Key, Shape> SHAPES = new ConcurrentHashMap<>(256);
 
     /**
      * @param ft         the fine-tuning method of a training job (full for inference)
@@ -72,8 +103,8 @@ record Shape(
             Framework framework,
             int maxObjects,
             boolean fp32Loss) {
-        List<Object> key = Arrays.asList(
-                new Same(r.model().architecture()),
+        Key key = new Key(
+                r.model().architecture(),
                 r.model().family(),
                 r.resolutionPx(),
                 r.seqLenTokens(),
@@ -88,6 +119,9 @@ record Shape(
         Shape s = SHAPES.get(key);
         if (s == null) {
             s = compute(r, e, train, ft, autocast, framework, maxObjects, fp32Loss);
+            if (SHAPES.size() >= CACHED_SHAPES) {
+                SHAPES.clear();
+            }
             SHAPES.put(key, s);
         }
         return s;

@@ -29,6 +29,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -317,8 +318,13 @@ final class CellPlanner {
     }
 
     static String label(Parallelism l) {
-        return LayoutOption.label(l.gpus(), l.strategy().id(), l.offload().id());
+        return LABELS.computeIfAbsent(
+                l,
+                p -> LayoutOption.label(p.gpus(), p.strategy().id(), p.offload().id()));
     }
+
+    /** Layout names, asked for several times per cell: a handful of layouts, named once. */
+    private static final Map<Parallelism, String> LABELS = new ConcurrentHashMap<>();
 
     static Integer nz(int v) {
         return v == 0 ? null : v;

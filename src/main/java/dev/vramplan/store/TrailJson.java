@@ -1,15 +1,13 @@
 package dev.vramplan.store;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.vramplan.estimate.Component;
 import dev.vramplan.plan.Decision;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,11 +18,14 @@ import java.util.function.IntFunction;
 /**
  * A cell's JSON columns: its memory breakdown, and its decision trail as stored in {@code plan_cell.trail}: a JSON array with one array per decision,
  * {@code [kind, precision, resolution_px, seq_len_tokens, batch_size, device_bytes, rule_name, reason]}
- * (nulls where a decision has no such value), and a ninth entry, the layout ("8 × zero3"), for a decision on several cards. Written and read with Jackson's streaming API: a large run
- * writes one per cell.
+ * (nulls where a decision has no such value), and a ninth entry, the layout ("8 × zero3"), for a decision on several cards. Written with a StringBuilder and read with Jackson's streaming API: a large
+ * run writes one per cell.
  */
 final class TrailJson {
     private static final JsonFactory FACTORY = new JsonFactory();
+    private static final String[] KINDS = Arrays.stream(Decision.Kind.values())
+            .map(k -> k.name().toLowerCase(Locale.ROOT))
+            .toArray(String[]::new);
 
     private TrailJson() {}
 
@@ -33,33 +34,66 @@ final class TrailJson {
      * precisions: the same for many cells), are written as numbers from {@code texts}, which grows as new ones come.
      */
     static String write(List<Decision> trail, Texts texts) {
-        StringWriter out = new StringWriter(64 + 100 * trail.size());
-        try (JsonGenerator g = FACTORY.createGenerator(out)) {
-            g.writeStartArray();
-            for (Decision d : trail) {
-                g.writeStartArray();
-                g.writeString(d.kind().name().toLowerCase(Locale.ROOT));
-                string(g, d.precision());
-                number(g, d.resolutionPx());
-                number(g, d.seqLenTokens());
-                number(g, d.batch());
-                number(g, d.deviceBytes());
-                g.writeNumber(texts.id(d.rule()));
-                if (d.batch() == null && d.deviceBytes() == null) {
-                    g.writeNumber(texts.id(d.reason()));
-                } else {
-                    g.writeString(d.reason());
-                }
-                if (d.layout() != null) {
-                    g.writeString(d.layout());
-                }
-                g.writeEndArray();
+        // a StringBuilder, not a JSON generator: a large run writes one trail per cell, and a generator's set-up and
+        // buffer recycling cost more than the few numbers and strings of a trail (read() parses what this writes)
+        StringBuilder out = new StringBuilder(64 + 100 * trail.size());
+        out.append('[');
+        for (int i = 0; i < trail.size(); i++) {
+            Decision d = trail.get(i);
+            if (i > 0) {
+                out.append(',');
             }
-            g.writeEndArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            out.append('[');
+            string(out, KINDS[d.kind().ordinal()]).append(',');
+            string(out, d.precision()).append(',');
+            number(out, d.resolutionPx()).append(',');
+            number(out, d.seqLenTokens()).append(',');
+            number(out, d.batch()).append(',');
+            number(out, d.deviceBytes()).append(',');
+            out.append(texts.id(d.rule())).append(',');
+            if (d.batch() == null && d.deviceBytes() == null) {
+                out.append(texts.id(d.reason()));
+            } else {
+                string(out, d.reason());
+            }
+            if (d.layout() != null) {
+                string(out.append(','), d.layout());
+            }
+            out.append(']');
         }
-        return out.toString();
+        return out.append(']').toString();
+    }
+
+    /** A JSON string as Jackson writes it: quotes, backslashes and control characters escaped, the rest as is. */
+    static StringBuilder string(StringBuilder out, String v) {
+        if (v == null) {
+            return out.append("null");
+        }
+        out.append('"');
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                case '\b' -> out.append("\\b");
+                case '\f' -> out.append("\\f");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.append('"');
+    }
+
+    private static StringBuilder number(StringBuilder out, Number v) {
+        return v == null ? out.append("null") : out.append(v.longValue());
     }
 
     /** A run's recurring texts, numbered in the order they first appear; {@link #fresh()} lists those not yet stored. */
@@ -91,17 +125,14 @@ final class TrailJson {
 
     /** A memory breakdown as {@code {"weights": bytes, ...}} in component order. */
     static String breakdown(Map<Component, Long> breakdown) {
-        StringWriter out = new StringWriter(256);
-        try (JsonGenerator g = FACTORY.createGenerator(out)) {
-            g.writeStartObject();
-            for (var e : breakdown.entrySet()) {
-                g.writeNumberField(e.getKey().id(), e.getValue());
+        StringBuilder out = new StringBuilder(256).append('{');
+        for (var e : breakdown.entrySet()) {
+            if (out.length() > 1) {
+                out.append(',');
             }
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            string(out, e.getKey().id()).append(':').append(e.getValue().longValue());
         }
-        return out.toString();
+        return out.append('}').toString();
     }
 
     /** A breakdown written by {@link #breakdown}, in its order. */
@@ -118,22 +149,6 @@ final class TrailJson {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
         return out;
-    }
-
-    private static void string(JsonGenerator g, String v) throws IOException {
-        if (v == null) {
-            g.writeNull();
-        } else {
-            g.writeString(v);
-        }
-    }
-
-    private static void number(JsonGenerator g, Number v) throws IOException {
-        if (v == null) {
-            g.writeNull();
-        } else {
-            g.writeNumber(v.longValue());
-        }
     }
 
     /** The trail, or an exception naming what is wrong (a stored value someone edited by hand). */
