@@ -221,7 +221,14 @@ record Shape(
                                     * t.vocab();
                 } else {
                     output = PrefillLogits.bytesPerSample(t, s, e, framework);
-                    kv = 2.0 * t.layers() * t.kvHeads() * t.headDim() * e * s;
+                    // keys and values of every layer; twice where generation grows the cache by concatenation
+                    kv = LegacyKvCache.copies(r.model(), framework)
+                            * 2.0
+                            * t.layers()
+                            * t.kvHeads()
+                            * t.headDim()
+                            * e
+                            * s;
                 }
             } else {
                 output = (double) e * 2; // a classification head
