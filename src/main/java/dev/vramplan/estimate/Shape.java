@@ -4,6 +4,7 @@ import dev.vramplan.catalog.Architecture;
 import dev.vramplan.catalog.CnnSpec;
 import dev.vramplan.catalog.Finetune;
 import dev.vramplan.catalog.Framework;
+import dev.vramplan.catalog.Precision;
 import dev.vramplan.catalog.TransformerSpec;
 import dev.vramplan.catalog.YoloSpec;
 import java.util.Map;
@@ -49,7 +50,10 @@ record Shape(
             boolean autocast,
             Framework framework,
             int maxObjects,
-            boolean fp32Loss) {
+            boolean fp32Loss,
+            boolean trainableGiven,
+            Precision adapterDtype,
+            boolean quantizedBase) {
         @Override
         public boolean equals(Object o) {
             return o instanceof Key k
@@ -60,6 +64,9 @@ record Shape(
                     && k.autocast == autocast
                     && k.maxObjects == maxObjects
                     && k.fp32Loss == fp32Loss
+                    && k.trainableGiven == trainableGiven
+                    && k.adapterDtype == adapterDtype
+                    && k.quantizedBase == quantizedBase
                     && k.ft == ft
                     && k.framework == framework
                     && Objects.equals(k.resolutionPx, resolutionPx)
@@ -76,6 +83,7 @@ record Shape(
             h = 31 * h + (flash ? 1 : 0) + (train ? 2 : 0) + (autocast ? 4 : 0) + (fp32Loss ? 8 : 0);
             h = 31 * h + Objects.hashCode(ft);
             h = 31 * h + Objects.hashCode(framework);
+            h = 31 * h + (trainableGiven ? 1 : 0) + (quantizedBase ? 2 : 0) + 4 * Objects.hashCode(adapterDtype);
             return 31 * h + maxObjects;
         }
     }
@@ -115,7 +123,10 @@ record Shape(
                 autocast,
                 framework,
                 maxObjects,
-                fp32Loss);
+                fp32Loss,
+                r.setup().trainableParams() != null,
+                r.setup().adapterDtype(),
+                r.precision().quantized());
         Shape s = SHAPES.get(key);
         if (s == null) {
             s = compute(r, e, train, ft, autocast, framework, maxObjects, fp32Loss);
@@ -190,7 +201,19 @@ record Shape(
         boolean lowRank = ft == Finetune.LORA || ft == Finetune.QLORA;
         long params = TransformerMath.params(t);
         long matrix = (long) t.layers() * TransformerMath.blockMatrixParams(t);
-        double perLayer = TransformerMath.savedBytesPerLayer(t, 1, s, e, flash, lowRank, autocast);
+        double adapterInputs = lowRank
+                ? LoraDropout.inputsPerToken(r.model(), t, framework, r.setup().trainableParams() == null)
+                : 0;
+        Precision adapterDtype =
+                r.setup().adapterDtype() != null ? r.setup().adapterDtype() : Peft.adapterDtype(framework, ft);
+        int adapterBytes = adapterDtype != null ? Math.max(e, adapterDtype.activationBytes()) : e;
+        // a frozen 16-bit base keeps none of its inputs, a trained or bitsandbytes-quantized one does; when the adapted
+        // layers are not known (a trainable count was given), each linear layer's input is counted once, kept either
+        // by the base or by an adapter's dropout
+        boolean everyLinear = r.setup().trainableParams() == null;
+        boolean baseKeepsInputs = !lowRank || r.precision().quantized() || !everyLinear;
+        double perLayer = TransformerMath.savedBytesPerLayer(
+                t, 1, s, e, flash, adapterInputs, adapterBytes, baseKeepsInputs, autocast);
         double outer = TransformerMath.outerSavedBytes(t, 1, s, e, autocast);
         double saved = LitgptAdapters.applies(ft)
                 ? LitgptAdapters.savedBytesPerSample(t, ft, s, e, perLayer, outer)

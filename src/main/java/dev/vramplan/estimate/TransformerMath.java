@@ -91,13 +91,36 @@ public final class TransformerMath {
      *
      * @param e     bytes per activation element (2 for 16-bit compute, 4 for fp32)
      * @param flash attention by a fused kernel that keeps no s×s scores
-     * @param lora  adapters on the attention input: their dropout keeps its input and a 1-byte mask
+     * @param lora  adapters on the attention input: their dropout keeps its output and a 1-byte mask
      * @param autocast mixed precision: autocast runs softmax and the norms in fp32 (PyTorch autocast op lists), so
      *              the residual stream, the norms' inputs and eager attention's probabilities are 4 bytes, and each
      *              matmul keeps the 16-bit copy autocast made of its input
      */
     static double savedBytesPerLayer(
             TransformerSpec t, double b, double s, int e, boolean flash, boolean lora, boolean autocast) {
+        return savedBytesPerLayer(t, b, s, e, flash, lora ? t.hidden() : 0, e, true, autocast);
+    }
+
+    /**
+     * Bytes one block keeps for backward, with adapters whose dropouts keep {@code adapterInputs} elements per token
+     * ({@link LoraDropout}) in {@code adapterBytes} bytes each, beside a 1-byte mask.
+     *
+     * @param baseKeepsInputs whether the block's linear layers keep their inputs: PyTorch's matmul keeps its input
+     *     only for the weight's gradient (the derivative of {@code mm} with respect to {@code mat2} is
+     *     {@code self.t().mm(grad)}, saved only when {@code mat2} requires grad), so a frozen 16-bit base under LoRA
+     *     keeps none; a trained one does, and so does a bitsandbytes 4/8-bit base ({@code MatMul4Bit} and
+     *     {@code MatMul8bitLt} store {@code A} in {@code ctx.tensors} whenever the input needs a gradient)
+     */
+    static double savedBytesPerLayer(
+            TransformerSpec t,
+            double b,
+            double s,
+            int e,
+            boolean flash,
+            double adapterInputs,
+            int adapterBytes,
+            boolean baseKeepsInputs,
+            boolean autocast) {
         double h = t.hidden();
         double q = (double) t.heads() * t.headDim();
         double kv = (double) t.kvHeads() * t.headDim();
@@ -109,7 +132,8 @@ public final class TransformerMath {
         // inputs the norms keep: RMSNorm as Hugging Face and LitGPT write it upcasts to fp32 and keeps that copy
         bytes += t.normsPerLayer() * normInputBytes(t, e, autocast) * sb * h;
         // norm outputs, kept as the inputs of the projections (a parallel block shares one)
-        bytes += (t.normsPerLayer() <= 1 ? 1 : 2) * e * sb * h;
+        int projectionInputs = baseKeepsInputs ? 1 : 0;
+        bytes += projectionInputs * (t.normsPerLayer() <= 1 ? 1 : 2) * e * sb * h;
         // query, key and value after the rotary embedding: grouped-query attention keeps kv_heads, not heads
         bytes += e * sb * (q + 2 * kv);
         if (flash) {
@@ -124,14 +148,13 @@ public final class TransformerMath {
                 bytes += e * a * s * sb; // the 16-bit copy autocast makes for the matmul with V
             }
         }
-        bytes += e * sb * q; // heads merged back (a contiguous copy): the output projection's input
+        bytes += projectionInputs * e * sb * q; // heads merged back (a contiguous copy): the output projection's input
         if (dropout) {
             bytes += 2 * sb * h; // two residual dropout masks (1 byte each)
         }
-        bytes += (t.gatedMlp() ? 4 : 2) * e * sb * i; // gate, up, act(gate), product | fc1 out, act out
-        if (lora) {
-            bytes += (e + 1) * sb * h; // adapter dropout: its output (the adapter's input) and mask
-        }
+        // gate, up, act(gate), product | fc1 out, act out: the last is the down projection's input
+        bytes += ((t.gatedMlp() ? 3 : 1) + projectionInputs) * e * sb * i;
+        bytes += (adapterBytes + 1) * sb * adapterInputs; // adapter dropouts: their outputs and masks
         return bytes;
     }
 

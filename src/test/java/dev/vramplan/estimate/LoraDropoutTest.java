@@ -1,0 +1,85 @@
+package dev.vramplan.estimate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.vramplan.Shipped;
+import dev.vramplan.catalog.Finetune;
+import dev.vramplan.catalog.Framework;
+import dev.vramplan.catalog.Mode;
+import dev.vramplan.catalog.Model;
+import dev.vramplan.catalog.Optimizer;
+import dev.vramplan.catalog.Precision;
+import dev.vramplan.catalog.Quantization;
+import dev.vramplan.catalog.TransformerSpec;
+import org.junit.jupiter.api.Test;
+
+/** Each adapted linear layer keeps its dropout's output and mask; a frozen 16-bit base keeps none of its inputs. */
+class LoraDropoutTest {
+    private static Model model(String id) {
+        return Shipped.catalog().model(id);
+    }
+
+    @Test
+    void everyWrappedModuleHasItsOwnDropout() {
+        // Llama 2 under PEFT: q, k, v (3 × 4096), o (4096), gate and up (2 × 4096), down (11008)
+        Model llama = model("llama-2-7b");
+        TransformerSpec t = (TransformerSpec) llama.architecture();
+        assertThat(LoraDropout.inputsPerToken(llama, t, Framework.HF_TRANSFORMERS, true))
+                .isEqualTo(3 * 4096 + 4096 + 2 * 4096 + 11008.0);
+        // LitGPT fuses query, key and value in one module with one dropout
+        assertThat(LoraDropout.inputsPerToken(llama, t, Framework.LITGPT, true))
+                .isEqualTo(4096 + 4096 + 2 * 4096 + 11008.0);
+        // Qwen (v1): c_attn is one module; w1, w2 and c_proj
+        Model qwen = model("qwen-7b");
+        assertThat(LoraDropout.inputsPerToken(
+                        qwen, (TransformerSpec) qwen.architecture(), Framework.HF_TRANSFORMERS, true))
+                .isEqualTo(4096 + 4096 + 2 * 4096 + 11008.0);
+        // a trainable count does not say which layers carry adapters: the attention input's dropout
+        assertThat(LoraDropout.inputsPerToken(llama, t, Framework.HF_TRANSFORMERS, false))
+                .isEqualTo(4096.0);
+    }
+
+    @Test
+    void aFrozenSixteenBitBaseKeepsNoInputsAndAFourBitOneDoes() {
+        TransformerSpec t = (TransformerSpec) model("llama-2-7b").architecture();
+        double s = 512;
+        int e = 2;
+        double trained = TransformerMath.savedBytesPerLayer(t, 1, s, e, true, 0, e, true, false);
+        double frozen = TransformerMath.savedBytesPerLayer(t, 1, s, e, true, 0, e, false, false);
+        // the two norm outputs, the merged heads and the MLP product are the projections' inputs
+        assertThat(trained - frozen).isCloseTo(e * s * (2 * 4096 + 4096 + 11008.0), within(1.0));
+        // PEFT's fp32 adapters: each dropout keeps 4 bytes and a 1-byte mask per input element
+        double adapters = TransformerMath.savedBytesPerLayer(t, 1, s, e, true, 100, 4, false, false);
+        assertThat(adapters - frozen).isCloseTo(5 * s * 100, within(1.0));
+    }
+
+    @Test
+    void loraOnEveryLayerOfASixteenBitBaseCountsDropoutsNotBaseInputs() {
+        Model llama = model("llama-2-7b");
+        Estimate lora = Estimator.estimate(request(llama, Precision.BF16, null, Finetune.LORA));
+        Estimate qlora = Estimator.estimate(request(llama, Precision.INT4, Quantization.NF4, Finetune.QLORA));
+        Estimate full = Estimator.estimate(request(llama, Precision.BF16, null, Finetune.FULL));
+        long lowRank = lora.breakdown().get(Component.ACTIVATIONS);
+        long quantized = qlora.breakdown().get(Component.ACTIVATIONS);
+        // PEFT (fp32 adapters) on every layer: 7 dropouts of 5 bytes per input element outweigh the 2-byte base
+        // inputs they replace; a 4-bit base keeps those inputs as well (bitsandbytes MatMul4Bit: ctx.tensors = (A, B))
+        double perToken = 32 * 2.0 * (2 * 4096 + 4096 + 11008);
+        assertThat(quantized - lowRank)
+                .isCloseTo((long) (2 * 1024 * perToken), within((long) (1024 * perToken * 0.01)));
+        assertThat(lowRank).isGreaterThan(full.breakdown().get(Component.ACTIVATIONS));
+    }
+
+    private static EstimateRequest request(Model m, Precision p, Quantization q, Finetune ft) {
+        return new EstimateRequest(
+                m,
+                Shipped.catalog().gpu("a100-sxm4-80gb"),
+                Mode.TRAIN,
+                p,
+                2,
+                null,
+                1024,
+                Optimizer.ADAMW,
+                new Setup(ft, null, 16, false, true, false, q, 1.0, null, Framework.HF_TRANSFORMERS, null));
+    }
+}
