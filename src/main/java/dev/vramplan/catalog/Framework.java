@@ -30,6 +30,14 @@ public enum Framework implements Named {
     }
 
     /**
+     * Whether the job runs in Hugging Face {@code transformers}' own loops: the {@code Trainer} (with PEFT for
+     * adapters) in training, {@code GenerationMixin.generate} in serving. FastChat and LLaMA-Factory build on them.
+     */
+    public boolean huggingFace() {
+        return this == HF_TRANSFORMERS || this == FASTCHAT || this == LLAMA_FACTORY;
+    }
+
+    /**
      * The code a model family usually runs in when nobody says: YOLOv5 in its own repository (ultralytics/yolov5),
      * YOLOv8 and YOLO11 in the ultralytics package, transformers in Hugging Face {@code transformers}; null for
      * CNN classifiers (a plain PyTorch loop such as torchvision's reference scripts, which have no entry here).

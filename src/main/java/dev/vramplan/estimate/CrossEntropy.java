@@ -2,7 +2,6 @@ package dev.vramplan.estimate;
 
 import dev.vramplan.catalog.Framework;
 import dev.vramplan.catalog.Model;
-import java.util.EnumSet;
 import java.util.Set;
 
 /**
@@ -24,16 +23,13 @@ import java.util.Set;
 final class CrossEntropy {
     private CrossEntropy() {}
 
-    /** The frameworks whose training loop is the Hugging Face Trainer, sharded by DeepSpeed when a ZeRO stage is set. */
-    private static final Set<Framework> TRAINER =
-            EnumSet.of(Framework.HF_TRANSFORMERS, Framework.FASTCHAT, Framework.LLAMA_FACTORY);
-
     /** Model families whose own modeling code computes the loss on the 16-bit logits (no {@code .float()}). */
     private static final Set<String> SIXTEEN_BIT_LOSS = Set.of("qwen");
 
     /** Whether DeepSpeed's engine, not autocast, runs a training job's 16-bit compute. */
     static boolean deepSpeed(EstimateRequest r, Framework fw) {
-        return r.parallelism().strategy().zeroStage() > 0 && TRAINER.contains(fw);
+        // the Hugging Face Trainer, sharded by DeepSpeed when a ZeRO stage is set
+        return r.parallelism().strategy().zeroStage() > 0 && fw != null && fw.huggingFace();
     }
 
     /** Whether the loss keeps fp32 copies of 16-bit logits. */

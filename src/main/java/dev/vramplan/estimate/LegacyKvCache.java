@@ -2,7 +2,6 @@ package dev.vramplan.estimate;
 
 import dev.vramplan.catalog.Framework;
 import dev.vramplan.catalog.Model;
-import java.util.EnumSet;
 import java.util.Set;
 
 /**
@@ -28,12 +27,9 @@ final class LegacyKvCache {
     /** Model families that always generate through their own code with tuple caches grown by concatenation. */
     private static final Set<String> CONCATENATING = Set.of("qwen");
 
-    /** The serving code that runs Hugging Face generation (and so the model's own attention code). */
-    private static final Set<Framework> HF_GENERATE =
-            EnumSet.of(Framework.HF_TRANSFORMERS, Framework.FASTCHAT, Framework.LLAMA_FACTORY);
-
     /** Whole caches alive at the peak of generation (1 or 2). */
     static int copies(Model m, Framework framework) {
-        return CONCATENATING.contains(m.family()) && HF_GENERATE.contains(framework) ? 2 : 1;
+        // Hugging Face generation runs the model's own attention code
+        return CONCATENATING.contains(m.family()) && framework != null && framework.huggingFace() ? 2 : 1;
     }
 }

@@ -12,10 +12,6 @@ import dev.vramplan.catalog.Precision;
 final class Peft {
     private Peft() {}
 
-    private static boolean usesPeft(Framework fw) {
-        return fw == Framework.HF_TRANSFORMERS || fw == Framework.LLAMA_FACTORY || fw == Framework.FASTCHAT;
-    }
-
     /**
      * The adapters' dtype when nobody says: fp32 under PEFT, whose {@code get_peft_model(...,
      * autocast_adapter_dtype=True)} default upcasts fp16 and bf16 adapter weights to fp32 (BaseTuner._cast_adapter_dtype,
@@ -23,7 +19,7 @@ final class Peft {
      * precision's own) elsewhere.
      */
     static Precision adapterDtype(Framework fw, Finetune ft) {
-        return usesPeft(fw) && (ft == Finetune.LORA || ft == Finetune.QLORA) ? Precision.FP32 : null;
+        return fw != null && fw.huggingFace() && (ft == Finetune.LORA || ft == Finetune.QLORA) ? Precision.FP32 : null;
     }
 
     /**
@@ -33,6 +29,6 @@ final class Peft {
      * huggingface/peft src/peft/utils/other.py); otherwise they stay in the compute dtype.
      */
     static double frozenOtherBytes(Framework fw, Finetune ft, int computeBytes) {
-        return usesPeft(fw) && ft == Finetune.QLORA ? Math.max(4, computeBytes) : computeBytes;
+        return fw != null && fw.huggingFace() && ft == Finetune.QLORA ? Math.max(4, computeBytes) : computeBytes;
     }
 }

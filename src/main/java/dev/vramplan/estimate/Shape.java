@@ -8,7 +8,6 @@ import dev.vramplan.catalog.Precision;
 import dev.vramplan.catalog.TransformerSpec;
 import dev.vramplan.catalog.YoloSpec;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -34,12 +33,22 @@ record Shape(
         long defaultTrainableAdapters,
         double largestMatrixBytes) {
 
-    /**
-     * What a shape depends on. The architecture is compared by identity: hashing a YOLO layer list on every estimate
-     * costs more than the estimate.
-     */
+    /** An architecture compared by identity: hashing a YOLO layer list on every estimate costs more than the estimate. */
+    private record Same(Architecture a) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Same s && s.a == a;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(a);
+        }
+    }
+
+    /** What a shape depends on. */
     private record Key(
-            Architecture architecture,
+            Same architecture,
             String family,
             Integer resolutionPx,
             Integer seqLenTokens,
@@ -53,40 +62,7 @@ record Shape(
             boolean fp32Loss,
             boolean trainableGiven,
             Precision adapterDtype,
-            boolean quantizedBase) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key k
-                    && k.architecture == architecture
-                    && k.e == e
-                    && k.flash == flash
-                    && k.train == train
-                    && k.autocast == autocast
-                    && k.maxObjects == maxObjects
-                    && k.fp32Loss == fp32Loss
-                    && k.trainableGiven == trainableGiven
-                    && k.adapterDtype == adapterDtype
-                    && k.quantizedBase == quantizedBase
-                    && k.ft == ft
-                    && k.framework == framework
-                    && Objects.equals(k.resolutionPx, resolutionPx)
-                    && Objects.equals(k.seqLenTokens, seqLenTokens)
-                    && Objects.equals(k.family, family);
-        }
-
-        @Override
-        public int hashCode() {
-            int h = System.identityHashCode(architecture);
-            h = 31 * h + Objects.hashCode(resolutionPx);
-            h = 31 * h + Objects.hashCode(seqLenTokens);
-            h = 31 * h + e;
-            h = 31 * h + (flash ? 1 : 0) + (train ? 2 : 0) + (autocast ? 4 : 0) + (fp32Loss ? 8 : 0);
-            h = 31 * h + Objects.hashCode(ft);
-            h = 31 * h + Objects.hashCode(framework);
-            h = 31 * h + (trainableGiven ? 1 : 0) + (quantizedBase ? 2 : 0) + 4 * Objects.hashCode(adapterDtype);
-            return 31 * h + maxObjects;
-        }
-    }
+            boolean quantizedBase) {}
 
     /**
      * Shapes already worked out: planning asks for the same ones often, from several threads. A shape follows from
@@ -112,7 +88,7 @@ record Shape(
             int maxObjects,
             boolean fp32Loss) {
         Key key = new Key(
-                r.model().architecture(),
+                new Same(r.model().architecture()),
                 r.model().family(),
                 r.resolutionPx(),
                 r.seqLenTokens(),
@@ -201,16 +177,14 @@ record Shape(
         boolean lowRank = ft == Finetune.LORA || ft == Finetune.QLORA;
         long params = TransformerMath.params(t);
         long matrix = (long) t.layers() * TransformerMath.blockMatrixParams(t);
-        double adapterInputs = lowRank
-                ? LoraDropout.inputsPerToken(r.model(), t, framework, r.setup().trainableParams() == null)
-                : 0;
+        // adapters on every linear layer unless a trainable count says otherwise (which layers, it does not say)
+        boolean everyLinear = r.setup().trainableParams() == null;
+        double adapterInputs = lowRank ? LoraDropout.inputsPerToken(r.model(), t, framework, everyLinear) : 0;
         Precision adapterDtype =
                 r.setup().adapterDtype() != null ? r.setup().adapterDtype() : Peft.adapterDtype(framework, ft);
         int adapterBytes = adapterDtype != null ? Math.max(e, adapterDtype.activationBytes()) : e;
         // a frozen 16-bit base keeps none of its inputs, a trained or bitsandbytes-quantized one does; when the adapted
-        // layers are not known (a trainable count was given), each linear layer's input is counted once, kept either
-        // by the base or by an adapter's dropout
-        boolean everyLinear = r.setup().trainableParams() == null;
+        // layers are not known, each linear layer's input is counted once, kept either by the base or by a dropout
         boolean baseKeepsInputs = !lowRank || r.precision().quantized() || !everyLinear;
         double perLayer = TransformerMath.savedBytesPerLayer(
                 t, 1, s, e, flash, adapterInputs, adapterBytes, baseKeepsInputs, autocast);

@@ -91,25 +91,16 @@ public final class TransformerMath {
      *
      * @param e     bytes per activation element (2 for 16-bit compute, 4 for fp32)
      * @param flash attention by a fused kernel that keeps no s×s scores
-     * @param lora  adapters on the attention input: their dropout keeps its output and a 1-byte mask
-     * @param autocast mixed precision: autocast runs softmax and the norms in fp32 (PyTorch autocast op lists), so
-     *              the residual stream, the norms' inputs and eager attention's probabilities are 4 bytes, and each
-     *              matmul keeps the 16-bit copy autocast made of its input
-     */
-    static double savedBytesPerLayer(
-            TransformerSpec t, double b, double s, int e, boolean flash, boolean lora, boolean autocast) {
-        return savedBytesPerLayer(t, b, s, e, flash, lora ? t.hidden() : 0, e, true, autocast);
-    }
-
-    /**
-     * Bytes one block keeps for backward, with adapters whose dropouts keep {@code adapterInputs} elements per token
-     * ({@link LoraDropout}) in {@code adapterBytes} bytes each, beside a 1-byte mask.
-     *
+     * @param adapterInputs elements per token whose adapter dropouts keep their output ({@link LoraDropout}), each in
+     *     {@code adapterBytes} bytes beside a 1-byte mask; 0 without adapters
      * @param baseKeepsInputs whether the block's linear layers keep their inputs: PyTorch's matmul keeps its input
      *     only for the weight's gradient (the derivative of {@code mm} with respect to {@code mat2} is
      *     {@code self.t().mm(grad)}, saved only when {@code mat2} requires grad), so a frozen 16-bit base under LoRA
      *     keeps none; a trained one does, and so does a bitsandbytes 4/8-bit base ({@code MatMul4Bit} and
      *     {@code MatMul8bitLt} store {@code A} in {@code ctx.tensors} whenever the input needs a gradient)
+     * @param autocast mixed precision: autocast runs softmax and the norms in fp32 (PyTorch autocast op lists), so
+     *              the residual stream, the norms' inputs and eager attention's probabilities are 4 bytes, and each
+     *              matmul keeps the 16-bit copy autocast made of its input
      */
     static double savedBytesPerLayer(
             TransformerSpec t,

@@ -3,6 +3,7 @@ package dev.vramplan.store;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.vramplan.estimate.Component;
 import dev.vramplan.plan.Decision;
 import java.io.IOException;
@@ -64,31 +65,13 @@ final class TrailJson {
         return out.append(']').toString();
     }
 
-    /** A JSON string as Jackson writes it: quotes, backslashes and control characters escaped, the rest as is. */
+    /** A JSON string, escaped by Jackson's own encoder (the one its generators use). */
     static StringBuilder string(StringBuilder out, String v) {
         if (v == null) {
             return out.append("null");
         }
         out.append('"');
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                case '\b' -> out.append("\\b");
-                case '\f' -> out.append("\\f");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
+        JsonStringEncoder.getInstance().quoteAsString(v, out);
         return out.append('"');
     }
 
