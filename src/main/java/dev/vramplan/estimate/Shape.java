@@ -187,7 +187,16 @@ record Shape(
         // layers are not known, each linear layer's input is counted once, kept either by the base or by a dropout
         boolean baseKeepsInputs = !lowRank || r.precision().quantized() || !everyLinear;
         double perLayer = TransformerMath.savedBytesPerLayer(
-                t, 1, s, e, flash, adapterInputs, adapterBytes, baseKeepsInputs, autocast);
+                t,
+                1,
+                s,
+                e,
+                flash,
+                adapterInputs,
+                adapterBytes,
+                baseKeepsInputs,
+                autocast,
+                Projections.of(r.model(), t, framework));
         double outer = TransformerMath.outerSavedBytes(t, 1, s, e, autocast);
         double saved = LitgptAdapters.applies(ft)
                 ? LitgptAdapters.savedBytesPerSample(t, ft, s, e, perLayer, outer)
@@ -195,7 +204,7 @@ record Shape(
         // gradient checkpointing keeps each block's input and recomputes one block at a time in backward
         double checkpointed = t.layers() * (double) e * s * t.hidden() + perLayer + outer;
         double inference = TransformerMath.inferenceWorkingBytes(t, 1, s, e, flash);
-        double largest = TransformerMath.largestTensorBytes(t, 1, s, e, flash);
+        double largest = TransformerMath.largestTensorBytes(t, 1, s, e, flash, autocast);
         double input;
         double output;
         double loss = 0;

@@ -101,6 +101,8 @@ public final class TransformerMath {
      * @param autocast mixed precision: autocast runs softmax and the norms in fp32 (PyTorch autocast op lists), so
      *              the residual stream, the norms' inputs and eager attention's probabilities are 4 bytes, and each
      *              matmul keeps the 16-bit copy autocast made of its input
+     * @param modules the linear modules reading each norm output ({@link Projections}): under autocast each keeps its
+     *     own 16-bit copy
      */
     static double savedBytesPerLayer(
             TransformerSpec t,
@@ -111,7 +113,8 @@ public final class TransformerMath {
             double adapterInputs,
             int adapterBytes,
             boolean baseKeepsInputs,
-            boolean autocast) {
+            boolean autocast,
+            Projections modules) {
         double h = t.hidden();
         double q = (double) t.heads() * t.headDim();
         double kv = (double) t.kvHeads() * t.headDim();
@@ -122,9 +125,9 @@ public final class TransformerMath {
         double bytes = 0;
         // inputs the norms keep: RMSNorm as Hugging Face and LitGPT write it upcasts to fp32 and keeps that copy
         bytes += t.normsPerLayer() * normInputBytes(t, e, autocast) * sb * h;
-        // norm outputs, kept as the inputs of the projections (a parallel block shares one)
+        // norm outputs, kept as the inputs of the projections (a parallel block shares one; autocast's casts, one each)
         int projectionInputs = baseKeepsInputs ? 1 : 0;
-        bytes += projectionInputs * (t.normsPerLayer() <= 1 ? 1 : 2) * e * sb * h;
+        bytes += projectionInputs * modules.keptInputs(t, autocast) * e * sb * h;
         // query, key and value after the rotary embedding: grouped-query attention keeps kv_heads, not heads
         bytes += e * sb * (q + 2 * kv);
         if (flash) {
@@ -175,11 +178,15 @@ public final class TransformerMath {
         return rank * sum;
     }
 
-    /** The largest single tensor of a block's forward (its gradient is the backward's transient). */
-    static double largestTensorBytes(TransformerSpec t, double b, double s, int e, boolean flash) {
+    /**
+     * The largest single tensor of a block's forward (its gradient is the backward's transient). Eager attention's
+     * scores under autocast are fp32 from the mask's addition on (a 16-bit tensor plus the model's fp32 additive mask
+     * promotes to fp32; softmax is on autocast's fp32 list), and so are their gradients through softmax and dropout.
+     */
+    static double largestTensorBytes(TransformerSpec t, double b, double s, int e, boolean flash, boolean autocast) {
         double big = Math.max(e * s * b * t.intermediate(), e * s * b * t.hidden());
         if (!flash) {
-            big = Math.max(big, e * (double) t.heads() * s * s * b);
+            big = Math.max(big, (autocast ? 4 : e) * (double) t.heads() * s * s * b);
         }
         return big;
     }

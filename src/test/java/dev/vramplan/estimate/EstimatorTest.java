@@ -131,11 +131,11 @@ class EstimatorTest {
                 0,
                 0,
                 0);
-        assertThat(TransformerMath.savedBytesPerLayer(t, 4, 512, 2, false, 0, 2, true, false))
+        assertThat(TransformerMath.savedBytesPerLayer(t, 4, 512, 2, false, 0, 2, true, false, new Projections(3, 2)))
                 .isEqualTo(155_189_248.0);
         // FlashAttention keeps no a·s² scores (2 + 1 + 2 bytes · a·s²·b gone) but its output O (2·s·b·h) and an fp32
         // log-sum-exp per row and head (4·a·s·b): 2,097,152·(34 + 2) + 4·16·512·4 = 75,497,472 + 131,072 = 75,628,544
-        assertThat(TransformerMath.savedBytesPerLayer(t, 4, 512, 2, true, 0, 2, true, false))
+        assertThat(TransformerMath.savedBytesPerLayer(t, 4, 512, 2, true, 0, 2, true, false, new Projections(3, 2)))
                 .isEqualTo(75_628_544.0);
     }
 

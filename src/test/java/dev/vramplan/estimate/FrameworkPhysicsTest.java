@@ -58,7 +58,8 @@ class FrameworkPhysicsTest {
         TransformerSpec t = transformer("llama-2-7b");
         double s = 1304;
         int e = 2;
-        double perLayer = TransformerMath.savedBytesPerLayer(t, 1, s, e, true, 0, e, true, false);
+        double perLayer =
+                TransformerMath.savedBytesPerLayer(t, 1, s, e, true, 0, e, true, false, new Projections(3, 2));
         double outer = TransformerMath.outerSavedBytes(t, 1, s, e, false);
         // adapter: nothing below layer 2; the 30 adapted layers keep their frozen activations and the prompt attention
         // output

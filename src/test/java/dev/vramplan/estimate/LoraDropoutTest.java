@@ -45,12 +45,13 @@ class LoraDropoutTest {
         TransformerSpec t = (TransformerSpec) model("llama-2-7b").architecture();
         double s = 512;
         int e = 2;
-        double trained = TransformerMath.savedBytesPerLayer(t, 1, s, e, true, 0, e, true, false);
-        double frozen = TransformerMath.savedBytesPerLayer(t, 1, s, e, true, 0, e, false, false);
+        double trained = TransformerMath.savedBytesPerLayer(t, 1, s, e, true, 0, e, true, false, new Projections(3, 2));
+        double frozen = TransformerMath.savedBytesPerLayer(t, 1, s, e, true, 0, e, false, false, new Projections(3, 2));
         // the two norm outputs, the merged heads and the MLP product are the projections' inputs
         assertThat(trained - frozen).isCloseTo(e * s * (2 * 4096 + 4096 + 11008.0), within(1.0));
         // PEFT's fp32 adapters: each dropout keeps 4 bytes and a 1-byte mask per input element
-        double adapters = TransformerMath.savedBytesPerLayer(t, 1, s, e, true, 100, 4, false, false);
+        double adapters =
+                TransformerMath.savedBytesPerLayer(t, 1, s, e, true, 100, 4, false, false, new Projections(3, 2));
         assertThat(adapters - frozen).isCloseTo(5 * s * 100, within(1.0));
     }
 
