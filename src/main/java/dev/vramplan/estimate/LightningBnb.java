@@ -25,6 +25,25 @@ import dev.vramplan.catalog.TransformerSpec;
 final class LightningBnb {
     private LightningBnb() {}
 
+    /**
+     * Whether a step's peak also holds the previous step's inputs of the 4-bit layers. bitsandbytes up to 0.43.1 keeps
+     * a 4-bit layer's input as a plain attribute of the autograd context ({@code MatMul4Bit.forward}: {@code
+     * ctx.tensors = (A, B)}, bitsandbytes/autograd/_functions.py, 0.41.0–0.43.1), which backward never frees: PyTorch
+     * clears only {@code save_for_backward}'s tensors after a node runs ({@code PyNode::release_variables},
+     * torch/csrc/autograd/python_function.cpp), so the inputs live as long as the graph. LitGPT's loop keeps the graph
+     * of the last step through the next forward — {@code logits = model(input_ids, ...)} and {@code loss} are rebound
+     * only when the next ones are computed (finetune/lora.py at 8641822; litgpt/finetune/lora.py {@code fit}) — so from
+     * the second step on, the end of a forward holds two steps' inputs of every 4-bit layer, the LM head's included.
+     * bitsandbytes 0.43.2 stopped keeping the input at all ({@code ctx.tensors = (None, B)}, PR #1270, commit
+     * 9e75374): with it, a run needs less than estimated here by both copies. A run whose longest batch comes only once
+     * (LitGPT's resource tables put it first) peaks at that batch without the previous step's copy. The Hugging Face
+     * Trainer drops its step's graph when {@code training_step} returns ({@code loss.detach()}), so it keeps one copy.
+     */
+    static boolean keepsPreviousStep(Framework fw, Quantization quant) {
+        return fw == Framework.LITGPT
+                && (quant == Quantization.NF4 || quant == Quantization.NF4_DQ || quant == Quantization.FP4);
+    }
+
     /** Per request: the LM head's parameters stored quantized, and the bytes of the dequantization transient. */
     record Terms(double lmHeadParams, double dequantBytes) {}
 

@@ -5,6 +5,7 @@ import dev.vramplan.catalog.CnnSpec;
 import dev.vramplan.catalog.Finetune;
 import dev.vramplan.catalog.Framework;
 import dev.vramplan.catalog.Precision;
+import dev.vramplan.catalog.Quantization;
 import dev.vramplan.catalog.TransformerSpec;
 import dev.vramplan.catalog.YoloSpec;
 import java.util.Map;
@@ -62,7 +63,7 @@ record Shape(
             boolean fp32Loss,
             boolean trainableGiven,
             Precision adapterDtype,
-            boolean quantizedBase) {}
+            Quantization quantization) {}
 
     /**
      * Shapes already worked out: planning asks for the same ones often, from several threads. A shape follows from
@@ -102,7 +103,7 @@ record Shape(
                 fp32Loss,
                 r.setup().trainableParams() != null,
                 r.setup().adapterDtype(),
-                r.precision().quantized());
+                quantization(r));
         Shape s = SHAPES.get(key);
         if (s == null) {
             s = compute(r, e, train, ft, autocast, framework, maxObjects, fp32Loss);
@@ -162,6 +163,14 @@ record Shape(
                 0);
     }
 
+    /** The scheme of a quantized base (a bare int4 is NF4), null for a 16/32-bit one. */
+    private static Quantization quantization(EstimateRequest r) {
+        if (!r.precision().quantized()) {
+            return null;
+        }
+        return r.setup().quantization() != null ? r.setup().quantization() : Quantization.defaultFor(r.precision());
+    }
+
     private static Shape transformer(
             TransformerSpec t,
             EstimateRequest r,
@@ -185,22 +194,20 @@ record Shape(
         int adapterBytes = adapterDtype != null ? Math.max(e, adapterDtype.activationBytes()) : e;
         // a frozen 16-bit base keeps none of its inputs, a trained or bitsandbytes-quantized one does; when the adapted
         // layers are not known, each linear layer's input is counted once, kept either by the base or by a dropout
-        boolean baseKeepsInputs = !lowRank || r.precision().quantized() || !everyLinear;
+        Quantization quant = quantization(r);
+        boolean baseKeepsInputs = !lowRank || quant != null || !everyLinear;
+        Projections modules = Projections.of(r.model(), t, framework);
         double perLayer = TransformerMath.savedBytesPerLayer(
-                t,
-                1,
-                s,
-                e,
-                flash,
-                adapterInputs,
-                adapterBytes,
-                baseKeepsInputs,
-                autocast,
-                Projections.of(r.model(), t, framework));
+                t, 1, s, e, flash, adapterInputs, adapterBytes, baseKeepsInputs, autocast, modules);
         double outer = TransformerMath.outerSavedBytes(t, 1, s, e, autocast);
         double saved = LitgptAdapters.applies(ft)
                 ? LitgptAdapters.savedBytesPerSample(t, ft, s, e, perLayer, outer)
                 : t.layers() * perLayer + outer;
+        if (train && lowRank && LightningBnb.keepsPreviousStep(framework, quant)) {
+            // the previous step's 4-bit layers' inputs, the LM head's included, until this step's forward returns
+            saved += t.layers() * TransformerMath.baseInputBytesPerLayer(t, 1, s, e, autocast, modules)
+                    + (double) e * s * t.hidden();
+        }
         // gradient checkpointing keeps each block's input and recomputes one block at a time in backward
         double checkpointed = t.layers() * (double) e * s * t.hidden() + perLayer + outer;
         double inference = TransformerMath.inferenceWorkingBytes(t, 1, s, e, flash);

@@ -125,9 +125,9 @@ public final class TransformerMath {
         double bytes = 0;
         // inputs the norms keep: RMSNorm as Hugging Face and LitGPT write it upcasts to fp32 and keeps that copy
         bytes += t.normsPerLayer() * normInputBytes(t, e, autocast) * sb * h;
-        // norm outputs, kept as the inputs of the projections (a parallel block shares one; autocast's casts, one each)
-        int projectionInputs = baseKeepsInputs ? 1 : 0;
-        bytes += projectionInputs * modules.keptInputs(t, autocast) * e * sb * h;
+        if (baseKeepsInputs) {
+            bytes += baseInputBytesPerLayer(t, b, s, e, autocast, modules);
+        }
         // query, key and value after the rotary embedding: grouped-query attention keeps kv_heads, not heads
         bytes += e * sb * (q + 2 * kv);
         if (flash) {
@@ -142,14 +142,24 @@ public final class TransformerMath {
                 bytes += e * a * s * sb; // the 16-bit copy autocast makes for the matmul with V
             }
         }
-        bytes += projectionInputs * e * sb * q; // heads merged back (a contiguous copy): the output projection's input
         if (dropout) {
             bytes += 2 * sb * h; // two residual dropout masks (1 byte each)
         }
-        // gate, up, act(gate), product | fc1 out, act out: the last is the down projection's input
-        bytes += ((t.gatedMlp() ? 3 : 1) + projectionInputs) * e * sb * i;
+        // gate, up, act(gate) | fc1 out (the product or act out is the down projection's input, counted above)
+        bytes += (t.gatedMlp() ? 3 : 1) * e * sb * i;
         bytes += (adapterBytes + 1) * sb * adapterInputs; // adapter dropouts: their outputs and masks
         return bytes;
+    }
+
+    /**
+     * The inputs one block's linear layers keep for their weights' gradients: the norm outputs the projections read
+     * ({@link Projections#keptInputs}), the heads merged back (a contiguous copy, the output projection's input) and
+     * the MLP's product or activation (the down projection's input).
+     */
+    static double baseInputBytesPerLayer(
+            TransformerSpec t, double b, double s, int e, boolean autocast, Projections modules) {
+        double q = (double) t.heads() * t.headDim();
+        return e * s * b * (modules.keptInputs(t, autocast) * t.hidden() + q + t.intermediate());
     }
 
     /**
