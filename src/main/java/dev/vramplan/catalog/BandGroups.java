@@ -15,17 +15,36 @@ import java.util.List;
  *   <li>{@code all}.
  * </ol>
  * A job takes the finest of its groups that has enough points; {@code all} holds every point.
+ *
+ * <p>A profile (training mode without an optimizer: forward and backward of the summed outputs, as Ultralytics'
+ * AutoBatch runs it) is not a training run: no loss, no optimizer states, a handful of small batches read as
+ * {@code memory_reserved()} while the allocator still holds what ran before. Its errors say nothing about a training
+ * run's, so it has its own chain, {@code framework/profile}, {@code text|vision/profile}, {@code all}.
  */
 public final class BandGroups {
     public static final String ALL = "all";
+
+    /** The key of a profile's groups in place of the mode. */
+    public static final String PROFILE = "profile";
 
     private BandGroups() {}
 
     /** The keys, finest first, of a job run by {@code framework} (an id such as "litgpt"). */
     public static List<String> chain(String framework, Mode mode, Finetune finetune, boolean vision) {
+        return chain(framework, mode, finetune, vision, false);
+    }
+
+    /** The same; {@code profile}: a training-mode job without an optimizer (a forward/backward profile). */
+    public static List<String> chain(String framework, Mode mode, Finetune finetune, boolean vision, boolean profile) {
         String domain = vision ? "vision" : "text";
         boolean train = mode == Mode.TRAIN;
         List<String> keys = new ArrayList<>();
+        if (train && profile) {
+            keys.add(framework + "/" + PROFILE);
+            keys.add(domain + "/" + PROFILE);
+            keys.add(ALL);
+            return keys;
+        }
         keys.add(framework + "/" + mode.id() + (train ? "/" + finetune.id() : ""));
         if (train) {
             keys.add(domain + "/" + mode.id() + "/" + (finetune == Finetune.FULL ? "full" : "adapters"));

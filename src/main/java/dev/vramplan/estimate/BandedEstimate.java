@@ -4,6 +4,7 @@ import dev.vramplan.catalog.Band;
 import dev.vramplan.catalog.BandGroups;
 import dev.vramplan.catalog.Bands;
 import dev.vramplan.catalog.Framework;
+import dev.vramplan.catalog.Optimizer;
 import java.util.List;
 
 /**
@@ -31,7 +32,7 @@ public record BandedEstimate(Estimate estimate, Band band) {
     /** The group keys of a request, finest first ({@link BandGroups}). */
     public static List<String> chain(EstimateRequest r) {
         return BandGroups.chain(
-                framework(r), r.mode(), r.setup().finetune(), r.model().vision());
+                framework(r), r.mode(), r.setup().finetune(), r.model().vision(), r.optimizer() == Optimizer.NONE);
     }
 
     /** The code that runs the job: the request's, else the model family's usual one, else a plain PyTorch loop. */

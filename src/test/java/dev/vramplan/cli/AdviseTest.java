@@ -102,7 +102,7 @@ class AdviseTest {
         CliTest.Result text = run("advise", "--model", "yolov8s", "--gpu", "t4", "--mode", "train", "--explain");
         assertThat(text.out())
                 .contains("\nyolov8s-train on t4 (train), not stored, card memory 14.75 GiB\n"
-                        + "  chosen: amp-fp16, 640 px, batch 16 x 4 accumulation steps");
+                        + "  chosen: amp-fp16, 640 px, batch 32 x 2 accumulation steps");
     }
 
     /** Without a fleet workload of the model and mode: the documented defaults, under the id "advise". */

@@ -231,7 +231,7 @@ class CliTest {
         // planned on the top of the 90% band (rules/memory.drl "Plan on the high end of the estimate")
         assertThat(lines)
                 .contains(
-                        "yolov8s-train,16 amp-fp16,32 amp-bf16,32 amp-bf16,32 amp-bf16,16 amp-fp16,64 amp-bf16,64 amp-bf16");
+                        "yolov8s-train,32 amp-fp16,64 amp-bf16,64 amp-bf16,64 amp-bf16,32 amp-fp16,64 amp-bf16,64 amp-bf16");
         Result json = run("query", "--matrix", "--format", "json", "--db", db);
         assertThat(json.code()).as(json.err()).isZero();
         JsonNode rows = new ObjectMapper().readTree(json.out());
@@ -240,7 +240,7 @@ class CliTest {
         assertThat(first.get("workload").asText()).isEqualTo("yolov8s-train");
         assertThat(first.get("model").asText()).isEqualTo("yolov8s");
         assertThat(first.get("mode").asText()).isEqualTo("train");
-        assertThat(first.get("gpus").get("t4").get("batch").asInt()).isEqualTo(16);
+        assertThat(first.get("gpus").get("t4").get("batch").asInt()).isEqualTo(32);
         assertThat(first.get("gpus").get("t4").get("precision").asText()).isEqualTo("amp-fp16");
         assertThat(first.get("gpus").get("t4").get("feasible").asBoolean()).isTrue();
         Result table = run("query", "--matrix", "--db", db);

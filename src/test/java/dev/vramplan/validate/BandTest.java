@@ -8,6 +8,13 @@ import dev.vramplan.catalog.Band;
 import dev.vramplan.catalog.Bands;
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.CatalogLoader;
+import dev.vramplan.catalog.Mode;
+import dev.vramplan.catalog.Optimizer;
+import dev.vramplan.catalog.Precision;
+import dev.vramplan.estimate.BandedEstimate;
+import dev.vramplan.estimate.EstimateRequest;
+import dev.vramplan.estimate.Estimator;
+import dev.vramplan.estimate.Setup;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -97,6 +104,39 @@ class BandTest {
                 .isZero();
         assertThat(Bands.margin(List.of(1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0), 0.9))
                 .isNull();
+    }
+
+    /** A profile (training without an optimizer, as AutoBatch runs it) has its own chain; a training run never meets it. */
+    @Test
+    void aProfileIsNotATrainingRun() {
+        Catalog c = Shipped.catalog();
+        EstimateRequest profile = request(c, Optimizer.NONE);
+        EstimateRequest training = request(c, Optimizer.SGD);
+        assertThat(BandedEstimate.chain(profile)).containsExactly("ultralytics/profile", "vision/profile", "all");
+        assertThat(BandedEstimate.chain(training))
+                .containsExactly("ultralytics/train/full", "vision/train/full", "vision/train", "all");
+        // the shipped AutoBatch readings make the profile band; a YOLO training job takes the band of every point
+        assertThat(BandedEstimate.of(Estimator.estimate(profile), profile, c.bands())
+                        .band()
+                        .group())
+                .isEqualTo("vision/profile");
+        assertThat(BandedEstimate.of(Estimator.estimate(training), training, c.bands())
+                        .band()
+                        .group())
+                .isEqualTo("all");
+    }
+
+    private static EstimateRequest request(Catalog c, Optimizer optimizer) {
+        return new EstimateRequest(
+                c.model("yolov8s"),
+                c.gpu("t4"),
+                Mode.TRAIN,
+                Precision.AMP_FP16,
+                16,
+                640,
+                null,
+                optimizer,
+                Setup.defaults());
     }
 
     /**
