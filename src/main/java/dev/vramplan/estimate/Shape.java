@@ -61,7 +61,7 @@ record Shape(
             Framework framework,
             int maxObjects,
             boolean fp32Loss,
-            boolean trainableGiven,
+            boolean everyLinear,
             Precision adapterDtype,
             Quantization quantization) {}
 
@@ -101,7 +101,7 @@ record Shape(
                 framework,
                 maxObjects,
                 fp32Loss,
-                r.setup().trainableParams() != null,
+                everyLinear(r),
                 r.setup().adapterDtype(),
                 quantization(r));
         Shape s = SHAPES.get(key);
@@ -163,6 +163,13 @@ record Shape(
                 0);
     }
 
+    /** Whether the adapters sit on every linear layer: no trainable count given, or one that says so. */
+    private static boolean everyLinear(EstimateRequest r) {
+        Long trainable = r.setup().trainableParams();
+        return trainable == null
+                || r.model().architecture() instanceof TransformerSpec t && LoraDropout.onEveryLinear(t, trainable);
+    }
+
     /** The scheme of a quantized base (a bare int4 is NF4), null for a 16/32-bit one. */
     private static Quantization quantization(EstimateRequest r) {
         if (!r.precision().quantized()) {
@@ -186,8 +193,8 @@ record Shape(
         boolean lowRank = ft == Finetune.LORA || ft == Finetune.QLORA;
         long params = TransformerMath.params(t);
         long matrix = (long) t.layers() * TransformerMath.blockMatrixParams(t);
-        // adapters on every linear layer unless a trainable count says otherwise (which layers, it does not say)
-        boolean everyLinear = r.setup().trainableParams() == null;
+        // adapters on every linear layer unless a trainable count says otherwise
+        boolean everyLinear = everyLinear(r);
         double adapterInputs = lowRank ? LoraDropout.inputsPerToken(r.model(), t, framework, everyLinear) : 0;
         Precision adapterDtype =
                 r.setup().adapterDtype() != null ? r.setup().adapterDtype() : Peft.adapterDtype(framework, ft);

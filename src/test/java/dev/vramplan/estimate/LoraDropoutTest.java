@@ -41,6 +41,26 @@ class LoraDropoutTest {
     }
 
     @Test
+    void aTrainableCountThatIsAWholeRankOfEveryLayerSaysSo() {
+        // TinyLlama: hidden 2048, 32 heads of 64, 4 kv heads, intermediate 5632, 22 blocks, vocabulary 32000. Per
+        // block and rank: q (2048 + 2048), k and v (2 · (2048 + 256)), o (2048 + 2048), gate, up and down
+        // (3 · (2048 + 5632)) = 35,840; 22 blocks: 788,480; LitGPT's lora_head adds 2048 + 32000 = 34,048
+        TransformerSpec tiny = (TransformerSpec) model("tinyllama-1.1b").architecture();
+        // LitGPT's config hub, tiny-llama LoRA: 26,320,896 = 32 · 822,528 (every layer and the head at rank 32)
+        assertThat(LoraDropout.onEveryLinear(tiny, 26_320_896L)).isTrue();
+        assertThat(LoraDropout.onEveryLinear(tiny, 8 * 788_480L)).isTrue();
+        assertThat(LoraDropout.onEveryLinear(tiny, 8 * 788_480L + 1)).isFalse();
+        // Llama 2 7B on query and value at rank 32: 32 · 32 · (2 · (4096 + 4096)) = 16,777,216, not a whole rank of
+        // every layer (2,498,560 per rank): which layers, the count alone does not say
+        TransformerSpec llama = (TransformerSpec) model("llama-2-7b").architecture();
+        assertThat(LoraDropout.onEveryLinear(llama, 16_777_216L)).isFalse();
+        assertThat(LoraDropout.onEveryLinear(llama, 8 * 2_498_560L)).isTrue();
+        // a quotient beyond any rank is a coincidence of numbers
+        assertThat(LoraDropout.onEveryLinear(tiny, (LoraDropout.MAX_RANK + 1) * 788_480L))
+                .isFalse();
+    }
+
+    @Test
     void aFrozenSixteenBitBaseKeepsNoInputsAndAFourBitOneDoes() {
         TransformerSpec t = (TransformerSpec) model("llama-2-7b").architecture();
         double s = 512;
