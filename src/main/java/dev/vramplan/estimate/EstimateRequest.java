@@ -6,6 +6,7 @@ import dev.vramplan.catalog.Mode;
 import dev.vramplan.catalog.Model;
 import dev.vramplan.catalog.Optimizer;
 import dev.vramplan.catalog.Precision;
+import dev.vramplan.catalog.Quantization;
 import java.util.Objects;
 
 /**
@@ -111,5 +112,13 @@ public record EstimateRequest(
     public EstimateRequest withSeqLen(int tokens) {
         return new EstimateRequest(
                 model, gpu, mode, precision, batch, resolutionPx, tokens, optimizer, setup, parallelism);
+    }
+
+    /** The scheme of a quantized base: the one the setup names, else the precision's usual one; null for 16/32 bits. */
+    public Quantization quantization() {
+        if (!precision.quantized()) {
+            return null;
+        }
+        return setup.quantization() != null ? setup.quantization() : Quantization.defaultFor(precision);
     }
 }

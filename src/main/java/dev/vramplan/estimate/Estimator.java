@@ -148,10 +148,7 @@ public final class Estimator {
         Precision p = r.precision();
         Setup setup = r.setup();
         boolean train = r.mode() == Mode.TRAIN;
-        Quantization quant = setup.quantization() != null ? setup.quantization() : Quantization.defaultFor(p);
-        if (!p.quantized()) {
-            quant = null;
-        }
+        Quantization quant = r.quantization();
         int e = quant != null ? quant.computeBytes() : p.activationBytes();
         Finetune ft = train ? setup.finetune() : Finetune.FULL;
         boolean adapters = ft != Finetune.FULL;

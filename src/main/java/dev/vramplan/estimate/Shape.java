@@ -103,7 +103,7 @@ record Shape(
                 fp32Loss,
                 everyLinear(r),
                 r.setup().adapterDtype(),
-                quantization(r));
+                r.quantization());
         Shape s = SHAPES.get(key);
         if (s == null) {
             s = compute(r, e, train, ft, autocast, framework, maxObjects, fp32Loss);
@@ -170,14 +170,6 @@ record Shape(
                 || r.model().architecture() instanceof TransformerSpec t && LoraDropout.onEveryLinear(t, trainable);
     }
 
-    /** The scheme of a quantized base (a bare int4 is NF4), null for a 16/32-bit one. */
-    private static Quantization quantization(EstimateRequest r) {
-        if (!r.precision().quantized()) {
-            return null;
-        }
-        return r.setup().quantization() != null ? r.setup().quantization() : Quantization.defaultFor(r.precision());
-    }
-
     private static Shape transformer(
             TransformerSpec t,
             EstimateRequest r,
@@ -201,7 +193,7 @@ record Shape(
         int adapterBytes = adapterDtype != null ? Math.max(e, adapterDtype.activationBytes()) : e;
         // a frozen 16-bit base keeps none of its inputs, a trained or bitsandbytes-quantized one does; when the adapted
         // layers are not known, each linear layer's input is counted once, kept either by the base or by a dropout
-        Quantization quant = quantization(r);
+        Quantization quant = r.quantization();
         boolean baseKeepsInputs = !lowRank || quant != null || !everyLinear;
         Projections modules = Projections.of(r.model(), t, framework);
         double perLayer = TransformerMath.savedBytesPerLayer(
