@@ -61,7 +61,7 @@ record Shape(
             Framework framework,
             int maxObjects,
             boolean fp32Loss,
-            boolean everyLinear,
+            LoraDropout.Adapted adapted,
             Precision adapterDtype,
             Quantization quantization) {}
 
@@ -101,7 +101,7 @@ record Shape(
                 framework,
                 maxObjects,
                 fp32Loss,
-                everyLinear(r),
+                adapted(r),
                 r.setup().adapterDtype(),
                 r.quantization());
         Shape s = SHAPES.get(key);
@@ -163,11 +163,11 @@ record Shape(
                 0);
     }
 
-    /** Whether the adapters sit on every linear layer: no trainable count given, or one that says so. */
-    private static boolean everyLinear(EstimateRequest r) {
-        Long trainable = r.setup().trainableParams();
-        return trainable == null
-                || r.model().architecture() instanceof TransformerSpec t && LoraDropout.onEveryLinear(t, trainable);
+    /** Which layers carry the adapters, as the request's trainable count says ({@link LoraDropout#adapted}). */
+    private static LoraDropout.Adapted adapted(EstimateRequest r) {
+        return r.model().architecture() instanceof TransformerSpec t
+                ? LoraDropout.adapted(t, r.setup().trainableParams())
+                : LoraDropout.Adapted.EVERY_LINEAR;
     }
 
     private static Shape transformer(
@@ -186,18 +186,21 @@ record Shape(
         long params = TransformerMath.params(t);
         long matrix = (long) t.layers() * TransformerMath.blockMatrixParams(t);
         // adapters on every linear layer unless a trainable count says otherwise
-        boolean everyLinear = everyLinear(r);
-        double adapterInputs = lowRank ? LoraDropout.inputsPerToken(r.model(), t, framework, everyLinear) : 0;
+        LoraDropout.Adapted adapted = adapted(r);
+        double adapterInputs = lowRank ? LoraDropout.inputsPerToken(r.model(), t, framework, adapted) : 0;
         Precision adapterDtype =
                 r.setup().adapterDtype() != null ? r.setup().adapterDtype() : Peft.adapterDtype(framework, ft);
         int adapterBytes = adapterDtype != null ? Math.max(e, adapterDtype.activationBytes()) : e;
         // a frozen 16-bit base keeps none of its inputs, a trained or bitsandbytes-quantized one does; when the adapted
         // layers are not known, each linear layer's input is counted once, kept either by the base or by a dropout
         Quantization quant = r.quantization();
-        boolean baseKeepsInputs = !lowRank || quant != null || !everyLinear;
+        boolean baseKeepsInputs = !lowRank || quant != null || adapted == LoraDropout.Adapted.UNKNOWN;
         Projections modules = Projections.of(r.model(), t, framework);
         double perLayer = TransformerMath.savedBytesPerLayer(
                 t, 1, s, e, flash, adapterInputs, adapterBytes, baseKeepsInputs, autocast, modules);
+        if (lowRank) {
+            perLayer += adapterBytes * s * LoraDropout.zeroPadPerToken(t, framework, adapted);
+        }
         double outer = TransformerMath.outerSavedBytes(t, 1, s, e, autocast);
         double saved = LitgptAdapters.applies(ft)
                 ? LitgptAdapters.savedBytesPerSample(t, ft, s, e, perLayer, outer)

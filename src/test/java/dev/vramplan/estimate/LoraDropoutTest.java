@@ -25,39 +25,63 @@ class LoraDropoutTest {
         // Llama 2 under PEFT: q, k, v (3 × 4096), o (4096), gate and up (2 × 4096), down (11008)
         Model llama = model("llama-2-7b");
         TransformerSpec t = (TransformerSpec) llama.architecture();
-        assertThat(LoraDropout.inputsPerToken(llama, t, Framework.HF_TRANSFORMERS, true))
+        assertThat(LoraDropout.inputsPerToken(llama, t, Framework.HF_TRANSFORMERS, LoraDropout.Adapted.EVERY_LINEAR))
                 .isEqualTo(3 * 4096 + 4096 + 2 * 4096 + 11008.0);
         // LitGPT fuses query, key and value in one module with one dropout
-        assertThat(LoraDropout.inputsPerToken(llama, t, Framework.LITGPT, true))
+        assertThat(LoraDropout.inputsPerToken(llama, t, Framework.LITGPT, LoraDropout.Adapted.EVERY_LINEAR))
                 .isEqualTo(4096 + 4096 + 2 * 4096 + 11008.0);
         // Qwen (v1): c_attn is one module; w1, w2 and c_proj
         Model qwen = model("qwen-7b");
         assertThat(LoraDropout.inputsPerToken(
-                        qwen, (TransformerSpec) qwen.architecture(), Framework.HF_TRANSFORMERS, true))
+                        qwen,
+                        (TransformerSpec) qwen.architecture(),
+                        Framework.HF_TRANSFORMERS,
+                        LoraDropout.Adapted.EVERY_LINEAR))
                 .isEqualTo(4096 + 4096 + 2 * 4096 + 11008.0);
-        // a trainable count does not say which layers carry adapters: the attention input's dropout
-        assertThat(LoraDropout.inputsPerToken(llama, t, Framework.HF_TRANSFORMERS, false))
+        // query and value: PEFT wraps q_proj and v_proj, each with its dropout; LitGPT one fused module
+        assertThat(LoraDropout.inputsPerToken(llama, t, Framework.HF_TRANSFORMERS, LoraDropout.Adapted.QUERY_VALUE))
+                .isEqualTo(2 * 4096.0);
+        assertThat(LoraDropout.inputsPerToken(llama, t, Framework.LITGPT, LoraDropout.Adapted.QUERY_VALUE))
                 .isEqualTo(4096.0);
+        // a count that does not say which layers carry adapters: the attention input's dropout
+        assertThat(LoraDropout.inputsPerToken(llama, t, Framework.HF_TRANSFORMERS, LoraDropout.Adapted.UNKNOWN))
+                .isEqualTo(4096.0);
+        // LitGPT's zero_pad keeps the adapter outputs it places: q and v (4096 + 4096), or q, k and v on every layer;
+        // Mistral's grouped-query attention: q 4096, k and v 1024 each
+        assertThat(LoraDropout.zeroPadPerToken(t, Framework.LITGPT, LoraDropout.Adapted.QUERY_VALUE))
+                .isEqualTo(8192.0);
+        assertThat(LoraDropout.zeroPadPerToken(t, Framework.LITGPT, LoraDropout.Adapted.EVERY_LINEAR))
+                .isEqualTo(12288.0);
+        TransformerSpec mistral = (TransformerSpec) model("mistral-7b").architecture();
+        assertThat(LoraDropout.zeroPadPerToken(mistral, Framework.LITGPT, LoraDropout.Adapted.EVERY_LINEAR))
+                .isEqualTo(6144.0);
+        assertThat(LoraDropout.zeroPadPerToken(t, Framework.HF_TRANSFORMERS, LoraDropout.Adapted.EVERY_LINEAR))
+                .isZero();
     }
 
     @Test
-    void aTrainableCountThatIsAWholeRankOfEveryLayerSaysSo() {
+    void aTrainableCountThatIsAWholeRankOfOneSettingSaysWhichLayers() {
         // TinyLlama: hidden 2048, 32 heads of 64, 4 kv heads, intermediate 5632, 22 blocks, vocabulary 32000. Per
         // block and rank: q (2048 + 2048), k and v (2 · (2048 + 256)), o (2048 + 2048), gate, up and down
         // (3 · (2048 + 5632)) = 35,840; 22 blocks: 788,480; LitGPT's lora_head adds 2048 + 32000 = 34,048
         TransformerSpec tiny = (TransformerSpec) model("tinyllama-1.1b").architecture();
         // LitGPT's config hub, tiny-llama LoRA: 26,320,896 = 32 · 822,528 (every layer and the head at rank 32)
-        assertThat(LoraDropout.onEveryLinear(tiny, 26_320_896L)).isTrue();
-        assertThat(LoraDropout.onEveryLinear(tiny, 8 * 788_480L)).isTrue();
-        assertThat(LoraDropout.onEveryLinear(tiny, 8 * 788_480L + 1)).isFalse();
-        // Llama 2 7B on query and value at rank 32: 32 · 32 · (2 · (4096 + 4096)) = 16,777,216, not a whole rank of
-        // every layer (2,498,560 per rank): which layers, the count alone does not say
+        assertThat(LoraDropout.adapted(tiny, 26_320_896L)).isEqualTo(LoraDropout.Adapted.EVERY_LINEAR);
+        assertThat(LoraDropout.adapted(tiny, 8 * 788_480L)).isEqualTo(LoraDropout.Adapted.EVERY_LINEAR);
+        assertThat(LoraDropout.adapted(tiny, 8 * 788_480L + 1)).isEqualTo(LoraDropout.Adapted.UNKNOWN);
+        assertThat(LoraDropout.adapted(tiny, null)).isEqualTo(LoraDropout.Adapted.EVERY_LINEAR);
+        // Llama 2 7B on query and value at rank 32: 32 · 32 · (2 · (4096 + 4096)) = 16,777,216 (LitGPT's config hub):
+        // query and value only, not a whole rank of every layer (2,498,560 per rank)
         TransformerSpec llama = (TransformerSpec) model("llama-2-7b").architecture();
-        assertThat(LoraDropout.onEveryLinear(llama, 16_777_216L)).isFalse();
-        assertThat(LoraDropout.onEveryLinear(llama, 8 * 2_498_560L)).isTrue();
+        assertThat(LoraDropout.adapted(llama, 16_777_216L)).isEqualTo(LoraDropout.Adapted.QUERY_VALUE);
+        assertThat(LoraDropout.adapted(llama, 8 * 2_498_560L)).isEqualTo(LoraDropout.Adapted.EVERY_LINEAR);
+        // query, key and value at rank 5 (5 · 32 · 3 · 8192 = 3,932,160) is neither: the count does not say which
+        // layers (at an even rank 2k it is the count of query and value at rank 3k, and read as that)
+        assertThat(LoraDropout.adapted(llama, 3_932_160L)).isEqualTo(LoraDropout.Adapted.UNKNOWN);
+        assertThat(LoraDropout.adapted(llama, 6_291_456L)).isEqualTo(LoraDropout.Adapted.QUERY_VALUE);
         // a quotient beyond any rank is a coincidence of numbers
-        assertThat(LoraDropout.onEveryLinear(tiny, (LoraDropout.MAX_RANK + 1) * 788_480L))
-                .isFalse();
+        assertThat(LoraDropout.adapted(tiny, (LoraDropout.MAX_RANK + 1) * 788_480L))
+                .isEqualTo(LoraDropout.Adapted.UNKNOWN);
     }
 
     @Test

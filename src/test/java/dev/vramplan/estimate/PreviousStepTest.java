@@ -22,8 +22,9 @@ class PreviousStepTest {
 
     @Test
     void litgptQloraHoldsThePreviousStepsInputsOfEveryFourBitLayerByHand() {
-        // with a trainable count, which layers are adapted is unknown and every layer's input is counted once, 16-bit
-        // base or 4-bit: what a LitGPT QLoRA run keeps beyond its 16-bit LoRA run is the previous step's copy. Llama 2
+        // with a trainable count that does not say which layers are adapted (query, key and value at rank 5:
+        // 3,932,160) every layer's input is counted once, 16-bit base or 4-bit: what a LitGPT QLoRA run keeps beyond
+        // its 16-bit LoRA run is the previous step's copy. Llama 2
         // 7B, batch 2 × 1,024 tokens in bf16: per block the two norm outputs (q, k, v share one in LitGPT's fused attn;
         // fc_1 and fc_2 the other), the merged heads and the MLP product, 2 · 4096 + 4096 + 11008 = 23,296 elements
         // per token, over 32 blocks, plus the LM head's input (4096): 2 bytes each
@@ -54,7 +55,7 @@ class PreviousStepTest {
                 null,
                 1024,
                 Optimizer.ADAMW,
-                new Setup(ft, 4_194_304L, null, checkpointing, true, false, q, 1.0, null, fw, null));
+                new Setup(ft, 3_932_160L, null, checkpointing, true, false, q, 1.0, null, fw, null));
         return Estimator.estimate(r).breakdown().get(Component.ACTIVATIONS);
     }
 }
