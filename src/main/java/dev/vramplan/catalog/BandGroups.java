@@ -29,12 +29,10 @@ public final class BandGroups {
 
     private BandGroups() {}
 
-    /** The keys, finest first, of a job run by {@code framework} (an id such as "litgpt"). */
-    public static List<String> chain(String framework, Mode mode, Finetune finetune, boolean vision) {
-        return chain(framework, mode, finetune, vision, false);
-    }
-
-    /** The same; {@code profile}: a training-mode job without an optimizer (a forward/backward profile). */
+    /**
+     * The keys, finest first, of a job run by {@code framework} (an id such as "litgpt"); {@code profile}: a
+     * training-mode job without an optimizer (a forward/backward profile).
+     */
     public static List<String> chain(String framework, Mode mode, Finetune finetune, boolean vision, boolean profile) {
         String domain = vision ? "vision" : "text";
         boolean train = mode == Mode.TRAIN;

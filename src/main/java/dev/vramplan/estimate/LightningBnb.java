@@ -40,8 +40,12 @@ final class LightningBnb {
      * Trainer drops its step's graph when {@code training_step} returns ({@code loss.detach()}), so it keeps one copy.
      */
     static boolean keepsPreviousStep(Framework fw, Quantization quant) {
-        return fw == Framework.LITGPT
-                && (quant == Quantization.NF4 || quant == Quantization.NF4_DQ || quant == Quantization.FP4);
+        return fw == Framework.LITGPT && fourBit(quant);
+    }
+
+    /** bitsandbytes' 4-bit schemes, the ones {@code MatMul4Bit} runs. */
+    private static boolean fourBit(Quantization quant) {
+        return quant == Quantization.NF4 || quant == Quantization.NF4_DQ || quant == Quantization.FP4;
     }
 
     /** Per request: the LM head's parameters stored quantized, and the bytes of the dequantization transient. */
@@ -53,7 +57,7 @@ final class LightningBnb {
         }
         double blockMatrix = s.largestMatrixBytes() / 2; // elements of the largest block matrix
         if (fw != Framework.LITGPT
-                || !(quant == Quantization.NF4 || quant == Quantization.NF4_DQ || quant == Quantization.FP4)
+                || !fourBit(quant)
                 || !(r.model().architecture() instanceof TransformerSpec t)
                 || t.kind() != TransformerSpec.Kind.DECODER
                 || t.tiedEmbeddings()) {

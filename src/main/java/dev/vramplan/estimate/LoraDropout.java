@@ -1,7 +1,6 @@
 package dev.vramplan.estimate;
 
 import dev.vramplan.catalog.Framework;
-import dev.vramplan.catalog.Model;
 import dev.vramplan.catalog.TransformerSpec;
 
 /**
@@ -63,9 +62,8 @@ final class LoraDropout {
     }
 
     /** Elements per token, summed over one block's linear layers whose adapter dropout keeps its input. */
-    static double inputsPerToken(Model m, TransformerSpec t, Framework framework, Adapted adapted) {
+    static double inputsPerToken(TransformerSpec t, Projections modules, Adapted adapted) {
         double h = t.hidden();
-        Projections modules = Projections.of(m, t, framework);
         return switch (adapted) {
             // the inputs: (q, k, v), the merged heads (o), (gate, up) or fc1, and the down projection's
             case EVERY_LINEAR ->

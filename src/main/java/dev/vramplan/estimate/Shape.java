@@ -187,7 +187,8 @@ record Shape(
         long matrix = (long) t.layers() * TransformerMath.blockMatrixParams(t);
         // adapters on every linear layer unless a trainable count says otherwise
         LoraDropout.Adapted adapted = adapted(r);
-        double adapterInputs = lowRank ? LoraDropout.inputsPerToken(r.model(), t, framework, adapted) : 0;
+        Projections modules = Projections.of(r.model(), t, framework);
+        double adapterInputs = lowRank ? LoraDropout.inputsPerToken(t, modules, adapted) : 0;
         Precision adapterDtype =
                 r.setup().adapterDtype() != null ? r.setup().adapterDtype() : Peft.adapterDtype(framework, ft);
         int adapterBytes = adapterDtype != null ? Math.max(e, adapterDtype.activationBytes()) : e;
@@ -195,7 +196,6 @@ record Shape(
         // layers are not known, each linear layer's input is counted once, kept either by the base or by a dropout
         Quantization quant = r.quantization();
         boolean baseKeepsInputs = !lowRank || quant != null || adapted == LoraDropout.Adapted.UNKNOWN;
-        Projections modules = Projections.of(r.model(), t, framework);
         double perLayer = TransformerMath.savedBytesPerLayer(
                 t, 1, s, e, flash, adapterInputs, adapterBytes, baseKeepsInputs, autocast, modules);
         if (lowRank) {

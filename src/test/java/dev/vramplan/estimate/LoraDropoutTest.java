@@ -25,26 +25,29 @@ class LoraDropoutTest {
         // Llama 2 under PEFT: q, k, v (3 × 4096), o (4096), gate and up (2 × 4096), down (11008)
         Model llama = model("llama-2-7b");
         TransformerSpec t = (TransformerSpec) llama.architecture();
-        assertThat(LoraDropout.inputsPerToken(llama, t, Framework.HF_TRANSFORMERS, LoraDropout.Adapted.EVERY_LINEAR))
+        assertThat(LoraDropout.inputsPerToken(
+                        t, Projections.of(llama, t, Framework.HF_TRANSFORMERS), LoraDropout.Adapted.EVERY_LINEAR))
                 .isEqualTo(3 * 4096 + 4096 + 2 * 4096 + 11008.0);
         // LitGPT fuses query, key and value in one module with one dropout
-        assertThat(LoraDropout.inputsPerToken(llama, t, Framework.LITGPT, LoraDropout.Adapted.EVERY_LINEAR))
+        assertThat(LoraDropout.inputsPerToken(
+                        t, Projections.of(llama, t, Framework.LITGPT), LoraDropout.Adapted.EVERY_LINEAR))
                 .isEqualTo(4096 + 4096 + 2 * 4096 + 11008.0);
         // Qwen (v1): c_attn is one module; w1, w2 and c_proj
         Model qwen = model("qwen-7b");
+        TransformerSpec q = (TransformerSpec) qwen.architecture();
         assertThat(LoraDropout.inputsPerToken(
-                        qwen,
-                        (TransformerSpec) qwen.architecture(),
-                        Framework.HF_TRANSFORMERS,
-                        LoraDropout.Adapted.EVERY_LINEAR))
+                        q, Projections.of(qwen, q, Framework.HF_TRANSFORMERS), LoraDropout.Adapted.EVERY_LINEAR))
                 .isEqualTo(4096 + 4096 + 2 * 4096 + 11008.0);
         // query and value: PEFT wraps q_proj and v_proj, each with its dropout; LitGPT one fused module
-        assertThat(LoraDropout.inputsPerToken(llama, t, Framework.HF_TRANSFORMERS, LoraDropout.Adapted.QUERY_VALUE))
+        assertThat(LoraDropout.inputsPerToken(
+                        t, Projections.of(llama, t, Framework.HF_TRANSFORMERS), LoraDropout.Adapted.QUERY_VALUE))
                 .isEqualTo(2 * 4096.0);
-        assertThat(LoraDropout.inputsPerToken(llama, t, Framework.LITGPT, LoraDropout.Adapted.QUERY_VALUE))
+        assertThat(LoraDropout.inputsPerToken(
+                        t, Projections.of(llama, t, Framework.LITGPT), LoraDropout.Adapted.QUERY_VALUE))
                 .isEqualTo(4096.0);
         // a count that does not say which layers carry adapters: the attention input's dropout
-        assertThat(LoraDropout.inputsPerToken(llama, t, Framework.HF_TRANSFORMERS, LoraDropout.Adapted.UNKNOWN))
+        assertThat(LoraDropout.inputsPerToken(
+                        t, Projections.of(llama, t, Framework.HF_TRANSFORMERS), LoraDropout.Adapted.UNKNOWN))
                 .isEqualTo(4096.0);
         // LitGPT's zero_pad keeps the adapter outputs it places: q and v (4096 + 4096), or q, k and v on every layer;
         // Mistral's grouped-query attention: q 4096, k and v 1024 each
