@@ -15,7 +15,10 @@ import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.exception.DataAccessException;
 
-/** Buffers cells and writes them with one statement rendered once and bound per cell, {@link PlanStore#BATCH} at a time. */
+/**
+ * Buffers cells and writes them with one statement rendered once and bound per cell, {@link PlanStore#BATCH} at a time,
+ * each batch in a transaction of its own.
+ */
 final class CellWriter {
     /** The columns a cell is written with, in the order {@link #add} binds them. */
     private static final Field<?>[] WRITTEN = {
@@ -64,7 +67,6 @@ final class CellWriter {
     final TrailJson.Texts texts = new TrailJson.Texts();
     int cells;
     int feasible;
-    int uncommitted;
 
     CellWriter(DSLContext tx, Connection connection, long runId, RunInfo info) {
         this.tx = tx;
@@ -149,15 +151,11 @@ final class CellWriter {
                 ps.executeBatch();
             }
         });
-        uncommitted += rows.size();
         rows.clear();
-        if (uncommitted >= PlanStore.COMMIT_EVERY) {
-            try {
-                connection.commit(); // the run is still incomplete: nobody sees these cells yet
-            } catch (SQLException e) {
-                throw new DataAccessException(e.getMessage(), e);
-            }
-            uncommitted = 0;
+        try {
+            connection.commit(); // the run is still incomplete: nobody sees these cells yet
+        } catch (SQLException e) {
+            throw new DataAccessException(e.getMessage(), e);
         }
     }
 }

@@ -37,9 +37,6 @@ final class RunWriter {
         this.shown = shown;
     }
 
-    /** Cells written per transaction of a run: small enough that H2's commit stays cheap. */
-    static final int COMMIT_EVERY = 5_000;
-
     /** How long an incomplete run in a shared (non-H2) database may be in progress before the next run removes it. */
     static final Duration ABANDONED_AFTER = Duration.ofDays(1);
 

@@ -254,7 +254,7 @@ class PlanStoreTest {
     void aRunLargerThanOneTransactionIsStoredWhole(String kind) throws Exception {
         String db = fresh(kind);
         List<CellPlan> many = new ArrayList<>();
-        while (many.size() < 2 * PlanStore.COMMIT_EVERY + 7) {
+        while (many.size() < 2 * PlanStore.BATCH + 7) {
             many.addAll(plan.cells());
         }
         try (PlanStore s = PlanStore.open(db)) {
