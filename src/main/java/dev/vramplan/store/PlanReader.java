@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.function.IntFunction;
@@ -111,20 +112,14 @@ final class PlanReader {
                                 d.getReason()));
             }
         }
-        Map<Integer, String> runTexts = new HashMap<>();
-        if (withTrail) {
-            dsl.select(PLAN_TEXT.ID, PLAN_TEXT.TEXT)
-                    .from(PLAN_TEXT)
-                    .where(PLAN_TEXT.RUN_ID.eq(runId))
-                    .forEach(t -> runTexts.put(t.value1(), t.value2()));
-        }
-        IntFunction<String> texts = runTexts::get;
-        for (PlanCellRecord r : dsl.select(columns)
+        List<PlanCellRecord> records = dsl.select(columns)
                 .from(PLAN_CELL)
                 .where(cond)
                 .orderBy(PLAN_CELL.ID)
                 .limit(limit)
-                .fetchInto(PLAN_CELL)) {
+                .fetchInto(PLAN_CELL);
+        IntFunction<String> texts = withTrail ? texts(runId, records)::get : i -> null;
+        for (PlanCellRecord r : records) {
             List<Decision> trail;
             try {
                 trail = !withTrail
@@ -226,5 +221,38 @@ final class PlanReader {
     /** Number of runs stored (for tests and listings). */
     int runCount() {
         return dsl.fetchCount(PLAN_RUN, PLAN_RUN.COMPLETE.isTrue());
+    }
+
+    /** Cells read with their trails at most this many ask for the texts their trails name, more for all the run's. */
+    static final int FEW_CELLS = 64;
+
+    /**
+     * The run's texts the trails of {@code records} refer to: for a few cells (an {@code explain}) the ones they name,
+     * for many all of the run's (a run has tens of thousands: a number for every distinct reason).
+     */
+    private Map<Integer, String> texts(long runId, List<PlanCellRecord> records) {
+        Condition which = PLAN_TEXT.RUN_ID.eq(runId);
+        if (records.size() <= FEW_CELLS) {
+            Set<Integer> ids = new TreeSet<>();
+            for (PlanCellRecord r : records) {
+                if (r.getTrail() != null) {
+                    try {
+                        TrailJson.textIds(r.getTrail(), ids);
+                    } catch (IllegalArgumentException e) {
+                        throw new StoreException(shown + ": cell " + r.getId() + ": " + e.getMessage(), e);
+                    }
+                }
+            }
+            if (ids.isEmpty()) {
+                return Map.of();
+            }
+            which = which.and(PLAN_TEXT.ID.in(ids));
+        }
+        Map<Integer, String> out = new HashMap<>();
+        dsl.select(PLAN_TEXT.ID, PLAN_TEXT.TEXT)
+                .from(PLAN_TEXT)
+                .where(which)
+                .forEach(t -> out.put(t.value1(), t.value2()));
+        return out;
     }
 }

@@ -251,6 +251,37 @@ class PlanStoreTest {
 
     @ParameterizedTest
     @MethodSource("stores")
+    void aFewCellsReadWithTheTextsTheirTrailsNameOnly(String kind) throws Exception {
+        String db = fresh(kind);
+        long run = storeOnce(db);
+        try (PlanStore s = PlanStore.open(db)) {
+            // every cell read alone (as explain reads one) has the trail it was planned with, its texts looked up
+            // by number; so do the first few together, and the whole run
+            for (int i = 0; i < plan.cells().size(); i++) {
+                CellPlan p = plan.cells().get(i);
+                List<StoredCell> one =
+                        s.cells(run, p.modelId(), p.gpuId(), p.mode().id(), true, 1);
+                assertThat(one).hasSize(1);
+                assertThat(one.get(0).trail())
+                        .as(p.gpuId() + "/" + p.workloadId())
+                        .isEqualTo(p.trail());
+            }
+            List<StoredCell> few = s.cells(run, null, null, null, true, PlanReader.FEW_CELLS);
+            assertThat(few)
+                    .extracting(StoredCell::trail)
+                    .containsExactlyElementsOf(plan.cells().stream()
+                            .limit(PlanReader.FEW_CELLS)
+                            .map(CellPlan::trail)
+                            .toList());
+        }
+        assertThat(count(db, "SELECT COUNT(*) FROM plan_text WHERE run_id = " + run))
+                .as("reasons are stored once per run")
+                .isLessThan(
+                        plan.cells().stream().mapToLong(c -> c.trail().size()).sum());
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
     void aRunLargerThanOneTransactionIsStoredWhole(String kind) throws Exception {
         String db = fresh(kind);
         List<CellPlan> many = new ArrayList<>();

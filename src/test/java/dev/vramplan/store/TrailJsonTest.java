@@ -35,15 +35,56 @@ class TrailJsonTest {
         TrailJson.Texts texts = new TrailJson.Texts();
         String json = TrailJson.write(trail, texts);
 
-        // any JSON parser reads it: an array of arrays of 8 or 9 entries
+        // any JSON parser reads it: an array of arrays of 8 or 9 entries; rule names and reasons are numbers of
+        // the run's texts, each text numbered once
         List<?> parsed = new ObjectMapper().readValue(json, List.class);
         assertThat(parsed).hasSize(4);
-        assertThat((List<?>) parsed.get(1)).hasSize(8).element(7).isEqualTo(AWKWARD);
+        List<String> numbered = new ArrayList<>(texts.fresh());
+        assertThat((List<?>) parsed.get(1)).hasSize(8).element(7).isEqualTo(numbered.indexOf(AWKWARD));
         assertThat((List<?>) parsed.get(2)).hasSize(9).element(8).isEqualTo("8 × zero3 + offload optimizer");
+        assertThat(numbered).containsExactly("Rule \"one\"", AWKWARD, "Fit", "Prefer", "fits", "none fits");
 
         // and it reads back into the same decisions, numbered texts resolved
-        List<String> numbered = new ArrayList<>(texts.fresh());
         assertThat(TrailJson.read(json, numbered::get)).isEqualTo(trail);
+    }
+
+    @Test
+    void aTrailStoredBeforeEveryReasonWasNumberedStillReads() {
+        // until this version a candidate's reason was written out, and only rule names and candidate-free reasons
+        // were numbers
+        String old = "[[\"reject\",\"fp32\",320,null,16,9530086516,0,\"needs 8.88 GiB, the card has 5.94 GiB\"],"
+                + "[\"setting\",null,null,null,null,null,1,2]]";
+        List<String> numbered = List.of("A job must fit in the card's memory", "Batch sizes are powers of two", "b");
+        assertThat(TrailJson.read(old, numbered::get))
+                .containsExactly(
+                        new Decision(
+                                Decision.Kind.REJECT,
+                                "fp32",
+                                320,
+                                null,
+                                16,
+                                9_530_086_516L,
+                                "A job must fit in the card's memory",
+                                "needs 8.88 GiB, the card has 5.94 GiB"),
+                        new Decision(
+                                Decision.Kind.SETTING,
+                                null,
+                                null,
+                                null,
+                                null,
+                                null,
+                                "Batch sizes are powers of two",
+                                "b"));
+    }
+
+    @Test
+    void aStringIsEscapedAsJsonWhereItMustBeAndCopiedWhereItNeedNot() throws Exception {
+        for (String v : List.of(AWKWARD, "plain text, 80 GiB ≤ × é", "", "\\", "\"")) {
+            String json = TrailJson.string(new StringBuilder(), v).toString();
+            assertThat(new ObjectMapper().readValue(json, String.class)).isEqualTo(v);
+        }
+        assertThat(TrailJson.string(new StringBuilder(), "needs 8.88 GiB").toString())
+                .isEqualTo("\"needs 8.88 GiB\"");
     }
 
     @Test
