@@ -18,7 +18,9 @@ import java.util.Set;
  * estimate·(1 + margin) with probability at least {@code confidence}. That rank exists only from
  * {@link #minPoints} points on (9 at 90%), and the points of one source share its setup and its errors, so a band
  * from one source says little about the next: a group needs {@link #minPoints} points from at least
- * {@link #MIN_SOURCES} sources, else it merges into its parent (see {@link BandGroups}).
+ * {@link #MIN_SOURCES} sources, else it merges into its parent (see {@link BandGroups}). A group of fewer than
+ * {@link #CHECKED_SOURCES} sources cannot be checked leave-one-source-out (leaving one out leaves one), so its band
+ * widens its parent's and never narrows it ({@link #band}).
  *
  * @param confidence      the share of jobs the band's top covers, e.g. 0.9
  * @param builtFrom       the measurement file the points came from
@@ -40,11 +42,28 @@ public record Bands(
     /** The fewest sources a group's points come from. */
     public static final int MIN_SOURCES = 2;
 
+    /**
+     * The fewest sources of a group whose band is checked leave-one-source-out: leaving any one out still leaves
+     * {@link #MIN_SOURCES}. A group of fewer has a band nothing has checked on a source it did not see.
+     */
+    public static final int CHECKED_SOURCES = MIN_SOURCES + 1;
+
     public Bands {
         if (!(confidence >= 0.5 && confidence < 1)) {
             throw new IllegalArgumentException("confidence must be at least 0.5 and below 1");
         }
-        groups = Collections.unmodifiableMap(new LinkedHashMap<>(groups));
+        Map<String, Group> counted = new LinkedHashMap<>();
+        for (Group g : groups.values()) {
+            Set<String> sources = new HashSet<>();
+            for (String id : g.ids()) {
+                Point p = points.get(id);
+                if (p != null) {
+                    sources.add(p.source());
+                }
+            }
+            counted.put(g.key(), new Group(g.key(), g.margin(), g.ids(), sources.size()));
+        }
+        groups = Collections.unmodifiableMap(counted);
         points = Collections.unmodifiableMap(new LinkedHashMap<>(points));
     }
 
@@ -61,10 +80,18 @@ public record Bands(
         }
     }
 
-    /** A group: its key (e.g. "litgpt/train/lora"), its margin and the ids of the points it came from. */
-    public record Group(String key, double margin, List<String> ids) {
+    /**
+     * A group: its key (e.g. "litgpt/train/lora"), its margin, the ids of the points it came from and how many sources
+     * those are (counted by the {@link Bands} that holds it).
+     */
+    public record Group(String key, double margin, List<String> ids, int sources) {
         public Group {
             ids = List.copyOf(ids);
+        }
+
+        /** A group whose sources the bands it goes into count. */
+        public Group(String key, double margin, List<String> ids) {
+            this(key, margin, ids, 0);
         }
     }
 
@@ -95,32 +122,46 @@ public record Bands(
     }
 
     /**
-     * The band of a job whose group keys, finest first, are {@code chain}: the finest group with enough points.
-     * Points of {@code leftOutSource} (null: none) are left out first, so a source never informs the band it is
-     * checked against.
+     * The band of a job whose group keys, finest first, are {@code chain}: the finest group with enough points, unless
+     * it has fewer than {@link #CHECKED_SOURCES} sources: such a band may widen the one the rest of the chain gives,
+     * never narrow it (its few sources say where errors are larger; that they are smaller elsewhere, nothing has
+     * checked). Points of {@code leftOutSource} (null: none) are left out first, so a source never informs the band
+     * it is checked against.
      */
     public Band band(List<String> chain, String leftOutSource) {
-        for (String key : chain) {
+        for (int i = 0; i < chain.size(); i++) {
+            String key = chain.get(i);
             Group g = groups.get(key);
             if (g == null) {
                 continue;
             }
+            Band own;
+            int sources;
             if (leftOutSource == null) {
-                return new Band(confidence, key, g.ids().size(), g.margin());
-            }
-            List<Double> ratios = new ArrayList<>();
-            Set<String> sources = new HashSet<>();
-            for (String id : g.ids()) {
-                Point p = points.get(id);
-                if (!p.source().equals(leftOutSource)) {
-                    ratios.add(p.ratio());
-                    sources.add(p.source());
+                own = new Band(confidence, key, g.ids().size(), g.margin());
+                sources = g.sources();
+            } else {
+                List<Double> ratios = new ArrayList<>();
+                Set<String> kept = new HashSet<>();
+                for (String id : g.ids()) {
+                    Point p = points.get(id);
+                    if (!p.source().equals(leftOutSource)) {
+                        ratios.add(p.ratio());
+                        kept.add(p.source());
+                    }
                 }
+                Double m = margin(ratios, confidence);
+                if (m == null || kept.size() < MIN_SOURCES) {
+                    continue;
+                }
+                own = new Band(confidence, key, ratios.size(), m);
+                sources = kept.size();
             }
-            Double m = margin(ratios, confidence);
-            if (m != null && sources.size() >= MIN_SOURCES) {
-                return new Band(confidence, key, ratios.size(), m);
+            if (sources >= CHECKED_SOURCES) {
+                return own;
             }
+            Band rest = band(chain.subList(i + 1, chain.size()), leftOutSource);
+            return rest.margin() > own.margin() ? rest : own;
         }
         return Band.none(confidence);
     }

@@ -181,4 +181,62 @@ class BandTest {
         assertThat(Band.none(0.9).high(1000)).isEqualTo(1000);
         assertThat(new Band(0.9, "g", 9, 0.25).high(1001)).isEqualTo(1252); // 1251.25, rounded up
     }
+
+    /**
+     * A group of two sources cannot be checked leave-one-source-out (leaving one leaves one): its band widens the one
+     * the rest of the chain gives and never narrows it. A group of three sources stands on its own.
+     */
+    @Test
+    void aGroupOfTwoSourcesWidensItsParentsBandAndNeverNarrowsIt() {
+        Map<String, Bands.Point> points = new LinkedHashMap<>();
+        List<String> narrow = new ArrayList<>();
+        List<String> wide = new ArrayList<>();
+        List<String> three = new ArrayList<>();
+        for (String source : List.of("X", "Y", "Z")) {
+            for (int i = 0; i < 5; i++) {
+                String id = source + i;
+                // X and Y within 1%; Z 20% above its estimates
+                points.put(id, new Bands.Point(id, source, source.equals("Z") ? 1.20 : 1.01));
+                if (!source.equals("Z")) {
+                    narrow.add(id);
+                }
+                if (!source.equals("X")) {
+                    wide.add(id);
+                }
+                three.add(id);
+            }
+        }
+        Map<String, Bands.Group> groups = new LinkedHashMap<>();
+        groups.put("t/inference", new Bands.Group("t/inference", 0.01, narrow)); // 10 points of X and Y
+        groups.put("t/train/adapters", new Bands.Group("t/train/adapters", 0.20, wide)); // Y and Z
+        groups.put("t/train", new Bands.Group("t/train", 0.01, narrow)); // X and Y again, as a third group
+        groups.put("all", new Bands.Group("all", 0.20, three)); // 15 points of X, Y, Z: rank 15 of 15, 1.20
+        Bands bands = new Bands(0.9, "test", null, null, groups, points);
+        assertThat(bands.groups().get("t/inference").sources()).isEqualTo(2);
+        assertThat(bands.groups().get("all").sources()).isEqualTo(3);
+
+        // two sources, narrower than the parent: the parent's band
+        assertThat(bands.band(List.of("t/inference", "all"), null)).isEqualTo(new Band(0.9, "all", 15, 0.20));
+        // two sources, wider than the rest of the chain (whose own two-source group gives way to "all" too): its own
+        assertThat(bands.band(List.of("t/train/adapters", "t/train", "all"), null))
+                .isEqualTo(new Band(0.9, "t/train/adapters", 10, 0.20));
+        // three sources: its own band, however narrow (W is a third source within 1%)
+        Map<String, Bands.Point> more = new LinkedHashMap<>(points);
+        List<String> threeNarrow = new ArrayList<>(narrow);
+        List<String> everything = new ArrayList<>(three);
+        for (int i = 0; i < 5; i++) {
+            more.put("W" + i, new Bands.Point("W" + i, "W", 1.01));
+            threeNarrow.add("W" + i);
+            everything.add("W" + i);
+        }
+        Map<String, Bands.Group> checked = new LinkedHashMap<>();
+        checked.put("t/inference", new Bands.Group("t/inference", 0.01, threeNarrow));
+        checked.put("all", new Bands.Group("all", 0.20, everything)); // 20 points: rank 19 of 20, 1.20
+        assertThat(new Bands(0.9, "test", null, null, checked, more).band(List.of("t/inference", "all"), null))
+                .isEqualTo(new Band(0.9, "t/inference", 15, 0.01));
+        // left out, a source's groups are judged the same way: without Z, "all" holds X and Y only (two sources, 10
+        // points at 1.01) and is no wider than "t/inference", which keeps its band
+        assertThat(bands.band(List.of("t/inference", "all"), "Z").group()).isEqualTo("t/inference");
+        assertThat(bands.band(List.of("t/inference", "all"), "Z").margin()).isCloseTo(0.01, within(1e-12));
+    }
 }
