@@ -271,16 +271,7 @@ final class CellPlanner {
         rejections.sort(Comparator.comparingLong(Rejection::candidateId).thenComparing(Rejection::rule));
         for (Rejection r : rejections) {
             Candidate c = all.get(r.candidateId());
-            trail.add(new Decision(
-                    Decision.Kind.REJECT,
-                    c.precision(),
-                    nz(c.resolutionPx()),
-                    nz(c.seqLenTokens()),
-                    c.batch(),
-                    c.deviceBytes(),
-                    r.rule(),
-                    r.reason(),
-                    layout(c)));
+            trail.add(about(c, Decision.Kind.REJECT, r.rule(), r.reason()));
         }
         return rejections;
     }
@@ -310,16 +301,7 @@ final class CellPlanner {
                 trail.add(outranked(o, c, ch));
             }
         }
-        trail.add(new Decision(
-                Decision.Kind.CHOOSE,
-                c.precision(),
-                nz(c.resolutionPx()),
-                nz(c.seqLenTokens()),
-                c.batch(),
-                c.deviceBytes(),
-                ch.rule(),
-                ch.reason(),
-                layout(c)));
+        trail.add(about(c, Decision.Kind.CHOOSE, ch.rule(), ch.reason()));
         Integer accum = null;
         for (Accumulation a : s.facts(Accumulation.class)) {
             accum = a.steps();
@@ -363,19 +345,28 @@ final class CellPlanner {
 
     /** A candidate that fits but lost to the chosen one. */
     private static Decision outranked(Candidate o, Candidate c, Choice ch) {
-        return new Decision(
+        return about(
+                o,
                 Decision.Kind.OUTRANKED,
-                o.precision(),
-                nz(o.resolutionPx()),
-                nz(o.seqLenTokens()),
-                o.batch(),
-                o.deviceBytes(),
                 ch.rule(),
                 "fits, but the objective prefers " + c.precision() + " at "
                         + (c.resolutionPx() > 0 ? c.resolutionPx() + " px" : c.seqLenTokens() + " tokens")
                         + ", batch " + c.batch()
-                        + (layout(c) != null || layout(o) != null ? " on " + c.getLayout() : ""),
-                layout(o));
+                        + (layout(c) != null || layout(o) != null ? " on " + c.getLayout() : ""));
+    }
+
+    /** A decision about one candidate: its precision, input, batch, memory and layout, with the rule and why. */
+    private static Decision about(Candidate c, Decision.Kind kind, String rule, String reason) {
+        return new Decision(
+                kind,
+                c.precision(),
+                nz(c.resolutionPx()),
+                nz(c.seqLenTokens()),
+                c.batch(),
+                c.deviceBytes(),
+                rule,
+                reason,
+                layout(c));
     }
 
     /** The trail's name for a candidate's layout: null on one card without offload, as before several cards. */
