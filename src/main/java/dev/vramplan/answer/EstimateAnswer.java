@@ -235,7 +235,7 @@ public record EstimateAnswer(
                     q.seqLenTokens(),
                     r,
                     e,
-                    BandedEstimate.of(e, r, c.bands()),
+                    pool != null ? BandedEstimate.of(pool, r, c.bands()) : BandedEstimate.of(e, r, c.bands()),
                     pool);
         } catch (EstimateTooLargeException tooLarge) {
             String line = tooLarge.line(input -> option(q, input));

@@ -9,24 +9,40 @@ import java.util.List;
 
 /**
  * An estimate with its band: the same totals raised by the margin of the job's group, so that with the band's
- * confidence the job needs no more than the {@code *High} figures (catalog/bands.yaml, docs/accuracy.md).
+ * confidence the job needs no more than the {@code *High} figures (catalog/bands.yaml, docs/accuracy.md); of a vLLM
+ * pool, the rest raised and the pool shrunk to the budget ({@link VllmPool.Plan#high}).
  */
-public record BandedEstimate(Estimate estimate, Band band) {
+public record BandedEstimate(Estimate estimate, Band band, VllmPool.Plan pool) {
+    /** The band of an estimate without a serving engine's pool. */
+    public BandedEstimate(Estimate estimate, Band band) {
+        this(estimate, band, null);
+    }
+
     public long peakAllocatedBytesHigh() {
-        return band.high(estimate.peakAllocatedBytes());
+        return high(estimate.peakAllocatedBytes());
     }
 
     public long reservedBytesHigh() {
-        return band.high(estimate.reservedBytes());
+        return high(estimate.reservedBytes());
     }
 
     public long deviceBytesHigh() {
-        return band.high(estimate.deviceBytes());
+        return high(estimate.deviceBytes());
+    }
+
+    /** The band's top over {@code bytes}; a vLLM pool absorbs the error ({@link VllmPool.Plan#high}). */
+    private long high(long bytes) {
+        return pool == null ? band.high(bytes) : pool.high(band, bytes);
     }
 
     /** The estimate of {@code r} with the band of its group in {@code bands}. */
     public static BandedEstimate of(Estimate e, EstimateRequest r, Bands bands) {
         return new BandedEstimate(e, bands.band(chain(r), null));
+    }
+
+    /** vLLM's pool for {@code r} with the band of its group in {@code bands}. */
+    public static BandedEstimate of(VllmPool.Plan pool, EstimateRequest r, Bands bands) {
+        return new BandedEstimate(pool.estimate(), bands.band(chain(r), null), pool);
     }
 
     /** The group keys of a request, finest first ({@link BandGroups}). */

@@ -1,5 +1,6 @@
 package dev.vramplan.estimate;
 
+import dev.vramplan.catalog.Band;
 import dev.vramplan.catalog.Mode;
 import dev.vramplan.catalog.TransformerSpec;
 import java.util.EnumMap;
@@ -40,8 +41,28 @@ public final class VllmPool {
      * @param blockBytes             one 16-token block
      * @param blocks                 blocks in the pool (0: the weights and the profiled peak leave no room)
      * @param maxConcurrentSequences sequences of the workload's length the pool holds at once
+     * @param sequenceBytes          the blocks of one sequence of the workload's length
      */
-    public record Plan(Estimate estimate, long budgetBytes, long blockBytes, long blocks, int maxConcurrentSequences) {}
+    public record Plan(
+            Estimate estimate,
+            long budgetBytes,
+            long blockBytes,
+            long blocks,
+            int maxConcurrentSequences,
+            long sequenceBytes) {
+        /**
+         * The top of {@code band} over {@code bytes} (the estimate's device, reserved or peak bytes). vLLM measures
+         * what it needs besides the pool when it starts (weights, the profiled peak, the runtime) and gives the pool
+         * what is left of its budget (vllm/worker/worker.py {@code determine_num_available_blocks}): where that need
+         * is higher than estimated, the pool is smaller and holds fewer sequences, and the server takes no more
+         * memory. So the band raises the rest, not the pool, and the top exceeds the estimate only when the raised
+         * rest leaves no room for one sequence.
+         */
+        public long high(Band band, long bytes) {
+            long rest = bytes - estimate.breakdown().get(Component.KV_CACHE);
+            return Math.max(bytes, band.high(rest) + sequenceBytes);
+        }
+    }
 
     /**
      * vLLM's pool for {@code r} (an inference request; its batch is ignored), with {@code utilization} of the card.
@@ -95,6 +116,7 @@ public final class VllmPool {
         long device = peak + b.get(Component.RUNTIME);
         Estimate e = new Estimate(
                 b, peak, peak, device, r.gpu().usableBytes(), profile.params(), "forward", profile.activationFactor());
-        return new Plan(e, budget, blockBytes, blocks, (int) Math.min(Integer.MAX_VALUE, sequences));
+        return new Plan(
+                e, budget, blockBytes, blocks, (int) Math.min(Integer.MAX_VALUE, sequences), perSequence * blockBytes);
     }
 }

@@ -308,7 +308,8 @@ final class BatchSearch {
                     sr.layout.gpus(),
                     sr.layout.strategy().id(),
                     sr.layout.offload().id(),
-                    BandedEstimate.of(e, r, bands).deviceBytesHigh());
+                    (sr.pool != null ? BandedEstimate.of(sr.pool, r, bands) : BandedEstimate.of(e, r, bands))
+                            .deviceBytesHigh());
             sr.probes.put(idx, c);
             all.put(c.id(), c);
             estimates.put(c.id(), e);

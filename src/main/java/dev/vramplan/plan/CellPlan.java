@@ -16,6 +16,7 @@ import java.util.List;
  * @param maxConcurrentSequences a vLLM workload: the sequences of its length the KV-cache pool holds (then also the
  *                       batch); null otherwise
  * @param band           the band around the estimate (catalog/bands.yaml); null when nothing fits
+ * @param deviceBytesHigh the top of that band over the device memory, as the rules judged it; null when nothing fits
  */
 public record CellPlan(
         String gpuId,
@@ -37,7 +38,8 @@ public record CellPlan(
         String strategy,
         String offload,
         Integer maxConcurrentSequences,
-        Band band) {
+        Band band,
+        Long deviceBytesHigh) {
     public CellPlan {
         trail = List.copyOf(trail);
     }
@@ -79,12 +81,8 @@ public record CellPlan(
                 feasible ? "single" : null,
                 feasible ? "none" : null,
                 null,
+                null,
                 null);
-    }
-
-    /** The top of the band over the device memory; null without an estimate or a band. */
-    public Long deviceBytesHigh() {
-        return estimate == null || band == null ? null : band.high(estimate.deviceBytes());
     }
 
     public Double utilization() {

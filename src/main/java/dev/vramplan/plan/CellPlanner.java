@@ -340,7 +340,8 @@ final class CellPlanner {
                 c.strategy(),
                 c.offload(),
                 w.engine() == Engine.VLLM ? c.batch() : null,
-                bands.band(BandedEstimate.chain(request), null));
+                bands.band(BandedEstimate.chain(request), null),
+                c.deviceBytesHigh());
     }
 
     /** A candidate that fits but lost to the chosen one. */

@@ -3,6 +3,7 @@ package dev.vramplan.estimate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vramplan.Shipped;
+import dev.vramplan.catalog.Band;
 import dev.vramplan.catalog.Catalog;
 import dev.vramplan.catalog.Mode;
 import dev.vramplan.catalog.Optimizer;
@@ -65,5 +66,34 @@ class VllmLogTest {
         assertThat(long29.maxConcurrentSequences()).isZero();
         // the longer profiling pass (29,000 tokens) leaves fewer blocks, as in the logs (1952 → 1478)
         assertThat(twenty.blocks() - long29.blocks()).isBetween(300L, 600L);
+    }
+
+    /**
+     * The band of a pool: vLLM sizes its pool from what it measures besides it, so an error there shrinks the pool and
+     * the server still takes its budget. Llama-2-7B on an A100 80GB at 4,096 tokens: the rest (weights, profiled
+     * peak, logits, runtime) raised 11.5% still leaves room for a 256-block sequence, so the top is the estimate; on
+     * a 24 GB card a 13 GB rest raised 11.5% does not leave room for a 20,000-token sequence, so the top is that
+     * rest raised plus one sequence.
+     */
+    @Test
+    void aPoolTakesItsBudgetAtTheBandsTopUnlessTheRestLeavesNoRoomForOneSequence() {
+        Band band = new Band(0.9, "all", 98, 0.115);
+        VllmPool.Plan p = pool("llama-2-7b", "a100-sxm4-80gb", Precision.FP16, 4096);
+        long device = p.estimate().deviceBytes();
+        long rest = device - p.estimate().breakdown().get(Component.KV_CACHE);
+        assertThat(p.sequenceBytes()).isEqualTo(256L * (8L << 20));
+        assertThat((long) Math.ceil(rest * 1.115) + p.sequenceBytes()).isLessThan(device);
+        assertThat(p.high(band, device)).isEqualTo(device);
+        assertThat(new BandedEstimate(p.estimate(), band, p).deviceBytesHigh()).isEqualTo(device);
+        // without the pool's arithmetic, the same band would put the server 11.5% over its budget, past the card
+        assertThat(band.high(device)).isGreaterThan(C.gpu("a100-sxm4-80gb").usableBytes());
+
+        VllmPool.Plan tight = pool("llama-3.1-8b", "rtx-3090", Precision.BF16, 20000);
+        long tightDevice = tight.estimate().deviceBytes();
+        long tightRest = tightDevice - tight.estimate().breakdown().get(Component.KV_CACHE);
+        assertThat(tight.sequenceBytes()).isEqualTo(1250L * (2L << 20)); // ⌈20,000 / 16⌉ blocks of 2 MiB
+        long expected = (long) Math.ceil(tightRest * 1.115) + tight.sequenceBytes();
+        assertThat(expected).isGreaterThan(tightDevice);
+        assertThat(tight.high(band, tightDevice)).isEqualTo(expected);
     }
 }
