@@ -98,12 +98,8 @@ final class CellPlanner {
         Decision why = series.isEmpty()
                         && refusals.precisions().size() < wanted.size()
                         && !refusals.layouts().isEmpty()
-                ? new Decision(
+                ? Decision.general(
                         Decision.Kind.INFEASIBLE,
-                        null,
-                        null,
-                        null,
-                        null,
                         null,
                         refusals.layouts().get(0).rule(),
                         "no layout is allowed: " + refusals.layouts().get(0).reason(),
@@ -190,7 +186,7 @@ final class CellPlanner {
         settings.sort(Comparator.comparing(Setting::rule).thenComparing(Setting::name));
         boolean stepSet = false;
         for (Setting st : settings) {
-            trail.add(new Decision(Decision.Kind.SETTING, null, null, null, null, null, st.rule(), st.reason()));
+            trail.add(Decision.general(Decision.Kind.SETTING, null, st.rule(), st.reason(), null));
             if (st.name().equals(Setting.BATCH_STEP) && !stepSet) {
                 step = st.value();
                 powersOfTwoUpTo = st.powersOfTwoUpTo();
@@ -213,7 +209,7 @@ final class CellPlanner {
         optionRejections.sort(Comparator.comparing(Rejection::precision).thenComparing(Rejection::rule));
         for (Rejection r : optionRejections) {
             refused.add(r.precision());
-            trail.add(new Decision(Decision.Kind.REJECT, r.precision(), null, null, null, null, r.rule(), r.reason()));
+            trail.add(Decision.general(Decision.Kind.REJECT, r.precision(), r.rule(), r.reason(), null));
         }
         Set<String> refusedLayouts = new HashSet<>();
         Map<String, Integer> layoutOrder = new HashMap<>();
@@ -224,8 +220,7 @@ final class CellPlanner {
                 .thenComparing(Rejection::rule));
         for (Rejection r : layoutRejections) {
             refusedLayouts.add(r.precision());
-            trail.add(new Decision(
-                    Decision.Kind.REJECT, null, null, null, null, null, r.rule(), r.reason(), r.precision()));
+            trail.add(Decision.general(Decision.Kind.REJECT, null, r.rule(), r.reason(), r.precision()));
         }
         return new Refusals(refused, optionRejections, layoutRejections, refusedLayouts);
     }

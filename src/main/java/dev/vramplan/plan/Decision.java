@@ -30,6 +30,16 @@ public record Decision(
         this(kind, precision, resolutionPx, seqLenTokens, batch, deviceBytes, rule, reason, null);
     }
 
+    /**
+     * A decision about no candidate: a setting, a refused precision or layout, or why nothing is feasible.
+     *
+     * @param precision the refused precision, else null
+     * @param layout    the refused layout, else null
+     */
+    public static Decision general(Kind kind, String precision, String rule, String reason, String layout) {
+        return new Decision(kind, precision, null, null, null, null, rule, reason, layout);
+    }
+
     /** OUTRANKED: a candidate no rule rejected, which the objective ranked below the choice. */
     public enum Kind {
         SETTING,

@@ -64,16 +64,13 @@ final class InfeasibleReason {
                 all.keySet().stream().filter(id -> !rejectedIds.contains(id)).count();
         if (unrejected > 0) {
             // candidates no rule rejected, and none chosen: the objective's conditions match none of them
-            return new Decision(
+            return Decision.general(
                     Decision.Kind.INFEASIBLE,
-                    null,
-                    null,
-                    null,
-                    null,
                     null,
                     "(no choice)",
                     "the objective chose none of the " + unrejected + " candidates no rule rejected:"
-                            + " does the rule that inserts Choice.of(...) match them?");
+                            + " does the rule that inserts Choice.of(...) match them?",
+                    null);
         }
         // the last tier searched (the most cards, with offload last), and in it the candidate that came closest to
         // fitting: both searches probe it (the lazy one hands each tier's closest miss to the rules)
@@ -157,15 +154,12 @@ final class InfeasibleReason {
                 }
             }
             if (lastPrecision == null) {
-                return new Decision(
+                return Decision.general(
                         Decision.Kind.INFEASIBLE,
                         null,
-                        null,
-                        null,
-                        null,
-                        null,
                         "(no rule)",
-                        "no precision to plan: the workload lists none");
+                        "no precision to plan: the workload lists none",
+                        null);
             }
             String lp = lastPrecision;
             Rejection r = optionRejections.stream()
