@@ -162,18 +162,7 @@ final class CellPlanner {
         s.insert(RuleFacts.job(w, m));
         s.insert(new Cell(cellId, gpu.id(), w.id()));
         for (Precision p : wanted) {
-            s.insert(new PrecisionOption(
-                    cellId,
-                    gpu.id(),
-                    w.id(),
-                    p.id(),
-                    p.rank(),
-                    p.quantized(),
-                    p.usesBf16(),
-                    p.usesFp16(),
-                    p == Precision.FP8,
-                    p == Precision.INT8 || p == Precision.INT4,
-                    RuleFacts.adapterDtypeId(w, p, gpu)));
+            s.insert(PrecisionOption.of(cellId, gpu.id(), w.id(), p, RuleFacts.adapterDtypeId(w, p, gpu)));
         }
     }
 

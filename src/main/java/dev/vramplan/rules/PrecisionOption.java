@@ -1,5 +1,7 @@
 package dev.vramplan.rules;
 
+import dev.vramplan.catalog.Precision;
+
 /**
  * A precision the planner would try for a card and a job; a rule that refuses it inserts a {@link Rejection}.
  *
@@ -33,6 +35,22 @@ public record PrecisionOption(
             boolean fp8,
             boolean integer) {
         this(cell, gpu, job, precision, rank, quantized, bf16, fp16, fp8, integer, "");
+    }
+
+    /** The option of precision {@code p} for a cell, with the flags the rules read from it. */
+    public static PrecisionOption of(String cell, String gpu, String job, Precision p, String adapterDtype) {
+        return new PrecisionOption(
+                cell,
+                gpu,
+                job,
+                p.id(),
+                p.rank(),
+                p.quantized(),
+                p.usesBf16(),
+                p.usesFp16(),
+                p == Precision.FP8,
+                p == Precision.INT8 || p == Precision.INT4,
+                adapterDtype);
     }
 
     public String getAdapterDtype() {

@@ -61,33 +61,12 @@ class ShippedRulesTest {
     }
 
     static PrecisionOption option(String gpu, Precision p) {
-        return new PrecisionOption(
-                gpu + "/w",
-                gpu,
-                "w",
-                p.id(),
-                p.rank(),
-                p.quantized(),
-                p.usesBf16(),
-                p.usesFp16(),
-                p == Precision.FP8,
-                p == Precision.INT8 || p == Precision.INT4);
+        return option(gpu, p, "");
     }
 
     /** An option of a LoRA job whose adapters train in {@code adapterDtype} with this base precision. */
     static PrecisionOption option(String gpu, Precision p, String adapterDtype) {
-        return new PrecisionOption(
-                gpu + "/w",
-                gpu,
-                "w",
-                p.id(),
-                p.rank(),
-                p.quantized(),
-                p.usesBf16(),
-                p.usesFp16(),
-                p == Precision.FP8,
-                p == Precision.INT8 || p == Precision.INT4,
-                adapterDtype);
+        return PrecisionOption.of(gpu + "/w", gpu, "w", p, adapterDtype);
     }
 
     static long nextId = 1;
