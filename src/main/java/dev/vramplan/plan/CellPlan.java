@@ -44,42 +44,35 @@ public record CellPlan(
         trail = List.copyOf(trail);
     }
 
-    /** A plan on one card (or none), without a band. */
-    public CellPlan(
+    /** The plan of a cell where nothing fits: the rule that decided and why. */
+    public static CellPlan infeasible(
             String gpuId,
             String workloadId,
             String modelId,
             Mode mode,
-            boolean feasible,
-            String precision,
-            Integer resolutionPx,
-            Integer seqLenTokens,
-            Integer batch,
-            Integer gradAccumSteps,
-            Estimate estimate,
             long usableBytes,
             String rule,
             String reason,
             List<Decision> trail) {
-        this(
+        return new CellPlan(
                 gpuId,
                 workloadId,
                 modelId,
                 mode,
-                feasible,
-                precision,
-                resolutionPx,
-                seqLenTokens,
-                batch,
-                gradAccumSteps,
-                estimate,
+                false,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
                 usableBytes,
                 rule,
                 reason,
                 trail,
-                feasible ? 1 : null,
-                feasible ? "single" : null,
-                feasible ? "none" : null,
+                null,
+                null,
+                null,
                 null,
                 null,
                 null);

@@ -113,22 +113,8 @@ final class CellPlanner {
                         probe.closestBeyondBound,
                         probe.closestBeyondBoundWhy);
         trail.add(why);
-        return new CellPlan(
-                gpu.id(),
-                w.id(),
-                m.id(),
-                w.mode(),
-                false,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                gpu.usableBytes(),
-                why.rule(),
-                why.reason(),
-                trail);
+        return CellPlan.infeasible(
+                gpu.id(), w.id(), m.id(), w.mode(), gpu.usableBytes(), why.rule(), why.reason(), trail);
     }
 
     /** The batch step and minimum the rules set for the cell. */

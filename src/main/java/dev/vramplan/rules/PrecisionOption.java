@@ -22,21 +22,6 @@ public record PrecisionOption(
         boolean fp8,
         boolean integer,
         String adapterDtype) {
-    /** An option of a job without adapters. */
-    public PrecisionOption(
-            String cell,
-            String gpu,
-            String job,
-            String precision,
-            int rank,
-            boolean quantized,
-            boolean bf16,
-            boolean fp16,
-            boolean fp8,
-            boolean integer) {
-        this(cell, gpu, job, precision, rank, quantized, bf16, fp16, fp8, integer, "");
-    }
-
     /** The option of precision {@code p} for a cell, with the flags the rules read from it. */
     public static PrecisionOption of(String cell, String gpu, String job, Precision p, String adapterDtype) {
         return new PrecisionOption(

@@ -164,18 +164,11 @@ class PlanStoreTest {
         CellPlan last = cells.get(cells.size() - 1);
         cells.set(
                 cells.size() - 1,
-                new CellPlan(
+                CellPlan.infeasible(
                         last.gpuId(),
                         last.workloadId(),
                         last.modelId(),
                         Mode.TRAIN,
-                        false,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
                         last.usableBytes(),
                         "r",
                         "x".repeat(5000),
