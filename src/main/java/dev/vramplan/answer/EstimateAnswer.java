@@ -235,7 +235,7 @@ public record EstimateAnswer(
                     q.seqLenTokens(),
                     r,
                     e,
-                    pool != null ? BandedEstimate.of(pool, r, c.bands()) : BandedEstimate.of(e, r, c.bands()),
+                    BandedEstimate.of(e, pool, r, c.bands()),
                     pool);
         } catch (EstimateTooLargeException tooLarge) {
             String line = tooLarge.line(input -> option(q, input));

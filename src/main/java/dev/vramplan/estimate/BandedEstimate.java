@@ -37,12 +37,12 @@ public record BandedEstimate(Estimate estimate, Band band, VllmPool.Plan pool) {
 
     /** The estimate of {@code r} with the band of its group in {@code bands}. */
     public static BandedEstimate of(Estimate e, EstimateRequest r, Bands bands) {
-        return new BandedEstimate(e, bands.band(chain(r), null));
+        return of(e, null, r, bands);
     }
 
-    /** vLLM's pool for {@code r} with the band of its group in {@code bands}. */
-    public static BandedEstimate of(VllmPool.Plan pool, EstimateRequest r, Bands bands) {
-        return new BandedEstimate(pool.estimate(), bands.band(chain(r), null), pool);
+    /** As {@link #of(Estimate, EstimateRequest, Bands)}, of vLLM's pool {@code pool} when not null (its estimate). */
+    public static BandedEstimate of(Estimate e, VllmPool.Plan pool, EstimateRequest r, Bands bands) {
+        return new BandedEstimate(e, bands.band(chain(r), null), pool);
     }
 
     /** The group keys of a request, finest first ({@link BandGroups}). */

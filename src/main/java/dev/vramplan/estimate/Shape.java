@@ -106,7 +106,7 @@ record Shape(
                 r.quantization());
         Shape s = SHAPES.get(key);
         if (s == null) {
-            s = compute(r, e, train, ft, autocast, framework, maxObjects, fp32Loss);
+            s = compute(r, e, train, ft, autocast, framework, maxObjects, fp32Loss, key.adapted());
             if (SHAPES.size() >= CACHED_SHAPES) {
                 SHAPES.clear();
             }
@@ -123,10 +123,11 @@ record Shape(
             boolean autocast,
             Framework framework,
             int maxObjects,
-            boolean fp32Loss) {
+            boolean fp32Loss,
+            LoraDropout.Adapted adapted) {
         Architecture a = r.model().architecture();
         if (a instanceof TransformerSpec t) {
-            return transformer(t, r, e, train, ft, autocast, framework, fp32Loss);
+            return transformer(t, r, e, train, ft, autocast, framework, fp32Loss, adapted);
         }
         int res = r.resolutionPx();
         VisionNet n = a instanceof YoloSpec y ? VisionNet.yolo(y, res) : VisionNet.cnn((CnnSpec) a, res);
@@ -178,15 +179,15 @@ record Shape(
             Finetune ft,
             boolean autocast,
             Framework framework,
-            boolean fp32Loss) {
+            boolean fp32Loss,
+            LoraDropout.Adapted adapted) {
         boolean vision = t.kind() == TransformerSpec.Kind.VISION;
         double s = vision ? t.tokensForImage(r.resolutionPx()) : r.seqLenTokens();
         boolean flash = r.flashAttention();
         boolean lowRank = ft == Finetune.LORA || ft == Finetune.QLORA;
         long params = TransformerMath.params(t);
         long matrix = (long) t.layers() * TransformerMath.blockMatrixParams(t);
-        // adapters on every linear layer unless a trainable count says otherwise
-        LoraDropout.Adapted adapted = adapted(r);
+        // adapters on every linear layer unless a trainable count says otherwise (adapted, worked out for the key)
         Projections modules = Projections.of(r.model(), t, framework);
         double adapterInputs = lowRank ? LoraDropout.inputsPerToken(t, modules, adapted) : 0;
         Precision adapterDtype =

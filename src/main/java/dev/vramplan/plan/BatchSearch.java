@@ -1,5 +1,6 @@
 package dev.vramplan.plan;
 
+import dev.vramplan.catalog.Band;
 import dev.vramplan.catalog.Bands;
 import dev.vramplan.catalog.Calibration;
 import dev.vramplan.catalog.Engine;
@@ -193,6 +194,8 @@ final class BatchSearch {
         String closestBeyondBoundWhy;
         private double closestBeyondBoundBytes = Double.POSITIVE_INFINITY;
         long nextId = 1;
+        /** The band of the cell's estimates, worked out with the first candidate. */
+        private Band band;
 
         Probe(
                 Judge s,
@@ -256,6 +259,21 @@ final class BatchSearch {
             }
         }
 
+        /**
+         * The band of the cell's jobs: its group follows from the framework, mode, fine-tuning, model and optimizer
+         * ({@link BandedEstimate#chain}), which no candidate changes; null before the first candidate.
+         */
+        Band band() {
+            return band;
+        }
+
+        private Band band(EstimateRequest r) {
+            if (band == null) {
+                band = bands.band(BandedEstimate.chain(r), null);
+            }
+            return band;
+        }
+
         EstimateRequest request(Series sr, int batch) {
             return RuleFacts.request(m, gpu, w, sr.precision, batch, sr.resolution, sr.seqLen, calibration)
                     .withParallelism(sr.layout);
@@ -308,8 +326,7 @@ final class BatchSearch {
                     sr.layout.gpus(),
                     sr.layout.strategy().id(),
                     sr.layout.offload().id(),
-                    (sr.pool != null ? BandedEstimate.of(sr.pool, r, bands) : BandedEstimate.of(e, r, bands))
-                            .deviceBytesHigh());
+                    new BandedEstimate(e, band(r), sr.pool).deviceBytesHigh());
             sr.probes.put(idx, c);
             all.put(c.id(), c);
             estimates.put(c.id(), e);

@@ -1,5 +1,6 @@
 package dev.vramplan.plan;
 
+import dev.vramplan.catalog.Band;
 import dev.vramplan.catalog.Bands;
 import dev.vramplan.catalog.Calibration;
 import dev.vramplan.catalog.Engine;
@@ -9,9 +10,7 @@ import dev.vramplan.catalog.Model;
 import dev.vramplan.catalog.Offload;
 import dev.vramplan.catalog.Precision;
 import dev.vramplan.catalog.Workload;
-import dev.vramplan.estimate.BandedEstimate;
 import dev.vramplan.estimate.Estimate;
-import dev.vramplan.estimate.EstimateRequest;
 import dev.vramplan.estimate.Parallelism;
 import dev.vramplan.rules.Accumulation;
 import dev.vramplan.rules.Candidate;
@@ -92,7 +91,7 @@ final class CellPlanner {
         List<Choice> choices = new ArrayList<>(s.facts(Choice.class));
         choices.sort(Comparator.comparingLong(Choice::candidateId));
         if (!choices.isEmpty()) {
-            return chosen(s, choices.get(0), all, rejections, estimates, trail, gpu, w, m, calibration, bands);
+            return chosen(s, choices.get(0), all, rejections, estimates, trail, gpu, w, m, probe.band());
         }
         // nothing survived: the rule that ended the last hope decides
         Decision why = series.isEmpty()
@@ -257,8 +256,7 @@ final class CellPlanner {
             Gpu gpu,
             Workload w,
             Model m,
-            Calibration calibration,
-            Bands bands) {
+            Band band) {
         Set<Long> rejected = new HashSet<>();
         for (Rejection r : rejections) {
             rejected.add(r.candidateId());
@@ -288,8 +286,6 @@ final class CellPlanner {
         if (accum == null && w.mode() == Mode.TRAIN) {
             accum = 1;
         }
-        EstimateRequest request = RuleFacts.request(
-                m, gpu, w, Precision.of(c.precision()), c.batch(), c.resolutionPx(), c.seqLenTokens(), calibration);
         return new CellPlan(
                 gpu.id(),
                 w.id(),
@@ -310,7 +306,7 @@ final class CellPlanner {
                 c.strategy(),
                 c.offload(),
                 w.engine() == Engine.VLLM ? c.batch() : null,
-                bands.band(BandedEstimate.chain(request), null),
+                band,
                 c.deviceBytesHigh());
     }
 
