@@ -248,16 +248,20 @@ class PlanStoreTest {
         String db = fresh(kind);
         long run = storeOnce(db);
         try (PlanStore s = PlanStore.open(db)) {
-            // every cell read alone (as explain reads one) has the trail it was planned with, its texts looked up
-            // by number; so do the first few together, and the whole run
-            for (int i = 0; i < plan.cells().size(); i++) {
-                CellPlan p = plan.cells().get(i);
+            // a cell read alone (as explain reads the first of a model on a card) has the trail it was planned with,
+            // its texts looked up by number; so do the first few together (the whole run: aPlanRoundTrips)
+            for (CellPlan p : plan.cells()) {
+                CellPlan first = plan.cells().stream()
+                        .filter(o ->
+                                o.modelId().equals(p.modelId()) && o.gpuId().equals(p.gpuId()) && o.mode() == p.mode())
+                        .findFirst()
+                        .orElseThrow();
                 List<StoredCell> one =
                         s.cells(run, p.modelId(), p.gpuId(), p.mode().id(), true, 1);
                 assertThat(one).hasSize(1);
                 assertThat(one.get(0).trail())
-                        .as(p.gpuId() + "/" + p.workloadId())
-                        .isEqualTo(p.trail());
+                        .as(first.gpuId() + "/" + first.workloadId())
+                        .isEqualTo(first.trail());
             }
             List<StoredCell> few = s.cells(run, null, null, null, true, PlanReader.FEW_CELLS);
             assertThat(few)
