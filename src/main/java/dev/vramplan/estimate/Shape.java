@@ -127,7 +127,8 @@ record Shape(
             LoraDropout.Adapted adapted) {
         Architecture a = r.model().architecture();
         if (a instanceof TransformerSpec t) {
-            return transformer(t, r, e, train, ft, autocast, framework, fp32Loss, adapted);
+            return transformer(
+                    LitgptHead.asBuilt(t, framework), r, e, train, ft, autocast, framework, fp32Loss, adapted);
         }
         int res = r.resolutionPx();
         VisionNet n = a instanceof YoloSpec y ? VisionNet.yolo(y, res) : VisionNet.cnn((CnnSpec) a, res);

@@ -60,7 +60,9 @@ public final class TensorParallel {
     static double weights(EstimateRequest r, double weights, double matrixBytes, double otherWidth) {
         return r.parallelism().multi()
                 ? weights(
-                        (TransformerSpec) r.model().architecture(),
+                        LitgptHead.asBuilt(
+                                (TransformerSpec) r.model().architecture(),
+                                r.setup().framework()),
                         r.parallelism().gpus(),
                         weights,
                         matrixBytes,

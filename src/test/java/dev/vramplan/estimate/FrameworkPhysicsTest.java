@@ -301,6 +301,39 @@ class FrameworkPhysicsTest {
         assertThat(t.vocab()).isEqualTo(32000);
     }
 
+    @Test
+    void litgptGivesATiedModelAnLmHeadOfItsOwn() {
+        // Gemma 2B ties its head to the token embedding: 256,000 × 2,048 = 524,288,000 parameters shared
+        Model m = model("gemma-2b");
+        TransformerSpec t = (TransformerSpec) m.architecture();
+        long head = 256_000L * 2_048;
+        assertThat(t.tiedEmbeddings()).isTrue();
+        Setup bf16 = new Setup(Finetune.FULL, null, null, false, true, false, null);
+        long hf = Estimator.estimate(serve(m, "a100-sxm4-80gb", Precision.BF16, bf16))
+                .breakdown()
+                .get(Component.WEIGHTS);
+        long litgpt = Estimator.estimate(
+                        serve(m, "a100-sxm4-80gb", Precision.BF16, bf16.withFramework(Framework.LITGPT)))
+                .breakdown()
+                .get(Component.WEIGHTS);
+        // transformers keeps one tensor for both; LitGPT's convert_hf_checkpoint copies wte into lm_head.weight and
+        // GPT builds lm_head as its own nn.Linear: 2 bytes more per head parameter
+        assertThat(hf).isEqualTo(2 * TransformerMath.params(t));
+        assertThat(litgpt - hf).isEqualTo(2 * head);
+        // under Lightning's bitsandbytes the own head is quantized with the other linear layers and dequantized whole
+        Setup nf4 = new Setup(Finetune.FULL, null, null, false, true, false, Quantization.NF4)
+                .withFramework(Framework.LITGPT);
+        EstimateRequest q = serve(m, "a100-sxm4-80gb", Precision.INT4, nf4);
+        Shape s = Shape.of(q, 2, false, Finetune.FULL, false, Framework.LITGPT, 0, true);
+        LightningBnb.Terms terms = LightningBnb.of(q, Framework.LITGPT, Quantization.NF4, Precision.INT4, s);
+        assertThat(terms.lmHeadParams()).isEqualTo((double) head);
+        assertThat(terms.dequantBytes()).isEqualTo(4.0 * head);
+        assertThat(s.params()).isEqualTo(TransformerMath.params(t) + head);
+        // a model with its own head already is as LitGPT builds it
+        TransformerSpec llama = transformer("llama-2-7b");
+        assertThat(LitgptHead.asBuilt(llama, Framework.LITGPT)).isSameAs(llama);
+    }
+
     /** Serving one 512-token prompt. */
     private static EstimateRequest serve(Model m, String gpu, Precision p, Setup setup) {
         return new EstimateRequest(
