@@ -203,6 +203,7 @@ record Shape(
         if (lowRank) {
             perLayer += adapterBytes * s * LoraDropout.zeroPadPerToken(t, framework, adapted);
         }
+        perLayer += s * KvRepeat.extraBytesPerToken(t, framework, train, e);
         double outer = TransformerMath.outerSavedBytes(t, 1, s, e, autocast);
         double saved = LitgptAdapters.applies(ft)
                 ? LitgptAdapters.savedBytesPerSample(t, ft, s, e, perLayer, outer)

@@ -334,6 +334,36 @@ class FrameworkPhysicsTest {
         assertThat(LitgptHead.asBuilt(llama, Framework.LITGPT)).isSameAs(llama);
     }
 
+    @Test
+    void litgptRepeatsGroupedKeysAndValuesToEveryHeadInTraining() {
+        // Llama 3 8B: 32 query heads, 8 key/value heads of 128: repeat_interleave makes keys and values 4,096 wide,
+        // 2 × 2 bytes × (4,096 − 1,024) = 12,288 bytes per token and block more than the grouped ones
+        Model m = model("llama-3-8b");
+        TransformerSpec t = (TransformerSpec) m.architecture();
+        assertThat(KvRepeat.extraBytesPerToken(t, Framework.LITGPT, true, 2)).isEqualTo(12_288.0);
+        assertThat(KvRepeat.extraBytesPerToken(t, Framework.HF_TRANSFORMERS, true, 2))
+                .isZero();
+        assertThat(KvRepeat.extraBytesPerToken(t, Framework.LITGPT, false, 2)).isZero();
+        assertThat(KvRepeat.extraBytesPerToken(transformer("llama-2-7b"), Framework.LITGPT, true, 2))
+                .isZero();
+        // a full bf16 fine-tune of 512 tokens keeps it in each of the 32 blocks
+        EstimateRequest r = new EstimateRequest(
+                m,
+                Shipped.catalog().gpu("a100-sxm4-80gb"),
+                Mode.TRAIN,
+                Precision.BF16,
+                1,
+                null,
+                512,
+                Optimizer.ADAMW,
+                new Setup(Finetune.FULL, null, null, false, true, false, null).withFramework(Framework.LITGPT));
+        Shape s = Shape.of(r, 2, true, Finetune.FULL, false, Framework.LITGPT, 0, true);
+        Projections modules = Projections.of(m, t, Framework.LITGPT);
+        double perBlock = TransformerMath.savedBytesPerLayer(t, 1, 512, 2, true, 0, 2, true, false, modules);
+        double outer = TransformerMath.outerSavedBytes(t, 1, 512, 2, false);
+        assertThat(s.savedBytesPerSample()).isCloseTo(32 * (perBlock + 512 * 12_288.0) + outer, within(1.0));
+    }
+
     /** Serving one 512-token prompt. */
     private static EstimateRequest serve(Model m, String gpu, Precision p, Setup setup) {
         return new EstimateRequest(
