@@ -335,14 +335,16 @@ class FrameworkPhysicsTest {
     }
 
     @Test
-    void litgptRepeatsGroupedKeysAndValuesToEveryHeadInTraining() {
+    void groupedKeysAndValuesAreRepeatedToEveryHeadInTraining() {
         // Llama 3 8B: 32 query heads, 8 key/value heads of 128: repeat_interleave makes keys and values 4,096 wide,
         // 2 × 2 bytes × (4,096 − 1,024) = 12,288 bytes per token and block more than the grouped ones
         Model m = model("llama-3-8b");
         TransformerSpec t = (TransformerSpec) m.architecture();
         assertThat(KvRepeat.extraBytesPerToken(t, Framework.LITGPT, true, 2)).isEqualTo(12_288.0);
+        // transformers' repeat_kv before SDPA (with an attention mask) and in eager attention
         assertThat(KvRepeat.extraBytesPerToken(t, Framework.HF_TRANSFORMERS, true, 2))
-                .isZero();
+                .isEqualTo(12_288.0);
+        assertThat(KvRepeat.extraBytesPerToken(t, Framework.VLLM, true, 2)).isZero();
         assertThat(KvRepeat.extraBytesPerToken(t, Framework.LITGPT, false, 2)).isZero();
         assertThat(KvRepeat.extraBytesPerToken(transformer("llama-2-7b"), Framework.LITGPT, true, 2))
                 .isZero();

@@ -233,7 +233,7 @@ class PlannerTest {
         assertThat(p.feasible()).isFalse();
         assertThat(p.rule()).isEqualTo("A job must fit in the card's memory");
         assertThat(p.reason())
-                .isEqualTo("nothing fits: even the smallest candidate (fp16, 4096 tokens, batch 1) needs 20.24 GiB,"
+                .isEqualTo("nothing fits: even the smallest candidate (fp16, 4096 tokens, batch 1) needs 20.29 GiB,"
                         + " the card has 14.75 GiB");
         assertThat(p.trail())
                 .filteredOn(d -> d.kind() == Decision.Kind.INFEASIBLE)
