@@ -70,42 +70,6 @@ public record TransformerSpec(
         return kind == Kind.VISION;
     }
 
-    /** The same network with an LM head of its own instead of one tied to the token embedding. */
-    public TransformerSpec withOwnLmHead() {
-        if (!tiedEmbeddings) {
-            return this;
-        }
-        return new TransformerSpec(
-                kind,
-                layers,
-                hidden,
-                heads,
-                kvHeads,
-                headDim,
-                intermediate,
-                vocab,
-                maxPositions,
-                gatedMlp,
-                activation,
-                rmsNorm,
-                normsPerLayer,
-                qkvBias,
-                outBias,
-                mlpBias,
-                false,
-                lmHeadBias,
-                position,
-                typeVocab,
-                embeddingNorm,
-                pooler,
-                finalNorm,
-                dropout,
-                imageSize,
-                patch,
-                channels,
-                numClasses);
-    }
-
     /** Tokens one sample carries: the sequence, or for ViT the patches plus the class token. */
     public int tokensForImage(int resolutionPx) {
         int side = resolutionPx / patch;

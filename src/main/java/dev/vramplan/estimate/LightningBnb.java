@@ -58,11 +58,11 @@ final class LightningBnb {
         double blockMatrix = s.largestMatrixBytes() / 2; // elements of the largest block matrix
         if (fw != Framework.LITGPT
                 || !fourBit(quant)
-                || !(r.model().architecture() instanceof TransformerSpec spec)
-                || spec.kind() != TransformerSpec.Kind.DECODER) {
+                || !(r.model().architecture() instanceof TransformerSpec t)
+                || t.kind() != TransformerSpec.Kind.DECODER) {
             return new Terms(0, blockMatrix * quant.dequantBytesPerWeight(p));
         }
-        TransformerSpec t = LitgptHead.asBuilt(spec, fw); // LitGPT's head is its own nn.Linear, tied or not
+        // LitGPT's head is an nn.Linear of its own, tied in the checkpoint or not (LitgptHead)
         double lmHead = (double) t.vocab() * t.hidden();
         boolean bf16 = r.gpu().computeCapability() >= 8.0;
         return new Terms(lmHead, Math.max(blockMatrix, lmHead) * (bf16 ? 4 : 2));

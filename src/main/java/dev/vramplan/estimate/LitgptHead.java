@@ -17,8 +17,10 @@ import dev.vramplan.catalog.TransformerSpec;
 final class LitgptHead {
     private LitgptHead() {}
 
-    /** The architecture as {@code framework} builds it. */
-    static TransformerSpec asBuilt(TransformerSpec t, Framework framework) {
-        return framework == Framework.LITGPT && t.kind() == TransformerSpec.Kind.DECODER ? t.withOwnLmHead() : t;
+    /** Parameters {@code framework} holds beyond the catalog's count: LitGPT's own head for a tied decoder. */
+    static long extraParams(TransformerSpec t, Framework framework) {
+        return framework == Framework.LITGPT && t.kind() == TransformerSpec.Kind.DECODER && t.tiedEmbeddings()
+                ? (long) t.vocab() * t.hidden()
+                : 0;
     }
 }

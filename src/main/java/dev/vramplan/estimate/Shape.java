@@ -127,8 +127,7 @@ record Shape(
             LoraDropout.Adapted adapted) {
         Architecture a = r.model().architecture();
         if (a instanceof TransformerSpec t) {
-            return transformer(
-                    LitgptHead.asBuilt(t, framework), r, e, train, ft, autocast, framework, fp32Loss, adapted);
+            return transformer(t, r, e, train, ft, autocast, framework, fp32Loss, adapted);
         }
         int res = r.resolutionPx();
         VisionNet n = a instanceof YoloSpec y ? VisionNet.yolo(y, res) : VisionNet.cnn((CnnSpec) a, res);
@@ -186,7 +185,7 @@ record Shape(
         double s = vision ? t.tokensForImage(r.resolutionPx()) : r.seqLenTokens();
         boolean flash = r.flashAttention();
         boolean lowRank = ft == Finetune.LORA || ft == Finetune.QLORA;
-        long params = TransformerMath.params(t);
+        long params = TransformerMath.params(t) + LitgptHead.extraParams(t, framework);
         long matrix = (long) t.layers() * TransformerMath.blockMatrixParams(t);
         // adapters on every linear layer unless a trainable count says otherwise (adapted, worked out for the key)
         Projections modules = Projections.of(r.model(), t, framework);

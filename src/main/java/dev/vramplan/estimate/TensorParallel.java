@@ -1,6 +1,7 @@
 package dev.vramplan.estimate;
 
 import dev.vramplan.catalog.Architecture;
+import dev.vramplan.catalog.Framework;
 import dev.vramplan.catalog.TransformerSpec;
 
 /**
@@ -45,8 +46,10 @@ public final class TensorParallel {
      * @param matrixBytes  the bytes of the blocks' attention and MLP matrices within {@code weights}
      * @param otherWidth   bytes per parameter of the other weights (embeddings, norms, biases)
      */
-    static double weights(TransformerSpec t, int n, double weights, double matrixBytes, double otherWidth) {
-        double vocab = otherWidth * vocabParams(t);
+    static double weights(
+            TransformerSpec t, int n, double weights, double matrixBytes, double otherWidth, Framework framework) {
+        // LitGPT keeps a tied model's head as a matrix of its own, split by vocabulary like the embedding
+        double vocab = otherWidth * (vocabParams(t) + LitgptHead.extraParams(t, framework));
         double whole = weights - matrixBytes - vocab;
         return whole + (matrixBytes + vocab) / n;
     }
@@ -56,17 +59,16 @@ public final class TensorParallel {
         return (long) t.layers() * TransformerMath.blockMatrixParams(t) + vocabParams(t);
     }
 
-    /** {@link #weights(TransformerSpec, int, double, double, double)} for a request: the whole weights on one GPU. */
+    /** {@link #weights(TransformerSpec, int, double, double, double, Framework)} for a request: the whole weights on one GPU. */
     static double weights(EstimateRequest r, double weights, double matrixBytes, double otherWidth) {
         return r.parallelism().multi()
                 ? weights(
-                        LitgptHead.asBuilt(
-                                (TransformerSpec) r.model().architecture(),
-                                r.setup().framework()),
+                        (TransformerSpec) r.model().architecture(),
                         r.parallelism().gpus(),
                         weights,
                         matrixBytes,
-                        otherWidth)
+                        otherWidth,
+                        r.setup().framework())
                 : weights;
     }
 

@@ -329,9 +329,10 @@ class FrameworkPhysicsTest {
         assertThat(terms.lmHeadParams()).isEqualTo((double) head);
         assertThat(terms.dequantBytes()).isEqualTo(4.0 * head);
         assertThat(s.params()).isEqualTo(TransformerMath.params(t) + head);
-        // a model with its own head already is as LitGPT builds it
-        TransformerSpec llama = transformer("llama-2-7b");
-        assertThat(LitgptHead.asBuilt(llama, Framework.LITGPT)).isSameAs(llama);
+        // a model with its own head already holds nothing more
+        assertThat(LitgptHead.extraParams(transformer("llama-2-7b"), Framework.LITGPT))
+                .isZero();
+        assertThat(LitgptHead.extraParams(t, Framework.HF_TRANSFORMERS)).isZero();
     }
 
     @Test
