@@ -288,7 +288,8 @@ public final class Estimator {
                 double autocastCopies = AutocastCache.bytes(
                         p, quant, adapters, deepSpeed, adapterBytes, trainable, s.params(), s.largestMatrixBytes());
                 double gradTransient = 2 * b * s.largestBytesPerSample();
-                double dequant = bnb.dequantBytes();
+                double dequant =
+                        bnb.trainingBytes(k * b * s.outputBytesPerSample(), loss ? k * b * s.lossBytesPerSample() : 0);
                 // the loss's own working set (YOLOv8's assigner) ends before backward's first gradient transient
                 double peakTransient = Math.max(gradTransient, loss ? b * s.lossTransientBytesPerSample() : 0);
                 Sharding.PerGpu g = Sharding.train(

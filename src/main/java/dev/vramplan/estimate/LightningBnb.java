@@ -48,23 +48,40 @@ final class LightningBnb {
         return quant == Quantization.NF4 || quant == Quantization.NF4_DQ || quant == Quantization.FP4;
     }
 
-    /** Per request: the LM head's parameters stored quantized, and the bytes of the dequantization transient. */
-    record Terms(double lmHeadParams, double dequantBytes) {}
+    /**
+     * Per request: the LM head's parameters stored quantized, and the bytes of the dequantization transient.
+     *
+     * @param logitsAtDequant how many copies of the step's logits are alive while the largest weight is dequantized
+     *     in a training step: LitGPT's head is that weight, dequantized for each chunk of the logits while the previous
+     *     step's logits are still bound ({@code logits = model(...)} rebinds them only when the forward returns) and
+     *     again in backward beside the logits and their gradients: two; elsewhere a block's matrix, dequantized before
+     *     there are logits or after the LM head's backward has consumed their gradient: none
+     */
+    record Terms(double lmHeadParams, double dequantBytes, int logitsAtDequant) {
+        /**
+         * What the dequantization adds to a training step's peak beyond the loss's side of it ({@code output} bytes of
+         * logits and {@code loss} bytes of the loss's copies, which live from the loss to the LM head's backward): the
+         * dequantized weight is alive inside a linear layer's forward or backward, never beside the loss's copies.
+         */
+        double trainingBytes(double output, double loss) {
+            return Math.max(0, dequantBytes + logitsAtDequant * output - (output + loss));
+        }
+    }
 
     static Terms of(EstimateRequest r, Framework fw, Quantization quant, Precision p, Shape s) {
         if (quant == null) {
-            return new Terms(0, 0);
+            return new Terms(0, 0, 0);
         }
         double blockMatrix = s.largestMatrixBytes() / 2; // elements of the largest block matrix
         if (fw != Framework.LITGPT
                 || !fourBit(quant)
                 || !(r.model().architecture() instanceof TransformerSpec t)
                 || t.kind() != TransformerSpec.Kind.DECODER) {
-            return new Terms(0, blockMatrix * quant.dequantBytesPerWeight(p));
+            return new Terms(0, blockMatrix * quant.dequantBytesPerWeight(p), 0);
         }
         // LitGPT's head is an nn.Linear of its own, tied in the checkpoint or not (LitgptHead)
         double lmHead = (double) t.vocab() * t.hidden();
         boolean bf16 = r.gpu().computeCapability() >= 8.0;
-        return new Terms(lmHead, Math.max(blockMatrix, lmHead) * (bf16 ? 4 : 2));
+        return new Terms(lmHead, Math.max(blockMatrix, lmHead) * (bf16 ? 4 : 2), 2);
     }
 }

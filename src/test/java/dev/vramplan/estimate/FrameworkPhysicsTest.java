@@ -367,6 +367,33 @@ class FrameworkPhysicsTest {
         assertThat(s.savedBytesPerSample()).isCloseTo(32 * (perBlock + 512 * 12_288.0) + outer, within(1.0));
     }
 
+    @Test
+    void litgptsDequantizedHeadSitsBesideTheLogitsNotTheLossCopies() {
+        // Llama 2 7B under LitGPT, NF4 on an A100, one sample of 1,304 tokens: logits 2 × 1,304 × 32,000 bytes, the
+        // loss's copies 8 bytes per logit, the head 32,000 × 4,096 dequantized to fp16 and copied to bf16
+        Model m = model("llama-2-7b");
+        EstimateRequest r = serve(
+                m,
+                "a100-sxm4-80gb",
+                Precision.INT4,
+                new Setup(Finetune.FULL, null, null, false, true, false, Quantization.NF4)
+                        .withFramework(Framework.LITGPT));
+        Shape s = Shape.of(r, 2, false, Finetune.FULL, false, Framework.LITGPT, 0, true);
+        LightningBnb.Terms litgpt = LightningBnb.of(r, Framework.LITGPT, Quantization.NF4, Precision.INT4, s);
+        double output = 2.0 * 1_304 * 32_000;
+        double loss = 8.0 * 1_304 * 32_000;
+        assertThat(litgpt.dequantBytes()).isEqualTo(524_288_000.0);
+        // the head side (the weight, this step's logits and the previous step's) exceeds the loss side
+        // (the logits and the loss's copies) by 524,288,000 + 166,912,000 − 417,280,000
+        assertThat(litgpt.trainingBytes(output, loss)).isEqualTo(273_920_000.0);
+        // with a longer vocabulary's loss the loss side covers it all
+        assertThat(litgpt.trainingBytes(output, 20 * output)).isZero();
+        // transformers dequantize a block's matrix, before the logits exist or after their gradient is used
+        LightningBnb.Terms hf = LightningBnb.of(r, Framework.HF_TRANSFORMERS, Quantization.NF4, Precision.INT4, s);
+        assertThat(hf.trainingBytes(output, loss)).isZero();
+        assertThat(hf.trainingBytes(0, 0)).isEqualTo(2.0 * 4096 * 11008);
+    }
+
     /** Serving one 512-token prompt. */
     private static EstimateRequest serve(Model m, String gpu, Precision p, Setup setup) {
         return new EstimateRequest(
