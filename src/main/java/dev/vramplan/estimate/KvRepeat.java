@@ -16,9 +16,10 @@ import dev.vramplan.catalog.TransformerSpec;
  * <li>Hugging Face {@code transformers} (the Trainer, and FastChat and LLaMA-Factory on it): {@code repeat_kv}
  * ({@code expand} then {@code reshape}, a copy) before SDPA and in eager attention
  * (src/transformers/integrations/sdpa_attention.py {@code sdpa_attention_forward}, modeling_llama.py
- * {@code eager_attention_forward}); since {@code use_gqa_in_sdpa} SDPA takes the groups as they are only without an
- * attention mask on torch 2.5 or newer, and a padded training batch passes one. Its flash-attention-2 path never
- * repeats: such a run needs less than estimated here by this amount.</li>
+ * {@code eager_attention_forward}); since {@code use_gqa_in_sdpa} SDPA takes the groups as they are when no mask
+ * reaches it (torch 2.5 or newer, and a batch without padding, whose all-ones mask transformers drops for SDPA); a
+ * padded batch, an older version and the eager path repeat them. Its flash-attention-2 path never repeats. Those runs
+ * need less than estimated here by this amount: the estimate takes the side that does not run out of memory.</li>
  * </ul>
  */
 final class KvRepeat {
