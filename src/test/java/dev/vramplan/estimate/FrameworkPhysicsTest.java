@@ -277,12 +277,7 @@ class FrameworkPhysicsTest {
     void litgptQuantizesTheLmHeadAndDequantizesItWholeInPrefill() {
         Model m = model("llama-2-7b");
         TransformerSpec t = (TransformerSpec) m.architecture();
-        EstimateRequest r = serve(
-                m,
-                "a100-sxm4-80gb",
-                Precision.INT4,
-                new Setup(Finetune.FULL, null, null, false, true, false, Quantization.NF4)
-                        .withFramework(Framework.LITGPT));
+        EstimateRequest r = litgptNf4(m);
         Shape s = Shape.of(r, 2, false, Finetune.FULL, false, Framework.LITGPT, 0, true);
         double lmHead = 32000.0 * 4096;
         // Lightning's BitsandbytesPrecision replaces every nn.Linear, the LM head too; fp16 dequantized, then a bf16
@@ -321,9 +316,7 @@ class FrameworkPhysicsTest {
         assertThat(hf).isEqualTo(2 * TransformerMath.params(t));
         assertThat(litgpt - hf).isEqualTo(2 * head);
         // under Lightning's bitsandbytes the own head is quantized with the other linear layers and dequantized whole
-        Setup nf4 = new Setup(Finetune.FULL, null, null, false, true, false, Quantization.NF4)
-                .withFramework(Framework.LITGPT);
-        EstimateRequest q = serve(m, "a100-sxm4-80gb", Precision.INT4, nf4);
+        EstimateRequest q = litgptNf4(m);
         Shape s = Shape.of(q, 2, false, Finetune.FULL, false, Framework.LITGPT, 0, true);
         LightningBnb.Terms terms = LightningBnb.of(q, Framework.LITGPT, Quantization.NF4, Precision.INT4, s);
         assertThat(terms.lmHeadParams()).isEqualTo((double) head);
@@ -372,12 +365,7 @@ class FrameworkPhysicsTest {
         // Llama 2 7B under LitGPT, NF4 on an A100, one sample of 1,304 tokens: logits 2 × 1,304 × 32,000 bytes, the
         // loss's copies 8 bytes per logit, the head 32,000 × 4,096 dequantized to fp16 and copied to bf16
         Model m = model("llama-2-7b");
-        EstimateRequest r = serve(
-                m,
-                "a100-sxm4-80gb",
-                Precision.INT4,
-                new Setup(Finetune.FULL, null, null, false, true, false, Quantization.NF4)
-                        .withFramework(Framework.LITGPT));
+        EstimateRequest r = litgptNf4(m);
         Shape s = Shape.of(r, 2, false, Finetune.FULL, false, Framework.LITGPT, 0, true);
         LightningBnb.Terms litgpt = LightningBnb.of(r, Framework.LITGPT, Quantization.NF4, Precision.INT4, s);
         double output = 2.0 * 1_304 * 32_000;
@@ -392,6 +380,16 @@ class FrameworkPhysicsTest {
         LightningBnb.Terms hf = LightningBnb.of(r, Framework.HF_TRANSFORMERS, Quantization.NF4, Precision.INT4, s);
         assertThat(hf.trainingBytes(output, loss)).isZero();
         assertThat(hf.trainingBytes(0, 0)).isEqualTo(2.0 * 4096 * 11008);
+    }
+
+    /** Serving {@code m} in NF4 under LitGPT on an A100 80GB. */
+    private static EstimateRequest litgptNf4(Model m) {
+        return serve(
+                m,
+                "a100-sxm4-80gb",
+                Precision.INT4,
+                new Setup(Finetune.FULL, null, null, false, true, false, Quantization.NF4)
+                        .withFramework(Framework.LITGPT));
     }
 
     /** Serving one 512-token prompt. */
